@@ -1,0 +1,133 @@
+//! The one error type of libmurr's core.
+
+use arrow_schema::{ArrowError, DataType};
+
+/// A `Result` whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in libmurr's core. Every message names the file, section,
+/// table, column or key involved, so that a user can act on it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An operating-system I/O call failed.
+    #[error("I/O error on {path}: {source}")]
+    Io {
+        /// The file or directory involved.
+        path: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// Bytes on disk (or handed in by the caller) are not a valid libmurr structure: truncated,
+    /// bit-flipped or crafted. Nothing from the damaged structure is returned.
+    #[error("{file}: corrupt {section}: {detail}")]
+    Corrupt {
+        /// The file (or the name given to in-memory bytes).
+        file: String,
+        /// Which part of the file: "trailer", "footer", "key index", "column 'f0' values", ...
+        section: String,
+        /// What exactly is wrong.
+        detail: String,
+    },
+
+    /// The file was written by a newer (or unknown) version of the format.
+    #[error(
+        "{file}: segment format version {found} is not supported (this build reads {supported})"
+    )]
+    UnsupportedVersion {
+        /// The file involved.
+        file: String,
+        /// The version found in the file.
+        found: u32,
+        /// The version this build reads.
+        supported: u32,
+    },
+
+    /// A column's Arrow type cannot be stored.
+    #[error(
+        "column '{column}' has type {data_type}, which libmurr does not store; supported: bool, \
+         int8-64, uint8-64, float16/32/64, utf8, binary, date32, timestamp, \
+         fixed_size_list<float32|float16|int8>"
+    )]
+    UnsupportedType {
+        /// The column.
+        column: String,
+        /// Its Arrow type.
+        data_type: DataType,
+    },
+
+    /// The key column has a type that cannot be a key.
+    #[error("key column '{column}' has type {data_type}; keys must be utf8, int64 or uint64")]
+    UnsupportedKeyType {
+        /// The key column.
+        column: String,
+        /// Its Arrow type.
+        data_type: DataType,
+    },
+
+    /// Keys given to a read do not have the key column's type.
+    #[error("keys of type {found} cannot look up key column '{column}' of type {expected}")]
+    KeyTypeMismatch {
+        /// The key column.
+        column: String,
+        /// The key column's type.
+        expected: DataType,
+        /// The type of the keys given.
+        found: DataType,
+    },
+
+    /// A key to be written is null.
+    #[error("key column '{column}' is null at row {row} of the batch; keys must not be null")]
+    NullKey {
+        /// The key column.
+        column: String,
+        /// The row in the batch.
+        row: usize,
+    },
+
+    /// A column was asked for that does not exist.
+    #[error("no column '{column}' in {container}")]
+    UnknownColumn {
+        /// The column asked for.
+        column: String,
+        /// Where it was looked for (a file or a table).
+        container: String,
+    },
+
+    /// A batch does not match the schema it is written against.
+    #[error("schema mismatch: {0}")]
+    SchemaMismatch(String),
+
+    /// Input is valid but beyond what the format can hold.
+    #[error("limit exceeded: {0}")]
+    LimitExceeded(String),
+
+    /// An error raised by the Arrow library.
+    #[error("arrow: {0}")]
+    Arrow(#[from] ArrowError),
+}
+
+impl Error {
+    /// A [`Error::Corrupt`] for `file`'s `section`.
+    pub(crate) fn corrupt(
+        file: &str,
+        section: impl Into<String>,
+        detail: impl Into<String>,
+    ) -> Self {
+        Error::Corrupt {
+            file: file.to_owned(),
+            section: section.into(),
+            detail: detail.into(),
+        }
+    }
+
+    /// An [`Error::Io`] for `path`.
+    pub(crate) fn io(path: impl AsRef<std::path::Path>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.as_ref().display().to_string(),
+            source,
+        }
+    }
+}

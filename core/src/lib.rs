@@ -1,0 +1,46 @@
+//! # murr-core
+//!
+//! The storage core of libmurr: tables of a key plus typed columns, kept in immutable,
+//! checksummed, zero-copy columnar **segments** and served as Arrow record batches.
+//!
+//! This crate knows nothing of C, JNI or JavaScript; `ffi/`, `wasm/` and the bindings only
+//! translate. It has no async runtime.
+//!
+//! The segment is the unit everything else is built on:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use arrow_array::{ArrayRef, Float32Array, RecordBatch, StringArray};
+//! use arrow_schema::{DataType, Field, Schema};
+//! use murr_core::segment::{Segment, SegmentWriter};
+//!
+//! let schema = Arc::new(Schema::new(vec![
+//!     Field::new("key", DataType::Utf8, false),
+//!     Field::new("score", DataType::Float32, true),
+//! ]));
+//! let batch = RecordBatch::try_new(schema.clone(), vec![
+//!     Arc::new(StringArray::from(vec!["a", "b"])) as ArrayRef,
+//!     Arc::new(Float32Array::from(vec![Some(1.5), None])),
+//! ])?;
+//! let mut writer = SegmentWriter::new(schema, "key")?;
+//! writer.push(&batch)?;
+//! let segment = Segment::from_bytes(writer.finish_to_vec()?, "example")?;
+//!
+//! let keys = StringArray::from(vec!["b", "zzz", "a"]);
+//! let (result, found) = segment.get(&keys, &["score"])?;
+//! assert_eq!(found, vec![true, false, true]);
+//! assert_eq!(result.num_rows(), 3);
+//! # Ok::<(), murr_core::Error>(())
+//! ```
+#![deny(missing_docs)]
+
+#[cfg(target_endian = "big")]
+compile_error!("libmurr's on-disk format is little-endian and is only read on little-endian hosts");
+
+mod error;
+mod prefetch;
+pub mod segment;
+pub mod types;
+pub mod workload;
+
+pub use error::{Error, Result};

@@ -1,0 +1,36 @@
+//! The native backing of a segment: a read-only memory map wrapped in an Arrow buffer, so
+//! that the same reader serves mapped files and bytes in memory.
+
+use std::path::Path;
+use std::ptr::NonNull;
+use std::sync::Arc;
+
+use arrow_buffer::Buffer;
+
+use crate::{Error, Result};
+
+/// Maps `path` read-only into an Arrow [`Buffer`] that keeps the map alive.
+pub(crate) fn map_file(path: &Path) -> Result<Buffer> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    if len == 0 {
+        return Ok(Buffer::from_vec(Vec::<u8>::new()));
+    }
+    // SAFETY: libmurr writes a segment under a temporary name and renames it into place; it
+    // never writes to a segment file again. A file changed by another program while mapped
+    // could change bytes under us: segment directories belong to libmurr alone.
+    let map = unsafe { memmap2::MmapOptions::new().map(&file) }.map_err(|e| Error::io(path, e))?;
+    #[cfg(unix)]
+    let _ = map.advise(memmap2::Advice::Random);
+    let map = Arc::new(map);
+    let ptr = NonNull::new(map.as_ptr().cast_mut()).ok_or_else(|| {
+        Error::io(
+            path,
+            std::io::Error::other("memory map returned a null pointer"),
+        )
+    })?;
+    let len = map.len();
+    // SAFETY: `ptr` points to `len` readable bytes owned by `map`, which the buffer keeps
+    // alive through the Arc until its last clone is dropped.
+    Ok(unsafe { Buffer::from_custom_allocation(ptr, len, map) })
+}

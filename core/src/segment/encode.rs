@@ -1,0 +1,86 @@
+//! Turning Arrow arrays into the bytes of sections: fixed-width values, validity bits,
+//! offsets and data.
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef};
+use arrow_schema::DataType;
+
+use crate::{Error, Result};
+
+/// The little-endian bytes of a fixed-width array's `len` values (booleans as one byte
+/// each, embeddings as their elements).
+pub(crate) fn fixed_values(name: &str, array: &ArrayRef, width: usize) -> Result<Vec<u8>> {
+    let len = array.len();
+    match array.data_type() {
+        DataType::Boolean => Ok(array.as_boolean().values().iter().map(u8::from).collect()),
+        DataType::FixedSizeList(_, _) => {
+            let list = array.as_fixed_size_list();
+            let child = list.values();
+            if child.null_count() > 0 {
+                return Err(Error::SchemaMismatch(format!(
+                    "embedding column '{name}' has null elements; only whole values may be null"
+                )));
+            }
+            let size = list.value_length() as usize;
+            let data = child.to_data();
+            let elem = width / size.max(1);
+            let start = (data.offset() + list.offset() * size) * elem;
+            raw_bytes(name, &data, start, len * width)
+        }
+        _ => {
+            let data = array.to_data();
+            raw_bytes(name, &data, data.offset() * width, len * width)
+        }
+    }
+}
+
+fn raw_bytes(
+    name: &str,
+    data: &arrow_data::ArrayData,
+    start: usize,
+    len: usize,
+) -> Result<Vec<u8>> {
+    data.buffers()
+        .first()
+        .and_then(|b| b.as_slice().get(start..start + len))
+        .map(<[u8]>::to_vec)
+        .ok_or_else(|| Error::SchemaMismatch(format!("column '{name}' has a short values buffer")))
+}
+
+/// A validity bitmap of `array` (LSB first, 1 = valid) starting at bit 0.
+pub(crate) fn validity_bits(array: &dyn Array) -> Vec<u8> {
+    let mut bits = vec![0u8; array.len().div_ceil(8)];
+    for i in 0..array.len() {
+        if array.is_valid(i)
+            && let Some(b) = bits.get_mut(i / 8)
+        {
+            *b |= 1 << (i % 8);
+        }
+    }
+    bits
+}
+
+/// The u64 offsets section and the data of a utf8 or binary array.
+pub(crate) fn variable(array: &dyn Array) -> (Vec<u8>, Vec<u8>) {
+    let (offsets, values): (Vec<usize>, &[u8]) = match array.data_type() {
+        DataType::Utf8 => {
+            let a = array.as_string::<i32>();
+            (offsets_of(a.value_offsets()), a.values().as_slice())
+        }
+        _ => {
+            let a = array.as_binary::<i32>();
+            (offsets_of(a.value_offsets()), a.values().as_slice())
+        }
+    };
+    let first = offsets.first().copied().unwrap_or(0);
+    let last = offsets.last().copied().unwrap_or(0);
+    let mut out = Vec::with_capacity(offsets.len() * 8);
+    for o in &offsets {
+        out.extend_from_slice(&((o - first) as u64).to_le_bytes());
+    }
+    (out, values.get(first..last).unwrap_or_default().to_vec())
+}
+
+fn offsets_of(offsets: &[i32]) -> Vec<usize> {
+    offsets.iter().map(|&o| o.max(0) as usize).collect()
+}

@@ -1,0 +1,73 @@
+//! Keys asked for by a read, as bytes comparable with the stored keys.
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Int64Type, UInt64Type};
+use arrow_array::{Array, LargeStringArray, StringArray, StringViewArray};
+use arrow_schema::DataType;
+
+use crate::types::ColumnType;
+use crate::{Error, Result};
+
+/// The keys of one read: each is the bytes the index hashes, or `None` for a null key
+/// (which finds nothing).
+pub(crate) enum QueryKeys<'a> {
+    Utf8(&'a StringArray),
+    LargeUtf8(&'a LargeStringArray),
+    Utf8View(&'a StringViewArray),
+    Int(Vec<Option<[u8; 8]>>),
+}
+
+impl<'a> QueryKeys<'a> {
+    /// The keys in `array`, which must suit a key column of `key_type` named `column`.
+    pub(crate) fn new(array: &'a dyn Array, column: &str, key_type: &ColumnType) -> Result<Self> {
+        let mismatch = || Error::KeyTypeMismatch {
+            column: column.to_owned(),
+            expected: key_type.to_arrow(),
+            found: array.data_type().clone(),
+        };
+        let ints = |v: &mut dyn Iterator<Item = Option<[u8; 8]>>| v.collect();
+        Ok(match (key_type, array.data_type()) {
+            (ColumnType::Utf8, DataType::Utf8) => QueryKeys::Utf8(array.as_string::<i32>()),
+            (ColumnType::Utf8, DataType::LargeUtf8) => {
+                QueryKeys::LargeUtf8(array.as_string::<i64>())
+            }
+            (ColumnType::Utf8, DataType::Utf8View) => QueryKeys::Utf8View(array.as_string_view()),
+            (ColumnType::Int64, DataType::Int64) => QueryKeys::Int(ints(
+                &mut array
+                    .as_primitive::<Int64Type>()
+                    .iter()
+                    .map(|k| k.map(i64::to_le_bytes)),
+            )),
+            (ColumnType::UInt64, DataType::UInt64) => QueryKeys::Int(ints(
+                &mut array
+                    .as_primitive::<UInt64Type>()
+                    .iter()
+                    .map(|k| k.map(u64::to_le_bytes)),
+            )),
+            _ => return Err(mismatch()),
+        })
+    }
+
+    /// How many keys.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            QueryKeys::Utf8(a) => a.len(),
+            QueryKeys::LargeUtf8(a) => a.len(),
+            QueryKeys::Utf8View(a) => a.len(),
+            QueryKeys::Int(v) => v.len(),
+        }
+    }
+
+    /// Key `i`'s bytes, or `None` if it is null or out of range.
+    #[inline]
+    pub(crate) fn get(&self, i: usize) -> Option<&[u8]> {
+        match self {
+            QueryKeys::Utf8(a) => (i < a.len() && a.is_valid(i)).then(|| a.value(i).as_bytes()),
+            QueryKeys::LargeUtf8(a) => {
+                (i < a.len() && a.is_valid(i)).then(|| a.value(i).as_bytes())
+            }
+            QueryKeys::Utf8View(a) => (i < a.len() && a.is_valid(i)).then(|| a.value(i).as_bytes()),
+            QueryKeys::Int(v) => v.get(i).and_then(|k| k.as_ref()).map(|k| &k[..]),
+        }
+    }
+}

@@ -1,0 +1,330 @@
+//! Opening a segment: the trailer, the footer and the header are checked; nothing is read
+//! per row, so opening costs the same for a thousand rows or a hundred million.
+
+use std::sync::Arc;
+
+use arrow_buffer::Buffer;
+use arrow_schema::{Field, Schema, SchemaRef};
+use zerocopy::FromBytes;
+
+use super::layout::{
+    ColumnDesc, FORMAT_VERSION, Footer, HEADER_LEN, MAGIC, MAX_FOOTER_LEN, Storage, TAIL_MAGIC,
+    TRAILER_LEN, Trailer,
+};
+use super::pages::{BadPage, Pages};
+use crate::{Error, Result};
+
+/// An open, immutable segment: a memory map of a file, or bytes in memory. Cheap to share
+/// between threads (`Send + Sync`); every read checks the checksums of the pages it touches.
+pub struct Segment {
+    pub(crate) name: Arc<str>,
+    pub(crate) data: Buffer,
+    pub(crate) footer: Footer,
+    pub(crate) pages: Pages,
+    pub(crate) spans: Vec<Span>,
+    section_names: Vec<String>,
+    schema: SchemaRef,
+}
+
+/// A section's place in the file, as `usize`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Span {
+    pub(crate) start: usize,
+    pub(crate) len: usize,
+}
+
+impl std::fmt::Debug for Segment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Segment")
+            .field("name", &self.name)
+            .field("rows", &self.footer.row_count)
+            .field("bytes", &self.data.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Segment {
+    /// Memory-maps and opens the segment file at `path`.
+    #[cfg(feature = "mmap")]
+    pub fn open(path: impl AsRef<std::path::Path>) -> Result<Segment> {
+        let path = path.as_ref();
+        let data = super::backing::map_file(path)?;
+        Segment::from_buffer(data, &path.display().to_string())
+    }
+
+    /// Opens a segment held in memory (the browser's way; also the hot, in-memory tier).
+    /// `name` names it in errors. The bytes are not copied.
+    pub fn from_bytes(bytes: Vec<u8>, name: &str) -> Result<Segment> {
+        Segment::from_buffer(Buffer::from_vec(bytes), name)
+    }
+
+    /// Opens a segment held in an Arrow buffer (which may wrap any memory). Not copied.
+    pub fn from_buffer(data: Buffer, name: &str) -> Result<Segment> {
+        let file_len = data.len();
+        let trailer_at = file_len
+            .checked_sub(TRAILER_LEN)
+            .filter(|&t| t >= HEADER_LEN)
+            .ok_or_else(|| {
+                Error::corrupt(
+                    name,
+                    "trailer",
+                    format!("file of {file_len} bytes is too short to be a segment"),
+                )
+            })?;
+        let footer = read_footer(&data, trailer_at, name)?;
+        let pages = Pages::new(
+            footer.page_size_log2,
+            to_usize(footer.body_len, name)?,
+            footer.table_crcs.clone(),
+        );
+        let spans = footer
+            .sections
+            .iter()
+            .map(|s| {
+                Ok(Span {
+                    start: to_usize(s.offset, name)?,
+                    len: to_usize(s.len, name)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let section_names = section_names(&footer);
+        let mut fields = vec![Field::new(
+            footer.key.name.clone(),
+            footer.key.column_type.to_arrow(),
+            false,
+        )];
+        fields.extend(
+            footer
+                .columns
+                .iter()
+                .map(|c| Field::new(c.name.clone(), c.column_type.to_arrow(), c.nullable)),
+        );
+        let segment = Segment {
+            name: Arc::from(name),
+            data,
+            footer,
+            pages,
+            spans,
+            section_names,
+            schema: Arc::new(Schema::new(fields)),
+        };
+        segment.check_header()?;
+        Ok(segment)
+    }
+
+    fn check_header(&self) -> Result<()> {
+        let bad = |detail: &str| Error::corrupt(&self.name, "header", detail);
+        self.pages
+            .ensure(&self.data, 0, HEADER_LEN)
+            .map_err(|_| bad("checksum mismatch"))?;
+        let header = self.data.get(..HEADER_LEN).ok_or_else(|| bad("missing"))?;
+        if header.get(..8) != Some(&MAGIC[..]) {
+            return Err(bad("not a libmurr segment (bad magic)"));
+        }
+        if header.get(8..12) != Some(&FORMAT_VERSION.to_le_bytes()[..]) {
+            return Err(bad("header version differs from the trailer's"));
+        }
+        Ok(())
+    }
+
+    /// The name used in errors: the path, or the name given to in-memory bytes.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The segment's schema: the key column first (non-null), then the other columns.
+    pub fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+
+    /// The key column's name.
+    pub fn key_name(&self) -> &str {
+        &self.footer.key.name
+    }
+
+    /// Rows in the segment.
+    pub fn row_count(&self) -> u64 {
+        self.footer.row_count
+    }
+
+    /// The file's size in bytes.
+    pub fn file_len(&self) -> u64 {
+        self.data.len() as u64
+    }
+
+    /// Checks every byte of the segment against its checksums: every page and every section.
+    /// Reads check the pages they touch anyway; this is for scrubbing and for files that
+    /// crossed a network.
+    pub fn verify(&self) -> Result<()> {
+        self.pages
+            .ensure_all(&self.data)
+            .map_err(|bad| self.page_error(bad))?;
+        for (i, (s, span)) in self.footer.sections.iter().zip(&self.spans).enumerate() {
+            let bytes = self.data.get(span.start..span.start + span.len);
+            if bytes.map(crc32fast::hash) != Some(s.crc) {
+                return Err(Error::corrupt(
+                    &self.name,
+                    self.section_name(i as u32),
+                    "section checksum mismatch",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// `len` bytes at `offset` within section `section`, after checking their pages.
+    #[inline]
+    pub(crate) fn read(&self, section: u32, offset: usize, len: usize) -> Result<&[u8]> {
+        let span = self.spans.get(section as usize).copied();
+        let end = offset.checked_add(len);
+        match (span, end) {
+            (Some(span), Some(end)) if end <= span.len => {
+                let start = span.start + offset;
+                self.pages
+                    .ensure(&self.data, start, len)
+                    .map_err(|bad| self.page_error(bad))?;
+                self.data
+                    .get(start..start + len)
+                    .ok_or_else(|| self.out_of_range(section, offset, len))
+            }
+            _ => Err(self.out_of_range(section, offset, len)),
+        }
+    }
+
+    /// The bytes of a whole section, unchecked: only for prefetch hints.
+    pub(crate) fn raw_section(&self, section: u32) -> &[u8] {
+        self.spans
+            .get(section as usize)
+            .and_then(|s| self.data.get(s.start..s.start + s.len))
+            .unwrap_or_default()
+    }
+
+    #[cold]
+    fn out_of_range(&self, section: u32, offset: usize, len: usize) -> Error {
+        Error::corrupt(
+            &self.name,
+            self.section_name(section),
+            format!("a reference to {len} bytes at {offset} lies beyond the section"),
+        )
+    }
+
+    #[cold]
+    fn page_error(&self, BadPage(at): BadPage) -> Error {
+        let section = self
+            .spans
+            .iter()
+            .position(|s| at < s.start + s.len && at + (1 << self.footer.page_size_log2) > s.start)
+            .map_or_else(|| "page table".to_owned(), |i| self.section_name(i as u32));
+        Error::corrupt(
+            &self.name,
+            section,
+            format!("checksum mismatch in the page at byte {at}"),
+        )
+    }
+
+    /// A readable name for section `i`: "key index", "column 'f0' offsets", ...
+    pub(crate) fn section_name(&self, i: u32) -> String {
+        self.section_names
+            .get(i as usize)
+            .cloned()
+            .unwrap_or_else(|| format!("section {i}"))
+    }
+
+    /// The column named `name` (the key column included).
+    pub(crate) fn column(&self, name: &str) -> Result<&ColumnDesc> {
+        std::iter::once(&self.footer.key)
+            .chain(&self.footer.columns)
+            .find(|c| c.name == name)
+            .ok_or_else(|| Error::UnknownColumn {
+                column: name.to_owned(),
+                container: format!("segment {}", self.name),
+            })
+    }
+}
+
+fn read_footer(data: &[u8], trailer_at: usize, name: &str) -> Result<Footer> {
+    let bad = |section: &str, detail: &str| Error::corrupt(name, section, detail);
+    let trailer_bytes = data.get(trailer_at..).unwrap_or_default();
+    let trailer =
+        Trailer::ref_from_bytes(trailer_bytes).map_err(|_| bad("trailer", "wrong size"))?;
+    if trailer.magic != MAGIC || trailer.tail != TAIL_MAGIC {
+        return Err(bad("trailer", "not a libmurr segment (bad magic)"));
+    }
+    if trailer_bytes.get(..56).map(crc32fast::hash) != Some(trailer.trailer_crc.get()) {
+        return Err(bad("trailer", "checksum mismatch"));
+    }
+    if trailer.version.get() != FORMAT_VERSION {
+        return Err(Error::UnsupportedVersion {
+            file: name.to_owned(),
+            found: trailer.version.get(),
+            supported: FORMAT_VERSION,
+        });
+    }
+    if trailer.flags.get() != 0 {
+        return Err(bad("trailer", "unknown flags set"));
+    }
+    let offset = trailer.footer_offset.get();
+    let len = trailer.footer_len.get();
+    if len > MAX_FOOTER_LEN || offset.checked_add(len) != Some(trailer_at as u64) {
+        return Err(bad(
+            "trailer",
+            "footer location does not end at the trailer",
+        ));
+    }
+    let footer = data
+        .get(trailer_at - len as usize..trailer_at)
+        .ok_or_else(|| bad("footer", "out of range"))?;
+    if crc32fast::hash(footer) != trailer.footer_crc.get() {
+        return Err(bad("footer", "checksum mismatch"));
+    }
+    Footer::decode(footer, offset, name)
+}
+
+fn to_usize(v: u64, name: &str) -> Result<usize> {
+    usize::try_from(v).map_err(|_| {
+        Error::corrupt(
+            name,
+            "footer",
+            "offset beyond this platform's address space",
+        )
+    })
+}
+
+fn section_names(footer: &Footer) -> Vec<String> {
+    let mut names: Vec<String> = footer
+        .sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("section {i} ({:?})", s.kind))
+        .collect();
+    let mut name = |i: u32, what: String| {
+        if let Some(n) = names.get_mut(i as usize) {
+            *n = what;
+        }
+    };
+    name(footer.index_section, "key index".to_owned());
+    for (gi, g) in footer.groups.iter().enumerate() {
+        let members: Vec<&str> = std::iter::once(&footer.key)
+            .chain(&footer.columns)
+            .filter(|c| matches!(c.storage, Storage::Fixed { group, .. } if group as usize == gi))
+            .map(|c| c.name.as_str())
+            .collect();
+        name(
+            g.section,
+            format!("row group of '{}'", members.join("', '")),
+        );
+    }
+    for c in std::iter::once(&footer.key).chain(&footer.columns) {
+        if let Storage::Variable {
+            offsets,
+            data,
+            validity,
+        } = c.storage
+        {
+            name(offsets, format!("column '{}' offsets", c.name));
+            name(data, format!("column '{}' data", c.name));
+            name(validity, format!("column '{}' validity", c.name));
+        }
+    }
+    names
+}

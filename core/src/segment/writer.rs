@@ -1,0 +1,442 @@
+//! Writing a segment: rows are collected, sorted by key (the last row of a key wins), and
+//! laid out as sections with page checksums, a footer and a trailer.
+
+use std::cmp::Ordering;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Int64Type, UInt64Type};
+use arrow_array::{Array, ArrayRef, RecordBatch, StringArray, UInt32Array};
+use arrow_schema::SchemaRef;
+
+use super::encode::{fixed_values, validity_bits, variable};
+use super::hash::{build_index, hash_key, slot_count_for};
+use super::layout::{
+    ColumnDesc, DEFAULT_PAGE_SIZE_LOG2, FORMAT_VERSION, Footer, GroupDesc, HEADER_LEN, MAGIC,
+    MAX_ROWS, NONE, PAGE_SIZE_LOG2_RANGE, SectionKind, Storage, TAIL_MAGIC, TRAILER_LEN, Trailer,
+};
+use super::sink::Sink;
+use crate::types::ColumnType;
+use crate::{Error, Result};
+
+/// What [`SegmentWriter::finish_to_file`] wrote.
+#[derive(Debug, Clone)]
+pub struct SegmentInfo {
+    /// The file.
+    pub path: PathBuf,
+    /// Rows in it (after keeping the last row of each key).
+    pub rows: u64,
+    /// Its size in bytes.
+    pub bytes: u64,
+}
+
+/// Collects record batches and writes them as one immutable segment.
+///
+/// Rows are sorted by key; when a key appears more than once, its last row wins. Columns
+/// keep their declared types; a column with no nulls stores no validity.
+pub struct SegmentWriter {
+    schema: SchemaRef,
+    key: usize,
+    types: Vec<ColumnType>,
+    batches: Vec<RecordBatch>,
+    rows: u64,
+    page_size_log2: u8,
+}
+
+impl SegmentWriter {
+    /// A writer for batches of `schema`, keyed by the column named `key`.
+    pub fn new(schema: SchemaRef, key: &str) -> Result<Self> {
+        let key_index = schema.index_of(key).map_err(|_| Error::UnknownColumn {
+            column: key.to_owned(),
+            container: "the segment's schema".to_owned(),
+        })?;
+        let mut types = Vec::with_capacity(schema.fields().len());
+        let mut seen = std::collections::HashSet::new();
+        for (i, field) in schema.fields().iter().enumerate() {
+            let t = ColumnType::from_arrow(field.name(), field.data_type())?;
+            if i == key_index && !t.is_key_type() {
+                return Err(Error::UnsupportedKeyType {
+                    column: key.to_owned(),
+                    data_type: field.data_type().clone(),
+                });
+            }
+            if field.name().is_empty() || field.name().len() > usize::from(u16::MAX) {
+                return Err(Error::SchemaMismatch(format!(
+                    "column name of {} bytes; names must have 1 to 65535 bytes",
+                    field.name().len()
+                )));
+            }
+            if !seen.insert(field.name().clone()) {
+                return Err(Error::SchemaMismatch(format!(
+                    "column '{}' appears twice",
+                    field.name()
+                )));
+            }
+            types.push(t);
+        }
+        Ok(SegmentWriter {
+            schema,
+            key: key_index,
+            types,
+            batches: Vec::new(),
+            rows: 0,
+            page_size_log2: DEFAULT_PAGE_SIZE_LOG2,
+        })
+    }
+
+    /// Sets the checksum page size (a power of two, 512 B to 16 MiB; default 4 KiB). Smaller
+    /// pages make the first touch of a page cheaper and remote reads finer.
+    pub fn with_page_size(mut self, bytes: u32) -> Result<Self> {
+        let log2 = bytes.trailing_zeros() as u8;
+        if !bytes.is_power_of_two() || !PAGE_SIZE_LOG2_RANGE.contains(&log2) {
+            return Err(Error::LimitExceeded(format!(
+                "page size {bytes} must be a power of two from 512 to 16777216"
+            )));
+        }
+        self.page_size_log2 = log2;
+        Ok(self)
+    }
+
+    /// Rows pushed so far (before removing repeated keys).
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Adds a batch. Its columns must have the writer's names and types, in order.
+    pub fn push(&mut self, batch: &RecordBatch) -> Result<()> {
+        let fields = self.schema.fields();
+        let got = batch.schema();
+        if got.fields().len() != fields.len() {
+            return Err(Error::SchemaMismatch(format!(
+                "batch has {} columns, the segment {}",
+                got.fields().len(),
+                fields.len()
+            )));
+        }
+        for ((want, have), column) in fields.iter().zip(got.fields()).zip(batch.columns()) {
+            if want.name() != have.name() || want.data_type() != have.data_type() {
+                return Err(Error::SchemaMismatch(format!(
+                    "batch column '{}' of type {} where the segment has '{}' of type {}",
+                    have.name(),
+                    have.data_type(),
+                    want.name(),
+                    want.data_type()
+                )));
+            }
+            if !want.is_nullable() && column.null_count() > 0 {
+                return Err(Error::SchemaMismatch(format!(
+                    "column '{}' is not nullable but the batch has {} nulls in it",
+                    want.name(),
+                    column.null_count()
+                )));
+            }
+        }
+        if let Some(key) = batch.columns().get(self.key)
+            && let Some(row) = (0..key.len()).find(|&i| key.is_null(i))
+        {
+            return Err(Error::NullKey {
+                column: self.schema.field(self.key).name().clone(),
+                row,
+            });
+        }
+        let rows = self.rows + batch.num_rows() as u64;
+        if rows > MAX_ROWS {
+            return Err(Error::LimitExceeded(format!(
+                "a segment holds at most {MAX_ROWS} rows"
+            )));
+        }
+        self.rows = rows;
+        self.batches.push(batch.clone());
+        Ok(())
+    }
+
+    /// Writes the segment into memory.
+    pub fn finish_to_vec(self) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        self.write_to(&mut out)?;
+        Ok(out)
+    }
+
+    /// Writes the segment to `path` durably: to a temporary name beside it, fsynced, renamed
+    /// over `path`, then the directory fsynced.
+    pub fn finish_to_file(self, path: impl AsRef<Path>) -> Result<SegmentInfo> {
+        let path = path.as_ref();
+        let tmp = path.with_extension("murr.tmp");
+        let batch = self.sorted_rows()?;
+        let rows = batch.num_rows() as u64;
+        let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        let result = self.write_sorted(&batch, &mut out).and_then(|bytes| {
+            let file = out.into_inner().map_err(|e| e.into_error())?;
+            file.sync_all()?;
+            Ok(bytes)
+        });
+        let bytes = match result {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(Error::io(&tmp, e));
+            }
+        };
+        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
+        crate::segment::sync_dir(path)?;
+        Ok(SegmentInfo {
+            path: path.to_owned(),
+            rows,
+            bytes,
+        })
+    }
+
+    /// One batch of all rows, sorted by key, the last row of each key kept.
+    fn sorted_rows(&self) -> Result<RecordBatch> {
+        let all = arrow_select::concat::concat_batches(&self.schema, &self.batches)?;
+        let key = Key::of(all.column(self.key).as_ref());
+        let mut order: Vec<u32> = (0..all.num_rows() as u32).collect();
+        order.sort_by(|&a, &b| key.cmp(a as usize, b as usize));
+        // Keep the last of each run of equal keys (the sort is stable: input order within).
+        let mut keep = Vec::with_capacity(order.len());
+        for (i, &row) in order.iter().enumerate() {
+            let next_same = order
+                .get(i + 1)
+                .is_some_and(|&n| key.cmp(row as usize, n as usize) == Ordering::Equal);
+            if !next_same {
+                keep.push(row);
+            }
+        }
+        if keep.len() == all.num_rows() && keep.iter().enumerate().all(|(i, &r)| i as u32 == r) {
+            return Ok(all);
+        }
+        let indices = UInt32Array::from(keep);
+        let columns = all
+            .columns()
+            .iter()
+            .map(|c| arrow_select::take::take(c.as_ref(), &indices, None))
+            .collect::<Result<Vec<ArrayRef>, _>>()?;
+        Ok(RecordBatch::try_new(self.schema.clone(), columns)?)
+    }
+
+    /// Writes the whole file to `out`; returns its length.
+    pub fn write_to<W: Write>(&self, out: W) -> Result<u64> {
+        let batch = self.sorted_rows()?;
+        self.write_sorted(&batch, out)
+            .map_err(|e| Error::io("<segment output>", e))
+    }
+
+    fn write_sorted<W: Write>(&self, batch: &RecordBatch, out: W) -> std::io::Result<u64> {
+        let rows = batch.num_rows();
+        let mut sink = Sink::new(out, self.page_size_log2);
+        let mut header = [0u8; HEADER_LEN];
+        header[..8].copy_from_slice(&MAGIC);
+        header[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
+        sink.write(&header)?;
+
+        let mut groups = Vec::new();
+        let mut descs: Vec<Option<ColumnDesc>> = vec![None; self.types.len()];
+        let field = |i: usize| self.schema.field(i);
+
+        // The key column and the key index.
+        let key_array = batch.column(self.key);
+        let key = Key::of(key_array.as_ref());
+        let hashes: Vec<u64> = (0..rows).map(|i| key.hash(i)).collect();
+        let key_storage = if self.types[self.key] == ColumnType::Utf8 {
+            let (offsets, data) = variable(key_array.as_ref());
+            let offsets = sink.section(SectionKind::Offsets, &offsets)?;
+            let data = sink.section(SectionKind::Data, &data)?;
+            Storage::Variable {
+                offsets,
+                data,
+                validity: NONE,
+            }
+        } else {
+            let values = fixed_values(field(self.key).name(), key_array, 8)
+                .map_err(std::io::Error::other)?;
+            let section = sink.section(SectionKind::FixedGroup, &values)?;
+            groups.push(GroupDesc {
+                section,
+                stride: 8,
+                validity_bytes: 0,
+            });
+            Storage::Fixed {
+                group: (groups.len() - 1) as u32,
+                offset: 0,
+                width: 8,
+                validity_bit: NONE,
+            }
+        };
+        let index_section = sink.section(SectionKind::Index, &build_index(&hashes))?;
+        drop(hashes);
+
+        // Fixed-width scalars share one row-major group; each embedding gets its own.
+        let scalars: Vec<usize> = (0..self.types.len())
+            .filter(|&i| {
+                i != self.key
+                    && self.types[i].width().is_some()
+                    && !matches!(self.types[i], ColumnType::Embedding { .. })
+            })
+            .collect();
+        let embeddings: Vec<usize> = (0..self.types.len())
+            .filter(|&i| i != self.key && matches!(self.types[i], ColumnType::Embedding { .. }))
+            .collect();
+        let mut fixed_sets: Vec<Vec<usize>> = embeddings.into_iter().map(|i| vec![i]).collect();
+        if !scalars.is_empty() {
+            fixed_sets.insert(0, scalars);
+        }
+        for set in fixed_sets {
+            let nullable: Vec<usize> = set
+                .iter()
+                .copied()
+                .filter(|&i| batch.column(i).null_count() > 0)
+                .collect();
+            let validity_bytes = nullable.len().div_ceil(8);
+            let widths: Vec<usize> = set
+                .iter()
+                .map(|&i| self.types[i].width().unwrap_or(0))
+                .collect();
+            let stride = validity_bytes + widths.iter().sum::<usize>();
+            let stride_u32 = u32::try_from(stride)
+                .map_err(|_| std::io::Error::other("row of a column group is wider than 4 GiB"))?;
+            let mut buf = vec![0u8; rows * stride];
+            let mut offset = validity_bytes;
+            for (&col, &width) in set.iter().zip(&widths) {
+                let array = batch.column(col);
+                let values =
+                    fixed_values(field(col).name(), array, width).map_err(std::io::Error::other)?;
+                let bit = nullable.iter().position(|&c| c == col);
+                for (r, (row, value)) in buf
+                    .chunks_exact_mut(stride)
+                    .zip(values.chunks_exact(width))
+                    .enumerate()
+                {
+                    row[offset..offset + width].copy_from_slice(value);
+                    if let Some(bit) = bit
+                        && array.is_valid(r)
+                    {
+                        row[bit / 8] |= 1 << (bit % 8);
+                    }
+                }
+                descs[col] = Some(ColumnDesc {
+                    name: field(col).name().clone(),
+                    column_type: self.types[col].clone(),
+                    nullable: field(col).is_nullable(),
+                    storage: Storage::Fixed {
+                        group: groups.len() as u32,
+                        offset: offset as u32,
+                        width: width as u32,
+                        validity_bit: bit.map_or(NONE, |b| b as u32),
+                    },
+                });
+                offset += width;
+            }
+            let section = sink.section(SectionKind::FixedGroup, &buf)?;
+            groups.push(GroupDesc {
+                section,
+                stride: stride_u32,
+                validity_bytes: validity_bytes as u32,
+            });
+        }
+
+        // Variable-width columns: validity (if any nulls), offsets, data.
+        for col in
+            (0..self.types.len()).filter(|&i| i != self.key && self.types[i].width().is_none())
+        {
+            let array = batch.column(col);
+            let validity = if array.null_count() > 0 {
+                sink.section(SectionKind::Validity, &validity_bits(array.as_ref()))?
+            } else {
+                NONE
+            };
+            let (offsets, data) = variable(array.as_ref());
+            let offsets = sink.section(SectionKind::Offsets, &offsets)?;
+            let data = sink.section(SectionKind::Data, &data)?;
+            descs[col] = Some(ColumnDesc {
+                name: field(col).name().clone(),
+                column_type: self.types[col].clone(),
+                nullable: field(col).is_nullable(),
+                storage: Storage::Variable {
+                    offsets,
+                    data,
+                    validity,
+                },
+            });
+        }
+
+        let (mut out, body_len, page_crcs, sections) = sink.finish()?;
+        let mut table = Vec::with_capacity(page_crcs.len() * 4);
+        for c in &page_crcs {
+            table.extend_from_slice(&c.to_le_bytes());
+        }
+        out.write_all(&table)?;
+        let page_size = 1usize << self.page_size_log2;
+        let table_crcs = table.chunks(page_size).map(crc32fast::hash).collect();
+        let footer = Footer {
+            row_count: rows as u64,
+            page_size_log2: self.page_size_log2,
+            body_len,
+            slot_count: slot_count_for(rows as u64),
+            index_section,
+            key: ColumnDesc {
+                name: field(self.key).name().clone(),
+                column_type: self.types[self.key].clone(),
+                nullable: false,
+                storage: key_storage,
+            },
+            columns: descs.into_iter().flatten().collect(),
+            groups,
+            sections,
+            table_crcs,
+        };
+        let footer_bytes = footer.encode();
+        out.write_all(&footer_bytes)?;
+        let footer_offset = body_len + table.len() as u64;
+        let mut trailer = Trailer {
+            magic: MAGIC,
+            version: FORMAT_VERSION.into(),
+            flags: 0.into(),
+            footer_offset: footer_offset.into(),
+            footer_len: (footer_bytes.len() as u64).into(),
+            footer_crc: crc32fast::hash(&footer_bytes).into(),
+            reserved: [0; 20],
+            trailer_crc: 0.into(),
+            tail: TAIL_MAGIC,
+        };
+        use zerocopy::IntoBytes;
+        trailer.trailer_crc = crc32fast::hash(&trailer.as_bytes()[..56]).into();
+        out.write_all(trailer.as_bytes())?;
+        out.flush()?;
+        Ok(footer_offset + footer_bytes.len() as u64 + TRAILER_LEN as u64)
+    }
+}
+
+/// A key column, compared and hashed without copying keys.
+enum Key<'a> {
+    Str(&'a StringArray),
+    I64(&'a [i64]),
+    U64(&'a [u64]),
+}
+
+impl<'a> Key<'a> {
+    fn of(array: &'a dyn Array) -> Self {
+        match array.data_type() {
+            arrow_schema::DataType::Int64 => Key::I64(array.as_primitive::<Int64Type>().values()),
+            arrow_schema::DataType::UInt64 => Key::U64(array.as_primitive::<UInt64Type>().values()),
+            _ => Key::Str(array.as_string::<i32>()),
+        }
+    }
+
+    fn cmp(&self, a: usize, b: usize) -> Ordering {
+        match self {
+            Key::Str(s) => s.value(a).as_bytes().cmp(s.value(b).as_bytes()),
+            Key::I64(v) => v[a].cmp(&v[b]),
+            Key::U64(v) => v[a].cmp(&v[b]),
+        }
+    }
+
+    fn hash(&self, i: usize) -> u64 {
+        match self {
+            Key::Str(s) => hash_key(s.value(i).as_bytes()),
+            Key::I64(v) => hash_key(&v[i].to_le_bytes()),
+            Key::U64(v) => hash_key(&v[i].to_le_bytes()),
+        }
+    }
+}
