@@ -16,12 +16,20 @@ pub(crate) fn fixed_values(name: &str, array: &ArrayRef, width: usize) -> Result
         DataType::FixedSizeList(_, _) => {
             let list = array.as_fixed_size_list();
             let child = list.values();
-            if child.null_count() > 0 {
+            let size = list.value_length() as usize;
+            // Elements under a null value do not count: Arrow's builders and kernels (`take`,
+            // which the writer's sort uses) put nulls there.
+            if let Some(elements) = child.logical_nulls()
+                && (0..len).any(|i| {
+                    list.is_valid(i)
+                        && (i * size..(i + 1) * size)
+                            .any(|j| j >= elements.len() || elements.is_null(j))
+                })
+            {
                 return Err(Error::SchemaMismatch(format!(
                     "embedding column '{name}' has null elements; only whole values may be null"
                 )));
             }
-            let size = list.value_length() as usize;
             let data = child.to_data();
             let elem = width / size.max(1);
             let start = (data.offset() + list.offset() * size) * elem;

@@ -5,7 +5,7 @@
 //! column. Variable-width columns are gathered value by value.
 
 use arrow_array::{ArrayRef, make_array};
-use arrow_buffer::Buffer;
+use arrow_buffer::{Buffer, MutableBuffer};
 use arrow_data::ArrayData;
 use arrow_schema::DataType;
 
@@ -30,17 +30,15 @@ impl Segment {
         groups.sort_unstable();
         groups.dedup();
         for group in groups {
-            let members: Vec<usize> = (0..columns.len())
-                .filter(|&i| {
-                    columns.get(i).is_some_and(
-                        |c| matches!(c.storage, Storage::Fixed { group: g, .. } if g == group),
-                    )
-                })
+            let members: Vec<(usize, &ColumnDesc)> = columns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| matches!(c.storage, Storage::Fixed { group: g, .. } if g == group))
+                .map(|(i, c)| (i, *c))
                 .collect();
-            let block = self.gather_rows(group, rows)?;
-            for i in members {
-                if let (Some(c), Some(slot)) = (columns.get(i), out.get_mut(i)) {
-                    *slot = Some(self.split_column(c, &block, rows)?);
+            for (i, array) in self.gather_group(group, &members, rows)? {
+                if let Some(slot) = out.get_mut(i) {
+                    *slot = Some(array);
                 }
             }
         }
@@ -73,63 +71,75 @@ impl Segment {
             .ok_or_else(|| Error::corrupt(&self.name, "footer", format!("no row group {group}")))
     }
 
-    /// Copies the found rows of a row group into a block of `rows.len() * stride` bytes.
-    fn gather_rows(&self, group: u32, rows: &[u32]) -> Result<RowBlock> {
+    /// Gathers the asked columns of one row group: each found row is checked and located
+    /// once (the lookup prefetched it), then each column is copied out in a tight loop.
+    fn gather_group(
+        &self,
+        group: u32,
+        members: &[(usize, &ColumnDesc)],
+        rows: &[u32],
+    ) -> Result<Vec<(usize, ArrayRef)>> {
         let (section, stride) = self.group(group)?;
-        let mut bytes = vec![0u8; rows.len() * stride];
-        for (dst, &row) in bytes.chunks_exact_mut(stride).zip(rows) {
-            if row != NOT_FOUND {
-                dst.copy_from_slice(self.read(section, row as usize * stride, stride)?);
-            }
-        }
-        Ok(RowBlock { bytes, stride })
-    }
-
-    /// One fixed-width column out of a gathered block.
-    fn split_column(&self, c: &ColumnDesc, block: &RowBlock, rows: &[u32]) -> Result<ArrayRef> {
-        let Storage::Fixed {
-            offset,
-            width,
-            validity_bit,
-            ..
-        } = c.storage
-        else {
-            return Err(Error::corrupt(&self.name, "footer", "not a fixed column"));
-        };
-        let (offset, width) = (offset as usize, width as usize);
         let n = rows.len();
-        let mut values = vec![0u8; n * width];
-        match width {
-            1 => split::<1>(block, offset, &mut values),
-            2 => split::<2>(block, offset, &mut values),
-            4 => split::<4>(block, offset, &mut values),
-            8 => split::<8>(block, offset, &mut values),
-            _ => {
-                for (dst, row) in values
-                    .chunks_exact_mut(width)
-                    .zip(block.bytes.chunks_exact(block.stride))
-                {
-                    if let Some(src) = row.get(offset..offset + width) {
-                        dst.copy_from_slice(src);
-                    }
-                }
-            }
-        }
-        let mut nulls = None;
-        let all_found = rows.iter().all(|&r| r != NOT_FOUND);
-        if validity_bit != NONE || !all_found {
-            let (byte, mask) = ((validity_bit / 8) as usize, 1u8 << (validity_bit % 8));
-            let mut bits = vec![0u8; n.div_ceil(8)];
-            for (i, (row, &r)) in block.bytes.chunks_exact(block.stride).zip(rows).enumerate() {
-                let valid = r != NOT_FOUND
-                    && (validity_bit == NONE || row.get(byte).is_some_and(|b| b & mask != 0));
-                if valid && let Some(b) = bits.get_mut(i / 8) {
+        let view = self.view(section)?;
+        let mut srcs: Vec<&[u8]> = Vec::with_capacity(n);
+        let mut found = vec![0u8; n.div_ceil(8)];
+        let mut absent = 0;
+        for (i, &row) in rows.iter().enumerate() {
+            if row == NOT_FOUND {
+                srcs.push(&[]);
+                absent += 1;
+            } else {
+                srcs.push(view.get(row as usize * stride, stride)?);
+                if let Some(b) = found.get_mut(i / 8) {
                     *b |= 1 << (i % 8);
                 }
             }
-            nulls = Some(Buffer::from_vec(bits));
         }
-        fixed_array(&c.column_type, n, values, nulls)
+        let mut out = Vec::with_capacity(members.len());
+        for &(i, c) in members {
+            let Storage::Fixed {
+                offset,
+                width,
+                validity_bit,
+                ..
+            } = c.storage
+            else {
+                return Err(Error::corrupt(&self.name, "footer", "not a fixed column"));
+            };
+            let (offset, width) = (offset as usize, width as usize);
+            let mut values = MutableBuffer::from_len_zeroed(n * width);
+            let dst = values.as_slice_mut();
+            match width {
+                1 => copy_column::<1>(&srcs, offset, dst),
+                2 => copy_column::<2>(&srcs, offset, dst),
+                4 => copy_column::<4>(&srcs, offset, dst),
+                8 => copy_column::<8>(&srcs, offset, dst),
+                w => {
+                    for (d, s) in dst.chunks_exact_mut(w).zip(&srcs) {
+                        if let Some(s) = s.get(offset..offset + w) {
+                            d.copy_from_slice(s);
+                        }
+                    }
+                }
+            }
+            let nulls = if validity_bit == NONE {
+                (absent > 0).then(|| Buffer::from_slice_ref(&found))
+            } else {
+                let (byte, mask) = ((validity_bit / 8) as usize, 1u8 << (validity_bit % 8));
+                let mut bits = vec![0u8; n.div_ceil(8)];
+                for (i, s) in srcs.iter().enumerate() {
+                    if s.get(byte).is_some_and(|b| b & mask != 0)
+                        && let Some(b) = bits.get_mut(i / 8)
+                    {
+                        *b |= 1 << (i % 8);
+                    }
+                }
+                Some(Buffer::from_vec(bits))
+            };
+            out.push((i, fixed_array(&c.column_type, n, values.into(), nulls)?));
+        }
+        Ok(out)
     }
 
     fn gather_variable(
@@ -146,15 +156,19 @@ impl Segment {
         let mut values = Vec::new();
         let mut bits = vec![0u8; n.div_ceil(8)];
         let mut nulls = 0usize;
+        let (offsets, data) = (self.view(offsets)?, self.view(data)?);
+        let validity = (validity != NONE)
+            .then(|| self.view(validity))
+            .transpose()?;
         for (i, &row) in rows.iter().enumerate() {
             let mut valid = row != NOT_FOUND;
-            if valid && validity != NONE {
-                let b = self.read(validity, row as usize / 8, 1)?;
+            if let (true, Some(validity)) = (valid, validity) {
+                let b = validity.get(row as usize / 8, 1)?;
                 valid = b.first().is_some_and(|b| b & (1 << (row % 8)) != 0);
             }
             if valid {
                 let (s, e) = self.var_range(offsets, data, row)?;
-                values.extend_from_slice(self.read(data, s, e - s)?);
+                values.extend_from_slice(data.get(s, e - s)?);
                 if let Some(b) = bits.get_mut(i / 8) {
                     *b |= 1 << (i % 8);
                 }
@@ -190,19 +204,14 @@ impl Segment {
     }
 }
 
-/// Found rows of one row group, in key order.
-struct RowBlock {
-    bytes: Vec<u8>,
-    stride: usize,
-}
-
-fn split<const W: usize>(block: &RowBlock, offset: usize, out: &mut [u8]) {
-    for (dst, row) in out
-        .chunks_exact_mut(W)
-        .zip(block.bytes.chunks_exact(block.stride))
-    {
-        if let Some(src) = row.get(offset..offset + W) {
-            dst.copy_from_slice(src);
+/// Copies the `W` bytes at `offset` of each source row into consecutive values of `dst`;
+/// an empty source (an absent key) leaves zeros.
+#[inline(always)]
+fn copy_column<const W: usize>(srcs: &[&[u8]], offset: usize, dst: &mut [u8]) {
+    let (dst, _) = dst.as_chunks_mut::<W>();
+    for (d, s) in dst.iter_mut().zip(srcs) {
+        if let Some(v) = s.get(offset..).and_then(|s| s.first_chunk::<W>()) {
+            *d = *v;
         }
     }
 }
@@ -211,13 +220,13 @@ fn split<const W: usize>(block: &RowBlock, offset: usize, out: &mut [u8]) {
 fn fixed_array(
     t: &ColumnType,
     n: usize,
-    values: Vec<u8>,
+    values: Buffer,
     nulls: Option<Buffer>,
 ) -> Result<ArrayRef> {
     let data = match t {
         ColumnType::Bool => {
             let bits = arrow_buffer::BooleanBuffer::collect_bool(n, |i| {
-                values.get(i).is_some_and(|&v| v != 0)
+                values.as_slice().get(i).is_some_and(|&v| v != 0)
             });
             ArrayData::try_new(
                 DataType::Boolean,
@@ -238,19 +247,12 @@ fn fixed_array(
                 n * *size as usize,
                 None,
                 0,
-                vec![Buffer::from_vec(values)],
+                vec![values],
                 vec![],
             )?;
             ArrayData::try_new(dt.clone(), n, nulls, 0, vec![], vec![child])?
         }
-        _ => ArrayData::try_new(
-            t.to_arrow(),
-            n,
-            nulls,
-            0,
-            vec![Buffer::from_vec(values)],
-            vec![],
-        )?,
+        _ => ArrayData::try_new(t.to_arrow(), n, nulls, 0, vec![values], vec![])?,
     };
     Ok(make_array(data))
 }

@@ -11,7 +11,7 @@ use super::keys::QueryKeys;
 use zerocopy::FromBytes;
 
 use super::layout::{EMPTY_SLOT, OffsetPair, Slot, Storage};
-use super::reader::Segment;
+use super::reader::{Segment, View};
 use crate::prefetch::prefetch;
 use crate::{Error, Result};
 
@@ -20,29 +20,30 @@ pub(crate) const NOT_FOUND: u32 = u32::MAX;
 
 /// Where a segment's stored keys are.
 #[derive(Clone, Copy)]
-enum KeyAt {
+enum KeyAt<'a> {
     Var {
-        offsets: u32,
-        data: u32,
+        offsets: View<'a>,
+        data: View<'a>,
     },
     Fixed {
-        section: u32,
+        rows: View<'a>,
         stride: usize,
         offset: usize,
     },
 }
 
 impl Segment {
-    fn key_at(&self) -> Result<KeyAt> {
+    fn key_at(&self) -> Result<KeyAt<'_>> {
         match self.footer.key.storage {
-            Storage::Variable { offsets, data, .. } => Ok(KeyAt::Var { offsets, data }),
+            Storage::Variable { offsets, data, .. } => Ok(KeyAt::Var {
+                offsets: self.view(offsets)?,
+                data: self.view(data)?,
+            }),
             Storage::Fixed { group, offset, .. } => {
-                let g = self.footer.groups.get(group as usize).ok_or_else(|| {
-                    Error::corrupt(&self.name, "footer", "key column in a missing row group")
-                })?;
+                let (section, stride) = self.group(group)?;
                 Ok(KeyAt::Fixed {
-                    section: g.section,
-                    stride: g.stride as usize,
+                    rows: self.view(section)?,
+                    stride,
                     offset: offset as usize,
                 })
             }
@@ -51,50 +52,64 @@ impl Segment {
 
     /// The byte range of row `row`'s value in a variable-width column.
     #[inline]
-    pub(crate) fn var_range(&self, offsets: u32, data: u32, row: u32) -> Result<(usize, usize)> {
-        let pair = OffsetPair::read_from_bytes(self.read(offsets, row as usize * 8, 16)?)
-            .map_err(|_| Error::corrupt(&self.name, self.section_name(offsets), "short offsets"))?;
+    pub(crate) fn var_range(
+        &self,
+        offsets: View<'_>,
+        data: View<'_>,
+        row: u32,
+    ) -> Result<(usize, usize)> {
+        let pair = OffsetPair::read_from_bytes(offsets.get(row as usize * 8, 16)?)
+            .map_err(|_| self.bad_offsets(offsets.section, row, 0, 0))?;
         let (start, end) = (pair.start.get(), pair.end.get());
-        let data_len = self.spans.get(data as usize).map_or(0, |s| s.len) as u64;
-        if start > end || end > data_len {
-            return Err(Error::corrupt(
-                &self.name,
-                self.section_name(offsets),
-                format!("offsets {start}..{end} of row {row} are out of order or beyond the data"),
-            ));
+        if start > end || end > data.bytes.len() as u64 {
+            return Err(self.bad_offsets(offsets.section, row, start, end));
         }
         Ok((start as usize, end as usize))
     }
 
+    #[cold]
+    fn bad_offsets(&self, section: u32, row: u32, start: u64, end: u64) -> Error {
+        Error::corrupt(
+            &self.name,
+            self.section_name(section),
+            format!("offsets {start}..{end} of row {row} are out of order or beyond the data"),
+        )
+    }
+
     /// The stored key of `row`.
     #[inline]
-    fn stored_key(&self, at: KeyAt, row: u32) -> Result<&[u8]> {
+    fn stored_key<'a>(&self, at: KeyAt<'a>, row: u32) -> Result<&'a [u8]> {
         match at {
             KeyAt::Var { offsets, data } => {
                 let (s, e) = self.var_range(offsets, data, row)?;
-                self.read(data, s, e - s)
+                data.get(s, e - s)
             }
             KeyAt::Fixed {
-                section,
+                rows,
                 stride,
                 offset,
-            } => self.read(section, row as usize * stride + offset, 8),
+            } => rows.get(row as usize * stride + offset, 8),
         }
     }
 
     /// Probes from slot `pos` for the first slot whose tag is `tag`: its position and row,
     /// or `None` at an empty slot. `budget` bounds the probes over a whole search, so that a
     /// crafted index without empty slots ends in an error, not a loop.
-    #[inline]
-    fn probe(&self, tag: u32, mut pos: u64, budget: &mut u64) -> Result<Option<(u64, u32)>> {
+    #[inline(always)]
+    fn probe(
+        &self,
+        index: View<'_>,
+        tag: u32,
+        mut pos: u64,
+        budget: &mut u64,
+    ) -> Result<Option<(u64, u32)>> {
         let slots = self.footer.slot_count;
-        let section = self.footer.index_section;
         loop {
             if *budget == 0 {
                 return Err(Error::corrupt(&self.name, "key index", "no empty slot"));
             }
             *budget -= 1;
-            let slot = Slot::read_from_bytes(self.read(section, pos as usize * 8, 8)?)
+            let slot = Slot::read_from_bytes(index.get(pos as usize * 8, 8)?)
                 .map_err(|_| Error::corrupt(&self.name, "key index", "short slot"))?;
             let (t, row) = (slot.tag.get(), slot.row.get());
             if row == EMPTY_SLOT {
@@ -120,14 +135,15 @@ impl Segment {
     /// The row of one key, probing from `pos` with full key comparison.
     fn find_slow(
         &self,
-        at: KeyAt,
+        index: View<'_>,
+        at: KeyAt<'_>,
         key: &[u8],
         hash: u64,
         mut pos: u64,
-        budget: &mut u64,
     ) -> Result<u32> {
-        while let Some((p, row)) = self.probe(tag(hash), pos, budget)? {
-            if self.stored_key(at, row)? == key {
+        let mut budget = self.footer.slot_count;
+        while let Some((p, row)) = self.probe(index, tag(hash), pos, &mut budget)? {
+            if same_key(self.stored_key(at, row)?, key) {
                 return Ok(row);
             }
             pos = if p + 1 == self.footer.slot_count {
@@ -149,7 +165,11 @@ impl Segment {
         let n = keys.len();
         let slots = self.footer.slot_count;
         let at = self.key_at()?;
-        let index = self.raw_section(self.footer.index_section);
+        let index = self.view(self.footer.index_section)?;
+        let groups: Vec<(&[u8], usize)> = rows_to_prefetch
+            .iter()
+            .map(|&(section, stride)| (self.raw_section(section), stride))
+            .collect();
 
         // Stage 1: hash, find the home slot, prefetch it.
         let mut probes: Vec<(u64, u64)> = Vec::with_capacity(n);
@@ -158,7 +178,7 @@ impl Segment {
                 Some(k) => {
                     let h = hash_key(k);
                     let pos = home_slot(h, slots);
-                    prefetch(index, pos as usize * 8);
+                    prefetch(index.bytes, pos as usize * 8);
                     probes.push((h, pos));
                 }
                 None => probes.push((0, u64::MAX)),
@@ -167,28 +187,22 @@ impl Segment {
 
         // Stage 2: probe for the tag; prefetch the candidate's stored key and value rows.
         let mut rows = vec![NOT_FOUND; n];
-        for (i, (h, pos)) in probes.iter_mut().enumerate() {
+        for ((h, pos), out) in probes.iter_mut().zip(rows.iter_mut()) {
             if *pos == u64::MAX {
                 continue;
             }
             let mut budget = slots;
-            if let Some((p, row)) = self.probe(tag(*h), *pos, &mut budget)? {
+            if let Some((p, row)) = self.probe(index, tag(*h), *pos, &mut budget)? {
                 *pos = p;
-                if let Some(r) = rows.get_mut(i) {
-                    *r = row;
-                }
+                *out = row;
                 let r = row as usize;
                 match at {
-                    KeyAt::Var { offsets, .. } => prefetch(self.raw_section(offsets), r * 8),
-                    KeyAt::Fixed {
-                        section, stride, ..
-                    } => prefetch(self.raw_section(section), r * stride),
+                    KeyAt::Var { offsets, .. } => prefetch(offsets.bytes, r * 8),
+                    KeyAt::Fixed { rows, stride, .. } => prefetch(rows.bytes, r * stride),
                 }
-                for &(section, stride) in rows_to_prefetch {
-                    prefetch(self.raw_section(section), r * stride);
+                for &(bytes, stride) in &groups {
+                    prefetch(bytes, r * stride);
                 }
-            } else {
-                *pos = u64::MAX;
             }
         }
 
@@ -196,39 +210,52 @@ impl Segment {
         let mut ranges: Vec<(usize, usize)> = Vec::new();
         if let KeyAt::Var { offsets, data } = at {
             ranges.reserve(n);
-            let data_bytes = self.raw_section(data);
             for &row in &rows {
                 if row == NOT_FOUND {
                     ranges.push((0, 0));
                     continue;
                 }
                 let (s, e) = self.var_range(offsets, data, row)?;
-                prefetch(data_bytes, s);
+                prefetch(data.bytes, s);
                 ranges.push((s, e));
             }
         }
 
         // Stage 4: compare keys; a tag collision continues on the slow path.
-        for i in 0..n {
-            let row = rows.get(i).copied().unwrap_or(NOT_FOUND);
-            if row == NOT_FOUND {
+        for (i, row) in rows.iter_mut().enumerate() {
+            if *row == NOT_FOUND {
                 continue;
             }
             let key = keys.get(i).unwrap_or_default();
             let stored = match (at, ranges.get(i)) {
-                (KeyAt::Var { data, .. }, Some(&(s, e))) => self.read(data, s, e - s)?,
-                _ => self.stored_key(at, row)?,
+                (KeyAt::Var { data, .. }, Some(&(s, e))) => data.get(s, e - s)?,
+                _ => self.stored_key(at, *row)?,
             };
-            if stored != key {
+            if !same_key(stored, key) {
                 let (h, p) = probes.get(i).copied().unwrap_or_default();
                 let next = if p + 1 == slots { 0 } else { p + 1 };
-                let mut budget = slots;
-                let found = self.find_slow(at, key, h, next, &mut budget)?;
-                if let Some(r) = rows.get_mut(i) {
-                    *r = found;
-                }
+                *row = self.find_slow(index, at, key, h, next)?;
             }
         }
         Ok(rows)
     }
+}
+
+/// Key equality, inlined for short keys (two overlapping 8-byte loads compare 8 to 16
+/// bytes) instead of a call to `memcmp`.
+#[inline(always)]
+fn same_key(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let n = a.len();
+    if (8..=16).contains(&n) {
+        let word = |s: &[u8], at: usize| {
+            s.get(at..at + 8)
+                .and_then(|w| w.first_chunk::<8>())
+                .map(|w| u64::from_le_bytes(*w))
+        };
+        return word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8);
+    }
+    a == b
 }

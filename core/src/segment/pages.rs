@@ -3,7 +3,7 @@
 //! time it touches them and remembers the answer in a bitset, so opening a segment costs the
 //! same at any size and a hot read pays one bit test per range.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 
 /// The verification state of one segment's pages.
 pub(crate) struct Pages {
@@ -12,6 +12,10 @@ pub(crate) struct Pages {
     table_crcs: Vec<u32>,
     body_ok: Box<[AtomicU32]>,
     table_ok: Box<[AtomicU32]>,
+    /// Body pages verified so far, and whether that is all of them: once every page has
+    /// been checked (by reads or by a full verification), reads skip the bitset.
+    verified: AtomicUsize,
+    all_verified: AtomicBool,
 }
 
 /// A page whose bytes do not match their checksum: the page's first byte.
@@ -29,12 +33,27 @@ impl Pages {
             body_ok: zeroed_bits(pages),
             table_ok: zeroed_bits(table_crcs.len()),
             table_crcs,
+            verified: AtomicUsize::new(0),
+            all_verified: AtomicBool::new(pages == 0),
         }
     }
 
     /// Checks the pages under `file[offset..offset + len]`, which lies within the body.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn ensure(&self, file: &[u8], offset: usize, len: usize) -> Result<(), BadPage> {
+        if self.all_verified.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        // The hot case: a range within one page that is already verified.
+        let first = offset >> self.log2;
+        if len != 0 && (offset + len - 1) >> self.log2 == first && is_set(&self.body_ok, first) {
+            return Ok(());
+        }
+        self.ensure_range(file, offset, len)
+    }
+
+    #[inline(never)]
+    fn ensure_range(&self, file: &[u8], offset: usize, len: usize) -> Result<(), BadPage> {
         if len == 0 {
             return Ok(());
         }
@@ -67,7 +86,7 @@ impl Pages {
             let want = self.table_crcs.get(table_page).copied();
             match file.get(t_start..t_end) {
                 Some(bytes) if Some(crc32fast::hash(bytes)) == want => {
-                    set(&self.table_ok, table_page)
+                    set(&self.table_ok, table_page);
                 }
                 _ => return Err(BadPage(t_start)),
             }
@@ -78,7 +97,11 @@ impl Pages {
             .map(u32::from_le_bytes);
         match file.get(start..end) {
             Some(bytes) if Some(crc32fast::hash(bytes)) == want => {
-                set(&self.body_ok, page);
+                if set(&self.body_ok, page)
+                    && self.verified.fetch_add(1, Ordering::Relaxed) + 1 == self.body_ok_len()
+                {
+                    self.all_verified.store(true, Ordering::Relaxed);
+                }
                 Ok(())
             }
             _ => Err(BadPage(start)),
@@ -100,14 +123,14 @@ fn zeroed_bits(bits: usize) -> Box<[AtomicU32]> {
     unsafe { Box::from_raw(raw) }
 }
 
-#[inline]
+#[inline(always)]
 fn is_set(bits: &[AtomicU32], i: usize) -> bool {
     bits.get(i / 32)
         .is_some_and(|w| w.load(Ordering::Relaxed) & (1 << (i % 32)) != 0)
 }
 
-fn set(bits: &[AtomicU32], i: usize) {
-    if let Some(w) = bits.get(i / 32) {
-        w.fetch_or(1 << (i % 32), Ordering::Relaxed);
-    }
+/// Sets bit `i`; true if this call set it (it was clear).
+fn set(bits: &[AtomicU32], i: usize) -> bool {
+    bits.get(i / 32)
+        .is_some_and(|w| w.fetch_or(1 << (i % 32), Ordering::Relaxed) & (1 << (i % 32)) == 0)
 }

@@ -172,23 +172,23 @@ impl Segment {
         Ok(())
     }
 
-    /// `len` bytes at `offset` within section `section`, after checking their pages.
+    /// A view of section `section` for many reads: its bounds are resolved once.
     #[inline]
-    pub(crate) fn read(&self, section: u32, offset: usize, len: usize) -> Result<&[u8]> {
-        let span = self.spans.get(section as usize).copied();
-        let end = offset.checked_add(len);
-        match (span, end) {
-            (Some(span), Some(end)) if end <= span.len => {
-                let start = span.start + offset;
-                self.pages
-                    .ensure(&self.data, start, len)
-                    .map_err(|bad| self.page_error(bad))?;
-                self.data
-                    .get(start..start + len)
-                    .ok_or_else(|| self.out_of_range(section, offset, len))
-            }
-            _ => Err(self.out_of_range(section, offset, len)),
-        }
+    pub(crate) fn view(&self, section: u32) -> Result<View<'_>> {
+        let span = self
+            .spans
+            .get(section as usize)
+            .ok_or_else(|| self.out_of_range(section, 0, 0))?;
+        let bytes = self
+            .data
+            .get(span.start..span.start + span.len)
+            .ok_or_else(|| self.out_of_range(section, 0, span.len))?;
+        Ok(View {
+            segment: self,
+            bytes,
+            start: span.start,
+            section,
+        })
     }
 
     /// The bytes of a whole section, unchecked: only for prefetch hints.
@@ -200,7 +200,7 @@ impl Segment {
     }
 
     #[cold]
-    fn out_of_range(&self, section: u32, offset: usize, len: usize) -> Error {
+    pub(crate) fn out_of_range(&self, section: u32, offset: usize, len: usize) -> Error {
         Error::corrupt(
             &self.name,
             self.section_name(section),
@@ -209,7 +209,7 @@ impl Segment {
     }
 
     #[cold]
-    fn page_error(&self, BadPage(at): BadPage) -> Error {
+    pub(crate) fn page_error(&self, BadPage(at): BadPage) -> Error {
         let section = self
             .spans
             .iter()
@@ -239,6 +239,37 @@ impl Segment {
                 column: name.to_owned(),
                 container: format!("segment {}", self.name),
             })
+    }
+}
+
+/// One section, resolved for repeated checked reads.
+#[derive(Clone, Copy)]
+pub(crate) struct View<'a> {
+    segment: &'a Segment,
+    /// The section's bytes, unchecked (for prefetch hints and lengths).
+    pub(crate) bytes: &'a [u8],
+    start: usize,
+    pub(crate) section: u32,
+}
+
+impl<'a> View<'a> {
+    /// `len` bytes at `offset` in the section, after checking their pages.
+    #[inline(always)]
+    pub(crate) fn get(&self, offset: usize, len: usize) -> Result<&'a [u8]> {
+        let end = offset.wrapping_add(len);
+        match self.bytes.get(offset..end) {
+            Some(b) if end >= offset => {
+                if let Err(bad) =
+                    self.segment
+                        .pages
+                        .ensure(&self.segment.data, self.start + offset, len)
+                {
+                    return Err(self.segment.page_error(bad));
+                }
+                Ok(b)
+            }
+            _ => Err(self.segment.out_of_range(self.section, offset, len)),
+        }
     }
 }
 

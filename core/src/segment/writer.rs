@@ -44,6 +44,17 @@ pub struct SegmentWriter {
     page_size_log2: u8,
 }
 
+impl std::fmt::Debug for SegmentWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SegmentWriter")
+            .field("key", &self.schema.fields().get(self.key).map(|f| f.name()))
+            .field("columns", &self.types.len())
+            .field("rows", &self.rows)
+            .field("page_size", &(1u32 << self.page_size_log2))
+            .finish_non_exhaustive()
+    }
+}
+
 impl SegmentWriter {
     /// A writer for batches of `schema`, keyed by the column named `key`.
     pub fn new(schema: SchemaRef, key: &str) -> Result<Self> {
@@ -124,6 +135,12 @@ impl SegmentWriter {
                     want.data_type()
                 )));
             }
+            if has_null_elements(column.as_ref()) {
+                return Err(Error::SchemaMismatch(format!(
+                    "embedding column '{}' has null elements; only whole values may be null",
+                    want.name()
+                )));
+            }
             if !want.is_nullable() && column.null_count() > 0 {
                 return Err(Error::SchemaMismatch(format!(
                     "column '{}' is not nullable but the batch has {} nulls in it",
@@ -162,7 +179,9 @@ impl SegmentWriter {
     /// over `path`, then the directory fsynced.
     pub fn finish_to_file(self, path: impl AsRef<Path>) -> Result<SegmentInfo> {
         let path = path.as_ref();
-        let tmp = path.with_extension("murr.tmp");
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".tmp");
+        let tmp = PathBuf::from(tmp);
         let batch = self.sorted_rows()?;
         let rows = batch.num_rows() as u64;
         let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
@@ -176,10 +195,13 @@ impl SegmentWriter {
             Ok(bytes) => bytes,
             Err(e) => {
                 let _ = std::fs::remove_file(&tmp);
-                return Err(Error::io(&tmp, e));
+                return Err(write_error(&tmp, e));
             }
         };
-        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
+        if let Err(e) = std::fs::rename(&tmp, path) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(Error::io(path, e));
+        }
         crate::segment::sync_dir(path)?;
         Ok(SegmentInfo {
             path: path.to_owned(),
@@ -220,7 +242,7 @@ impl SegmentWriter {
     pub fn write_to<W: Write>(&self, out: W) -> Result<u64> {
         let batch = self.sorted_rows()?;
         self.write_sorted(&batch, out)
-            .map_err(|e| Error::io("<segment output>", e))
+            .map_err(|e| write_error("<segment output>", e))
     }
 
     fn write_sorted<W: Write>(&self, batch: &RecordBatch, out: W) -> std::io::Result<u64> {
@@ -294,8 +316,11 @@ impl SegmentWriter {
                 .map(|&i| self.types[i].width().unwrap_or(0))
                 .collect();
             let stride = validity_bytes + widths.iter().sum::<usize>();
-            let stride_u32 = u32::try_from(stride)
-                .map_err(|_| std::io::Error::other("row of a column group is wider than 4 GiB"))?;
+            let stride_u32 = u32::try_from(stride).map_err(|_| {
+                std::io::Error::other(Error::LimitExceeded(
+                    "a row of a column group is wider than 4 GiB".to_owned(),
+                ))
+            })?;
             let mut buf = vec![0u8; rows * stride];
             let mut offset = validity_bytes;
             for (&col, &width) in set.iter().zip(&widths) {
@@ -406,6 +431,35 @@ impl SegmentWriter {
         out.flush()?;
         Ok(footer_offset + footer_bytes.len() as u64 + TRAILER_LEN as u64)
     }
+}
+
+/// The error of writing a segment to `path`. The crate's own errors, carried through
+/// `std::io::Error` by the writing code, come back as themselves, not as I/O errors.
+fn write_error(path: impl AsRef<Path>, e: std::io::Error) -> Error {
+    if e.get_ref().is_some_and(|inner| inner.is::<Error>()) {
+        match e.into_inner().map(|inner| inner.downcast::<Error>()) {
+            Some(Ok(err)) => return *err,
+            Some(Err(inner)) => return Error::io(path, std::io::Error::other(inner)),
+            None => return Error::io(path, std::io::Error::other("unknown error")),
+        }
+    }
+    Error::io(path, e)
+}
+
+/// Whether an embedding (fixed-size list) array has a null element inside a non-null value.
+/// Null elements under a null value belong to that null: Arrow's builders put them there.
+fn has_null_elements(array: &dyn Array) -> bool {
+    let Some(list) = array.as_fixed_size_list_opt() else {
+        return false;
+    };
+    let Some(elements) = list.values().logical_nulls() else {
+        return false;
+    };
+    let size = list.value_length() as usize;
+    (0..list.len()).any(|i| {
+        list.is_valid(i)
+            && (i * size..(i + 1) * size).any(|j| j >= elements.len() || elements.is_null(j))
+    })
 }
 
 /// A key column, compared and hashed without copying keys.
