@@ -11,14 +11,18 @@ pub struct Prefetched {
     key_bytes: Vec<u8>,
     values: Vec<f32>,
     width: usize,
+    rows: usize,
+    row_major: bool,
 }
 
 const EMPTY: u32 = u32::MAX;
 
 impl Prefetched {
+    /// `row_major`: values row by row (the segment's layout), else one array per column.
     pub fn build(
         rows: u64,
         width: usize,
+        row_major: bool,
         key: impl Fn(u64) -> String,
         value: impl Fn(u64, usize) -> f32,
     ) -> Self {
@@ -39,9 +43,18 @@ impl Prefetched {
             slots[pos] = (h as u32, i as u32);
             key_bytes.extend_from_slice(k.as_bytes());
             key_offsets.push(key_bytes.len() as u32);
-            values.extend((0..width).map(|c| value(i, c)));
+            if row_major {
+                values.extend((0..width).map(|c| value(i, c)));
+            }
+        }
+        if !row_major {
+            for c in 0..width {
+                values.extend((0..rows).map(|i| value(i, c)));
+            }
         }
         Prefetched {
+            rows: n,
+            row_major,
             slots,
             key_offsets,
             key_bytes,
@@ -71,12 +84,15 @@ impl Prefetched {
                 if t == h as u32 {
                     rows[i] = r;
                     prefetch(self.key_offsets.as_ptr().wrapping_add(r as usize).cast());
-                    prefetch(
-                        self.values
-                            .as_ptr()
-                            .wrapping_add(r as usize * self.width)
-                            .cast(),
-                    );
+                    if self.row_major {
+                        let at = r as usize * self.width;
+                        prefetch(self.values.as_ptr().wrapping_add(at).cast());
+                    } else {
+                        for &c in cols {
+                            let at = c * self.rows + r as usize;
+                            prefetch(self.values.as_ptr().wrapping_add(at).cast());
+                        }
+                    }
                     break;
                 }
                 pos = if pos + 1 == sc { 0 } else { pos + 1 };
@@ -103,9 +119,15 @@ impl Prefetched {
             if &self.key_bytes[s..e] != keys[i].as_bytes() {
                 continue; // a tag collision; never happens in this workload
             }
-            let row = &self.values[r as usize * self.width..][..self.width];
-            for (o, &c) in out.iter_mut().zip(cols) {
-                o[i] = row[c];
+            if self.row_major {
+                let row = &self.values[r as usize * self.width..][..self.width];
+                for (o, &c) in out.iter_mut().zip(cols) {
+                    o[i] = row[c];
+                }
+            } else {
+                for (o, &c) in out.iter_mut().zip(cols) {
+                    o[i] = self.values[c * self.rows + r as usize];
+                }
             }
         }
         out

@@ -1,6 +1,6 @@
-//! R1 and R5 of WORKLOAD.md on a single segment, against the in-memory baselines, in one run.
+//! R1, R2 and R5 of WORKLOAD.md on a single segment, against the in-memory baselines, in one run.
 //!
-//! `cargo bench -p murr-core --bench segment_read -- [--rows N] [--batches B] [--only r1|r5]`
+//! `cargo bench -p murr-core --bench segment_read -- [--rows N] [--batches B] [--only r1|r2|r5]`
 //!
 //! Every system reads the same key batches; within a batch round the systems take turns, so
 //! that machine noise falls on all of them alike. Reported: median and p99 per batch of 1000
@@ -67,17 +67,25 @@ impl Stats {
     }
 }
 
-fn run(title: &str, rows: u64, width: usize, batches: usize, dir: &std::path::Path) {
+fn run(
+    title: &str,
+    rows: u64,
+    width: usize,
+    asked: &[usize],
+    batches: usize,
+    dir: &std::path::Path,
+) {
     eprintln!("{title}: building {rows} rows x {width} float32 ...");
     let path = dir.join(format!("bench-{rows}-{width}.seg"));
     let mapped = write_segment(rows, width, &path);
     let in_memory = Segment::from_bytes(std::fs::read(&path).unwrap(), "memory").unwrap();
     in_memory.verify().unwrap();
-    let pre = baseline::Prefetched::build(rows, width, workload::key, workload::value);
+    let pre = baseline::Prefetched::build(rows, width, true, workload::key, workload::value);
+    let pre_cols = baseline::Prefetched::build(rows, width, false, workload::key, workload::value);
     let plain = baseline::PlainMap::build(rows, width, workload::key, workload::value);
-    let names: Vec<String> = (0..width).map(|c| format!("f{c}")).collect();
+    let names: Vec<String> = asked.iter().map(|c| format!("f{c}")).collect();
     let cols: Vec<&str> = names.iter().map(String::as_str).collect();
-    let col_idx: Vec<usize> = (0..width).collect();
+    let col_idx: Vec<usize> = asked.to_vec();
 
     let warmup = 200;
     let mut rng = workload::random_rows(42, rows);
@@ -95,9 +103,10 @@ fn run(title: &str, rows: u64, width: usize, batches: usize, dir: &std::path::Pa
 
     let systems = [
         "baseline: prefetched hash + row-major",
-        "libmurr segment (mmap)",
-        "libmurr segment (in memory)",
+        "libmurr segment (mmap, pages checked lazily)",
+        "libmurr segment (in memory, verify() at open)",
         "baseline: FxHashMap + Vec columns",
+        "baseline: prefetched hash + one array per column",
     ];
     let mut stats: Vec<Stats> = systems
         .iter()
@@ -119,7 +128,8 @@ fn run(title: &str, rows: u64, width: usize, batches: usize, dir: &std::path::Pa
                     black_box(batch);
                 }
                 2 => drop(black_box(in_memory.get(arrays[b].as_ref(), &cols).unwrap())),
-                _ => drop(black_box(plain.get(&strs, &col_idx))),
+                3 => drop(black_box(plain.get(&strs, &col_idx))),
+                _ => drop(black_box(pre_cols.get(&strs, &col_idx))),
             }
             let us = t0.elapsed().as_secs_f64() * 1e6;
             if b >= warmup {
@@ -128,7 +138,10 @@ fn run(title: &str, rows: u64, width: usize, batches: usize, dir: &std::path::Pa
         }
     }
     let base = stats[0].pct(0.5);
-    println!("\n### {title}: {rows} rows, 1000 random keys x {width} float32, {batches} batches\n");
+    println!(
+        "\n### {title}: {rows} rows x {width} float32, 1000 random keys x {} columns, {batches} batches\n",
+        asked.len()
+    );
     println!("| system | median us | p99 us | Mkeys/s | median vs baseline |");
     println!("|---|---:|---:|---:|---:|");
     for s in &stats {
@@ -151,10 +164,28 @@ fn main() {
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")));
     std::fs::create_dir_all(&dir).unwrap();
-    if a.only.as_deref() != Some("r5") {
-        run("R1", a.rows, 10, a.batches, &dir);
+    let only = |w: &str| a.only.as_deref().is_none_or(|o| o == w);
+    if only("r1") {
+        run(
+            "R1",
+            a.rows,
+            10,
+            &(0..10).collect::<Vec<_>>(),
+            a.batches,
+            &dir,
+        );
     }
-    if a.only.as_deref() != Some("r1") {
-        run("R5", 1_000_000.min(a.rows), 100, a.batches, &dir);
+    if only("r2") {
+        run("R2", a.rows, 10, &[0, 4, 9], a.batches, &dir);
+    }
+    if only("r5") {
+        run(
+            "R5",
+            1_000_000.min(a.rows),
+            100,
+            &(0..100).collect::<Vec<_>>(),
+            a.batches,
+            &dir,
+        );
     }
 }

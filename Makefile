@@ -1,0 +1,31 @@
+# libmurr: the two commands of the README, plus the ones developers use.
+#   make demo   set up, then run the demo (ingest 1M rows, serve random 1000-key batches)
+#   make test   set up, then run every test of every language (what CI runs)
+
+.PHONY: demo test setup bench fuzz miri clean
+
+ROWS ?= 1000000
+
+demo: setup
+	cargo run --release --locked -p murr-cli -- demo --rows $(ROWS)
+
+test: setup
+	scripts/test.sh
+
+setup:
+	@scripts/setup.sh
+
+# R1/R5 on one segment against the in-memory baselines (not part of `make test`).
+bench: setup
+	cargo bench --locked -p murr-core --bench segment_read -- --rows $(ROWS)
+
+# Local only: coverage-guided fuzzing of the segment reader, and Miri over the codec tests.
+fuzz:
+	cargo +nightly fuzz run segment_read fuzz/seeds/segment_read -- -max_total_time=600
+
+miri:
+	scripts/miri.sh
+
+clean:
+	cargo clean
+	rm -rf murr-demo

@@ -1,0 +1,260 @@
+//! `murr demo`: writes the canonical feature table into a segment, reads it back with random
+//! point lookups, checks every value and reports ingest rate and read latency.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::Float32Type;
+use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema};
+use indicatif::{HumanCount, ProgressBar, ProgressFinish, ProgressStyle};
+use murr_core::segment::{Segment, SegmentInfo, SegmentWriter};
+use murr_core::workload;
+
+use crate::error::{Failure, Result};
+use crate::stats::{Latency, megabytes};
+
+/// Float32 columns of the demo table (`f0`..`f9`).
+const COLUMNS: usize = 10;
+/// Rows generated and pushed per record batch.
+const BATCH_ROWS: u64 = 100_000;
+/// Keys per read.
+const KEYS_PER_READ: usize = 1000;
+/// Reads done before timing starts.
+const WARMUP_BATCHES: usize = 200;
+/// Rows and float columns of the result shown.
+const SHOWN: usize = 5;
+/// The segment file written in the demo directory.
+const FILE_NAME: &str = "features-000001.seg";
+
+/// Options of `murr demo`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Rows to generate.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1_000_000,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    rows: u64,
+    /// Directory of the demo database (created; a previous demo's database is overwritten).
+    #[arg(long, value_name = "PATH", default_value = "./murr-demo")]
+    dir: PathBuf,
+    /// Timed reads of 1000 random keys each.
+    #[arg(
+        long,
+        value_name = "B",
+        default_value_t = 3000,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    batches: u64,
+    /// Seed of the random keys read.
+    #[arg(long, value_name = "S", default_value_t = 42)]
+    seed: u64,
+}
+
+/// Runs the demo.
+pub fn run(args: &Args) -> Result {
+    println!(
+        "murr demo: {} rows x {COLUMNS} float32 columns in {}",
+        HumanCount(args.rows),
+        args.dir.display()
+    );
+    prepare_dir(&args.dir)?;
+    let info = ingest(args.rows, &args.dir.join(FILE_NAME))?;
+
+    let opened = Instant::now();
+    let segment = Segment::open(&info.path)?;
+    println!(
+        "opened:  {} (mmap) in {:.2} ms",
+        segment.name(),
+        opened.elapsed().as_secs_f64() * 1e3
+    );
+    read(&segment, args)
+}
+
+/// Creates `dir`, removing the segment files of a previous demo from it.
+fn prepare_dir(dir: &Path) -> Result {
+    std::fs::create_dir_all(dir).map_err(|e| Failure::io("create directory", dir, e))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| Failure::io("list directory", dir, e))?;
+    let mut old = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Failure::io("list directory", dir, e))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("features-") && (name.ends_with(".seg") || name.ends_with(".seg.tmp")) {
+            old.push(entry.path());
+        }
+    }
+    if !old.is_empty() {
+        println!(
+            "note:    {} holds a database from a previous run; overwriting it",
+            dir.display()
+        );
+        for path in old {
+            std::fs::remove_file(&path).map_err(|e| Failure::io("remove", &path, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Generates `rows` rows, pushes them into a writer and writes the segment to `path`.
+fn ingest(rows: u64, path: &Path) -> Result<SegmentInfo> {
+    let start = Instant::now();
+    let mut writer = SegmentWriter::new(workload::schema(COLUMNS), "key")?;
+    let style = ProgressStyle::with_template(
+        "{msg} [{bar:30}] {human_pos}/{human_len} rows, {per_sec:0}, ETA {eta}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    let bar = ProgressBar::new(rows)
+        .with_style(style.progress_chars("=> "))
+        .with_message("generating")
+        .with_finish(ProgressFinish::AndClear);
+    let mut next = 0;
+    while next < rows {
+        let len = (rows - next).min(BATCH_ROWS);
+        writer.push(&workload::batch(next, len as usize, COLUMNS)?)?;
+        next += len;
+        bar.inc(len);
+    }
+    bar.finish_and_clear();
+    let pushed = start.elapsed();
+
+    let spinner = ProgressBar::new_spinner()
+        .with_message(format!("writing {}", path.display()))
+        .with_finish(ProgressFinish::AndClear);
+    spinner.enable_steady_tick(Duration::from_millis(100));
+    let info = writer.finish_to_file(path);
+    spinner.finish_and_clear();
+    let info = info?;
+    let total = start.elapsed();
+
+    println!(
+        "ingest:  {} rows in {:.2} s = {} rows/s (generate + push {:.2} s, \
+         sort + write + fsync {:.2} s)",
+        HumanCount(info.rows),
+        total.as_secs_f64(),
+        HumanCount((info.rows as f64 / total.as_secs_f64()) as u64),
+        pushed.as_secs_f64(),
+        (total - pushed).as_secs_f64()
+    );
+    println!(
+        "segment: {}: {:.1} MB ({} bytes), {:.1} bytes/row",
+        info.path.display(),
+        megabytes(info.bytes),
+        HumanCount(info.bytes),
+        info.bytes as f64 / info.rows.max(1) as f64
+    );
+    Ok(info)
+}
+
+/// Times `args.batches` reads of random keys after the warm-up, checking every value.
+fn read(segment: &Segment, args: &Args) -> Result {
+    let names: Vec<String> = (0..COLUMNS).map(|c| format!("f{c}")).collect();
+    let columns: Vec<&str> = names.iter().map(String::as_str).collect();
+    let batches = usize::try_from(args.batches)
+        .map_err(|_| Failure::new(format!("--batches {} is too large", args.batches)))?;
+    let mut picks = workload::random_rows(args.seed, segment.row_count());
+    let mut latencies = Vec::with_capacity(batches);
+    let mut shown = None;
+    let mut checked = 0u64;
+    for b in 0..WARMUP_BATCHES + batches {
+        let rows: Vec<u64> = picks.by_ref().take(KEYS_PER_READ).collect();
+        let keys = StringArray::from_iter_values(rows.iter().map(|&i| workload::key(i)));
+
+        let started = Instant::now();
+        let (result, found) = segment.get(&keys, &columns)?;
+        let elapsed = started.elapsed();
+
+        checked += check(&rows, &result, &found)?;
+        if b >= WARMUP_BATCHES {
+            latencies.push(elapsed);
+            if shown.is_none() {
+                shown = Some(preview(&keys, &result)?);
+            }
+        }
+    }
+
+    println!(
+        "reads:   {} batches of {} random keys x {COLUMNS} columns (after {WARMUP_BATCHES} \
+         warm-up batches, seed {})",
+        HumanCount(args.batches),
+        HumanCount(KEYS_PER_READ as u64),
+        args.seed
+    );
+    if let Some(table) = shown {
+        println!(
+            "one result (first {SHOWN} rows, key and f0..f{}):",
+            SHOWN - 1
+        );
+        println!("{table}");
+    }
+    println!(
+        "checked: all {} values read equal the generator's",
+        HumanCount(checked)
+    );
+    let latency = Latency::of(&latencies).ok_or_else(|| Failure::new("no reads were timed"))?;
+    println!(
+        "latency: median {:.1} us, p99 {:.1} us (mean {:.1} us) per read of {KEYS_PER_READ} keys \
+         = {:.2} Mkeys/s",
+        latency.median_us,
+        latency.p99_us,
+        latency.mean_us,
+        KEYS_PER_READ as f64 / latency.median_us
+    );
+    Ok(())
+}
+
+/// Checks that `result` holds, for each of `rows`, exactly the generated values; returns
+/// how many values it checked.
+fn check(rows: &[u64], result: &RecordBatch, found: &[bool]) -> Result<u64> {
+    if result.num_rows() != rows.len() || found.len() != rows.len() {
+        return Err(Failure::new(format!(
+            "a read of {} keys returned {} rows and {} found flags",
+            rows.len(),
+            result.num_rows(),
+            found.len()
+        )));
+    }
+    if let Some(r) = found.iter().position(|&f| !f) {
+        return Err(Failure::new(format!(
+            "wrong result: key {} was written but not found",
+            workload::key(rows[r])
+        )));
+    }
+    for (c, column) in result.columns().iter().enumerate() {
+        let values = column.as_primitive_opt::<Float32Type>().ok_or_else(|| {
+            Failure::new(format!(
+                "wrong result: column f{c} has type {}, not Float32",
+                column.data_type()
+            ))
+        })?;
+        for (r, &i) in rows.iter().enumerate() {
+            let want = workload::value(i, c);
+            let got = values.is_valid(r).then(|| values.value(r));
+            if got.map(f32::to_bits) != Some(want.to_bits()) {
+                return Err(Failure::new(format!(
+                    "wrong result: key {} column f{c} read {got:?}, expected {want}",
+                    workload::key(i)
+                )));
+            }
+        }
+    }
+    Ok((rows.len() * result.num_columns()) as u64)
+}
+
+/// The first rows of a result as a table: the keys asked for and the first float columns.
+fn preview(keys: &StringArray, result: &RecordBatch) -> Result<String> {
+    let rows = SHOWN.min(result.num_rows());
+    let projection: Vec<usize> = (0..SHOWN.min(result.num_columns())).collect();
+    let head = result.slice(0, rows).project(&projection)?;
+    let mut fields = vec![Arc::new(Field::new("key", DataType::Utf8, false))];
+    fields.extend(head.schema().fields().iter().cloned());
+    let mut arrays: Vec<ArrayRef> = vec![Arc::new(keys.slice(0, rows))];
+    arrays.extend(head.columns().iter().cloned());
+    let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)?;
+    Ok(arrow_cast::pretty::pretty_format_batches(&[batch])?.to_string())
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what libmurr's build and tests need on a Debian machine with rustup's Rust.
+# Idempotent and quiet when everything is already there.
+set -euo pipefail
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+
+if ! command -v cargo >/dev/null 2>&1; then
+    say "cargo not found. libmurr needs Rust 1.88 or newer from rustup (https://rustup.rs);"
+    say "Debian's own rustc is too old for edition 2024."
+    exit 1
+fi
+
+need_apt=()
+command -v cc >/dev/null 2>&1 || need_apt+=(build-essential)
+command -v make >/dev/null 2>&1 || need_apt+=(make)
+if [ ${#need_apt[@]} -gt 0 ]; then
+    say "installing ${need_apt[*]} with apt-get"
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${need_apt[@]}"
+fi
+
+if command -v rustup >/dev/null 2>&1; then
+    installed_targets=$(rustup target list --installed)
+    if ! grep -qx wasm32-unknown-unknown <<<"$installed_targets"; then
+        say "adding the wasm32-unknown-unknown target"
+        rustup target add wasm32-unknown-unknown >&2
+    fi
+    components=$(rustup component list --installed)
+    for c in clippy rustfmt; do
+        if ! grep -q "^$c" <<<"$components"; then
+            say "adding the $c component"
+            rustup component add "$c" >&2
+        fi
+    done
+else
+    say "rustup not found: skipping the wasm32 target check (install rustup for the full test run)"
+fi

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Every test of every language libmurr has, in the order a failure is cheapest to find.
+# Run through `make test` (which runs scripts/setup.sh first) or by `.ci/run`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+start=$(date +%s)
+
+step "rustfmt"
+cargo fmt --all -- --check
+
+step "clippy (all targets, warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "Rust tests (unit, integration, doc)"
+cargo test --workspace --locked
+
+step "core builds for wasm32 without mmap (the browser reader's configuration)"
+cargo check -p murr-core --no-default-features --target wasm32-unknown-unknown --locked
+cargo check -p murr-wasm --target wasm32-unknown-unknown --locked
+
+step "docs build without warnings"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
+
+printf '\nAll tests passed in %ss.\n' "$(( $(date +%s) - start ))"
