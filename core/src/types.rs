@@ -129,7 +129,15 @@ impl ColumnType {
             DataType::Utf8 => ColumnType::Utf8,
             DataType::Binary => ColumnType::Binary,
             DataType::Date32 => ColumnType::Date32,
-            DataType::Timestamp(unit, tz) => ColumnType::Timestamp(*unit, tz.clone()),
+            DataType::Timestamp(unit, tz) => {
+                if tz
+                    .as_ref()
+                    .is_some_and(|tz| tz.len() > usize::from(u16::MAX))
+                {
+                    return Err(unsupported());
+                }
+                ColumnType::Timestamp(*unit, tz.clone())
+            }
             DataType::FixedSizeList(item, size) => {
                 let element = match item.data_type() {
                     DataType::Float32 => ElementType::Float32,
@@ -137,6 +145,9 @@ impl ColumnType {
                     DataType::Int8 => ElementType::Int8,
                     _ => return Err(unsupported()),
                 };
+                if item.name().len() > usize::from(u16::MAX) {
+                    return Err(unsupported());
+                }
                 let size = u32::try_from(*size)
                     .ok()
                     .filter(|s| (1..=MAX_EMBEDDING_SIZE).contains(s))

@@ -633,6 +633,26 @@ fn crafted_footers_are_rejected_at_open() {
         expect_corrupt(what, seal_with(edit.as_ref()), &clean);
     }
 
+    // Reserved trailer bytes, and bytes between the page table and the footer (which no
+    // checksum would cover), are rejected.
+    expect_corrupt(
+        "trailer reserved byte",
+        seal_with(&|_, t| t[40] = 1),
+        &clean,
+    );
+    // Bytes between the page table and the footer are covered by no checksum: rejected.
+    let bytes = clean_bytes();
+    let trailer_at = bytes.len() - TRAILER_LEN;
+    let footer_offset = u64_at(&bytes[trailer_at..], 16) as usize;
+    let mut gapped = bytes[..footer_offset].to_vec();
+    gapped.extend_from_slice(&[0u8; 64]);
+    gapped.extend_from_slice(&bytes[footer_offset..]);
+    let t = gapped.len() - TRAILER_LEN;
+    gapped[t + 16..t + 24].copy_from_slice(&(footer_offset as u64 + 64).to_le_bytes());
+    let crc = crc32fast::hash(&gapped[t..t + 56]);
+    gapped[t + 56..t + 60].copy_from_slice(&crc.to_le_bytes());
+    expect_corrupt("gap before the footer", gapped, &clean);
+
     // A newer version is not corruption.
     match expect_err("version 2", seal_with(&|_, t| t[8] = 2), &clean) {
         Error::UnsupportedVersion {
@@ -646,7 +666,11 @@ fn crafted_footers_are_rejected_at_open() {
     }
 
     // The header, with its page's checksum fixed up.
-    for (what, at, v) in [("header magic", 0, b'X'), ("header version", 8, 2)] {
+    for (what, at, v) in [
+        ("header magic", 0, b'X'),
+        ("header version", 8, 2),
+        ("header flags", 12, 1),
+    ] {
         let mut p = parts.clone();
         p.body[at] = v;
         expect_corrupt(what, p.seal(), &clean);

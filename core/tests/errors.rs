@@ -384,3 +384,22 @@ fn bad_page_sizes() {
         w.with_page_size(bytes).unwrap();
     }
 }
+
+/// Names and time zones longer than the format's u16 length prefix are refused, not cut.
+#[test]
+fn over_long_type_strings_are_refused() {
+    use arrow_schema::{DataType, Field, TimeUnit};
+    use murr_core::types::ColumnType;
+    let long: std::sync::Arc<str> = "x".repeat(70_000).into();
+    let ts = DataType::Timestamp(TimeUnit::Second, Some(long.clone()));
+    assert!(matches!(
+        ColumnType::from_arrow("t", &ts),
+        Err(murr_core::Error::UnsupportedType { .. })
+    ));
+    let item = std::sync::Arc::new(Field::new(long.as_ref(), DataType::Float32, false));
+    let emb = DataType::FixedSizeList(item, 4);
+    assert!(matches!(
+        ColumnType::from_arrow("e", &emb),
+        Err(murr_core::Error::UnsupportedType { .. })
+    ));
+}

@@ -126,8 +126,11 @@ impl Footer {
             .body_len
             .checked_add(table_len)
             .ok_or("page table overflows")?;
-        if self.body_len < HEADER_LEN as u64 || table_end > footer_offset {
-            return Err("body and page table do not fit before the footer".into());
+        if self.body_len < HEADER_LEN as u64 || table_end != footer_offset {
+            return Err("the page table does not end where the footer starts".into());
+        }
+        if !self.body_len.is_multiple_of(SECTION_ALIGN) {
+            return Err("body length is not a multiple of the section alignment".into());
         }
         if self.table_crcs.len() as u64 != table_len.div_ceil(page_size) {
             return Err("page table checksum count does not match the page table".into());

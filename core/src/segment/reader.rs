@@ -124,6 +124,9 @@ impl Segment {
         if header.get(8..12) != Some(&FORMAT_VERSION.to_le_bytes()[..]) {
             return Err(bad("header version differs from the trailer's"));
         }
+        if header.get(12..16) != Some(&[0u8; 4][..]) {
+            return Err(bad("unknown header flags set"));
+        }
         Ok(())
     }
 
@@ -291,8 +294,8 @@ fn read_footer(data: &[u8], trailer_at: usize, name: &str) -> Result<Footer> {
             supported: FORMAT_VERSION,
         });
     }
-    if trailer.flags.get() != 0 {
-        return Err(bad("trailer", "unknown flags set"));
+    if trailer.flags.get() != 0 || trailer.reserved != [0; 20] {
+        return Err(bad("trailer", "unknown flags or reserved bytes set"));
     }
     let offset = trailer.footer_offset.get();
     let len = trailer.footer_len.get();
