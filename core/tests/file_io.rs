@@ -98,6 +98,28 @@ fn finish_to_file_then_open() {
     assert_eq!(mapped_keys, keys);
     assert_eq!(mapped_batch, batch);
     assert_eq!(mapped_found, found);
+
+    // The hot tier reads the same, and refuses a corrupt file at load (it verifies it all).
+    let loaded = Segment::load(&path).unwrap();
+    assert_eq!(loaded.name(), path.display().to_string());
+    let (loaded_keys, loaded_batch, loaded_found) = read_all(&loaded);
+    assert_eq!(
+        (loaded_keys, &loaded_batch, &loaded_found),
+        (keys, &batch, &found)
+    );
+    let mut damaged = std::fs::read(&path).unwrap();
+    let middle = damaged.len() / 2;
+    damaged[middle] ^= 0x10;
+    let damaged_path = path.with_extension("damaged");
+    std::fs::write(&damaged_path, &damaged).unwrap();
+    assert!(matches!(
+        Segment::load(&damaged_path),
+        Err(murr_core::Error::Corrupt { .. })
+    ));
+    assert!(matches!(
+        Segment::load(dir.path().join("missing")),
+        Err(murr_core::Error::Io { .. })
+    ));
     assert_eq!(found.iter().filter(|&&f| f).count(), 350);
 
     // A mapped segment outlives the arrays it handed out, and they it.

@@ -1,6 +1,6 @@
 //! R1, R2 and R5 of WORKLOAD.md on a single segment, against the in-memory baselines, in one run.
 //!
-//! `cargo bench -p murr-core --bench segment_read -- [--rows N] [--batches B] [--only r1|r2|r5]`
+//! `cargo bench -p murr-core --bench segment_read -- [--rows N] [--batches B] [--only r1|r2|r5|open]`
 //!
 //! Every system reads the same key batches; within a batch round the systems take turns, so
 //! that machine noise falls on all of them alike. Reported: median and p99 per batch of 1000
@@ -80,6 +80,7 @@ fn run(
     let mapped = write_segment(rows, width, &path);
     let in_memory = Segment::from_bytes(std::fs::read(&path).unwrap(), "memory").unwrap();
     in_memory.verify().unwrap();
+    let huge = Segment::load(&path).unwrap();
     let pre = baseline::Prefetched::build(rows, width, true, workload::key, workload::value);
     let pre_cols = baseline::Prefetched::build(rows, width, false, workload::key, workload::value);
     let plain = baseline::PlainMap::build(rows, width, workload::key, workload::value);
@@ -104,9 +105,10 @@ fn run(
     let systems = [
         "baseline: prefetched hash + row-major",
         "libmurr segment (mmap, pages checked lazily)",
-        "libmurr segment (in memory, verify() at open)",
+        "libmurr segment (heap Vec, verify() at open)",
         "baseline: FxHashMap + Vec columns",
         "baseline: prefetched hash + one array per column",
+        "libmurr segment (Segment::load: huge-page memory, verified)",
     ];
     let mut stats: Vec<Stats> = systems
         .iter()
@@ -129,6 +131,7 @@ fn run(
                 }
                 2 => drop(black_box(in_memory.get(arrays[b].as_ref(), &cols).unwrap())),
                 3 => drop(black_box(plain.get(&strs, &col_idx))),
+                5 => drop(black_box(huge.get(arrays[b].as_ref(), &cols).unwrap())),
                 _ => drop(black_box(pre_cols.get(&strs, &col_idx))),
             }
             let us = t0.elapsed().as_secs_f64() * 1e6;
@@ -158,6 +161,47 @@ fn run(
     std::fs::remove_file(&path).ok();
 }
 
+/// Opening a segment (and answering one key) at growing sizes: the cost must not grow.
+fn open_cost(max_rows: u64, dir: &std::path::Path) {
+    println!("\n### Open: Segment::open (mmap) + first 1-key read, median of 200\n");
+    println!("| rows | file MB | open us | open + first read us |");
+    println!("|---:|---:|---:|---:|");
+    let mut rows = 1_000;
+    while rows <= max_rows {
+        let path = dir.join(format!("open-{rows}.seg"));
+        drop(write_segment(rows, 10, &path));
+        let keys = StringArray::from(vec![workload::key(rows / 2)]);
+        let mut open = Vec::new();
+        let mut first = Vec::new();
+        for _ in 0..200 {
+            let t0 = Instant::now();
+            let seg = Segment::open(&path).unwrap();
+            open.push(t0.elapsed().as_secs_f64() * 1e6);
+            let (_, found) = seg.get(&keys, &["f0"]).unwrap();
+            first.push(t0.elapsed().as_secs_f64() * 1e6);
+            assert_eq!(found, vec![true]);
+        }
+        let mb = std::fs::metadata(&path).unwrap().len() as f64 / 1e6;
+        let (o, f) = (
+            Stats {
+                name: String::new(),
+                times: open,
+            },
+            Stats {
+                name: String::new(),
+                times: first,
+            },
+        );
+        println!(
+            "| {rows} | {mb:.1} | {:.1} | {:.1} |",
+            o.pct(0.5),
+            f.pct(0.5)
+        );
+        std::fs::remove_file(&path).ok();
+        rows *= 10;
+    }
+}
+
 fn main() {
     let a = args();
     let dir = std::env::var_os("MURR_BENCH_DIR")
@@ -177,6 +221,9 @@ fn main() {
     }
     if only("r2") {
         run("R2", a.rows, 10, &[0, 4, 9], a.batches, &dir);
+    }
+    if only("open") {
+        open_cost(a.rows, &dir);
     }
     if only("r5") {
         run(

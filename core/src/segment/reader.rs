@@ -52,6 +52,19 @@ impl Segment {
         Segment::from_buffer(data, &path.display().to_string())
     }
 
+    /// Reads the segment file at `path` into memory and opens it: the hot tier. The copy
+    /// lives in anonymous memory advised to use huge pages, which serves random reads faster
+    /// than a memory map or a heap `Vec`; it is verified completely before it is returned,
+    /// so later reads skip page checks. Costs one read of the whole file.
+    #[cfg(feature = "mmap")]
+    pub fn load(path: impl AsRef<std::path::Path>) -> Result<Segment> {
+        let path = path.as_ref();
+        let data = super::backing::load_file(path)?;
+        let segment = Segment::from_buffer(data, &path.display().to_string())?;
+        segment.verify()?;
+        Ok(segment)
+    }
+
     /// Opens a segment held in memory (the browser's way; also the hot, in-memory tier).
     /// `name` names it in errors. The bytes are not copied.
     pub fn from_bytes(bytes: Vec<u8>, name: &str) -> Result<Segment> {
