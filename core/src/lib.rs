@@ -32,6 +32,16 @@
 //! assert_eq!(result.num_rows(), 3);
 //! # Ok::<(), murr_core::Error>(())
 //! ```
+//!
+//! ## Unsafe code
+//!
+//! Four small places, each with a `// SAFETY:` comment, checked by Miri (`make miri`) where
+//! Miri can run them:
+//! - `segment/backing.rs`: mapping a segment file read-only (`memmap2`), and wrapping a map
+//!   (file or anonymous huge-page memory) as an Arrow `Buffer` that keeps it alive;
+//! - `segment/pages.rs`: a zeroed `Box<[u32]>` reinterpreted as `Box<[AtomicU32]>` (same
+//!   layout), so a large page bitset costs nothing until used;
+//! - `prefetch.rs`: the x86-64 prefetch hint, which never faults.
 #![deny(missing_docs)]
 
 #[cfg(target_endian = "big")]
