@@ -32,10 +32,9 @@ pub enum Error {
         detail: String,
     },
 
-    /// The file was written by a newer (or unknown) version of the format.
-    #[error(
-        "{file}: segment format version {found} is not supported (this build reads {supported})"
-    )]
+    /// The file (a segment or a write-ahead log) was written by a newer (or unknown) version
+    /// of its format.
+    #[error("{file}: format version {found} is not supported (this build reads {supported})")]
     UnsupportedVersion {
         /// The file involved.
         file: String,

@@ -33,6 +33,10 @@
 //! # Ok::<(), murr_core::Error>(())
 //! ```
 //!
+//! Writes reach disk first through the [`wal`] (write-ahead log): opaque records in
+//! checksummed 32 KiB blocks, appended by many threads with group commit, and read back
+//! after a crash with a torn last write told apart from corruption.
+//!
 //! ## Unsafe code
 //!
 //! Four small places, each with a `// SAFETY:` comment, checked by Miri (`make miri`) where
@@ -51,6 +55,7 @@ mod error;
 mod prefetch;
 pub mod segment;
 pub mod types;
+pub mod wal;
 pub mod workload;
 
 pub use error::{Error, Result};
