@@ -116,6 +116,10 @@ impl Pages {
 /// A zeroed bitset of `bits` bits. Zeroed allocation: the operating system hands out zero
 /// pages lazily, so a large bitset costs nothing until it is used.
 fn zeroed_bits(bits: usize) -> Box<[AtomicU32]> {
+    const _: () = assert!(
+        std::mem::align_of::<AtomicU32>() == std::mem::align_of::<u32>()
+            && std::mem::size_of::<AtomicU32>() == std::mem::size_of::<u32>()
+    );
     let words: Box<[u32]> = vec![0u32; bits.div_ceil(32)].into_boxed_slice();
     let raw = Box::into_raw(words) as *mut [AtomicU32];
     // SAFETY: AtomicU32 has the same size, alignment and bit validity as u32, so a boxed slice
