@@ -21,6 +21,7 @@ bench: setup
 
 # Local only: coverage-guided fuzzing of the segment reader, and Miri over the codec tests.
 fuzz:
+	mkdir -p fuzz/corpus/segment_resealed fuzz/corpus/segment_read
 	cargo +nightly fuzz run segment_resealed fuzz/corpus/segment_resealed fuzz/seeds/segment_read -- -max_total_time=300
 	cargo +nightly fuzz run segment_read fuzz/corpus/segment_read fuzz/seeds/segment_read -- -max_total_time=300
 
