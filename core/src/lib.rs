@@ -37,6 +37,9 @@
 //! checksummed 32 KiB blocks, appended by many threads with group commit, and read back
 //! after a crash with a torn last write told apart from corruption.
 //!
+//! Recent writes live in a [`memtable`]: partial upserts and deletes by key, versioned by
+//! sequence number, in a lock-free skip list that readers never wait on.
+//!
 //! ## Unsafe code
 //!
 //! Four small places, each with a `// SAFETY:` comment, checked by Miri (`make miri`) where
@@ -52,6 +55,7 @@
 compile_error!("libmurr's on-disk format is little-endian and is only read on little-endian hosts");
 
 mod error;
+pub mod memtable;
 mod prefetch;
 pub mod segment;
 pub mod types;

@@ -15,7 +15,7 @@ mod encode;
 mod footer;
 mod gather;
 mod hash;
-mod keys;
+pub(crate) mod keys;
 pub mod layout;
 mod lookup;
 mod pages;

@@ -1,0 +1,265 @@
+//! Point reads: keys x columns at a snapshot, as references to cells of written batches.
+
+use std::collections::HashMap;
+use std::ops::Bound;
+use std::sync::Arc;
+
+use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions};
+use arrow_schema::{Field, Schema, SchemaRef};
+
+use super::Memtable;
+use super::assemble::assemble;
+use super::entry::{Value, Written};
+use super::key::{KeySeq, Probe};
+use crate::{Error, Result};
+
+/// What the memtable knows of one key at a snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyState {
+    /// Nothing visible: no write of the key at or below the snapshot (or the key is null).
+    /// Every cell is [`Cell::Unresolved`].
+    Absent,
+    /// The newest visible write of the key is an upsert: the key exists.
+    Live,
+    /// The newest visible write of the key is a delete: the key does not exist, and older
+    /// memtables and segments must not be consulted. Every cell is [`Cell::Deleted`].
+    Deleted,
+}
+
+/// A reference to one value of a written batch.
+#[derive(Debug, Clone, Copy)]
+pub struct CellRef<'a> {
+    /// The written batch.
+    pub batch: &'a Arc<RecordBatch>,
+    /// The column of `batch` holding the value.
+    pub column_in_batch: usize,
+    /// The row of `batch` holding the value.
+    pub row: usize,
+}
+
+impl<'a> CellRef<'a> {
+    /// The array holding the value (at [`CellRef::row`]); `None` only if the reference
+    /// does not match its batch, which the memtable never produces.
+    pub fn array(&self) -> Option<&'a ArrayRef> {
+        self.batch.columns().get(self.column_in_batch)
+    }
+}
+
+/// The value of one key and column at a snapshot.
+#[derive(Debug, Clone, Copy)]
+pub enum Cell<'a> {
+    /// The newest visible value (which may be null) is in a written batch.
+    Resolved(CellRef<'a>),
+    /// A tombstone hides every older value: the value is null, and older memtables and
+    /// segments must not be consulted.
+    Deleted,
+    /// The memtable has no visible value: look in older memtables and segments.
+    Unresolved,
+}
+
+/// A cell as stored in a [`Lookup`]: a source batch by number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RawCell {
+    Unresolved,
+    Deleted,
+    Resolved { source: u32, row: u32 },
+}
+
+/// The result of [`Memtable::get`]: a state per key and a cell per key and column asked.
+/// Owns (shares) the batches its cells point into, so it outlives later writes.
+#[derive(Debug)]
+pub struct Lookup {
+    /// The table's schema.
+    schema: SchemaRef,
+    /// The table columns asked for.
+    columns: Vec<usize>,
+    /// Per key.
+    states: Vec<KeyState>,
+    /// Per key, per column (key-major).
+    cells: Vec<RawCell>,
+    /// The written batches that cells refer to.
+    sources: Vec<Arc<Written>>,
+}
+
+impl Lookup {
+    /// The number of keys.
+    pub fn len(&self) -> usize {
+        self.states.len()
+    }
+
+    /// Whether no key was asked for.
+    pub fn is_empty(&self) -> bool {
+        self.states.is_empty()
+    }
+
+    /// The table columns asked for, in the order of the cells.
+    pub fn columns(&self) -> &[usize] {
+        &self.columns
+    }
+
+    /// Key `key`'s state ([`KeyState::Absent`] past the end).
+    pub fn state(&self, key: usize) -> KeyState {
+        self.states.get(key).copied().unwrap_or(KeyState::Absent)
+    }
+
+    /// The cell of key `key` and the `column`-th column asked for ([`Cell::Unresolved`]
+    /// past the end).
+    pub fn cell(&self, key: usize, column: usize) -> Cell<'_> {
+        if column >= self.columns.len() {
+            return Cell::Unresolved;
+        }
+        let raw = key
+            .checked_mul(self.columns.len())
+            .and_then(|i| self.cells.get(i + column));
+        match raw {
+            Some(RawCell::Deleted) => Cell::Deleted,
+            Some(&RawCell::Resolved { source, row }) => self.resolve(source, column, row),
+            Some(RawCell::Unresolved) | None => Cell::Unresolved,
+        }
+    }
+
+    fn resolve(&self, source: u32, column: usize, row: u32) -> Cell<'_> {
+        let Some(written) = self.sources.get(source as usize) else {
+            return Cell::Unresolved;
+        };
+        let Some(c) = self.columns.get(column).and_then(|&c| written.column(c)) else {
+            return Cell::Unresolved;
+        };
+        Cell::Resolved(CellRef {
+            batch: &written.batch,
+            column_in_batch: c,
+            row: row as usize,
+        })
+    }
+
+    /// The `column`-th column asked for as an array, one row per key: resolved values,
+    /// and null where a cell is deleted or unresolved.
+    pub fn column(&self, column: usize) -> Result<ArrayRef> {
+        let table_column = *self
+            .columns
+            .get(column)
+            .ok_or_else(|| Error::UnknownColumn {
+                column: format!("#{column}"),
+                container: "the columns of a memtable lookup".into(),
+            })?;
+        let field = self.schema.fields().get(table_column).ok_or_else(|| {
+            Error::SchemaMismatch(format!("column #{table_column} is not in the table"))
+        })?;
+        let cells = (0..self.len()).map(|k| match self.cell(k, column) {
+            Cell::Resolved(c) => c.array().map(|a| (a.as_ref(), c.row)),
+            Cell::Deleted | Cell::Unresolved => None,
+        });
+        assemble(field.data_type(), cells)
+    }
+
+    /// Every column asked for (every field nullable, named as in the table), one row per
+    /// key: complete for a read served by this memtable alone.
+    pub fn to_batch(&self) -> Result<RecordBatch> {
+        let mut fields = Vec::with_capacity(self.columns.len());
+        let mut arrays = Vec::with_capacity(self.columns.len());
+        for (j, &c) in self.columns.iter().enumerate() {
+            let field =
+                self.schema.fields().get(c).ok_or_else(|| {
+                    Error::SchemaMismatch(format!("column #{c} is not in the table"))
+                })?;
+            fields.push(Field::new(field.name(), field.data_type().clone(), true));
+            arrays.push(self.column(j)?);
+        }
+        let options = RecordBatchOptions::new().with_row_count(Some(self.len()));
+        Ok(RecordBatch::try_new_with_options(
+            Arc::new(Schema::new(fields)),
+            arrays,
+            &options,
+        )?)
+    }
+}
+
+impl Memtable {
+    /// Reads `columns` (indices into [`Memtable::schema`]; the key column may be among them)
+    /// for `keys` (an array of the key column's type; utf8 also as large utf8 or utf8 view)
+    /// at sequence number `snapshot`.
+    ///
+    /// For each key, the walk goes from the newest version at or below `snapshot` down,
+    /// and stops once every column is resolved or a tombstone is met. Never blocks: the
+    /// index is lock-free.
+    pub fn get(&self, keys: &dyn Array, columns: &[usize], snapshot: u64) -> Result<Lookup> {
+        let ncols = self.schema.fields().len();
+        if let Some(&bad) = columns.iter().find(|&&c| c >= ncols) {
+            return Err(Error::UnknownColumn {
+                column: format!("#{bad}"),
+                container: format!("table '{}' ({ncols} columns)", self.table),
+            });
+        }
+        let probe = Probe::new(keys, self.key_name(), self.kind)?;
+        let n = probe.len();
+        let m = columns.len();
+        let mut states = vec![KeyState::Absent; n];
+        let mut cells = vec![RawCell::Unresolved; n * m];
+        let mut sources: Vec<Arc<Written>> = Vec::new();
+        let mut source_ids: HashMap<*const Written, u32> = HashMap::new();
+        let mut buf = [0u8; 8];
+
+        for i in 0..n {
+            let Some(key) = probe.get(i, &mut buf) else {
+                continue;
+            };
+            let mut state = KeyState::Absent;
+            let row_cells = cells.get_mut(i * m..i * m + m).unwrap_or_default();
+            let mut left = m;
+            let start: &dyn KeySeq = &(key, snapshot);
+            let mut entry = self.index.lower_bound(Bound::Included(start));
+            while let Some(e) = entry {
+                if *e.key().key != *key {
+                    break;
+                }
+                match e.value() {
+                    Value::Tombstone => {
+                        if state == KeyState::Absent {
+                            state = KeyState::Deleted;
+                        }
+                        for cell in row_cells.iter_mut().take(m) {
+                            if *cell == RawCell::Unresolved {
+                                *cell = RawCell::Deleted;
+                            }
+                        }
+                        break;
+                    }
+                    Value::Row { written, row } => {
+                        state = KeyState::Live;
+                        let mut source = None;
+                        for (cell, &c) in row_cells.iter_mut().zip(columns) {
+                            if *cell != RawCell::Unresolved || written.column(c).is_none() {
+                                continue;
+                            }
+                            let id = *source.get_or_insert_with(|| {
+                                *source_ids.entry(Arc::as_ptr(written)).or_insert_with(|| {
+                                    sources.push(Arc::clone(written));
+                                    (sources.len() - 1) as u32
+                                })
+                            });
+                            *cell = RawCell::Resolved {
+                                source: id,
+                                row: *row,
+                            };
+                            left -= 1;
+                        }
+                        if left == 0 {
+                            break;
+                        }
+                    }
+                }
+                entry = e.next();
+            }
+            if let Some(s) = states.get_mut(i) {
+                *s = state;
+            }
+        }
+        Ok(Lookup {
+            schema: Arc::clone(&self.schema),
+            columns: columns.to_vec(),
+            states,
+            cells,
+            sources,
+        })
+    }
+}

@@ -1,0 +1,153 @@
+//! Writes: partial upserts of Arrow batches and blind deletes.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arrow_array::{Array, RecordBatch};
+
+use super::ENTRY_OVERHEAD;
+use super::Memtable;
+use super::entry::{ABSENT, Value, Written};
+use super::key::{EntryKey, Probe, encode_written};
+use crate::{Error, Result};
+
+impl Memtable {
+    /// Upserts `batch` by key at sequence number `seq`.
+    ///
+    /// The batch carries the key column and any subset of the table's columns, in any
+    /// order, matched by name; each must have the table's type exactly. For every key, the
+    /// columns carried take the batch's values (null included) and the others keep their
+    /// older values. If a key occurs on several rows, the last row wins.
+    ///
+    /// Errors, with nothing written: a column the table does not have, one carried twice or
+    /// with another type, no key column, a null key, more than `u32::MAX` rows.
+    ///
+    /// The batch is kept as it is (its buffers are shared, not copied); a slice of a large
+    /// batch keeps the whole of it alive.
+    pub fn insert(&self, seq: u64, batch: &RecordBatch) -> Result<()> {
+        let columns = self.map_columns(batch)?;
+        let key_in_batch = columns
+            .get(self.key)
+            .copied()
+            .filter(|&c| c != ABSENT)
+            .ok_or_else(|| {
+                Error::SchemaMismatch(format!(
+                    "a batch written to table '{}' has no key column '{}'",
+                    self.table,
+                    self.key_name()
+                ))
+            })?;
+        let key_array = batch
+            .columns()
+            .get(key_in_batch as usize)
+            .ok_or_else(|| Error::SchemaMismatch("batch has fewer columns than fields".into()))?;
+        let keys = encode_written(self.kind, key_array.as_ref(), self.key_name())?;
+        if u32::try_from(batch.num_rows()).is_err() {
+            return Err(Error::LimitExceeded(format!(
+                "a batch of {} rows written to table '{}' (at most {})",
+                batch.num_rows(),
+                self.table,
+                u32::MAX
+            )));
+        }
+
+        // Last row wins: keep one row per key.
+        let mut rows: HashMap<Box<[u8]>, u32> = HashMap::with_capacity(keys.len());
+        for (row, key) in (0u32..).zip(keys) {
+            rows.insert(key, row);
+        }
+        let written = Arc::new(Written {
+            batch: Arc::new(batch.clone()),
+            columns,
+        });
+        let mut bytes = batch.get_array_memory_size();
+        for (key, row) in rows {
+            bytes += key.len() + ENTRY_OVERHEAD;
+            self.index.insert(
+                EntryKey { key, seq },
+                Value::Row {
+                    written: Arc::clone(&written),
+                    row,
+                },
+            );
+        }
+        self.account(seq, bytes);
+        Ok(())
+    }
+
+    /// Writes a tombstone for each of `keys` at sequence number `seq`: reads at snapshots
+    /// `>= seq` see none of those keys' older values. Keys are an array of the key column's
+    /// type (utf8 also as large utf8 or utf8 view); a key absent from the table is fine.
+    /// A null key is an error, with nothing written.
+    pub fn delete(&self, seq: u64, keys: &dyn Array) -> Result<()> {
+        let probe = Probe::new(keys, self.key_name(), self.kind)?;
+        if let Some(row) = (0..probe.len()).find(|&i| probe.is_null(i)) {
+            return Err(Error::NullKey {
+                column: self.key_name().to_owned(),
+                row,
+            });
+        }
+        let mut bytes = 0;
+        let mut buf = [0u8; 8];
+        for i in 0..probe.len() {
+            if let Some(key) = probe.get(i, &mut buf) {
+                bytes += key.len() + ENTRY_OVERHEAD;
+                self.index.insert(
+                    EntryKey {
+                        key: Box::from(key),
+                        seq,
+                    },
+                    Value::Tombstone,
+                );
+            }
+        }
+        self.account(seq, bytes);
+        Ok(())
+    }
+
+    /// The key column's name.
+    pub(super) fn key_name(&self) -> &str {
+        self.schema
+            .fields()
+            .get(self.key)
+            .map_or("", |f| f.name().as_str())
+    }
+
+    /// For each table column, its index in `batch` or [`ABSENT`]; errors on a column the
+    /// table lacks, a repeated column or a type mismatch.
+    fn map_columns(&self, batch: &RecordBatch) -> Result<Box<[u32]>> {
+        let mut columns = vec![ABSENT; self.schema.fields().len()].into_boxed_slice();
+        for (i, field) in batch.schema().fields().iter().enumerate() {
+            let (t, table_field) =
+                self.schema
+                    .column_with_name(field.name())
+                    .ok_or_else(|| Error::UnknownColumn {
+                        column: field.name().clone(),
+                        container: format!("table '{}'", self.table),
+                    })?;
+            if field.data_type() != table_field.data_type() {
+                return Err(Error::SchemaMismatch(format!(
+                    "column '{}' of table '{}' has type {}; the batch gives {}",
+                    field.name(),
+                    self.table,
+                    table_field.data_type(),
+                    field.data_type()
+                )));
+            }
+            let slot = columns.get_mut(t).ok_or_else(|| {
+                Error::SchemaMismatch(format!("column '{}' out of range", field.name()))
+            })?;
+            if *slot != ABSENT {
+                return Err(Error::SchemaMismatch(format!(
+                    "a batch written to table '{}' carries column '{}' twice",
+                    self.table,
+                    field.name()
+                )));
+            }
+            *slot = u32::try_from(i).map_err(|_| {
+                Error::LimitExceeded(format!("a batch of more than {} columns", u32::MAX))
+            })?;
+        }
+        Ok(columns)
+    }
+}
