@@ -19,11 +19,13 @@ setup:
 bench: setup
 	cargo bench --locked -p murr-core --bench segment_read -- --rows $(ROWS)
 
-# Local only: coverage-guided fuzzing of the segment reader, and Miri over the codec tests.
+# Local only: coverage-guided fuzzing of the segment reader and the manifest decoder, and
+# Miri over the codec tests.
 fuzz:
-	mkdir -p fuzz/corpus/segment_resealed fuzz/corpus/segment_read
+	mkdir -p fuzz/corpus/segment_resealed fuzz/corpus/segment_read fuzz/corpus/manifest_decode
 	cargo +nightly fuzz run segment_resealed fuzz/corpus/segment_resealed fuzz/seeds/segment_read -- -max_total_time=300
 	cargo +nightly fuzz run segment_read fuzz/corpus/segment_read fuzz/seeds/segment_read -- -max_total_time=300
+	cargo +nightly fuzz run manifest_decode fuzz/corpus/manifest_decode fuzz/seeds/manifest_decode -- -max_total_time=300
 
 miri:
 	scripts/miri.sh

@@ -99,6 +99,11 @@ pub enum Error {
     #[error("schema mismatch: {0}")]
     SchemaMismatch(String),
 
+    /// A manifest handed in to be written breaks a rule of the manifest format (see
+    /// `docs/MANIFEST.md`), or is not newer than the directory's newest manifest.
+    #[error("invalid manifest: {0}")]
+    InvalidManifest(String),
+
     /// Input is valid but beyond what the format can hold.
     #[error("limit exceeded: {0}")]
     LimitExceeded(String),

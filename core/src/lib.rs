@@ -40,6 +40,10 @@
 //! Recent writes live in a [`memtable`]: partial upserts and deletes by key, versioned by
 //! sequence number, in a lock-free skip list that readers never wait on.
 //!
+//! The database's metadata — tables, schemas, the segments of each and the counters
+//! recovery needs — is the [`manifest`]: one whole, checksummed file per version, committed
+//! atomically.
+//!
 //! ## Unsafe code
 //!
 //! Four small places, each with a `// SAFETY:` comment, checked by Miri (`make miri`) where
@@ -55,6 +59,7 @@
 compile_error!("libmurr's on-disk format is little-endian and is only read on little-endian hosts");
 
 mod error;
+pub mod manifest;
 pub mod memtable;
 mod prefetch;
 pub mod segment;
