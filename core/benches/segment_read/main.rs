@@ -54,17 +54,11 @@ fn write_segment(rows: u64, width: usize, path: &std::path::Path) -> Segment {
     Segment::open(path).unwrap()
 }
 
-struct Stats {
-    name: String,
-    times: Vec<f64>,
-}
-
-impl Stats {
-    fn pct(&self, p: f64) -> f64 {
-        let mut t = self.times.clone();
-        t.sort_by(f64::total_cmp);
-        t[((t.len() - 1) as f64 * p).round() as usize]
-    }
+/// The `p` quantile (0..=1) of `times`, by nearest rank.
+fn percentile(times: &[f64], p: f64) -> f64 {
+    let mut t = times.to_vec();
+    t.sort_by(f64::total_cmp);
+    t[((t.len() - 1) as f64 * p).round() as usize]
 }
 
 fn run(
@@ -110,13 +104,7 @@ fn run(
         "baseline: prefetched hash + one array per column",
         "libmurr segment (Segment::load: huge-page memory, verified)",
     ];
-    let mut stats: Vec<Stats> = systems
-        .iter()
-        .map(|s| Stats {
-            name: s.to_string(),
-            times: vec![],
-        })
-        .collect();
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); systems.len()];
     for (b, keys) in key_batches.iter().enumerate() {
         let strs: Vec<&str> = keys.iter().map(String::as_str).collect();
         for turn in 0..systems.len() {
@@ -136,24 +124,24 @@ fn run(
             }
             let us = t0.elapsed().as_secs_f64() * 1e6;
             if b >= warmup {
-                stats[s].times.push(us);
+                times[s].push(us);
             }
         }
     }
-    let base = stats[0].pct(0.5);
+    let base = percentile(&times[0], 0.5);
     println!(
         "\n### {title}: {rows} rows x {width} float32, 1000 random keys x {} columns, {batches} batches\n",
         asked.len()
     );
     println!("| system | median us | p99 us | Mkeys/s | median vs baseline |");
     println!("|---|---:|---:|---:|---:|");
-    for s in &stats {
-        let med = s.pct(0.5);
+    for (name, t) in systems.iter().zip(&times) {
+        let med = percentile(t, 0.5);
         println!(
             "| {} | {:.1} | {:.1} | {:.1} | {:.2}x |",
-            s.name,
+            name,
             med,
-            s.pct(0.99),
+            percentile(t, 0.99),
             1000.0 / med,
             med / base
         );
@@ -182,20 +170,10 @@ fn open_cost(max_rows: u64, dir: &std::path::Path) {
             assert_eq!(found, vec![true]);
         }
         let mb = std::fs::metadata(&path).unwrap().len() as f64 / 1e6;
-        let (o, f) = (
-            Stats {
-                name: String::new(),
-                times: open,
-            },
-            Stats {
-                name: String::new(),
-                times: first,
-            },
-        );
         println!(
             "| {rows} | {mb:.1} | {:.1} | {:.1} |",
-            o.pct(0.5),
-            f.pct(0.5)
+            percentile(&open, 0.5),
+            percentile(&first, 0.5)
         );
         std::fs::remove_file(&path).ok();
         rows *= 10;
