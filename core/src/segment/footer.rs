@@ -55,7 +55,7 @@ impl Footer {
         let body_len = cur.u64().ok_or_else(short)?;
         let slot_count = cur.u64().ok_or_else(short)?;
         let index_section = cur.u32().ok_or_else(short)?;
-        let n = count(&mut cur, 17).ok_or_else(short)?;
+        let n = count(&mut cur, 21).ok_or_else(short)?;
         let mut sections = Vec::with_capacity(n);
         for _ in 0..n {
             let kind = cur.u8().ok_or_else(short)?;
