@@ -34,13 +34,16 @@ pub enum Error {
 
     /// The file (a segment or a write-ahead log) was written by a newer (or unknown) version
     /// of its format.
-    #[error("{file}: format version {found} is not supported (this build reads {supported})")]
+    #[error(
+        "{file}: format version {found} is not supported (this build reads versions up to \
+         {supported})"
+    )]
     UnsupportedVersion {
         /// The file involved.
         file: String,
         /// The version found in the file.
         found: u32,
-        /// The version this build reads.
+        /// The newest version this build reads.
         supported: u32,
     },
 

@@ -229,8 +229,10 @@ fn u64_at(b: &[u8], at: usize) -> u64 {
 fn split(bytes: &[u8]) -> Parts {
     let trailer: [u8; TRAILER_LEN] = bytes[bytes.len() - TRAILER_LEN..].try_into().unwrap();
     let (offset, len) = (u64_at(&trailer, 16), u64_at(&trailer, 24));
+    let version = u32::from_le_bytes(trailer[8..12].try_into().unwrap());
     let footer = Footer::decode(
         &bytes[offset as usize..(offset + len) as usize],
+        version,
         offset,
         NAME,
     )
@@ -653,22 +655,26 @@ fn crafted_footers_are_rejected_at_open() {
     gapped[t + 56..t + 60].copy_from_slice(&crc.to_le_bytes());
     expect_corrupt("gap before the footer", gapped, &clean);
 
-    // A newer version is not corruption.
-    match expect_err("version 2", seal_with(&|_, t| t[8] = 2), &clean) {
-        Error::UnsupportedVersion {
-            file,
-            found,
-            supported,
-        } => {
-            assert_eq!((file.as_str(), found, supported), (NAME, 2, 1));
+    // A newer version (or version 0) is not corruption.
+    for version in [3, 0, u32::MAX] {
+        let bytes = seal_with(&|_, t| t[8..12].copy_from_slice(&version.to_le_bytes()));
+        match expect_err("unknown version", bytes, &clean) {
+            Error::UnsupportedVersion {
+                file,
+                found,
+                supported,
+            } => {
+                assert_eq!((file.as_str(), found, supported), (NAME, version, 2));
+            }
+            other => panic!("version {version}: expected UnsupportedVersion, got {other:?}"),
         }
-        other => panic!("version 2: expected UnsupportedVersion, got {other:?}"),
     }
 
     // The header, with its page's checksum fixed up.
     for (what, at, v) in [
         ("header magic", 0, b'X'),
-        ("header version", 8, 2),
+        ("header version", 8, 1),
+        ("header version", 8, 3),
         ("header flags", 12, 1),
     ] {
         let mut p = parts.clone();

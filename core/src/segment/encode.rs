@@ -3,6 +3,7 @@
 
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef};
+use arrow_buffer::BooleanBuffer;
 use arrow_schema::DataType;
 
 use crate::{Error, Result};
@@ -68,8 +69,9 @@ pub(crate) fn validity_bits(array: &dyn Array) -> Vec<u8> {
     bits
 }
 
-/// The u64 offsets section and the data of a utf8 or binary array.
-pub(crate) fn variable(array: &dyn Array) -> (Vec<u8>, Vec<u8>) {
+/// The u64 offsets section and the data of a utf8 or binary array. Values of rows that are
+/// not `held` (`None` = every row is) are written empty.
+pub(crate) fn variable(array: &dyn Array, held: Option<&BooleanBuffer>) -> (Vec<u8>, Vec<u8>) {
     let (offsets, values): (Vec<usize>, &[u8]) = match array.data_type() {
         DataType::Utf8 => {
             let a = array.as_string::<i32>();
@@ -80,6 +82,21 @@ pub(crate) fn variable(array: &dyn Array) -> (Vec<u8>, Vec<u8>) {
             (offsets_of(a.value_offsets()), a.values().as_slice())
         }
     };
+    if let Some(held) = held {
+        let mut out = Vec::with_capacity(offsets.len() * 8);
+        let mut data = Vec::new();
+        out.extend_from_slice(&0u64.to_le_bytes());
+        for (r, w) in offsets.windows(2).enumerate() {
+            if let [start, end] = *w
+                && r < held.len()
+                && held.value(r)
+            {
+                data.extend_from_slice(values.get(start..end).unwrap_or_default());
+            }
+            out.extend_from_slice(&(data.len() as u64).to_le_bytes());
+        }
+        return (out, data);
+    }
     let first = offsets.first().copied().unwrap_or(0);
     let last = offsets.last().copied().unwrap_or(0);
     let mut out = Vec::with_capacity(offsets.len() * 8);

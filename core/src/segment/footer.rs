@@ -1,5 +1,10 @@
 //! Encoding and validating the footer. Decoding checks every offset, length and reference
 //! against the file, so that the reader can index sections without further bounds surprises.
+//!
+//! A version-2 footer is a version-1 footer, followed, only when the segment has partial
+//! rows, by the partial-rows block: the tombstone reference, then a count and one presence
+//! reference per non-key column. A segment of full rows thus has the same footer in both
+//! versions.
 
 use std::collections::HashSet;
 
@@ -41,12 +46,19 @@ impl Footer {
         for c in &self.table_crcs {
             out.extend_from_slice(&c.to_le_bytes());
         }
+        if self.has_partial_rows() {
+            out.extend_from_slice(&self.tombstones.to_le_bytes());
+            put_len(&mut out, self.columns.len());
+            for c in &self.columns {
+                out.extend_from_slice(&c.presence.to_le_bytes());
+            }
+        }
         out
     }
 
-    /// Decodes and validates a footer of a file whose footer starts at `footer_offset`.
-    /// `file` names the file in errors.
-    pub fn decode(bytes: &[u8], footer_offset: u64, file: &str) -> Result<Footer> {
+    /// Decodes and validates the footer of a file of format `version` whose footer starts at
+    /// `footer_offset`. `file` names the file in errors.
+    pub fn decode(bytes: &[u8], version: u32, footer_offset: u64, file: &str) -> Result<Footer> {
         let bad = |detail: &str| Error::corrupt(file, "footer", detail);
         let mut cur = Cursor::new(bytes);
         let short = || bad("ends early");
@@ -59,7 +71,8 @@ impl Footer {
         let mut sections = Vec::with_capacity(n);
         for _ in 0..n {
             let kind = cur.u8().ok_or_else(short)?;
-            let kind = SectionKind::from_u8(kind).ok_or_else(|| bad("unknown section kind"))?;
+            let kind =
+                SectionKind::from_u8(kind, version).ok_or_else(|| bad("unknown section kind"))?;
             let offset = cur.u64().ok_or_else(short)?;
             let len = cur.u64().ok_or_else(short)?;
             let crc = cur.u32().ok_or_else(short)?;
@@ -90,6 +103,17 @@ impl Footer {
         for _ in 0..n {
             table_crcs.push(cur.u32().ok_or_else(short)?);
         }
+        let mut tombstones = NONE;
+        if version >= 2 && cur.remaining() != 0 {
+            tombstones = cur.u32().ok_or_else(short)?;
+            let n = count(&mut cur, 4).ok_or_else(short)?;
+            if n != columns.len() {
+                return Err(bad("presence count differs from the column count"));
+            }
+            for c in &mut columns {
+                c.presence = cur.u32().ok_or_else(short)?;
+            }
+        }
         if cur.remaining() != 0 {
             return Err(bad("trailing bytes after the last field"));
         }
@@ -104,6 +128,7 @@ impl Footer {
             groups,
             sections,
             table_crcs,
+            tombstones,
         };
         footer.validate(footer_offset).map_err(|d| bad(&d))?;
         Ok(footer)
@@ -174,6 +199,25 @@ impl Footer {
         if *validity_bit != NONE {
             return Err("key column stores nulls".into());
         }
+        if self.key.presence != NONE {
+            return Err("key column has a presence bitmap".into());
+        }
+        if self.tombstones != NONE {
+            self.bitmap(self.tombstones, SectionKind::Tombstones)
+                .map_err(|e| format!("tombstones: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// Checks that section `i` is a bitmap of `kind` with one bit per row.
+    fn bitmap(&self, i: u32, kind: SectionKind) -> Result<(), String> {
+        let s = self.section(i, kind)?;
+        if s.len != self.row_count.div_ceil(8) {
+            return Err(format!(
+                "{kind:?} section {i} has {} bytes, not one bit per row",
+                s.len
+            ));
+        }
         Ok(())
     }
 
@@ -227,6 +271,11 @@ impl Footer {
                 }
             }
             _ => return bad("storage does not match its type"),
+        }
+        if c.presence != NONE
+            && let Err(e) = self.bitmap(c.presence, SectionKind::Presence)
+        {
+            return bad(&format!("presence: {e}"));
         }
         Ok(())
     }
@@ -309,5 +358,6 @@ fn decode_column(cur: &mut Cursor<'_>) -> Option<ColumnDesc> {
         column_type,
         nullable,
         storage,
+        presence: NONE,
     })
 }

@@ -10,8 +10,11 @@ use crate::types::ColumnType;
 pub const MAGIC: [u8; 8] = *b"MURRSEG\0";
 /// The last 4 bytes of every segment file.
 pub const TAIL_MAGIC: [u8; 4] = *b"MURR";
-/// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The format version this build writes: 2, which added presence and tombstone bitmaps
+/// (partial rows). It reads every version from [`MIN_FORMAT_VERSION`] up to this one.
+pub const FORMAT_VERSION: u32 = 2;
+/// The oldest format version this build reads. Version-1 files have no partial rows.
+pub const MIN_FORMAT_VERSION: u32 = 1;
 /// The size of the header at offset 0.
 pub const HEADER_LEN: usize = 16;
 /// The size of the trailer at the end of the file.
@@ -71,17 +74,26 @@ pub enum SectionKind {
     Data = 4,
     /// A validity bitmap, one bit per row, least significant bit first, 1 = valid.
     Validity = 5,
+    /// A presence bitmap of one or more columns (format version 2), one bit per row, least
+    /// significant bit first: 1 = the segment holds the column's value (possibly null) for
+    /// the row, 0 = the row does not write the column (older sources hold it).
+    Presence = 6,
+    /// The tombstone bitmap (format version 2), one bit per row, least significant bit
+    /// first: 1 = the row deletes its key (it holds no values; older sources are hidden).
+    Tombstones = 7,
 }
 
 impl SectionKind {
-    /// Decodes a kind byte.
-    pub fn from_u8(v: u8) -> Option<Self> {
+    /// Decodes a kind byte of a file of format `version`: kinds 6 and 7 exist from version 2.
+    pub fn from_u8(v: u8, version: u32) -> Option<Self> {
         Some(match v {
             1 => SectionKind::Index,
             2 => SectionKind::FixedGroup,
             3 => SectionKind::Offsets,
             4 => SectionKind::Data,
             5 => SectionKind::Validity,
+            6 if version >= 2 => SectionKind::Presence,
+            7 if version >= 2 => SectionKind::Tombstones,
             _ => return None,
         })
     }
@@ -147,6 +159,10 @@ pub struct ColumnDesc {
     pub nullable: bool,
     /// Where its values are.
     pub storage: Storage,
+    /// Its presence bitmap (a [`SectionKind::Presence`] section), or [`NONE`] when every row
+    /// that is not a tombstone holds the column's value. Always [`NONE`] for the key column
+    /// and in version-1 files.
+    pub presence: u32,
 }
 
 /// The footer: everything a reader needs to find every value, decoded and validated.
@@ -172,12 +188,21 @@ pub struct Footer {
     pub sections: Vec<SectionDesc>,
     /// CRC32 of each page of the page table.
     pub table_crcs: Vec<u32>,
+    /// The tombstone bitmap (a [`SectionKind::Tombstones`] section), or [`NONE`] when no row
+    /// is a tombstone. Always [`NONE`] in version-1 files.
+    pub tombstones: u32,
 }
 
 impl Footer {
     /// The number of checksum pages covering the body.
     pub fn page_count(&self) -> u64 {
         self.body_len.div_ceil(1u64 << self.page_size_log2)
+    }
+
+    /// Whether any row is a tombstone or leaves a column unwritten: the footer references a
+    /// tombstone or a presence bitmap (and, encoded, ends with the partial-rows block).
+    pub fn has_partial_rows(&self) -> bool {
+        self.tombstones != NONE || self.columns.iter().any(|c| c.presence != NONE)
     }
 }
 

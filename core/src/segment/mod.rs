@@ -7,6 +7,13 @@
 //! data; every page of the file has a CRC32 that reads check lazily; a fixed-size trailer at
 //! the end locates the footer, which locates everything else.
 //!
+//! Since format version 2 a segment may hold **partial rows**: a row may leave columns
+//! unwritten (their values are in older segments) and may be a **tombstone** (its key was
+//! deleted). Two optional bitmaps record this, per column and per segment; a segment of full
+//! rows has neither and reads exactly as before. [`SegmentWriter::push_partial`] writes such
+//! rows; [`Segment::get_partial`], [`Segment::is_tombstone`] and [`Segment::is_present`] read
+//! them back.
+//!
 //! [`SegmentWriter`] writes one; [`Segment`] reads one, from a memory map or from bytes.
 
 #[cfg(feature = "mmap")]
@@ -18,7 +25,9 @@ mod hash;
 pub(crate) mod keys;
 pub mod layout;
 mod lookup;
+mod masks;
 mod pages;
+mod partial;
 mod reader;
 mod sink;
 mod writer;
@@ -29,6 +38,7 @@ use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{Field, Schema};
 use std::sync::Arc;
 
+pub use partial::PartialBatch;
 pub use reader::Segment;
 pub use writer::{SegmentInfo, SegmentWriter};
 
@@ -43,7 +53,23 @@ impl Segment {
     /// is absent (or null), plus whether each key was found. Keys are an Arrow array of the
     /// key column's type (utf8 also accepts large utf8 and utf8 view). Every output column is
     /// nullable. The key column itself may be asked for.
+    ///
+    /// In a segment with partial rows ([`Segment::has_partial_rows`]), a tombstone reads as
+    /// an absent key (not found, every column null, the key column included) and a cell that
+    /// its row does not write reads as null; [`Segment::get_partial`] tells those apart.
     pub fn get(&self, keys: &dyn Array, columns: &[&str]) -> Result<(RecordBatch, Vec<bool>)> {
+        let (descs, rows) = self.locate(keys, columns)?;
+        if self.partial {
+            return Ok(self.read_partial(&descs, rows)?.into_get());
+        }
+        let batch = self.batch(&descs, &rows)?;
+        Ok((batch, rows.iter().map(|&r| r != NOT_FOUND).collect()))
+    }
+
+    /// The descriptors of `columns` and the row of each key ([`NOT_FOUND`] where absent),
+    /// with the rows of the asked row groups prefetched.
+    #[inline]
+    fn locate(&self, keys: &dyn Array, columns: &[&str]) -> Result<(Vec<&ColumnDesc>, Vec<u32>)> {
         let descs = columns
             .iter()
             .map(|c| self.column(c))
@@ -59,11 +85,11 @@ impl Segment {
             }
         }
         let rows = self.lookup(&query, &prefetch)?;
-        let batch = self.batch(&descs, &rows)?;
-        Ok((batch, rows.iter().map(|&r| r != NOT_FOUND).collect()))
+        Ok((descs, rows))
     }
 
-    /// The row of each key, or `None` where it is absent.
+    /// The row of each key, or `None` where it is absent. A tombstone has a row
+    /// ([`Segment::is_tombstone`] says so).
     pub fn find(&self, keys: &dyn Array) -> Result<Vec<Option<u32>>> {
         let query = QueryKeys::new(keys, &self.footer.key.name, &self.footer.key.column_type)?;
         let rows = self.lookup(&query, &[])?;
@@ -74,7 +100,8 @@ impl Segment {
     }
 
     /// Reads `columns` for the given rows (as returned by [`Segment::find`]; `None` gives
-    /// null). A row past the end is an error.
+    /// null). A row past the end is an error. As with [`Segment::get`], a tombstone row reads
+    /// as null throughout and a cell its row does not write reads as null.
     pub fn take(&self, rows: &[Option<u32>], columns: &[&str]) -> Result<RecordBatch> {
         let descs = columns
             .iter()
@@ -83,21 +110,20 @@ impl Segment {
         let mut raw = Vec::with_capacity(rows.len());
         for r in rows {
             match r {
-                Some(r) if u64::from(*r) >= self.row_count() => {
-                    return Err(Error::LimitExceeded(format!(
-                        "row {r} of segment {} which has {} rows",
-                        self.name,
-                        self.row_count()
-                    )));
+                Some(r) => {
+                    self.check_row(*r)?;
+                    raw.push(*r);
                 }
-                Some(r) => raw.push(*r),
                 None => raw.push(NOT_FOUND),
             }
+        }
+        if self.partial {
+            return Ok(self.read_partial(&descs, raw)?.into_batch());
         }
         self.batch(&descs, &raw)
     }
 
-    /// Every key, in the segment's (sorted) order.
+    /// Every key, in the segment's (sorted) order, tombstones included.
     pub fn keys(&self) -> Result<ArrayRef> {
         let rows: Vec<u32> = (0..self.row_count() as u32).collect();
         let mut arrays = self.gather(&[&self.footer.key], &rows)?;
@@ -108,11 +134,21 @@ impl Segment {
 
     fn batch(&self, descs: &[&ColumnDesc], rows: &[u32]) -> Result<RecordBatch> {
         let arrays = self.gather(descs, rows)?;
+        self.to_batch(descs, arrays, rows.len())
+    }
+
+    /// A batch of `rows` rows of the arrays of `descs` (every field nullable).
+    pub(crate) fn to_batch(
+        &self,
+        descs: &[&ColumnDesc],
+        arrays: Vec<ArrayRef>,
+        rows: usize,
+    ) -> Result<RecordBatch> {
         let fields: Vec<Field> = descs
             .iter()
             .map(|c| Field::new(c.name.clone(), c.column_type.to_arrow(), true))
             .collect();
-        let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(rows.len()));
+        let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(rows));
         Ok(RecordBatch::try_new_with_options(
             Arc::new(Schema::new(fields)),
             arrays,

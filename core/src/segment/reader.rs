@@ -8,8 +8,8 @@ use arrow_schema::{Field, Schema, SchemaRef};
 use zerocopy::FromBytes;
 
 use super::layout::{
-    ColumnDesc, FORMAT_VERSION, Footer, HEADER_LEN, MAGIC, MAX_FOOTER_LEN, Storage, TAIL_MAGIC,
-    TRAILER_LEN, Trailer,
+    ColumnDesc, FORMAT_VERSION, Footer, HEADER_LEN, MAGIC, MAX_FOOTER_LEN, MIN_FORMAT_VERSION,
+    NONE, Storage, TAIL_MAGIC, TRAILER_LEN, Trailer,
 };
 use super::pages::{BadPage, Pages};
 use crate::{Error, Result};
@@ -22,6 +22,10 @@ pub struct Segment {
     pub(crate) footer: Footer,
     pub(crate) pages: Pages,
     pub(crate) spans: Vec<Span>,
+    /// Whether any row is a tombstone or leaves a column unwritten. When false (every
+    /// version-1 file, and version-2 files of full rows), reads take the fast path.
+    pub(crate) partial: bool,
+    version: u32,
     section_names: Vec<String>,
     schema: SchemaRef,
 }
@@ -84,7 +88,7 @@ impl Segment {
                     format!("file of {file_len} bytes is too short to be a segment"),
                 )
             })?;
-        let footer = read_footer(&data, trailer_at, name)?;
+        let (version, footer) = read_footer(&data, trailer_at, name)?;
         let pages = Pages::new(
             footer.page_size_log2,
             to_usize(footer.body_len, name)?,
@@ -115,9 +119,11 @@ impl Segment {
         let segment = Segment {
             name: Arc::from(name),
             data,
+            partial: footer.has_partial_rows(),
             footer,
             pages,
             spans,
+            version,
             section_names,
             schema: Arc::new(Schema::new(fields)),
         };
@@ -134,7 +140,7 @@ impl Segment {
         if header.get(..8) != Some(&MAGIC[..]) {
             return Err(bad("not a libmurr segment (bad magic)"));
         }
-        if header.get(8..12) != Some(&FORMAT_VERSION.to_le_bytes()[..]) {
+        if header.get(8..12) != Some(&self.version.to_le_bytes()[..]) {
             return Err(bad("header version differs from the trailer's"));
         }
         if header.get(12..16) != Some(&[0u8; 4][..]) {
@@ -161,6 +167,11 @@ impl Segment {
     /// Rows in the segment.
     pub fn row_count(&self) -> u64 {
         self.footer.row_count
+    }
+
+    /// The file's format version (1 or 2; see `docs/FORMAT.md`).
+    pub fn format_version(&self) -> u32 {
+        self.version
     }
 
     /// The file's size in bytes.
@@ -289,7 +300,8 @@ impl<'a> View<'a> {
     }
 }
 
-fn read_footer(data: &[u8], trailer_at: usize, name: &str) -> Result<Footer> {
+/// The file's format version and its decoded, validated footer.
+fn read_footer(data: &[u8], trailer_at: usize, name: &str) -> Result<(u32, Footer)> {
     let bad = |section: &str, detail: &str| Error::corrupt(name, section, detail);
     let trailer_bytes = data.get(trailer_at..).unwrap_or_default();
     let trailer =
@@ -300,10 +312,11 @@ fn read_footer(data: &[u8], trailer_at: usize, name: &str) -> Result<Footer> {
     if trailer_bytes.get(..56).map(crc32fast::hash) != Some(trailer.trailer_crc.get()) {
         return Err(bad("trailer", "checksum mismatch"));
     }
-    if trailer.version.get() != FORMAT_VERSION {
+    let version = trailer.version.get();
+    if !(MIN_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
         return Err(Error::UnsupportedVersion {
             file: name.to_owned(),
-            found: trailer.version.get(),
+            found: version,
             supported: FORMAT_VERSION,
         });
     }
@@ -324,7 +337,7 @@ fn read_footer(data: &[u8], trailer_at: usize, name: &str) -> Result<Footer> {
     if crc32fast::hash(footer) != trailer.footer_crc.get() {
         return Err(bad("footer", "checksum mismatch"));
     }
-    Footer::decode(footer, offset, name)
+    Ok((version, Footer::decode(footer, version, offset, name)?))
 }
 
 fn to_usize(v: u64, name: &str) -> Result<usize> {
@@ -373,5 +386,14 @@ fn section_names(footer: &Footer) -> Vec<String> {
             name(validity, format!("column '{}' validity", c.name));
         }
     }
+    // A presence section may be shared by several columns.
+    let mut presence: std::collections::BTreeMap<u32, Vec<&str>> = Default::default();
+    for c in footer.columns.iter().filter(|c| c.presence != NONE) {
+        presence.entry(c.presence).or_default().push(&c.name);
+    }
+    for (i, columns) in presence {
+        name(i, format!("presence of '{}'", columns.join("', '")));
+    }
+    name(footer.tombstones, "tombstones".to_owned());
     names
 }

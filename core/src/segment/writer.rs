@@ -4,11 +4,13 @@
 use std::cmp::Ordering;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int64Type, UInt64Type};
-use arrow_array::{Array, ArrayRef, RecordBatch, StringArray, UInt32Array};
-use arrow_schema::SchemaRef;
+use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions, StringArray, UInt32Array};
+use arrow_buffer::BooleanBuffer;
+use arrow_schema::{Schema, SchemaRef};
 
 use super::encode::{fixed_values, validity_bits, variable};
 use super::hash::{build_index, hash_key, slot_count_for};
@@ -16,6 +18,7 @@ use super::layout::{
     ColumnDesc, DEFAULT_PAGE_SIZE_LOG2, FORMAT_VERSION, Footer, GroupDesc, HEADER_LEN, MAGIC,
     MAX_ROWS, NONE, PAGE_SIZE_LOG2_RANGE, SectionKind, Storage, TAIL_MAGIC, TRAILER_LEN, Trailer,
 };
+use super::masks::{self, Held, Rows, held_masks, mask_nulls};
 use super::sink::Sink;
 use crate::types::ColumnType;
 use crate::{Error, Result};
@@ -37,9 +40,12 @@ pub struct SegmentInfo {
 /// keep their declared types; a column with no nulls stores no validity.
 pub struct SegmentWriter {
     schema: SchemaRef,
+    /// The schema of the rows kept until `finish`: the writer's, with every non-key column
+    /// nullable (cells that are not written are kept as nulls).
+    stored: SchemaRef,
     key: usize,
     types: Vec<ColumnType>,
-    batches: Vec<RecordBatch>,
+    batches: Vec<Rows>,
     rows: u64,
     page_size_log2: u8,
 }
@@ -86,8 +92,18 @@ impl SegmentWriter {
             }
             types.push(t);
         }
+        let stored = Arc::new(Schema::new_with_metadata(
+            schema
+                .fields()
+                .iter()
+                .enumerate()
+                .map(|(i, f)| f.as_ref().clone().with_nullable(i != key_index))
+                .collect::<Vec<_>>(),
+            schema.metadata().clone(),
+        ));
         Ok(SegmentWriter {
             schema,
+            stored,
             key: key_index,
             types,
             batches: Vec::new(),
@@ -114,8 +130,84 @@ impl SegmentWriter {
         self.rows
     }
 
-    /// Adds a batch. Its columns must have the writer's names and types, in order.
+    /// Adds a batch of full rows. Its columns must have the writer's names and types, in
+    /// order.
     pub fn push(&mut self, batch: &RecordBatch) -> Result<()> {
+        let none = vec![None; self.types.len().saturating_sub(1)];
+        self.push_partial(batch, &none, None)
+    }
+
+    /// Adds a batch of rows some of whose cells are not written here and some of which are
+    /// deletions (format version 2: presence and tombstone bitmaps).
+    ///
+    /// `present` has one entry per non-key column of the writer's schema, in schema order:
+    /// `None` = every row of the batch writes that column, else one bit per row of the batch,
+    /// `true` = the row writes it (possibly as null). `tombstones`: `None` = no deletions,
+    /// else one bit per row, `true` = the row deletes its key. The batch has every column of
+    /// the writer's schema; values of cells not written and of tombstone rows are ignored
+    /// (they may be anything, even null in a non-nullable column), and the segment stores them
+    /// as null. Within a segment the last row of a key wins as a whole, whether it is full,
+    /// partial or a tombstone.
+    ///
+    /// A segment whose rows all write every column and delete nothing has no presence or
+    /// tombstone sections: the same bytes as if written with [`SegmentWriter::push`].
+    pub fn push_partial(
+        &mut self,
+        batch: &RecordBatch,
+        present: &[Option<BooleanBuffer>],
+        tombstones: Option<&BooleanBuffer>,
+    ) -> Result<()> {
+        self.check_schema(batch)?;
+        let n = batch.num_rows();
+        let held = held_masks(&self.schema, self.key, n, present, tombstones)?;
+        let mut columns = Vec::with_capacity(batch.num_columns());
+        for ((want, column), held) in self.schema.fields().iter().zip(batch.columns()).zip(&held) {
+            let (column, not_held) = match held {
+                Some(h) => (mask_nulls(column, h)?, n - h.count_set_bits()),
+                None => (column.clone(), 0),
+            };
+            if has_null_elements(column.as_ref()) {
+                return Err(Error::SchemaMismatch(format!(
+                    "embedding column '{}' has null elements; only whole values may be null",
+                    want.name()
+                )));
+            }
+            let nulls = column.null_count().saturating_sub(not_held);
+            if !want.is_nullable() && nulls > 0 {
+                return Err(Error::SchemaMismatch(format!(
+                    "column '{}' is not nullable but the batch has {nulls} nulls in it",
+                    want.name(),
+                )));
+            }
+            columns.push(column);
+        }
+        if let Some(key) = columns.get(self.key)
+            && let Some(row) = (0..key.len()).find(|&i| key.is_null(i))
+        {
+            return Err(Error::NullKey {
+                column: self.schema.field(self.key).name().clone(),
+                row,
+            });
+        }
+        let rows = self.rows + n as u64;
+        if rows > MAX_ROWS {
+            return Err(Error::LimitExceeded(format!(
+                "a segment holds at most {MAX_ROWS} rows"
+            )));
+        }
+        let options = RecordBatchOptions::new().with_row_count(Some(n));
+        let batch = RecordBatch::try_new_with_options(self.stored.clone(), columns, &options)?;
+        self.rows = rows;
+        self.batches.push(Rows {
+            batch,
+            held,
+            tombstones: tombstones.filter(|t| t.has_true()).cloned(),
+        });
+        Ok(())
+    }
+
+    /// Checks that `batch` has the writer's column names and types, in order.
+    fn check_schema(&self, batch: &RecordBatch) -> Result<()> {
         let fields = self.schema.fields();
         let got = batch.schema();
         if got.fields().len() != fields.len() {
@@ -125,7 +217,7 @@ impl SegmentWriter {
                 fields.len()
             )));
         }
-        for ((want, have), column) in fields.iter().zip(got.fields()).zip(batch.columns()) {
+        for (want, have) in fields.iter().zip(got.fields()) {
             if want.name() != have.name() || want.data_type() != have.data_type() {
                 return Err(Error::SchemaMismatch(format!(
                     "batch column '{}' of type {} where the segment has '{}' of type {}",
@@ -135,36 +227,7 @@ impl SegmentWriter {
                     want.data_type()
                 )));
             }
-            if has_null_elements(column.as_ref()) {
-                return Err(Error::SchemaMismatch(format!(
-                    "embedding column '{}' has null elements; only whole values may be null",
-                    want.name()
-                )));
-            }
-            if !want.is_nullable() && column.null_count() > 0 {
-                return Err(Error::SchemaMismatch(format!(
-                    "column '{}' is not nullable but the batch has {} nulls in it",
-                    want.name(),
-                    column.null_count()
-                )));
-            }
         }
-        if let Some(key) = batch.columns().get(self.key)
-            && let Some(row) = (0..key.len()).find(|&i| key.is_null(i))
-        {
-            return Err(Error::NullKey {
-                column: self.schema.field(self.key).name().clone(),
-                row,
-            });
-        }
-        let rows = self.rows + batch.num_rows() as u64;
-        if rows > MAX_ROWS {
-            return Err(Error::LimitExceeded(format!(
-                "a segment holds at most {MAX_ROWS} rows"
-            )));
-        }
-        self.rows = rows;
-        self.batches.push(batch.clone());
         Ok(())
     }
 
@@ -182,11 +245,11 @@ impl SegmentWriter {
         let mut tmp = path.as_os_str().to_owned();
         tmp.push(".tmp");
         let tmp = PathBuf::from(tmp);
-        let batch = self.sorted_rows()?;
-        let rows = batch.num_rows() as u64;
+        let sorted = self.sorted_rows()?;
+        let rows = sorted.batch.num_rows() as u64;
         let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
         let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-        let result = self.write_sorted(&batch, &mut out).and_then(|bytes| {
+        let result = self.write_sorted(&sorted, &mut out).and_then(|bytes| {
             let file = out.into_inner().map_err(|e| e.into_error())?;
             file.sync_all()?;
             Ok(bytes)
@@ -210,9 +273,23 @@ impl SegmentWriter {
         })
     }
 
-    /// One batch of all rows, sorted by key, the last row of each key kept.
-    fn sorted_rows(&self) -> Result<RecordBatch> {
-        let all = arrow_select::concat::concat_batches(&self.schema, &self.batches)?;
+    /// All rows, sorted by key, the last row of each key kept, with the cells they hold.
+    fn sorted_rows(&self) -> Result<Rows> {
+        let all = arrow_select::concat::concat_batches(
+            &self.stored,
+            self.batches.iter().map(|b| &b.batch),
+        )?;
+        let parts = |mask: &dyn Fn(&Rows) -> Option<&BooleanBuffer>| {
+            masks::concat(
+                self.batches
+                    .iter()
+                    .map(move |b| (mask(b), b.batch.num_rows())),
+            )
+        };
+        let held: Held = (0..self.types.len())
+            .map(|c| parts(&|b| b.held.get(c).and_then(Option::as_ref)))
+            .collect();
+        let tombstones = parts(&|b| b.tombstones.as_ref());
         let key = Key::of(all.column(self.key).as_ref());
         let mut order: Vec<u32> = (0..all.num_rows() as u32).collect();
         order.sort_by(|&a, &b| key.cmp(a as usize, b as usize));
@@ -227,26 +304,48 @@ impl SegmentWriter {
             }
         }
         if keep.len() == all.num_rows() && keep.iter().enumerate().all(|(i, &r)| i as u32 == r) {
-            return Ok(all);
+            return Ok(Rows {
+                batch: all,
+                held,
+                tombstones,
+            });
         }
+        // Masks of rows that are dropped may now hold every kept row.
+        let held = held
+            .iter()
+            .map(|m| {
+                m.as_ref()
+                    .map(|m| masks::take(m, &keep))
+                    .filter(BooleanBuffer::has_false)
+            })
+            .collect();
+        let tombstones = tombstones
+            .map(|t| masks::take(&t, &keep))
+            .filter(BooleanBuffer::has_true);
         let indices = UInt32Array::from(keep);
         let columns = all
             .columns()
             .iter()
             .map(|c| arrow_select::take::take(c.as_ref(), &indices, None))
             .collect::<Result<Vec<ArrayRef>, _>>()?;
-        Ok(RecordBatch::try_new(self.schema.clone(), columns)?)
+        Ok(Rows {
+            batch: RecordBatch::try_new(self.stored.clone(), columns)?,
+            held,
+            tombstones,
+        })
     }
 
     /// Writes the whole file to `out`; returns its length.
     pub fn write_to<W: Write>(&self, out: W) -> Result<u64> {
-        let batch = self.sorted_rows()?;
-        self.write_sorted(&batch, out)
+        let sorted = self.sorted_rows()?;
+        self.write_sorted(&sorted, out)
             .map_err(|e| write_error("<segment output>", e))
     }
 
-    fn write_sorted<W: Write>(&self, batch: &RecordBatch, out: W) -> std::io::Result<u64> {
+    fn write_sorted<W: Write>(&self, sorted: &Rows, out: W) -> std::io::Result<u64> {
+        let batch = &sorted.batch;
         let rows = batch.num_rows();
+        let held = |col: usize| sorted.held.get(col).and_then(Option::as_ref);
         let mut sink = Sink::new(out, self.page_size_log2);
         let mut header = [0u8; HEADER_LEN];
         header[..8].copy_from_slice(&MAGIC);
@@ -262,7 +361,7 @@ impl SegmentWriter {
         let key = Key::of(key_array.as_ref());
         let hashes: Vec<u64> = (0..rows).map(|i| key.hash(i)).collect();
         let key_storage = if self.types[self.key] == ColumnType::Utf8 {
-            let (offsets, data) = variable(key_array.as_ref());
+            let (offsets, data) = variable(key_array.as_ref(), None);
             let offsets = sink.section(SectionKind::Offsets, &offsets)?;
             let data = sink.section(SectionKind::Data, &data)?;
             Storage::Variable {
@@ -328,11 +427,16 @@ impl SegmentWriter {
                 let values =
                     fixed_values(field(col).name(), array, width).map_err(std::io::Error::other)?;
                 let bit = nullable.iter().position(|&c| c == col);
+                let held = held(col);
                 for (r, (row, value)) in buf
                     .chunks_exact_mut(stride)
                     .zip(values.chunks_exact(width))
                     .enumerate()
                 {
+                    // A cell that is not held keeps zero bytes (and is null).
+                    if held.is_some_and(|h| !h.value(r)) {
+                        continue;
+                    }
                     row[offset..offset + width].copy_from_slice(value);
                     if let Some(bit) = bit
                         && array.is_valid(r)
@@ -350,6 +454,7 @@ impl SegmentWriter {
                         width: width as u32,
                         validity_bit: bit.map_or(NONE, |b| b as u32),
                     },
+                    presence: NONE,
                 });
                 offset += width;
             }
@@ -371,7 +476,7 @@ impl SegmentWriter {
             } else {
                 NONE
             };
-            let (offsets, data) = variable(array.as_ref());
+            let (offsets, data) = variable(array.as_ref(), held(col));
             let offsets = sink.section(SectionKind::Offsets, &offsets)?;
             let data = sink.section(SectionKind::Data, &data)?;
             descs[col] = Some(ColumnDesc {
@@ -383,7 +488,34 @@ impl SegmentWriter {
                     data,
                     validity,
                 },
+                presence: NONE,
             });
+        }
+
+        // Partial rows (format version 2): the tombstones, then the presence bitmaps of the
+        // columns that some live row does not write, in schema order; columns with the same
+        // bits share one section.
+        let tombstones = match &sorted.tombstones {
+            Some(t) => sink.section(SectionKind::Tombstones, &masks::bitmap(t))?,
+            None => NONE,
+        };
+        let mut written: Vec<(Vec<u8>, u32)> = Vec::new();
+        for (col, desc) in descs.iter_mut().enumerate() {
+            let (Some(desc), Some(h)) = (desc.as_mut(), held(col)) else {
+                continue;
+            };
+            if !sorted.needs_presence(col) {
+                continue;
+            }
+            let bits = masks::bitmap(h);
+            desc.presence = match written.iter().find(|(b, _)| *b == bits) {
+                Some(&(_, section)) => section,
+                None => {
+                    let section = sink.section(SectionKind::Presence, &bits)?;
+                    written.push((bits, section));
+                    section
+                }
+            };
         }
 
         let (mut out, body_len, page_crcs, sections) = sink.finish()?;
@@ -405,11 +537,13 @@ impl SegmentWriter {
                 column_type: self.types[self.key].clone(),
                 nullable: false,
                 storage: key_storage,
+                presence: NONE,
             },
             columns: descs.into_iter().flatten().collect(),
             groups,
             sections,
             table_crcs,
+            tombstones,
         };
         let footer_bytes = footer.encode();
         out.write_all(&footer_bytes)?;
