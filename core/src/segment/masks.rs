@@ -105,9 +105,11 @@ pub(crate) fn mask_nulls(array: &ArrayRef, held: &BooleanBuffer) -> Result<Array
     Ok(make_array(data))
 }
 
-/// The masks of consecutive parts (`None` = all true) as one; `None` if every part is `None`.
+/// The masks of consecutive parts as one, a part without a mask giving `default` bits;
+/// `None` if no part has a mask.
 pub(crate) fn concat<'a>(
     parts: impl Iterator<Item = (Option<&'a BooleanBuffer>, usize)> + Clone,
+    default: bool,
 ) -> Option<BooleanBuffer> {
     if parts.clone().all(|(m, _)| m.is_none()) {
         return None;
@@ -117,7 +119,7 @@ pub(crate) fn concat<'a>(
     for (mask, n) in parts {
         match mask {
             Some(m) => out.append_buffer(m),
-            None => out.append_n(n, true),
+            None => out.append_n(n, default),
         }
     }
     Some(out.finish())

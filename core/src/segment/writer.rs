@@ -279,17 +279,18 @@ impl SegmentWriter {
             &self.stored,
             self.batches.iter().map(|b| &b.batch),
         )?;
-        let parts = |mask: &dyn Fn(&Rows) -> Option<&BooleanBuffer>| {
-            masks::concat(
-                self.batches
-                    .iter()
-                    .map(move |b| (mask(b), b.batch.num_rows())),
-            )
+        let parts = |mask: &dyn Fn(&Rows) -> Option<&BooleanBuffer>, default| {
+            let parts = self
+                .batches
+                .iter()
+                .map(move |b| (mask(b), b.batch.num_rows()));
+            masks::concat(parts, default)
         };
+        // A batch without a mask holds every cell and has no tombstone.
         let held: Held = (0..self.types.len())
-            .map(|c| parts(&|b| b.held.get(c).and_then(Option::as_ref)))
+            .map(|c| parts(&|b| b.held.get(c).and_then(Option::as_ref), true))
             .collect();
-        let tombstones = parts(&|b| b.tombstones.as_ref());
+        let tombstones = parts(&|b| b.tombstones.as_ref(), false);
         let key = Key::of(all.column(self.key).as_ref());
         let mut order: Vec<u32> = (0..all.num_rows() as u32).collect();
         order.sort_by(|&a, &b| key.cmp(a as usize, b as usize));
