@@ -1,6 +1,7 @@
 //! Version-1 segment files, written once by the version-1 writer (commit 0f1da83, before
 //! format version 2) and committed under `core/tests/golden/`, stay readable: every key,
-//! value and null reads back as the batches below say.
+//! value and null reads back as the batches below say, as full rows. And the version-2 writer
+//! writes the same rows as the same bytes but for the version (and the checksums over it).
 //!
 //! They were made from `mixed_batch` (pushed as rows 0..4, then 4..) and `int_key_batch`
 //! (rows 0..3, then 3..) by `SegmentWriter::new(schema, key)?.with_page_size(512)?` and
@@ -18,7 +19,8 @@ use arrow_array::{
 };
 use arrow_buffer::{Buffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
-use murr_core::segment::Segment;
+use murr_core::segment::layout::{Footer, TRAILER_LEN};
+use murr_core::segment::{Segment, SegmentWriter};
 
 fn golden(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -158,6 +160,67 @@ fn check(file: &str, batch: &RecordBatch, key: &str, rows: &[u32], absent: Array
     let (got, found) = seg.get(absent.as_ref(), &names).unwrap();
     assert!(found.iter().all(|&f| !f));
     assert!(got.columns().iter().all(|c| c.null_count() == c.len()));
+
+    // Version 1 knows no partial rows: every row is full.
+    assert_eq!(seg.format_version(), 1);
+    assert!(!seg.has_partial_rows());
+    let p = seg.get_partial(asked.as_ref(), &names).unwrap();
+    assert!(p.complete());
+    assert!((0..rows.len()).all(|k| p.found(k) && !p.tombstone(k)));
+    assert!((0..rows.len()).all(|k| (0..names.len()).all(|c| p.present(c, k))));
+    for row in 0..rows.len() as u32 {
+        assert!(!seg.is_tombstone(row).unwrap());
+        assert!(names.iter().all(|n| seg.is_present(n, row).unwrap()));
+    }
+}
+
+/// `bytes` with its header and trailer version set to `version` and every checksum over
+/// them recomputed: body page 0, the page table's page 0, the footer, the trailer.
+fn with_version(bytes: &[u8], version: u32) -> Vec<u8> {
+    let mut b = bytes.to_vec();
+    let t = b.len() - TRAILER_LEN;
+    let u64_at = |b: &[u8], at: usize| u64::from_le_bytes(b[at..at + 8].try_into().unwrap());
+    let old = u32::from_le_bytes(b[t + 8..t + 12].try_into().unwrap());
+    let (offset, len) = (u64_at(&b, t + 16) as usize, u64_at(&b, t + 24) as usize);
+    let mut footer =
+        Footer::decode(&b[offset..offset + len], old, offset as u64, "golden").unwrap();
+    b[8..12].copy_from_slice(&version.to_le_bytes());
+    b[t + 8..t + 12].copy_from_slice(&version.to_le_bytes());
+    let page = 1usize << footer.page_size_log2;
+    let body = footer.body_len as usize;
+    let crc = crc32fast::hash(&b[..page.min(body)]);
+    b[body..body + 4].copy_from_slice(&crc.to_le_bytes());
+    let table_end = body + 4 * (footer.page_count() as usize);
+    footer.table_crcs[0] = crc32fast::hash(&b[body..(body + page).min(table_end)]);
+    let encoded = footer.encode();
+    assert_eq!(encoded.len(), len);
+    b[offset..offset + len].copy_from_slice(&encoded);
+    let crc = crc32fast::hash(&encoded);
+    b[t + 32..t + 36].copy_from_slice(&crc.to_le_bytes());
+    let crc = crc32fast::hash(&b[t..t + 56]);
+    b[t + 56..t + 60].copy_from_slice(&crc.to_le_bytes());
+    b
+}
+
+#[test]
+fn the_version_2_writer_writes_full_rows_as_version_1_did() {
+    for (file, batch, key, split) in [
+        ("v1_mixed.murr", mixed_batch(), "key", 4),
+        ("v1_int_key.murr", int_key_batch(), "id", 3),
+    ] {
+        let golden = std::fs::read(golden(file)).unwrap();
+        let mut w = SegmentWriter::new(batch.schema(), key)
+            .unwrap()
+            .with_page_size(512)
+            .unwrap();
+        w.push(&batch.slice(0, split)).unwrap();
+        w.push(&batch.slice(split, batch.num_rows() - split))
+            .unwrap();
+        let written = w.finish_to_vec().unwrap();
+        assert_eq!(&written[8..12], &2u32.to_le_bytes());
+        assert!(written == with_version(&golden, 2), "{file}");
+        assert!(with_version(&written, 1) == golden, "{file}");
+    }
 }
 
 #[test]
