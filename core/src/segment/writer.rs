@@ -172,8 +172,10 @@ impl SegmentWriter {
                     want.name()
                 )));
             }
+            // Null keys are reported below, with their row.
+            let is_key = columns.len() == self.key;
             let nulls = column.null_count().saturating_sub(not_held);
-            if !want.is_nullable() && nulls > 0 {
+            if !is_key && !want.is_nullable() && nulls > 0 {
                 return Err(Error::SchemaMismatch(format!(
                     "column '{}' is not nullable but the batch has {nulls} nulls in it",
                     want.name(),
