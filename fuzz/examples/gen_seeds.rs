@@ -1,6 +1,6 @@
 //! Writes the seed corpus of the `segment_read` fuzz targets: small valid segments with
-//! 512-byte pages covering every key type, nullable fixed and variable columns and
-//! embeddings.
+//! 512-byte pages covering every key type, nullable fixed and variable columns,
+//! embeddings, and partial rows (format version 2: presence and tombstone sections).
 //!
 //! `cargo run --manifest-path fuzz/Cargo.toml --example gen_seeds [DIR]`
 //! (DIR defaults to `fuzz/seeds/segment_read`). The writer is deterministic, so rerunning
@@ -15,7 +15,7 @@ use arrow_array::{
     Float32Array, Float64Array, Int8Array, Int32Array, Int64Array, RecordBatch, StringArray,
     TimestampMillisecondArray, UInt64Array,
 };
-use arrow_buffer::NullBuffer;
+use arrow_buffer::{BooleanBuffer, NullBuffer};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use murr_core::segment::{Segment, SegmentWriter};
 
@@ -29,12 +29,15 @@ fn main() -> Res<()> {
         PathBuf::from,
     );
     std::fs::create_dir_all(&dir)?;
-    let seeds: [Seed; 5] = [
+    let seeds: [Seed; 8] = [
         ("utf8_key_floats.murr", utf8_key_floats),
         ("int64_key_nullable.murr", int64_key_nullable),
         ("uint64_key_embedding.murr", uint64_key_embedding),
         ("utf8_key_int8_embedding.murr", utf8_key_int8_embedding),
         ("empty.murr", empty),
+        ("utf8_key_partial.murr", utf8_key_partial),
+        ("int64_key_tombstones.murr", int64_key_tombstones),
+        ("uint64_key_all_tombstones.murr", uint64_key_all_tombstones),
     ];
     for (name, make) in seeds {
         let bytes = make()?;
@@ -202,4 +205,100 @@ fn empty() -> Res<Vec<u8>> {
             Arc::new(Float32Array::from(Vec::<f32>::new())),
         ],
     )
+}
+
+/// Partial rows: utf8 keys, every fourth row a tombstone, `score` and `count` not written by
+/// the same rows (one shared presence section), `label` (utf8) not written by others, the
+/// embedding written by every live row; 30 rows in two batches, a key repeated across them.
+fn utf8_key_partial() -> Res<Vec<u8>> {
+    let item = Arc::new(Field::new("item", DataType::Float32, true));
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("key", DataType::Utf8, false),
+        Field::new("score", DataType::Float32, true),
+        Field::new("count", DataType::Int32, true),
+        Field::new("label", DataType::Utf8, true),
+        Field::new("emb", DataType::FixedSizeList(item.clone(), 2), true),
+    ]));
+    let mut w = SegmentWriter::new(schema.clone(), "key")?.with_page_size(512)?;
+    for (start, n) in [(0usize, 20usize), (17, 13)] {
+        let rows: Vec<usize> = (start..start + n).collect();
+        let values =
+            Float32Array::from_iter_values(rows.iter().flat_map(|&i| [i as f32, -(i as f32)]));
+        let emb = FixedSizeListArray::try_new(item.clone(), 2, Arc::new(values), None)?;
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                Arc::new(StringArray::from_iter_values(
+                    rows.iter().map(|i| format!("doc_{i}")),
+                )),
+                Arc::new(Float32Array::from_iter(
+                    rows.iter().map(|&i| (i % 5 != 1).then_some(i as f32 / 2.0)),
+                )),
+                Arc::new(Int32Array::from_iter(rows.iter().map(|&i| Some(i as i32)))),
+                Arc::new(StringArray::from_iter(
+                    rows.iter().map(|&i| (i % 6 != 0).then(|| format!("l{i}"))),
+                )),
+                Arc::new(emb),
+            ],
+        )?;
+        let bits =
+            |f: &dyn Fn(usize) -> bool| Some(BooleanBuffer::from_iter(rows.iter().map(|&i| f(i))));
+        let present = [
+            bits(&|i| i % 3 != 0),
+            bits(&|i| i % 3 != 0),
+            bits(&|i| i % 4 != 1),
+            None,
+        ];
+        let tombstones = BooleanBuffer::from_iter(rows.iter().map(|&i| i % 4 == 2));
+        w.push_partial(&batch, &present, Some(&tombstones))?;
+    }
+    Ok(w.finish_to_vec()?)
+}
+
+/// int64 keys, deletions only (a tombstone section, no presence), a nullable float64 and a
+/// binary column.
+fn int64_key_tombstones() -> Res<Vec<u8>> {
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Int64, false),
+        Field::new("x", DataType::Float64, true),
+        Field::new("raw", DataType::Binary, false),
+    ]));
+    let n = 20i64;
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(Int64Array::from_iter_values((0..n).map(|i| i * 37 - 300))),
+            Arc::new(Float64Array::from_iter(
+                (0..n).map(|i| (i % 4 != 3).then_some(i as f64)),
+            )),
+            Arc::new(BinaryArray::from_iter_values(
+                (0..n).map(|i| vec![i as u8; (i % 3) as usize]),
+            )),
+        ],
+    )?;
+    let tombstones = BooleanBuffer::from_iter((0..n).map(|i| i % 3 == 1));
+    let mut w = SegmentWriter::new(schema, "id")?.with_page_size(512)?;
+    w.push_partial(&batch, &[None, None], Some(&tombstones))?;
+    Ok(w.finish_to_vec()?)
+}
+
+/// uint64 keys, every row a tombstone.
+fn uint64_key_all_tombstones() -> Res<Vec<u8>> {
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("k", DataType::UInt64, false),
+        Field::new("flag", DataType::Boolean, true),
+    ]));
+    let n = 9u64;
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(UInt64Array::from_iter_values(
+                (0..n).map(|i| i * 1_000_000_007),
+            )),
+            Arc::new(BooleanArray::from_iter((0..n).map(|i| Some(i % 2 == 0)))),
+        ],
+    )?;
+    let mut w = SegmentWriter::new(schema, "k")?.with_page_size(512)?;
+    w.push_partial(&batch, &[None], Some(&BooleanBuffer::new_set(n as usize)))?;
+    Ok(w.finish_to_vec()?)
 }

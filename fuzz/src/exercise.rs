@@ -10,17 +10,20 @@ use arrow_array::{
     UInt64Array,
 };
 use arrow_schema::DataType;
-use murr_core::segment::Segment;
+use murr_core::segment::{PartialBatch, Segment};
 
 /// Opens `bytes` as a segment and, if it opens, calls every read: schema, row count, keys,
-/// verify, get (stored keys, made-up keys and nulls; every column), find, take. Errors are
-/// ignored; only panics, hangs and bad memory accesses are findings.
+/// verify, get and get_partial (stored keys, made-up keys and nulls; every column), find,
+/// take, is_tombstone and is_present. Errors are ignored; panics, hangs and bad memory
+/// accesses are findings, and so are reads that succeed but disagree with each other (get
+/// with get_partial, get_partial with is_tombstone / is_present on the rows find gives).
 pub fn exercise(bytes: Vec<u8>) {
     let Ok(seg) = Segment::from_bytes(bytes, "fuzz") else {
         return;
     };
     let schema = seg.schema();
     let _ = (seg.row_count(), seg.key_name(), seg.file_len(), seg.name());
+    let _ = (seg.format_version(), seg.has_partial_rows());
     let _ = format!("{seg:?}");
     let columns: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
     let stored = seg.keys().ok();
@@ -80,17 +83,37 @@ pub fn exercise(bytes: Vec<u8>) {
     queries.push(Arc::new(Int32Array::from(vec![Some(1), None])));
 
     for query in &queries {
-        if let Ok((batch, found)) = seg.get(query.as_ref(), &columns) {
+        let got = seg.get(query.as_ref(), &columns);
+        if let Ok((batch, found)) = &got {
             assert_eq!(batch.num_rows(), query.len());
             assert_eq!(batch.num_columns(), columns.len());
             assert_eq!(found.len(), query.len());
         }
+        let partial = seg.get_partial(query.as_ref(), &columns);
+        if let Ok(p) = &partial {
+            check_partial(p, query.len(), columns.len(), seg.has_partial_rows());
+            if let Ok((batch, found)) = &got {
+                assert_eq!(
+                    batch,
+                    p.batch(),
+                    "get and get_partial read different values"
+                );
+                for (k, &f) in found.iter().enumerate() {
+                    assert_eq!(f, p.found(k) && !p.tombstone(k));
+                }
+            }
+        }
         let _ = seg.get(query.as_ref(), &[]);
         let _ = seg.get(query.as_ref(), &["\u{1}no such column"]);
+        let _ = seg.get_partial(query.as_ref(), &[]);
+        let _ = seg.get_partial(query.as_ref(), &["\u{1}no such column"]);
         if let Ok(rows) = seg.find(query.as_ref()) {
             assert_eq!(rows.len(), query.len());
             if let Ok(batch) = seg.take(&rows, &columns) {
                 assert_eq!(batch.num_rows(), rows.len());
+            }
+            if let Ok(p) = &partial {
+                check_rows(&seg, p, &rows, &columns);
             }
         }
     }
@@ -100,6 +123,64 @@ pub fn exercise(bytes: Vec<u8>) {
     );
     let last = u32::try_from(seg.row_count().saturating_sub(1)).unwrap_or(0);
     let _ = seg.take(&[Some(last), None], &columns);
+    let n = u32::try_from(seg.row_count()).unwrap_or(u32::MAX);
+    for row in sample(n as usize).map(|r| r as u32).chain([n, u32::MAX]) {
+        let _ = seg.is_tombstone(row);
+        for c in columns.iter().chain(&["\u{1}no such column"]) {
+            let _ = seg.is_present(c, row);
+        }
+    }
+}
+
+/// What holds of any `get_partial` result, whatever the file: one row per key, a tombstone
+/// is found and holds nothing, a held cell belongs to a found key that is no tombstone, and
+/// a segment without partial rows gives complete answers.
+fn check_partial(p: &PartialBatch, keys: usize, columns: usize, partial_rows: bool) {
+    assert_eq!(p.len(), keys);
+    assert_eq!(p.batch().num_rows(), keys);
+    assert_eq!(p.batch().num_columns(), columns);
+    assert_eq!(p.found_mask().len(), keys);
+    assert_eq!(p.tombstone_mask().len(), keys);
+    let mut complete = true;
+    for k in 0..keys {
+        if p.tombstone(k) {
+            assert!(p.found(k), "a tombstone that is not found");
+            complete = false;
+        }
+        for c in 0..columns {
+            let held = p.present(c, k);
+            assert!(!held || (p.found(k) && !p.tombstone(k)));
+            complete &= held || !p.found(k);
+            if !held {
+                assert!(
+                    p.batch().column(c).is_null(k),
+                    "a cell not held is not null"
+                );
+            }
+        }
+    }
+    assert_eq!(p.complete(), complete);
+    assert!(
+        partial_rows || complete,
+        "no partial rows but an incomplete answer"
+    );
+    assert!(!p.found(keys) && !p.tombstone(keys) && !p.present(columns, 0));
+}
+
+/// The row-level reads agree with `get_partial` on the rows `find` gives.
+fn check_rows(seg: &Segment, p: &PartialBatch, rows: &[Option<u32>], columns: &[&str]) {
+    for (k, row) in rows.iter().enumerate() {
+        assert_eq!(row.is_some(), p.found(k), "find and get_partial disagree");
+        let Some(row) = *row else { continue };
+        if let Ok(t) = seg.is_tombstone(row) {
+            assert_eq!(t, p.tombstone(k), "is_tombstone and get_partial disagree");
+        }
+        for (c, name) in columns.iter().enumerate() {
+            if let Ok(held) = seg.is_present(name, row) {
+                assert_eq!(held, p.present(c, k), "is_present and get_partial disagree");
+            }
+        }
+    }
 }
 
 /// A few row numbers of `len`: the first two and the last.
