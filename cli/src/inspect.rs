@@ -7,13 +7,18 @@ use murr_core::segment::Segment;
 use crate::error::Result;
 use crate::stats::megabytes;
 
-/// Prints the segment's name, row count, file size and schema.
+/// Prints the segment's name, format version, row count, file size and schema.
 pub fn inspect(path: &Path) -> Result {
     let segment = Segment::open(path)?;
     let rows = segment.row_count();
     let bytes = segment.file_len();
     let schema = segment.schema();
     println!("segment:  {}", segment.name());
+    print!("format:   version {}", segment.format_version());
+    if segment.has_partial_rows() {
+        print!(" (partial rows: presence or tombstones)");
+    }
+    println!();
     println!("rows:     {rows}");
     print!("size:     {bytes} bytes ({:.1} MB", megabytes(bytes));
     if rows > 0 {
