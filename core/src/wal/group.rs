@@ -46,6 +46,8 @@ struct State {
     writer: Option<WalWriter>,
     leading: bool,
     next_ticket: u64,
+    /// The sequence number [`GroupCommit::commit_numbered`] gives next.
+    next_seq: u64,
     queue: Vec<Pending>,
     /// Results of finished groups not yet picked up, by ticket.
     results: HashMap<u64, Outcome>,
@@ -56,8 +58,19 @@ struct State {
 #[derive(Debug)]
 struct Pending {
     ticket: u64,
-    record: Vec<u8>,
+    /// `None` for [`GroupCommit::sync`]: nothing to append.
+    record: Option<Vec<u8>>,
     sync: bool,
+}
+
+/// The result of [`GroupCommit::commit_numbered`]: the sequence number the record was
+/// given, and whether it reached the log.
+#[derive(Debug)]
+pub struct Numbered {
+    /// The record's sequence number. It is used up even if the commit failed.
+    pub seq: u64,
+    /// The record's byte offset in the log, or why the group holding it failed.
+    pub result: Result<u64>,
 }
 
 /// A record's result, shareable among the members of a failed group.
@@ -68,11 +81,13 @@ enum Outcome {
 }
 
 impl GroupCommit {
-    /// Shares `writer` among committing threads.
+    /// Shares `writer` among committing threads. [`GroupCommit::commit_numbered`] numbers
+    /// records from the log's first sequence number ([`WalWriter::first_seq`]).
     pub fn new(writer: WalWriter) -> GroupCommit {
         GroupCommit {
             path: writer.path().to_owned(),
             state: Mutex::new(State {
+                next_seq: writer.first_seq(),
                 writer: Some(writer),
                 leading: false,
                 next_ticket: 0,
@@ -92,20 +107,51 @@ impl GroupCommit {
     /// every member gets the error, and so does every later commit (the writer refuses work
     /// after a failure: the engine must start a new log).
     pub fn commit(&self, record: Vec<u8>, sync: bool) -> Result<u64> {
-        if record.len() > MAX_RECORD_LEN {
+        check_len(&record)?;
+        let mut state = self.lock();
+        let ticket = state.push(Some(record), sync);
+        self.wait(state, ticket)
+    }
+
+    /// Like [`GroupCommit::commit`], and numbers the record: under the queue's lock it
+    /// takes the next sequence number and writes it, little-endian, over the record's
+    /// first 8 bytes. Numbers follow log order: a record with a greater number is at a
+    /// greater offset. A record shorter than 8 bytes or longer than 1 GiB is an error
+    /// that uses no number and queues nothing.
+    pub fn commit_numbered(&self, mut record: Vec<u8>, sync: bool) -> Result<Numbered> {
+        check_len(&record)?;
+        let Some(head) = record.get_mut(..8) else {
             return Err(Error::LimitExceeded(format!(
-                "a write-ahead log record of {} bytes; records hold at most {MAX_RECORD_LEN}",
+                "a numbered record of {} bytes; it needs at least 8 for its sequence number",
                 record.len()
             )));
-        }
+        };
         let mut state = self.lock();
-        let ticket = state.next_ticket;
-        state.next_ticket += 1;
-        state.queue.push(Pending {
-            ticket,
-            record,
-            sync,
-        });
+        let seq = state.next_seq;
+        state.next_seq += 1;
+        head.copy_from_slice(&seq.to_le_bytes());
+        let ticket = state.push(Some(record), sync);
+        Ok(Numbered {
+            seq,
+            result: self.wait(state, ticket),
+        })
+    }
+
+    /// Makes every record committed so far durable (one fsync, shared with a group that
+    /// syncs anyway), for a policy that syncs on a timer rather than on every commit.
+    pub fn sync(&self) -> Result<()> {
+        let mut state = self.lock();
+        let ticket = state.push(None, true);
+        self.wait(state, ticket).map(|_| ())
+    }
+
+    /// The sequence number the next [`GroupCommit::commit_numbered`] takes.
+    pub fn next_seq(&self) -> u64 {
+        self.lock().next_seq
+    }
+
+    /// Waits for `ticket`'s result, leading a group when no one else is.
+    fn wait<'a>(&'a self, mut state: MutexGuard<'a, State>, ticket: u64) -> Result<u64> {
         loop {
             if let Some(outcome) = state.results.remove(&ticket) {
                 return match outcome {
@@ -186,7 +232,11 @@ impl Leading<'_> {
         let mut offsets = Vec::with_capacity(group.len());
         let mut result = Ok(());
         for p in &group {
-            match writer.append(&p.record) {
+            let appended = match &p.record {
+                Some(record) => writer.append(record),
+                None => Ok(writer.len()),
+            };
+            match appended {
                 Ok(offset) => offsets.push(Outcome::Offset(offset)),
                 Err(e) => {
                     result = Err(e);
@@ -232,6 +282,31 @@ impl Drop for Leading<'_> {
         drop(state);
         self.owner.done.notify_all();
     }
+}
+
+impl State {
+    /// Queues a record (or a sync, for `None`) and returns its ticket.
+    fn push(&mut self, record: Option<Vec<u8>>, sync: bool) -> u64 {
+        let ticket = self.next_ticket;
+        self.next_ticket += 1;
+        self.queue.push(Pending {
+            ticket,
+            record,
+            sync,
+        });
+        ticket
+    }
+}
+
+/// Refuses a record longer than a log holds.
+fn check_len(record: &[u8]) -> Result<()> {
+    if record.len() > MAX_RECORD_LEN {
+        return Err(Error::LimitExceeded(format!(
+            "a write-ahead log record of {} bytes; records hold at most {MAX_RECORD_LEN}",
+            record.len()
+        )));
+    }
+    Ok(())
 }
 
 /// The outcome every member of a failed group gets.
@@ -312,5 +387,58 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(later.contains("earlier write or sync"), "{later}");
+    }
+
+    #[test]
+    fn numbered_records_follow_log_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let wal = Arc::new(GroupCommit::new(
+            WalWriter::create(dir.path(), 1, 100).unwrap(),
+        ));
+        let threads: Vec<_> = (0..8u8)
+            .map(|t| {
+                let wal = wal.clone();
+                std::thread::spawn(move || {
+                    (0..50)
+                        .map(|_| {
+                            let n = wal.commit_numbered(vec![t; 16], t % 2 == 0).unwrap();
+                            (n.seq, n.result.unwrap())
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut all: Vec<(u64, u64)> = threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect();
+        all.sort_unstable();
+        let seqs: Vec<u64> = all.iter().map(|p| p.0).collect();
+        assert_eq!(seqs, (100..500).collect::<Vec<_>>());
+        assert!(
+            all.windows(2).all(|w| w[0].1 < w[1].1),
+            "offsets follow seqs"
+        );
+        assert_eq!(wal.next_seq(), 500);
+        wal.sync().unwrap();
+
+        // Each record carries its number in its first 8 bytes.
+        let path = dir.path().join(crate::wal::file_name(1));
+        let mut reader =
+            crate::wal::WalReader::open(&path, crate::wal::RecoveryMode::Strict).unwrap();
+        let mut expect = 100u64;
+        while let Some(r) = reader.next_record().unwrap() {
+            assert_eq!(u64::from_le_bytes(r[..8].try_into().unwrap()), expect);
+            expect += 1;
+        }
+        assert_eq!(expect, 500);
+    }
+
+    #[test]
+    fn a_short_numbered_record_uses_no_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let wal = GroupCommit::new(WalWriter::create(dir.path(), 1, 7).unwrap());
+        assert!(wal.commit_numbered(vec![0; 7], false).is_err());
+        assert_eq!(wal.commit_numbered(vec![0; 8], false).unwrap().seq, 7);
     }
 }

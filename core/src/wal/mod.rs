@@ -41,7 +41,7 @@ mod scan;
 mod writer;
 
 pub use format::{BLOCK_SIZE, CRC_MASK, FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_RECORD_LEN};
-pub use group::GroupCommit;
+pub use group::{GroupCommit, Numbered};
 pub use reader::{RecoveryMode, WalReader};
 pub use writer::WalWriter;
 
