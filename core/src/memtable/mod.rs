@@ -105,6 +105,7 @@ pub use assemble::assemble;
 pub use key::Key;
 pub use lookup::{Cell, CellRef, KeyState, Lookup};
 pub use merged::{MergedIter, MergedRow};
+pub use write::Prepared;
 
 use entry::Value;
 use key::{EntryKey, KeyKind};
@@ -134,6 +135,8 @@ pub struct Memtable {
     bytes: AtomicUsize,
     /// The largest sequence number written.
     max_seq: AtomicU64,
+    /// The smallest sequence number written (`u64::MAX` while empty).
+    min_seq: AtomicU64,
 }
 
 impl Memtable {
@@ -172,6 +175,7 @@ impl Memtable {
             index: SkipMap::new(),
             bytes: AtomicUsize::new(0),
             max_seq: AtomicU64::new(0),
+            min_seq: AtomicU64::new(u64::MAX),
         })
     }
 
@@ -206,9 +210,15 @@ impl Memtable {
         self.max_seq.load(Ordering::Acquire)
     }
 
+    /// The smallest sequence number written (insert or delete), or `u64::MAX` if none.
+    pub fn min_seq(&self) -> u64 {
+        self.min_seq.load(Ordering::Acquire)
+    }
+
     /// Counts `bytes` and `seq` after a write.
     fn account(&self, seq: u64, bytes: usize) {
         self.bytes.fetch_add(bytes, Ordering::Relaxed);
         self.max_seq.fetch_max(seq, Ordering::AcqRel);
+        self.min_seq.fetch_min(seq, Ordering::AcqRel);
     }
 }

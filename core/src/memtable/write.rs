@@ -11,6 +11,21 @@ use super::entry::{ABSENT, Value, Written};
 use super::key::{EntryKey, Probe, encode_written};
 use crate::{Error, Result};
 
+/// A batch checked by [`Memtable::prepare`], ready for [`Memtable::apply`]: the batch
+/// (shared, not copied) and the row that wins for each key.
+#[derive(Debug)]
+pub struct Prepared {
+    written: Arc<Written>,
+    rows: HashMap<Box<[u8]>, u32>,
+}
+
+impl Prepared {
+    /// The number of distinct keys.
+    pub fn keys(&self) -> usize {
+        self.rows.len()
+    }
+}
+
 impl Memtable {
     /// Upserts `batch` by key at sequence number `seq`.
     ///
@@ -25,6 +40,15 @@ impl Memtable {
     /// The batch is kept as it is (its buffers are shared, not copied); a slice of a large
     /// batch keeps the whole of it alive.
     pub fn insert(&self, seq: u64, batch: &RecordBatch) -> Result<()> {
+        let prepared = self.prepare(batch)?;
+        self.apply(seq, prepared);
+        Ok(())
+    }
+
+    /// Checks `batch` as [`Memtable::insert`] does and readies it for
+    /// [`Memtable::apply`], writing nothing: the engine checks a batch before logging it,
+    /// and inserts it once it is logged. Errors as [`Memtable::insert`].
+    pub fn prepare(&self, batch: &RecordBatch) -> Result<Prepared> {
         let columns = self.map_columns(batch)?;
         let key_in_batch = columns
             .get(self.key)
@@ -60,7 +84,15 @@ impl Memtable {
             batch: Arc::new(batch.clone()),
             columns,
         });
-        let mut bytes = batch.get_array_memory_size();
+        Ok(Prepared { written, rows })
+    }
+
+    /// Inserts a batch readied by [`Memtable::prepare`] at sequence number `seq`. The
+    /// batch must have been prepared by this memtable (another one may map its columns
+    /// differently).
+    pub fn apply(&self, seq: u64, prepared: Prepared) {
+        let Prepared { written, rows } = prepared;
+        let mut bytes = written.batch.get_array_memory_size();
         for (key, row) in rows {
             bytes += key.len() + ENTRY_OVERHEAD;
             self.index.insert(
@@ -72,7 +104,19 @@ impl Memtable {
             );
         }
         self.account(seq, bytes);
-        Ok(())
+    }
+
+    /// Checks keys for [`Memtable::delete`] (the key column's type, no nulls), deleting
+    /// nothing.
+    pub fn check_keys(&self, keys: &dyn Array) -> Result<()> {
+        let probe = Probe::new(keys, self.key_name(), self.kind)?;
+        match (0..probe.len()).find(|&i| probe.is_null(i)) {
+            Some(row) => Err(Error::NullKey {
+                column: self.key_name().to_owned(),
+                row,
+            }),
+            None => Ok(()),
+        }
     }
 
     /// Writes a tombstone for each of `keys` at sequence number `seq`: reads at snapshots
@@ -80,13 +124,8 @@ impl Memtable {
     /// type (utf8 also as large utf8 or utf8 view); a key absent from the table is fine.
     /// A null key is an error, with nothing written.
     pub fn delete(&self, seq: u64, keys: &dyn Array) -> Result<()> {
+        self.check_keys(keys)?;
         let probe = Probe::new(keys, self.key_name(), self.kind)?;
-        if let Some(row) = (0..probe.len()).find(|&i| probe.is_null(i)) {
-            return Err(Error::NullKey {
-                column: self.key_name().to_owned(),
-                row,
-            });
-        }
         let mut bytes = 0;
         let mut buf = [0u8; 8];
         for i in 0..probe.len() {
