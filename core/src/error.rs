@@ -107,6 +107,48 @@ pub enum Error {
     #[error("invalid manifest: {0}")]
     InvalidManifest(String),
 
+    /// The database directory is open already, by this process or another one (it holds
+    /// the directory's `LOCK` file).
+    #[error(
+        "database {path} is already open (its LOCK file is held by this or another process); \
+         close the other handle first"
+    )]
+    AlreadyOpen {
+        /// The database directory.
+        path: String,
+    },
+
+    /// The database (or the snapshot's database) was closed; open it again to go on.
+    #[error("the database at {path} is closed")]
+    Closed {
+        /// The database directory.
+        path: String,
+    },
+
+    /// No table has this name.
+    #[error("no table '{table}' (tables: {known})")]
+    UnknownTable {
+        /// The name asked for.
+        table: String,
+        /// The tables that exist, comma-separated, for the message.
+        known: String,
+    },
+
+    /// A table of this name exists with another schema.
+    #[error("table '{table}' exists with another schema: {detail}")]
+    TableExists {
+        /// The table.
+        table: String,
+        /// How the schemas differ.
+        detail: String,
+    },
+
+    /// An earlier write-ahead-log write or sync failed, so the database refuses further
+    /// writes (reads still work): what is in the log after the failure is unknown. Close
+    /// and reopen the database; recovery keeps every write that reached the log whole.
+    #[error("writes are refused since an earlier log failure ({0}); close and reopen the database")]
+    WritesStopped(String),
+
     /// Input is valid but beyond what the format can hold.
     #[error("limit exceeded: {0}")]
     LimitExceeded(String),

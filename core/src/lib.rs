@@ -40,6 +40,11 @@
 //! Recent writes live in a [`memtable`]: partial upserts and deletes by key, versioned by
 //! sequence number, in a lock-free skip list that readers never wait on.
 //!
+//! The [`db`] module is the embedded database built from these pieces: [`db::Db`] opens a
+//! directory, keeps tables, takes writes (partial upserts, deletes) through the log into
+//! memtables, flushes them to segments, serves batch reads and snapshots that never wait
+//! for writers, and recovers after a crash (`docs/ENGINE.md`).
+//!
 //! The database's metadata — tables, schemas, the segments of each and the counters
 //! recovery needs — is the [`manifest`]: one whole, checksummed file per version, committed
 //! atomically.
@@ -58,6 +63,8 @@
 #[cfg(target_endian = "big")]
 compile_error!("libmurr's on-disk format is little-endian and is only read on little-endian hosts");
 
+#[cfg(feature = "engine")]
+pub mod db;
 mod error;
 pub mod manifest;
 pub mod memtable;

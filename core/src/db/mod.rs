@@ -1,0 +1,297 @@
+//! The embedded database: tables of a key plus typed columns, written through a
+//! write-ahead log into memtables, flushed into segments, read as Arrow batches.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use arrow_array::{Array, Float32Array, RecordBatch, StringArray};
+//! use arrow_schema::{DataType, Field, Schema};
+//! use murr_core::db::{Db, Options};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let db = Db::open(dir.path(), Options::default())?;
+//! let schema = Schema::new(vec![
+//!     Field::new("user", DataType::Utf8, false),
+//!     Field::new("ctr", DataType::Float32, true),
+//!     Field::new("clicks", DataType::Float32, true),
+//! ]);
+//! db.create_table("users", &schema, "user")?;
+//!
+//! // A partial upsert: columns a batch leaves out keep their values.
+//! let full = RecordBatch::try_new(Arc::new(schema.clone()), vec![
+//!     Arc::new(StringArray::from(vec!["ann", "bob"])),
+//!     Arc::new(Float32Array::from(vec![0.5, 0.25])),
+//!     Arc::new(Float32Array::from(vec![3.0, 4.0])),
+//! ])?;
+//! db.write("users", &full)?;
+//! db.flush()?;
+//! let ctr_only = RecordBatch::try_new(
+//!     Arc::new(Schema::new(vec![schema.field(0).clone(), schema.field(1).clone()])),
+//!     vec![Arc::new(StringArray::from(vec!["bob"])), Arc::new(Float32Array::from(vec![0.75]))],
+//! )?;
+//! db.write("users", &ctr_only)?;
+//!
+//! let (batch, found) = db.read("users", &StringArray::from(vec!["bob", "eve"]), &["ctr", "clicks"])?;
+//! assert_eq!(found, vec![true, false]);
+//! let ctr = batch.column(0).as_any().downcast_ref::<Float32Array>().unwrap();
+//! let clicks = batch.column(1).as_any().downcast_ref::<Float32Array>().unwrap();
+//! assert_eq!((ctr.value(0), clicks.value(0)), (0.75, 4.0));
+//! assert!(ctr.is_null(1));
+//! db.close()?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The design (versions, write and flush paths, recovery) is in `docs/ENGINE.md`.
+
+mod ddl;
+mod flush;
+mod lock;
+mod open;
+mod options;
+mod read;
+mod record;
+mod seq;
+mod snapshot;
+mod version;
+mod write;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, RwLock};
+use std::thread::JoinHandle;
+
+use arc_swap::ArcSwap;
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::SchemaRef;
+
+pub use lock::LOCK_FILE;
+pub use open::RecoveryReport;
+pub use options::{Options, Recovery, SyncPolicy};
+pub use snapshot::Snapshot;
+pub use version::KEY_METADATA;
+
+use crate::manifest::Manifest;
+use crate::wal::GroupCommit;
+use crate::{Error, Result};
+use lock::DirLock;
+use seq::Publisher;
+use version::Version;
+
+/// An open database. `Send + Sync`: share it (`Arc<Db>`) among any number of reader and
+/// writer threads. Reads never wait for writes, flushes or schema changes.
+///
+/// Dropping a `Db` closes it as [`Db::close`] does, ignoring errors; call `close` to see
+/// them.
+#[derive(Debug)]
+pub struct Db {
+    inner: Arc<Inner>,
+    /// The background syncer of [`SyncPolicy::EveryMillis`].
+    syncer: Mutex<Option<JoinHandle<()>>>,
+}
+
+/// The state shared with the background syncer.
+#[derive(Debug)]
+pub(crate) struct Inner {
+    dir: PathBuf,
+    options: Options,
+    /// The directory lock; `None` once closed.
+    lock: Mutex<Option<DirLock>>,
+    /// The current version; readers load it without locking.
+    current: ArcSwap<Version>,
+    /// Writers hold it shared from checking a batch to inserting it; freezing a memtable,
+    /// changing a schema and closing hold it exclusively, so they see no write half done.
+    gate: RwLock<()>,
+    /// The log taking writes.
+    wal: ArcSwap<GroupCommit>,
+    /// The manifest and file numbering; held by flushes and schema changes (one at a time).
+    meta: Mutex<Meta>,
+    /// Which writes readers may see.
+    publisher: Publisher,
+    /// Set by close; shared with snapshots.
+    closed: Arc<AtomicBool>,
+    /// Why writes are refused, after a log failure.
+    stopped: OnceLock<String>,
+    /// Whether a write committed without sync since the last sync (for the syncer).
+    dirty: AtomicBool,
+    /// Whether a writer is running an automatic flush.
+    flushing: AtomicBool,
+    /// What recovery found at open.
+    report: RecoveryReport,
+}
+
+/// What flushes and schema changes work on.
+#[derive(Debug)]
+struct Meta {
+    /// The newest committed manifest.
+    manifest: Manifest,
+    /// The next unused file number (segments, logs and table ids share it).
+    next_file: u64,
+    /// The number of the log taking writes.
+    log_number: u64,
+}
+
+impl Db {
+    /// Opens the database in `dir`, creating it if it does not exist (unless
+    /// [`Options::create_if_missing`] is false), and recovers the writes its logs hold
+    /// beyond the last flush (see [`Recovery`]). Takes the directory's `LOCK` file: a second
+    /// open of the same directory, here or in another process, fails with
+    /// [`Error::AlreadyOpen`] until this one is closed or dropped.
+    pub fn open(dir: impl Into<PathBuf>, options: Options) -> Result<Db> {
+        open::open(dir.into(), options)
+    }
+
+    /// The database directory.
+    pub fn path(&self) -> &std::path::Path {
+        &self.inner.dir
+    }
+
+    /// What recovery did at open: records replayed, torn tails dropped, corrupt ranges
+    /// skipped (with [`Recovery::SkipCorrupt`]).
+    pub fn recovery_report(&self) -> &RecoveryReport {
+        &self.inner.report
+    }
+
+    /// The names of the tables, in creation order.
+    pub fn tables(&self) -> Result<Vec<String>> {
+        self.inner.check_open()?;
+        Ok(self.inner.current.load().names())
+    }
+
+    /// The schema of table `table`: its key column (not nullable) and the other columns;
+    /// the metadata entry [`KEY_METADATA`] names the key column.
+    pub fn schema(&self, table: &str) -> Result<SchemaRef> {
+        self.inner.check_open()?;
+        Ok(Arc::clone(&self.inner.current.load().table(table)?.schema))
+    }
+
+    /// Reads `columns` of `table` for `keys`: one row per key, in the keys' order, each
+    /// column holding the newest value written for that key (across memtables and
+    /// segments), null for keys that do not exist (never written, or deleted) and for
+    /// values never written. `found[i]` says whether key `i` exists.
+    ///
+    /// `keys` is an array of the key column's type (utf8, also as large utf8 or utf8 view;
+    /// int64; uint64); null keys are not found. The key column may be among `columns`.
+    /// Every column of the result is nullable. A returned [`Db::write`] is visible.
+    pub fn read(
+        &self,
+        table: &str,
+        keys: &dyn Array,
+        columns: &[&str],
+    ) -> Result<(RecordBatch, Vec<bool>)> {
+        self.inner.check_open()?;
+        let (version, seq) = self.inner.view();
+        read::read(version.table(table)?, seq, keys, columns)
+    }
+
+    /// A consistent read view: every read through it sees the database as it was when
+    /// the snapshot was taken, whatever is written, flushed or dropped since. It pins the
+    /// memtables and segment files it needs until dropped.
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        self.inner.check_open()?;
+        let (version, seq) = self.inner.view();
+        Ok(Snapshot::new(
+            version,
+            seq,
+            Arc::clone(&self.inner.closed),
+            self.inner.dir.display().to_string(),
+        ))
+    }
+
+    /// Writes every memtable to segments (fsynced, renamed, the directory fsynced), commits
+    /// a manifest listing them, then deletes the logs they make unneeded. Returns once the
+    /// flush is durable. Writes and reads go on meanwhile. Nothing to flush is fine.
+    pub fn flush(&self) -> Result<()> {
+        self.inner.check_open()?;
+        let mut meta = self.inner.meta();
+        flush::flush(&self.inner, &mut meta)
+    }
+
+    /// Flushes, syncs the log, releases the directory lock. Later calls on this `Db` and
+    /// its snapshots fail with [`Error::Closed`]. If the flush fails, the log (which holds
+    /// every write) is still synced and the lock released, and the flush's error is
+    /// returned: the next open recovers the writes from the log.
+    pub fn close(&self) -> Result<()> {
+        let inner = &self.inner;
+        let mut meta = inner.meta();
+        inner.check_open()?;
+        let flushed = flush::flush(inner, &mut meta);
+        {
+            let _gate = inner.gate.write().unwrap_or_else(PoisonError::into_inner);
+            inner.closed.store(true, Ordering::Release);
+        }
+        let synced = inner.wal.load().sync();
+        if let Some(t) = self
+            .syncer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        {
+            t.thread().unpark();
+            let _ = t.join();
+        }
+        drop(
+            inner
+                .lock
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take(),
+        );
+        flushed.and(synced)
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        if !self.inner.closed.load(Ordering::Acquire) {
+            let _ = self.close();
+        }
+    }
+}
+
+impl Inner {
+    /// Fails once the database is closed.
+    fn check_open(&self) -> Result<()> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(Error::Closed {
+                path: self.dir.display().to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    fn meta(&self) -> MutexGuard<'_, Meta> {
+        self.meta.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The current version and the sequence number to read it at: every write at or
+    /// below the number is in the version's memtables or segments, and no segment holds
+    /// a newer one. Retries in the rare case a flush or schema change swaps the version
+    /// between the two loads.
+    fn view(&self) -> (Arc<Version>, u64) {
+        loop {
+            let version = self.current.load_full();
+            let seq = self.publisher.visible();
+            if Arc::ptr_eq(&version, &self.current.load()) {
+                return (version, seq);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+impl Db {
+    /// Simulates `kill -9`: releases the lock and abandons the database without flushing
+    /// or syncing (what reached the operating system stays, as after a process crash).
+    pub(crate) fn crash(self) {
+        self.inner.closed.store(true, Ordering::Release);
+        drop(
+            self.inner
+                .lock
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take(),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests;

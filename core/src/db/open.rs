@@ -1,0 +1,322 @@
+//! Opening a database: lock, load the manifest, clean up after a crash, open segments,
+//! replay the logs, start a new log.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
+
+use super::flush::{self, missing_segment, parse_segment_file_name, segment_file_name};
+use super::lock::DirLock;
+use super::options::{Options, Recovery, SyncPolicy};
+use super::record::{self, Op};
+use super::seq::Publisher;
+use super::version::{SegmentRef, TableVersion, Version, schema_of};
+use super::{Db, Inner, Meta};
+use crate::manifest::{self, Manifest};
+use crate::memtable::Memtable;
+use crate::segment::Segment;
+use crate::wal::{self, GroupCommit, RecoveryMode, WalReader, WalWriter};
+use crate::{Error, Result};
+
+/// What recovery found when the database was opened.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RecoveryReport {
+    /// Log records replayed into memtables (writes not yet in segments at the crash).
+    pub replayed: u64,
+    /// The largest sequence number recovered.
+    pub last_seq: u64,
+    /// Logs that ended in a torn write (a record cut short by the crash, never
+    /// acknowledged), as (log file, offset where valid data ends).
+    pub torn_tails: Vec<(String, u64)>,
+    /// With [`Recovery::SkipCorrupt`]: byte ranges of logs skipped as corrupt, as (log
+    /// file, offset, length). Every record starting in one is lost.
+    pub skipped: Vec<(String, u64, u64)>,
+    /// Files removed as leftovers of a crash (temporary files, unlisted segments).
+    pub removed_files: Vec<String>,
+}
+
+pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
+    match std::fs::metadata(&dir) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => {
+            return Err(Error::io(
+                &dir,
+                std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a directory"),
+            ));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && options.create_if_missing => {
+            std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        }
+        Err(e) => return Err(Error::io(&dir, e)),
+    }
+    let lock = DirLock::acquire(&dir)?;
+    let mut report = RecoveryReport::default();
+    manifest::remove_leftovers(&dir)?;
+    let files = Files::list(&dir)?;
+    let existing = manifest::load_latest(&dir)?;
+    if existing.is_none() && (!files.logs.is_empty() || !files.segments.is_empty()) {
+        return Err(Error::corrupt(
+            &dir.display().to_string(),
+            "database",
+            "the directory holds logs or segments but no manifest; it is not a libmurr \
+             database, or its manifest was deleted",
+        ));
+    }
+    let fresh = existing.is_none();
+    let manifest = existing.unwrap_or_default();
+
+    // Leftovers: temporary files and segments no manifest lists.
+    let listed: std::collections::HashSet<u64> = manifest
+        .tables
+        .iter()
+        .flat_map(|t| t.segments.iter().map(|s| s.file_number))
+        .collect();
+    for name in &files.tmp {
+        remove(&dir, name, &mut report)?;
+    }
+    for (&n, name) in &files.segments {
+        if !listed.contains(&n) {
+            remove(&dir, name, &mut report)?;
+        }
+    }
+
+    // Tables and their segments.
+    let mut tables = Vec::with_capacity(manifest.tables.len());
+    for t in &manifest.tables {
+        let (schema, key) = schema_of(t)?;
+        let mut segments = Vec::with_capacity(t.segments.len());
+        for s in &t.segments {
+            if !files.segments.contains_key(&s.file_number) {
+                return Err(missing_segment(&dir, s.file_number));
+            }
+            let segment = Segment::open(dir.join(segment_file_name(s.file_number)))?;
+            segments.push(Arc::new(SegmentRef::new(*s, segment)));
+        }
+        tables.push(Arc::new(TableVersion {
+            id: t.id,
+            name: t.name.clone(),
+            active: Arc::new(Memtable::new(&t.name, Arc::clone(&schema), &t.key_column)?),
+            schema,
+            key,
+            frozen: Vec::new(),
+            segments,
+        }));
+    }
+
+    let last_seq = replay(
+        &dir,
+        &files,
+        &manifest,
+        &tables,
+        options.recovery,
+        &mut report,
+    )?;
+    report.last_seq = last_seq;
+
+    let max_file = files
+        .logs
+        .keys()
+        .chain(files.segments.keys())
+        .max()
+        .map_or(0, |n| n + 1);
+    let mut next_file = manifest.next_file_number.max(max_file).max(1);
+    let mut manifest = manifest;
+    if fresh {
+        manifest.number = 1;
+        manifest.next_file_number = next_file;
+        manifest::commit(&dir, &manifest)?;
+    }
+    let log_number = next_file;
+    next_file += 1;
+    let log = WalWriter::create(&dir, log_number, last_seq + 1)?;
+
+    let inner = Arc::new(Inner {
+        options: options.clone(),
+        lock: Mutex::new(Some(lock)),
+        current: ArcSwap::from_pointee(Version { tables }),
+        gate: RwLock::new(()),
+        wal: ArcSwap::from_pointee(GroupCommit::new(log)),
+        meta: Mutex::new(Meta {
+            manifest,
+            next_file,
+            log_number,
+        }),
+        publisher: Publisher::new(last_seq),
+        closed: Arc::new(AtomicBool::new(false)),
+        stopped: OnceLock::new(),
+        dirty: AtomicBool::new(false),
+        flushing: AtomicBool::new(false),
+        report,
+        dir,
+    });
+    {
+        // Replayed writes go to segments now, so the old logs can go.
+        let mut meta = inner.meta();
+        flush::flush(&inner, &mut meta)?;
+        let active = meta.log_number;
+        for (&n, name) in &files.logs {
+            if n < active {
+                let _ = std::fs::remove_file(inner.dir.join(name));
+            }
+        }
+    }
+    let syncer = match options.sync {
+        SyncPolicy::EveryMillis(ms) => {
+            Some(spawn_syncer(Arc::downgrade(&inner), ms).map_err(|e| Error::io(&inner.dir, e))?)
+        }
+        _ => None,
+    };
+    Ok(Db {
+        inner,
+        syncer: Mutex::new(syncer),
+    })
+}
+
+/// The files of a database directory by kind.
+struct Files {
+    logs: std::collections::BTreeMap<u64, String>,
+    segments: HashMap<u64, String>,
+    tmp: Vec<String>,
+}
+
+impl Files {
+    fn list(dir: &Path) -> Result<Files> {
+        let mut files = Files {
+            logs: Default::default(),
+            segments: HashMap::new(),
+            tmp: Vec::new(),
+        };
+        for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+            let entry = entry.map_err(|e| Error::io(dir, e))?;
+            let Ok(name) = entry.file_name().into_string() else {
+                continue;
+            };
+            if let Some(n) = wal::parse_file_name(&name) {
+                files.logs.insert(n, name);
+            } else if let Some(n) = parse_segment_file_name(&name) {
+                files.segments.insert(n, name);
+            } else if name.ends_with(".tmp")
+                && (name.starts_with("seg-") || name.starts_with("wal-"))
+            {
+                files.tmp.push(name);
+            }
+        }
+        Ok(files)
+    }
+}
+
+fn remove(dir: &Path, name: &str, report: &mut RecoveryReport) -> Result<()> {
+    let path = dir.join(name);
+    std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+    report.removed_files.push(name.to_owned());
+    Ok(())
+}
+
+/// Replays every log record above the manifest's `last_flushed_seq` into the tables'
+/// memtables; returns the largest sequence number seen (at least `last_flushed_seq`).
+fn replay(
+    dir: &Path,
+    files: &Files,
+    manifest: &Manifest,
+    tables: &[Arc<TableVersion>],
+    recovery: Recovery,
+    report: &mut RecoveryReport,
+) -> Result<u64> {
+    let mode = match recovery {
+        Recovery::Strict => RecoveryMode::Strict,
+        Recovery::SkipCorrupt => RecoveryMode::SkipCorrupt,
+    };
+    let by_id: HashMap<u64, &Arc<TableVersion>> = tables.iter().map(|t| (t.id, t)).collect();
+    let flushed = manifest.last_flushed_seq;
+    let mut readers = Vec::with_capacity(files.logs.len());
+    for name in files.logs.values() {
+        readers.push((name, WalReader::open(dir.join(name), mode)?));
+    }
+    let mut last = flushed;
+    let count = readers.len();
+    for i in 0..count {
+        let next_first = readers.get(i + 1).map(|(_, r)| r.first_seq());
+        let Some((name, reader)) = readers.get_mut(i) else {
+            continue;
+        };
+        // Every record of this log is below the next log's first; skip a log whose
+        // records are all flushed without reading it.
+        if next_first.is_some_and(|f| f <= flushed + 1) {
+            continue;
+        }
+        let mut log_last = reader.first_seq().saturating_sub(1);
+        while let Some(bytes) = reader.next_record()? {
+            let r = record::decode(&bytes, name)?;
+            log_last = log_last.max(r.seq);
+            if r.seq <= flushed {
+                continue;
+            }
+            last = last.max(r.seq);
+            report.replayed += 1;
+            // Records of a dropped table are skipped.
+            let Some(t) = by_id.get(&r.table) else {
+                continue;
+            };
+            let applied = match &r.op {
+                Op::Write(batch) => t.active.insert(r.seq, batch),
+                Op::Delete(keys) => t.active.delete(r.seq, keys.as_ref()),
+            };
+            applied.map_err(|e| {
+                Error::corrupt(name, "engine record", format!("record {}: {e}", r.seq))
+            })?;
+        }
+        for &(offset, len) in reader.skipped() {
+            report.skipped.push(((*name).clone(), offset, len));
+        }
+        if let Some(end) = reader.torn_tail() {
+            // A torn write is the crash's last, unacknowledged one: after it, the next log
+            // (started at the next open) carries on from the last whole record. Anything
+            // else lost whole records.
+            if let Some(f) = next_first
+                && f != log_last + 1
+            {
+                let lost = format!(
+                    "{name} ends in damage at offset {end}, and the next log starts at \
+                     sequence {f}, not {}: records were lost",
+                    log_last + 1
+                );
+                match recovery {
+                    Recovery::Strict => {
+                        return Err(Error::corrupt(name, "write-ahead log", lost));
+                    }
+                    _ => report.skipped.push(((*name).clone(), end, 0)),
+                }
+            }
+            report.torn_tails.push(((*name).clone(), end));
+        }
+    }
+    Ok(last)
+}
+
+/// Syncs the log every `ms` milliseconds while writes come in, until the database closes.
+fn spawn_syncer(inner: Weak<Inner>, ms: u32) -> std::io::Result<std::thread::JoinHandle<()>> {
+    let period = Duration::from_millis(u64::from(ms.max(1)));
+    std::thread::Builder::new()
+        .name("murr-wal-sync".into())
+        .spawn(move || {
+            loop {
+                std::thread::park_timeout(period);
+                let Some(inner) = inner.upgrade() else {
+                    return;
+                };
+                if inner.closed.load(Ordering::Acquire) {
+                    return;
+                }
+                if inner.dirty.swap(false, Ordering::AcqRel)
+                    && let Err(e) = inner.wal.load().sync()
+                {
+                    let _ = inner.stopped.set(e.to_string());
+                }
+            }
+        })
+}

@@ -1,0 +1,91 @@
+//! How a database is opened: [`Options`], [`SyncPolicy`], [`Recovery`].
+
+/// When the write-ahead log is made durable (fsynced). Every policy writes each record to
+/// the operating system before the write returns, so a crash of the *process* (a panic,
+/// `kill -9`) loses nothing under any policy; they differ on a crash of the *machine*
+/// (power loss, kernel panic).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SyncPolicy {
+    /// Every write is fsynced before it returns; concurrent writers share fsyncs (group
+    /// commit). A returned write survives power loss. The default.
+    Always,
+    /// A background thread fsyncs the log every `n` milliseconds (when something was
+    /// written). A power loss loses at most the last `n` ms of returned writes.
+    EveryMillis(u32),
+    /// The log is fsynced only when a memtable is flushed and at close. A power loss may
+    /// lose every write since the last flush. Fastest; for data that can be reloaded.
+    Never,
+}
+
+/// What opening a database does with a damaged write-ahead log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Recovery {
+    /// A torn last record (a write cut short by a crash, after which nothing valid
+    /// follows) is dropped: it was never acknowledged under [`SyncPolicy::Always`].
+    /// Damage followed by valid records is corruption, and opening fails with
+    /// [`crate::Error::Corrupt`] naming the log and offset. The default.
+    #[default]
+    Strict,
+    /// Damaged records are skipped and the database opens with every record that is
+    /// intact; [`crate::db::Db::recovery_report`] says which byte ranges of which logs were
+    /// lost. For getting a damaged database back up when losing some writes is acceptable.
+    SkipCorrupt,
+}
+
+/// Options for [`crate::db::Db::open`]. `Options::default()` suits most uses; each field
+/// says what it trades.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// When writes are fsynced. Default [`SyncPolicy::Always`].
+    pub sync: SyncPolicy,
+    /// What to do with a damaged write-ahead log at open. Default [`Recovery::Strict`].
+    pub recovery: Recovery,
+    /// Flush the memtables to segments once they hold about this many bytes (all tables
+    /// together; Arrow's accounting of the written batches plus an estimate per key).
+    /// Larger: fewer, larger segments and fewer flushes; more memory and a longer log
+    /// to replay after a crash. Default 256 MiB.
+    pub memtable_bytes: usize,
+    /// Create the directory (and the database in it) if it does not exist. Default true;
+    /// false makes opening a missing database an error.
+    pub create_if_missing: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            sync: SyncPolicy::Always,
+            recovery: Recovery::Strict,
+            memtable_bytes: 256 << 20,
+            create_if_missing: true,
+        }
+    }
+}
+
+impl Options {
+    /// The options with `sync` as the sync policy.
+    pub fn with_sync(mut self, sync: SyncPolicy) -> Self {
+        self.sync = sync;
+        self
+    }
+
+    /// The options with `recovery` as the recovery mode.
+    pub fn with_recovery(mut self, recovery: Recovery) -> Self {
+        self.recovery = recovery;
+        self
+    }
+
+    /// The options with `bytes` as the memtable size that triggers a flush.
+    pub fn with_memtable_bytes(mut self, bytes: usize) -> Self {
+        self.memtable_bytes = bytes;
+        self
+    }
+
+    /// The options with `create` as [`Options::create_if_missing`].
+    pub fn with_create_if_missing(mut self, create: bool) -> Self {
+        self.create_if_missing = create;
+        self
+    }
+}
