@@ -1,0 +1,194 @@
+//! W1, R1, R4 and O1 of WORKLOAD.md through the embedded database (`murr_core::db::Db`),
+//! with a bare segment of the same rows as the same-run peer.
+//!
+//! `cargo bench -p murr-core --bench engine -- [--rows N] [--batches B] [--only w1|r1|r1mem|r4|o1]`
+//!
+//! - W1: ingest through `Db::write` in 100,000-row batches (sync always / never, one flush;
+//!   and never with the default memtable limit), then `flush`.
+//! - R1: 1000 random keys x 10 columns from the flushed database, from the bare segment
+//!   file it flushed, and from a database loaded with the default memtable limit.
+//! - R1mem: R1 with half the rows in a segment and half in the memtable.
+//! - R4: R1 on 2 reader threads, alternately with and without a writer thread upserting
+//!   10,000-row batches.
+//! - O1: close, then `Db::open` + the first R1 answer, against `Segment::open` + the same read.
+//!
+//! Every read is checked against the generator (outside the timing). Within a batch round
+//! the systems take turns in a rotating order, so that machine noise falls on all alike.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod fixture;
+mod lifecycle;
+mod reads;
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::Float32Type;
+use arrow_array::{Array, RecordBatch, StringArray};
+use murr_core::workload;
+
+/// Float32 columns of the canonical table.
+const WIDTH: usize = 10;
+/// Rows per batch of the load (WORKLOAD.md).
+const LOAD_BATCH: usize = 100_000;
+/// Keys per read.
+const KEYS: usize = 1000;
+/// Batches read before timing starts.
+const WARMUP: usize = 200;
+/// The table's name.
+const TABLE: &str = "features";
+
+struct Args {
+    rows: u64,
+    batches: usize,
+    only: Option<String>,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        rows: 1_000_000,
+        batches: 2000,
+        only: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--rows" => a.rows = it.next().and_then(|v| v.parse().ok()).expect("--rows N"),
+            "--batches" => a.batches = it.next().and_then(|v| v.parse().ok()).expect("--batches N"),
+            "--only" => a.only = it.next(),
+            _ => {} // cargo bench passes --bench
+        }
+    }
+    assert!(a.rows >= 2, "--rows must be at least 2");
+    a
+}
+
+/// The `p` quantile (0..=1) of `times`, by nearest rank.
+fn percentile(times: &[f64], p: f64) -> f64 {
+    let mut t = times.to_vec();
+    t.sort_by(f64::total_cmp);
+    t[((t.len() - 1) as f64 * p).round() as usize]
+}
+
+/// The names of the ten columns, every read asks all of them.
+fn columns() -> Vec<String> {
+    (0..WIDTH).map(|c| format!("f{c}")).collect()
+}
+
+/// The key batches every system reads: `WARMUP + batches` batches of 1000 uniformly
+/// random existing rows (seed 42).
+struct KeyBatches {
+    rows: Vec<Vec<u64>>,
+    arrays: Vec<StringArray>,
+}
+
+impl KeyBatches {
+    fn new(n: u64, count: usize) -> KeyBatches {
+        let mut rng = workload::random_rows(42, n);
+        let rows: Vec<Vec<u64>> = (0..count)
+            .map(|_| rng.by_ref().take(KEYS).collect())
+            .collect();
+        let arrays = rows
+            .iter()
+            .map(|b| StringArray::from_iter_values(b.iter().map(|&i| workload::key(i))))
+            .collect();
+        KeyBatches { rows, arrays }
+    }
+
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+}
+
+/// Panics unless `result` holds exactly the generated values of `rows`, all found.
+fn check(rows: &[u64], (result, found): &(RecordBatch, Vec<bool>)) {
+    assert_eq!(result.num_rows(), rows.len());
+    assert!(found.iter().all(|&f| f), "a written key was not found");
+    assert_eq!(result.num_columns(), WIDTH);
+    for (c, column) in result.columns().iter().enumerate() {
+        let values = column.as_primitive::<Float32Type>();
+        for (r, &i) in rows.iter().enumerate() {
+            assert!(values.is_valid(r));
+            assert_eq!(
+                values.value(r),
+                workload::value(i, c),
+                "row {i} column f{c}"
+            );
+        }
+    }
+}
+
+/// A reader measured by [`interleave`].
+type Reader<'a> = Box<dyn Fn(&StringArray) -> (RecordBatch, Vec<bool>) + 'a>;
+
+/// Reads every key batch with every system, taking turns in a rotating order; returns each
+/// system's times in microseconds, warm-up excluded. Every answer is checked.
+fn interleave(systems: &[Reader<'_>], keys: &KeyBatches) -> Vec<Vec<f64>> {
+    let mut times = vec![Vec::with_capacity(keys.len()); systems.len()];
+    for (b, (rows, array)) in keys.rows.iter().zip(&keys.arrays).enumerate() {
+        for turn in 0..systems.len() {
+            let s = (b + turn) % systems.len();
+            let t0 = Instant::now();
+            let answer = black_box(systems[s](array));
+            let us = t0.elapsed().as_secs_f64() * 1e6;
+            check(rows, &answer);
+            if b >= WARMUP {
+                times[s].push(us);
+            }
+        }
+    }
+    times
+}
+
+/// Prints one row per system: median, p99, Mkeys/s and the median's ratio to system `base`.
+fn print_reads(names: &[String], times: &[Vec<f64>], base: usize, base_name: &str) {
+    let base_median = percentile(&times[base], 0.5);
+    println!("| system | median us | p99 us | Mkeys/s | median vs {base_name} |");
+    println!("|---|---:|---:|---:|---:|");
+    for (name, t) in names.iter().zip(times) {
+        let median = percentile(t, 0.5);
+        println!(
+            "| {name} | {median:.1} | {:.1} | {:.2} | {:.2}x |",
+            percentile(t, 0.99),
+            KEYS as f64 / median,
+            median / base_median
+        );
+    }
+}
+
+fn main() {
+    let a = args();
+    let root = std::env::var_os("MURR_BENCH_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")));
+    std::fs::create_dir_all(&root).unwrap();
+    let tmp = tempfile::Builder::new()
+        .prefix("engine-")
+        .tempdir_in(&root)
+        .unwrap();
+    let dir = tmp.path();
+    let only = |w: &str| a.only.as_deref().is_none_or(|o| o == w);
+
+    if only("w1") {
+        lifecycle::w1(a.rows, dir);
+    }
+    if !["r1", "r1mem", "o1", "r4"].iter().any(|w| only(w)) {
+        return;
+    }
+    let keys = KeyBatches::new(a.rows, WARMUP + a.batches);
+    eprintln!("loading {} rows into a database (one flush) ...", a.rows);
+    let mut flushed = fixture::load_flushed(&dir.join("flushed"), a.rows);
+    if only("r1") {
+        reads::r1(&flushed, &keys, a.rows, dir);
+    }
+    if only("r1mem") {
+        reads::r1mem(&flushed, &keys, a.rows, dir);
+    }
+    if only("o1") {
+        flushed = lifecycle::o1(flushed, &keys, a.rows);
+    }
+    if only("r4") {
+        reads::r4(flushed, &keys, a.rows, a.batches);
+    }
+}
