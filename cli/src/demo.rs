@@ -1,5 +1,7 @@
-//! `murr demo`: writes the canonical feature table into a segment, reads it back with random
-//! point lookups, checks every value and reports ingest rate and read latency.
+//! `murr demo`: loads the canonical feature table into an embedded database through
+//! `Db::write`, flushes, closes and reopens it, then reads it back with random point
+//! lookups through `Db::read`, checks every value and reports ingest rate, open time and
+//! read latency.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -10,15 +12,17 @@ use arrow_array::types::Float32Type;
 use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use indicatif::{HumanCount, ProgressBar, ProgressFinish, ProgressStyle};
-use murr_core::segment::{Segment, SegmentInfo, SegmentWriter};
+use murr_core::db::{Db, Options};
 use murr_core::workload;
 
 use crate::error::{Failure, Result};
 use crate::stats::{Latency, megabytes};
 
+/// The demo table.
+const TABLE: &str = "features";
 /// Float32 columns of the demo table (`f0`..`f9`).
 const COLUMNS: usize = 10;
-/// Rows generated and pushed per record batch.
+/// Rows generated and written per record batch.
 const BATCH_ROWS: u64 = 100_000;
 /// Keys per read.
 const KEYS_PER_READ: usize = 1000;
@@ -26,8 +30,6 @@ const KEYS_PER_READ: usize = 1000;
 const WARMUP_BATCHES: usize = 200;
 /// Rows and float columns of the result shown.
 const SHOWN: usize = 5;
-/// The segment file written in the demo directory.
-const FILE_NAME: &str = "features-000001.seg";
 
 /// Options of `murr demo`.
 #[derive(Debug, clap::Args)]
@@ -40,9 +42,11 @@ pub struct Args {
         value_parser = clap::value_parser!(u64).range(1..)
     )]
     rows: u64,
-    /// Directory of the demo database (created; a previous demo's database is overwritten).
-    #[arg(long, value_name = "PATH", default_value = "./murr-demo")]
-    dir: PathBuf,
+    /// Directory of the demo database, kept after the demo (created if missing; a
+    /// `features` table left there by a previous demo is dropped first). Default: a
+    /// temporary directory, deleted at the end.
+    #[arg(long, value_name = "PATH")]
+    dir: Option<PathBuf>,
     /// Timed reads of 1000 random keys each.
     #[arg(
         long,
@@ -58,106 +62,154 @@ pub struct Args {
 
 /// Runs the demo.
 pub fn run(args: &Args) -> Result {
+    let temporary = match &args.dir {
+        Some(_) => None,
+        None => Some(
+            tempfile::Builder::new()
+                .prefix("murr-demo-")
+                .tempdir()
+                .map_err(|e| Failure::io("create directory", &std::env::temp_dir(), e))?,
+        ),
+    };
+    let dir = match (&args.dir, &temporary) {
+        (Some(dir), _) => dir.as_path(),
+        (None, Some(t)) => t.path(),
+        (None, None) => return Err(Failure::new("no directory for the demo database")),
+    };
     println!(
-        "murr demo: {} rows x {COLUMNS} float32 columns in {}",
+        "murr demo: {} rows x {COLUMNS} float32 columns in {}{}",
         HumanCount(args.rows),
-        args.dir.display()
+        dir.display(),
+        if temporary.is_some() {
+            " (temporary; --dir keeps it)"
+        } else {
+            ""
+        }
     );
-    prepare_dir(&args.dir)?;
-    let info = ingest(args.rows, &args.dir.join(FILE_NAME))?;
+
+    let db = Db::open(dir, Options::default())?;
+    create_table(&db, dir)?;
+    ingest(&db, args.rows)?;
+    flush(&db, dir, args.rows)?;
+    db.close()?;
+    drop(db);
 
     let opened = Instant::now();
-    let segment = Segment::open(&info.path)?;
+    let db = Db::open(dir, Options::default())?;
+    let open_ms = opened.elapsed().as_secs_f64() * 1e3;
     println!(
-        "opened:  {} (mmap) in {:.2} ms",
-        segment.name(),
-        opened.elapsed().as_secs_f64() * 1e3
+        "opened:  {} in {open_ms:.2} ms (closed, then Db::open: {} log records replayed)",
+        dir.display(),
+        db.recovery_report().replayed
     );
-    read(&segment, args)
-}
-
-/// Creates `dir`, removing the segment files of a previous demo from it.
-fn prepare_dir(dir: &Path) -> Result {
-    std::fs::create_dir_all(dir).map_err(|e| Failure::io("create directory", dir, e))?;
-    let entries = std::fs::read_dir(dir).map_err(|e| Failure::io("list directory", dir, e))?;
-    let mut old = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| Failure::io("list directory", dir, e))?;
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with("features-") && (name.ends_with(".seg") || name.ends_with(".seg.tmp")) {
-            old.push(entry.path());
-        }
-    }
-    if !old.is_empty() {
-        println!(
-            "note:    {} holds a database from a previous run; overwriting it",
-            dir.display()
-        );
-        for path in old {
-            std::fs::remove_file(&path).map_err(|e| Failure::io("remove", &path, e))?;
-        }
-    }
+    read(&db, args)?;
+    db.close()?;
     Ok(())
 }
 
-/// Generates `rows` rows, pushes them into a writer and writes the segment to `path`.
-fn ingest(rows: u64, path: &Path) -> Result<SegmentInfo> {
+/// Creates the demo table, dropping the one a previous demo left in `dir`.
+fn create_table(db: &Db, dir: &Path) -> Result {
+    if db.tables()?.iter().any(|t| t == TABLE) {
+        println!(
+            "note:    {} holds a database from a previous run; overwriting its table {TABLE}",
+            dir.display()
+        );
+        db.drop_table(TABLE)?;
+    }
+    db.create_table(TABLE, &workload::schema(COLUMNS), "key")?;
+    Ok(())
+}
+
+/// Generates `rows` rows and writes them through `Db::write` in 100,000-row batches.
+fn ingest(db: &Db, rows: u64) -> Result {
     let start = Instant::now();
-    let mut writer = SegmentWriter::new(workload::schema(COLUMNS), "key")?;
     let style = ProgressStyle::with_template(
         "{msg} [{bar:30}] {human_pos}/{human_len} rows, {per_sec:0}, ETA {eta}",
     )
     .unwrap_or_else(|_| ProgressStyle::default_bar());
     let bar = ProgressBar::new(rows)
         .with_style(style.progress_chars("=> "))
-        .with_message("generating")
+        .with_message("writing")
         .with_finish(ProgressFinish::AndClear);
+    let mut writing = Duration::ZERO;
     let mut next = 0;
     while next < rows {
         let len = (rows - next).min(BATCH_ROWS);
-        writer.push(&workload::batch(next, len as usize, COLUMNS)?)?;
+        let batch = workload::batch(next, len as usize, COLUMNS)?;
+        let t0 = Instant::now();
+        db.write(TABLE, &batch)?;
+        writing += t0.elapsed();
         next += len;
         bar.inc(len);
     }
     bar.finish_and_clear();
-    let pushed = start.elapsed();
+    let total = start.elapsed();
+    println!(
+        "ingest:  {} rows in {:.2} s = {} rows/s through Db::write, {} rows a batch, each \
+         fsynced (generate {:.2} s, write {:.2} s)",
+        HumanCount(rows),
+        total.as_secs_f64(),
+        HumanCount((rows as f64 / total.as_secs_f64()) as u64),
+        HumanCount(BATCH_ROWS),
+        (total - writing).as_secs_f64(),
+        writing.as_secs_f64()
+    );
+    Ok(())
+}
 
+/// Flushes the memtable to a segment and lists the segments of `dir`.
+fn flush(db: &Db, dir: &Path, rows: u64) -> Result {
     let spinner = ProgressBar::new_spinner()
-        .with_message(format!("writing {}", path.display()))
+        .with_message("flushing")
         .with_finish(ProgressFinish::AndClear);
     spinner.enable_steady_tick(Duration::from_millis(100));
-    let info = writer.finish_to_file(path);
+    let start = Instant::now();
+    let flushed = db.flush();
     spinner.finish_and_clear();
-    let info = info?;
-    let total = start.elapsed();
+    flushed?;
+    let took = start.elapsed();
+    let segments = segment_files(dir)?;
+    let bytes: u64 = segments.iter().map(|(_, b)| b).sum();
+    println!(
+        "flush:   {:.2} s; {} segment(s), {:.1} MB ({} bytes), {:.1} bytes/row",
+        took.as_secs_f64(),
+        segments.len(),
+        megabytes(bytes),
+        HumanCount(bytes),
+        bytes as f64 / rows.max(1) as f64
+    );
+    for (path, bytes) in &segments {
+        println!("segment: {} ({:.1} MB)", path.display(), megabytes(*bytes));
+    }
+    Ok(())
+}
 
-    println!(
-        "ingest:  {} rows in {:.2} s = {} rows/s (generate + push {:.2} s, \
-         sort + write + fsync {:.2} s)",
-        HumanCount(info.rows),
-        total.as_secs_f64(),
-        HumanCount((info.rows as f64 / total.as_secs_f64()) as u64),
-        pushed.as_secs_f64(),
-        (total - pushed).as_secs_f64()
-    );
-    println!(
-        "segment: {}: {:.1} MB ({} bytes), {:.1} bytes/row",
-        info.path.display(),
-        megabytes(info.bytes),
-        HumanCount(info.bytes),
-        info.bytes as f64 / info.rows.max(1) as f64
-    );
-    Ok(info)
+/// The segment files (`*.seg`) of `dir` and their sizes, by name.
+fn segment_files(dir: &Path) -> Result<Vec<(PathBuf, u64)>> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Failure::io("list directory", dir, e))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Failure::io("list directory", dir, e))?;
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "seg") {
+            let len = entry
+                .metadata()
+                .map_err(|e| Failure::io("stat", &path, e))?
+                .len();
+            files.push((path, len));
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 /// Times `args.batches` reads of random keys after the warm-up, checking every value.
-fn read(segment: &Segment, args: &Args) -> Result {
+fn read(db: &Db, args: &Args) -> Result {
     let names: Vec<String> = (0..COLUMNS).map(|c| format!("f{c}")).collect();
     let columns: Vec<&str> = names.iter().map(String::as_str).collect();
     let batches = usize::try_from(args.batches)
         .map_err(|_| Failure::new(format!("--batches {} is too large", args.batches)))?;
-    let mut picks = workload::random_rows(args.seed, segment.row_count());
+    let mut picks = workload::random_rows(args.seed, args.rows);
     let mut latencies = Vec::with_capacity(batches);
     let mut shown = None;
     let mut checked = 0u64;
@@ -166,7 +218,7 @@ fn read(segment: &Segment, args: &Args) -> Result {
         let keys = StringArray::from_iter_values(rows.iter().map(|&i| workload::key(i)));
 
         let started = Instant::now();
-        let (result, found) = segment.get(&keys, &columns)?;
+        let (result, found) = db.read(TABLE, &keys, &columns)?;
         let elapsed = started.elapsed();
 
         checked += check(&rows, &result, &found)?;
@@ -179,8 +231,8 @@ fn read(segment: &Segment, args: &Args) -> Result {
     }
 
     println!(
-        "reads:   {} batches of {} random keys x {COLUMNS} columns (after {WARMUP_BATCHES} \
-         warm-up batches, seed {})",
+        "reads:   {} batches of {} random keys x {COLUMNS} columns through Db::read (after \
+         {WARMUP_BATCHES} warm-up batches, seed {})",
         HumanCount(args.batches),
         HumanCount(KEYS_PER_READ as u64),
         args.seed

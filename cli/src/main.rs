@@ -1,7 +1,8 @@
 //! `murr`: the command-line tool of libmurr.
 //!
-//! - `murr demo` builds a segment of the canonical feature table, then reads it back with
-//!   random point lookups and reports ingest rate and read latency;
+//! - `murr demo` loads the canonical feature table into an embedded database (`Db`), closes
+//!   and reopens it, then reads it back with random point lookups and reports ingest rate,
+//!   open time and read latency;
 //! - `murr inspect` describes a segment file;
 //! - `murr verify` checks every checksum of a segment file.
 //!
@@ -38,13 +39,16 @@ struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Write a demo segment of the canonical feature table, then benchmark random reads.
+    /// Load the canonical feature table into a database, then benchmark random reads.
     ///
-    /// Generates N rows (key `doc_{i}`, float32 columns f0..f9), writes them durably to
-    /// PATH/features-000001.seg and reports the ingest rate; then memory-maps the segment,
-    /// reads B batches of 1000 uniformly random keys (after 200 warm-up batches),
-    /// checks every value read, and reports read latency (median, p99) and throughput. A
-    /// database left in DIR by a previous run is overwritten.
+    /// Opens a database in PATH (default: a temporary directory, deleted at the end) and
+    /// writes N rows (key `doc_{i}`, float32 columns f0..f9) into its table `features`
+    /// through `Db::write` in 100,000-row batches, each fsynced, and reports the ingest rate;
+    /// flushes them to segment files (PATH/seg-*.seg: `murr inspect` and `murr verify` take
+    /// them); closes the database and times reopening it; then reads B batches of 1000
+    /// uniformly random keys through `Db::read` (after 200 warm-up batches), checks every
+    /// value read, and reports read latency (median, p99) and throughput. A `features`
+    /// table left in PATH by a previous run is dropped first.
     Demo(demo::Args),
     /// Describe a segment file: name, rows, size and schema.
     Inspect {

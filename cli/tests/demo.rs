@@ -1,8 +1,8 @@
-//! End-to-end tests of the `murr` binary: the demo, then `verify` on its segment and on a
-//! damaged copy of it.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! End-to-end tests of the `murr` binary: the demo (a database loaded, reopened and read),
+//! then `inspect` and `verify` on the segment it flushed and on a damaged copy of it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn murr(args: &[&str]) -> Output {
@@ -16,16 +16,12 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-fn demo(dir: &Path, rows: &str, batches: &str) -> String {
-    let out = murr(&[
-        "demo",
-        "--rows",
-        rows,
-        "--batches",
-        batches,
-        "--dir",
-        dir.to_str().unwrap(),
-    ]);
+fn demo(dir: Option<&Path>, rows: &str, batches: &str) -> String {
+    let mut args = vec!["demo", "--rows", rows, "--batches", batches];
+    if let Some(dir) = dir {
+        args.extend(["--dir", dir.to_str().unwrap()]);
+    }
+    let out = murr(&args);
     let stdout = text(&out.stdout);
     assert!(
         out.status.success(),
@@ -36,10 +32,29 @@ fn demo(dir: &Path, rows: &str, batches: &str) -> String {
     stdout
 }
 
+/// The segment files the demo's database holds.
+fn segments(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "seg"))
+        .collect();
+    files.sort();
+    files
+}
+
 #[test]
 fn demo_then_verify() {
     let dir = tempfile::tempdir().unwrap();
-    let stdout = demo(dir.path(), "20000", "300");
+    let stdout = demo(Some(dir.path()), "20000", "300");
+    assert!(stdout.contains("ingest:  20,000 rows in "), "{stdout}");
+    assert!(stdout.contains("rows/s through Db::write"), "{stdout}");
+    assert!(stdout.contains("flush:   "), "{stdout}");
+    assert!(stdout.contains("1 segment(s)"), "{stdout}");
+    assert!(stdout.contains("opened:  "), "{stdout}");
+    assert!(stdout.contains(" ms (closed, then Db::open"), "{stdout}");
+    assert!(stdout.contains("through Db::read"), "{stdout}");
+    assert!(stdout.contains("checked: all 5,000,000 values"), "{stdout}");
     assert!(stdout.contains("latency: median"), "{stdout}");
     assert!(stdout.contains(" us, p99 "), "{stdout}");
     assert!(stdout.contains("Mkeys/s"), "{stdout}");
@@ -47,8 +62,15 @@ fn demo_then_verify() {
     assert!(stdout.contains("| f4 "), "{stdout}");
     assert!(stdout.contains("| doc_"), "{stdout}");
     assert!(!stdout.contains("previous run"), "{stdout}");
+    assert!(!stdout.contains("temporary"), "{stdout}");
 
-    let segment = dir.path().join("features-000001.seg");
+    let segments = segments(dir.path());
+    assert_eq!(segments.len(), 1, "{segments:?}");
+    let segment = &segments[0];
+    assert!(
+        stdout.contains(&format!("segment: {}", segment.display())),
+        "{stdout}"
+    );
     let out = murr(&["verify", segment.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).starts_with("OK"));
@@ -64,10 +86,10 @@ fn demo_then_verify() {
         "{info}"
     );
 
-    let mut bytes = std::fs::read(&segment).unwrap();
+    let mut bytes = std::fs::read(segment).unwrap();
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0x01;
-    let damaged = dir.path().join("damaged.seg");
+    let damaged = dir.path().join("damaged.bin");
     std::fs::write(&damaged, &bytes).unwrap();
     let out = murr(&["verify", damaged.to_str().unwrap()]);
     assert!(!out.status.success(), "{}", text(&out.stdout));
@@ -79,14 +101,26 @@ fn demo_then_verify() {
 #[test]
 fn demo_overwrites_a_previous_run() {
     let dir = tempfile::tempdir().unwrap();
-    demo(dir.path(), "3000", "10");
-    let stdout = demo(dir.path(), "2000", "10");
+    demo(Some(dir.path()), "3000", "10");
+    let stdout = demo(Some(dir.path()), "2000", "10");
     assert!(stdout.contains("previous run"), "{stdout}");
-    let out = murr(&[
-        "inspect",
-        dir.path().join("features-000001.seg").to_str().unwrap(),
-    ]);
+    let segments = segments(dir.path());
+    assert_eq!(segments.len(), 1, "{segments:?}");
+    let out = murr(&["inspect", segments[0].to_str().unwrap()]);
     assert!(text(&out.stdout).contains("rows:     2000\n"));
+}
+
+#[test]
+fn demo_without_dir_uses_a_temporary_directory() {
+    let stdout = demo(None, "1000", "10");
+    let first = stdout.lines().next().unwrap();
+    let path = first
+        .split_once(" in ")
+        .and_then(|(_, rest)| rest.split_once(" (temporary"))
+        .map(|(path, _)| PathBuf::from(path))
+        .unwrap_or_else(|| panic!("no temporary directory in {first:?}"));
+    assert!(stdout.contains("latency: median"), "{stdout}");
+    assert!(!path.exists(), "{} was left behind", path.display());
 }
 
 #[test]
