@@ -2,6 +2,7 @@
 //! with a bare segment of the same rows as the same-run peer.
 //!
 //! `cargo bench -p murr-core --bench engine -- [--rows N] [--batches B] [--only w1|r1|r1mem|r4|o1]`
+//! (`--only` also takes a comma-separated list: `--only r1,o1`).
 //!
 //! - W1: ingest through `Db::write` in 100,000-row batches (sync always / never, one flush;
 //!   and never with the default memtable limit), then `flush`.
@@ -168,7 +169,11 @@ fn main() {
         .tempdir_in(&root)
         .unwrap();
     let dir = tmp.path();
-    let only = |w: &str| a.only.as_deref().is_none_or(|o| o == w);
+    let only = |w: &str| {
+        a.only
+            .as_deref()
+            .is_none_or(|o| o.split(',').any(|x| x == w))
+    };
 
     if only("w1") {
         lifecycle::w1(a.rows, dir);
