@@ -38,7 +38,6 @@ pub fn w1(rows: u64, dir: &Path) {
         let bytes = dir_bytes(&d);
         db.close().unwrap();
         drop(db);
-        std::fs::remove_dir_all(&d).unwrap();
         let limit = if limit == default_limit {
             format!("{} MiB (default)", limit >> 20)
         } else {

@@ -15,6 +15,9 @@
 //!
 //! Every read is checked against the generator (outside the timing). Within a batch round
 //! the systems take turns in a rotating order, so that machine noise falls on all alike.
+//! The databases stay on disk until the bench exits (`MURR_BENCH_DIR`, default the target's
+//! tmp directory; deleted at exit): deleting hundreds of MB between workloads seemed to slow the
+//! fsyncs of the next ones (O1's `Db::open` fsyncs a new log and the directory).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod fixture;

@@ -70,7 +70,6 @@ pub fn r1(flushed: &Db, keys: &KeyBatches, rows: u64, dir: &Path) {
     drop(systems);
     default.close().unwrap();
     drop(default);
-    std::fs::remove_dir_all(&default_dir).unwrap();
 }
 
 /// R1 with rows `0..rows/2` flushed and `rows/2..rows` written after the flush (in the
@@ -110,7 +109,6 @@ pub fn r1mem(flushed: &Db, keys: &KeyBatches, rows: u64, dir: &Path) {
     drop(systems);
     half.close().unwrap();
     drop(half);
-    std::fs::remove_dir_all(&half_dir).unwrap();
 }
 
 /// Rows per upsert of the R4 writer.
