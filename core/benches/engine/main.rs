@@ -16,8 +16,9 @@
 //! Every read is checked against the generator (outside the timing). Within a batch round
 //! the systems take turns in a rotating order, so that machine noise falls on all alike.
 //! The databases stay on disk until the bench exits (`MURR_BENCH_DIR`, default the target's
-//! tmp directory; deleted at exit): deleting hundreds of MB between workloads seemed to slow the
-//! fsyncs of the next ones (O1's `Db::open` fsyncs a new log and the directory).
+//! tmp directory; deleted at exit), so that no deletion of hundreds of MB runs under a later
+//! measurement. O1 varies with the machine's fsync latency: `Db::open` creates a new log
+//! and fsyncs it and the directory.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod fixture;
