@@ -52,7 +52,10 @@ fn name(c: usize) -> String {
     format!("c{c}")
 }
 
-fn read_all(read: impl Fn(&Int64Array, &[&str]) -> (RecordBatch, Vec<bool>), columns: usize) -> Model {
+fn read_all(
+    read: impl Fn(&Int64Array, &[&str]) -> (RecordBatch, Vec<bool>),
+    columns: usize,
+) -> Model {
     let keys = Int64Array::from_iter_values(0..KEYS);
     let names: Vec<String> = (0..columns).map(name).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
@@ -62,14 +65,21 @@ fn read_all(read: impl Fn(&Int64Array, &[&str]) -> (RecordBatch, Vec<bool>), col
         if exists {
             let row = (0..columns)
                 .map(|c| {
-                    let a = batch.column(c).as_any().downcast_ref::<Int64Array>().unwrap();
+                    let a = batch
+                        .column(c)
+                        .as_any()
+                        .downcast_ref::<Int64Array>()
+                        .unwrap();
                     a.is_valid(k).then(|| a.value(k))
                 })
                 .collect();
             out.insert(k as i64, row);
         } else {
             for c in 0..columns {
-                assert!(batch.column(c).is_null(k), "absent key {k} has a value in c{c}");
+                assert!(
+                    batch.column(c).is_null(k),
+                    "absent key {k} has a value in c{c}"
+                );
             }
         }
     }
@@ -93,8 +103,9 @@ fn run(ops: Vec<Op>) {
             Op::Write(cols, rows) => {
                 let cols: Vec<usize> = cols.into_iter().filter(|&c| c < columns).collect();
                 let mut fields = vec![Field::new("k", DataType::Int64, false)];
-                let mut arrays: Vec<ArrayRef> =
-                    vec![Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.0)))];
+                let mut arrays: Vec<ArrayRef> = vec![Arc::new(Int64Array::from_iter_values(
+                    rows.iter().map(|r| r.0),
+                ))];
                 for &c in &cols {
                     fields.push(Field::new(name(c), DataType::Int64, true));
                     arrays.push(Arc::new(Int64Array::from(

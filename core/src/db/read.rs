@@ -22,6 +22,10 @@ pub(crate) fn read(
     keys: &dyn Array,
     columns: &[&str],
 ) -> Result<(RecordBatch, Vec<bool>)> {
+    check_key_type(table, keys)?;
+    if let Some(answer) = one_segment(table, keys, columns)? {
+        return Ok(answer);
+    }
     let mut plan = Plan::new(table, keys, columns)?;
     let keys_ref: ArrayRef = arrow_array::make_array(keys.to_data());
     for memtable in std::iter::once(&table.active).chain(&table.frozen) {
@@ -39,6 +43,95 @@ pub(crate) fn read(
         plan.segment(segment, &keys_ref)?;
     }
     plan.finish(table, &keys_ref)
+}
+
+/// Fails unless `keys` can look up `table`'s key column.
+fn check_key_type(table: &TableVersion, keys: &dyn Array) -> Result<()> {
+    let Some(key) = table.schema.fields().get(table.key) else {
+        return Ok(());
+    };
+    let fits = matches!(
+        (key.data_type(), keys.data_type()),
+        (
+            DataType::Utf8,
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+        ) | (DataType::Int64, DataType::Int64)
+            | (DataType::UInt64, DataType::UInt64)
+    );
+    if fits {
+        Ok(())
+    } else {
+        Err(Error::KeyTypeMismatch {
+            column: key.name().clone(),
+            expected: key.data_type().clone(),
+            found: keys.data_type().clone(),
+        })
+    }
+}
+
+/// The common case of a flushed table, answered with no per-cell bookkeeping: no memtable
+/// holds a write, the table has one segment, and that segment holds every asked cell of
+/// every key it has (no tombstone or partial row among them). Then the segment's batch is
+/// the answer as it is. `None` when the case does not apply (the general path answers).
+fn one_segment(
+    table: &TableVersion,
+    keys: &dyn Array,
+    columns: &[&str],
+) -> Result<Option<(RecordBatch, Vec<bool>)>> {
+    let [only] = table.segments.as_slice() else {
+        return Ok(None);
+    };
+    if !table.active.is_empty() || table.frozen.iter().any(|m| !m.is_empty()) {
+        return Ok(None);
+    }
+    let mut names = Vec::with_capacity(columns.len());
+    for &name in columns {
+        let (i, _) = table
+            .schema
+            .column_with_name(name)
+            .ok_or_else(|| Error::UnknownColumn {
+                column: name.to_owned(),
+                container: format!("table '{}'", table.name),
+            })?;
+        if i == table.key {
+            continue;
+        }
+        if !only.columns.contains_key(name) {
+            return Ok(None);
+        }
+        names.push(name);
+    }
+    let hits = only.segment.get_partial(keys, &names)?;
+    if !hits.complete() {
+        return Ok(None);
+    }
+    let found = hits.found_mask().to_vec();
+    let batch = hits.into_batch();
+    let mut fields = Vec::with_capacity(columns.len());
+    let mut arrays = Vec::with_capacity(columns.len());
+    let mut next = 0;
+    for &name in columns {
+        if table.key_name() == name {
+            let absent =
+                arrow_array::BooleanArray::from(found.iter().map(|&f| !f).collect::<Vec<_>>());
+            let array = arrow_select::nullif::nullif(keys, &absent)?;
+            fields.push(Field::new(name, array.data_type().clone(), true));
+            arrays.push(array);
+            continue;
+        }
+        let (Some(field), Some(array)) = (
+            batch.schema().fields().get(next).cloned(),
+            batch.columns().get(next),
+        ) else {
+            return Ok(None);
+        };
+        fields.push(Field::new(name, field.data_type().clone(), true));
+        arrays.push(Arc::clone(array));
+        next += 1;
+    }
+    let options = RecordBatchOptions::new().with_row_count(Some(keys.len()));
+    let batch = RecordBatch::try_new_with_options(Arc::new(Schema::new(fields)), arrays, &options)?;
+    Ok(Some((batch, found)))
 }
 
 /// The state of a read: which cells are resolved, from which array and row.
@@ -73,23 +166,6 @@ impl Plan {
                 "a read of {n} keys (at most {})",
                 u32::MAX
             )));
-        }
-        if let Some(key) = table.schema.fields().get(table.key) {
-            let fits = matches!(
-                (key.data_type(), keys.data_type()),
-                (
-                    DataType::Utf8,
-                    DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
-                ) | (DataType::Int64, DataType::Int64)
-                    | (DataType::UInt64, DataType::UInt64)
-            );
-            if !fits {
-                return Err(Error::KeyTypeMismatch {
-                    column: key.name().clone(),
-                    expected: key.data_type().clone(),
-                    found: keys.data_type().clone(),
-                });
-            }
         }
         let mut idx = Vec::with_capacity(columns.len());
         let mut types = Vec::with_capacity(columns.len());
