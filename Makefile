@@ -2,7 +2,7 @@
 #   make demo   set up, then run the demo (ingest 1M rows, serve random 1000-key batches)
 #   make test   set up, then run every test of every language (what CI runs)
 
-.PHONY: demo test setup bench fuzz miri clean
+.PHONY: demo test setup bench crash fuzz miri clean
 
 ROWS ?= 1000000
 
@@ -15,9 +15,15 @@ test: setup
 setup:
 	@scripts/setup.sh
 
-# R1/R5 on one segment against the in-memory baselines (not part of `make test`).
+# Not part of `make test`: R1/R2/R5 on one segment against the in-memory baselines, then the
+# engine (W1, R1, R1mem, R4, O1 through Db). CRASH_CYCLES runs the kill -9 crash test longer.
 bench: setup
 	cargo bench --locked -p murr-core --bench segment_read -- --rows $(ROWS)
+	cargo bench --locked -p murr-core --bench engine -- --rows $(ROWS)
+
+CRASH_CYCLES ?= 500
+crash: setup
+	MURR_CRASH_CYCLES=$(CRASH_CYCLES) cargo test --release --locked -p murr-core --test crash -- --nocapture
 
 # Local only: coverage-guided fuzzing of the segment reader and the manifest decoder, and
 # Miri over the codec tests.
@@ -32,4 +38,3 @@ miri:
 
 clean:
 	cargo clean
-	rm -rf murr-demo
