@@ -23,22 +23,18 @@ impl Db {
     /// column, a wrong type, a missing or null key column, nulls in a column declared not
     /// nullable, a closed database.
     pub fn write(&self, table: &str, batch: &RecordBatch) -> Result<u64> {
-        let inner = &self.inner;
-        let seq = {
-            let _gate = inner.gate.read().unwrap_or_else(PoisonError::into_inner);
-            inner.check_writable()?;
-            let version = inner.current.load();
-            let t = version.table(table)?;
-            check_nulls(t, batch)?;
-            let prepared = t.active.prepare(batch)?;
-            let seq = inner.log(record::encode_write(t.id, batch)?)?;
-            t.active.apply(seq, prepared);
-            inner.publisher.finish(seq);
-            seq
-        };
-        inner.publisher.wait_for(seq);
-        self.after_write()?;
-        Ok(seq)
+        self.logged(
+            table,
+            |t| {
+                check_nulls(t, batch)?;
+                let prepared = t.active.prepare(batch)?;
+                Ok((prepared, record::encode_write(t.id, batch)?))
+            },
+            |t, seq, prepared| {
+                t.active.apply(seq, prepared);
+                Ok(())
+            },
+        )
     }
 
     /// Writes every batch of `batches` (an Arrow IPC stream reader, a Parquet record
@@ -59,17 +55,37 @@ impl Db {
     /// are fine. Errors, with nothing deleted: an unknown table, keys of another type, a
     /// null key, a closed database.
     pub fn delete(&self, table: &str, keys: &dyn Array) -> Result<u64> {
+        self.logged(
+            table,
+            |t| {
+                t.active.check_keys(keys)?;
+                Ok(((), record::encode_delete(t.id, keys)?))
+            },
+            |t, seq, ()| t.active.delete(seq, keys),
+        )
+    }
+
+    /// The write path shared by writes and deletes. Under the shared gate: `check` the
+    /// input against table `table` (nothing happens if it fails) and encode its record; log
+    /// the record; `apply` it to the active memtable at its sequence number; publish the
+    /// number. Then wait until it is visible, flush if the memtables are full, return it.
+    fn logged<P>(
+        &self,
+        table: &str,
+        check: impl FnOnce(&TableVersion) -> Result<(P, Vec<u8>)>,
+        apply: impl FnOnce(&TableVersion, u64, P) -> Result<()>,
+    ) -> Result<u64> {
         let inner = &self.inner;
         let seq = {
             let _gate = inner.gate.read().unwrap_or_else(PoisonError::into_inner);
             inner.check_writable()?;
             let version = inner.current.load();
             let t = version.table(table)?;
-            t.active.check_keys(keys)?;
-            let seq = inner.log(record::encode_delete(t.id, keys)?)?;
-            let deleted = t.active.delete(seq, keys);
+            let (prepared, record) = check(t)?;
+            let seq = inner.log(record)?;
+            let applied = apply(t, seq, prepared);
             inner.publisher.finish(seq);
-            deleted?;
+            applied?;
             seq
         };
         inner.publisher.wait_for(seq);
