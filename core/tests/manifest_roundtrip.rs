@@ -1,6 +1,6 @@
 //! A manifest encodes and decodes back to itself, exactly: a sample using every column
 //! type and an empty one, then random valid manifests (proptest); the header carries the
-//! magic, version 1, no flags and the payload length, and a CRC32 of all before it ends
+//! magic, the format version, no flags and the payload length, and a CRC32 of all before it ends
 //! the file.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -57,14 +57,14 @@ fn the_test_vector_of_the_format_doc() {
         hex,
         [
             "4d5552524d414e00", // magic
-            "01000000",         // version 1
+            "02000000",         // version 2
             "00000000",         // flags
             "1c00000000000000", // payload_len 28
             "0100000000000000", // number 1
             "0000000000000000", // last_flushed_seq 0
             "0200000000000000", // next_file_number 2
             "00000000",         // no tables
-            "c9572a20",         // crc 0x202a57c9
+            "6f1f525e",         // crc 0x5e521f6f
         ]
         .concat()
     );
@@ -79,4 +79,48 @@ proptest! {
         let bytes = m.encode().unwrap();
         prop_assert_eq!(Manifest::decode(&bytes, NAME).unwrap(), m);
     }
+}
+
+/// A version 1 file (no deletion vectors: a segment entry ends at `max_seq`) still reads,
+/// its segments without deletion vectors.
+#[test]
+fn version_1_files_still_read() {
+    let mut p = Vec::new();
+    for v in [1u64, 9, 8] {
+        p.extend_from_slice(&v.to_le_bytes()); // number, last_flushed_seq, next_file_number
+    }
+    p.extend_from_slice(&1u32.to_le_bytes()); // one table
+    p.extend_from_slice(&3u64.to_le_bytes()); // id
+    for s in ["t", "k"] {
+        p.extend_from_slice(&(s.len() as u16).to_le_bytes());
+        p.extend_from_slice(s.as_bytes());
+    }
+    p.extend_from_slice(&1u32.to_le_bytes()); // one column: k utf8 not null
+    p.extend_from_slice(&1u16.to_le_bytes());
+    p.extend_from_slice(b"k");
+    p.push(13); // type: utf8
+    p.push(0); // not nullable
+    p.extend_from_slice(&1u32.to_le_bytes()); // one segment
+    p.extend_from_slice(&5u64.to_le_bytes());
+    p.push(0);
+    for v in [10u64, 4096, 1, 9] {
+        p.extend_from_slice(&v.to_le_bytes());
+    }
+    let mut bytes = MAGIC.to_vec();
+    bytes.extend_from_slice(&1u32.to_le_bytes());
+    bytes.extend_from_slice(&0u32.to_le_bytes());
+    bytes.extend_from_slice(&(p.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&p);
+    let crc = crc32fast::hash(&bytes);
+    bytes.extend_from_slice(&crc.to_le_bytes());
+    let m = Manifest::decode(&bytes, NAME).unwrap();
+    let s = m.tables[0].segments[0];
+    assert_eq!(
+        (s.file_number, s.rows, s.max_seq, s.deletes),
+        (5, 10, 9, None)
+    );
+    // Written back, it is a version 2 file that reads as the same manifest.
+    let again = m.encode().unwrap();
+    assert_eq!(again[8..12], 2u32.to_le_bytes());
+    assert_eq!(Manifest::decode(&again, NAME).unwrap(), m);
 }

@@ -164,13 +164,13 @@ fn decode_enforces_every_rule() {
 #[test]
 fn decode_refuses_other_versions_and_other_files() {
     let mut bytes = sample(1).encode().unwrap();
-    put(&mut bytes, 8, &2u32.to_le_bytes());
+    put(&mut bytes, 8, &3u32.to_le_bytes());
     reseal(&mut bytes);
     match Manifest::decode(&bytes, NAME) {
         Err(Error::UnsupportedVersion {
             file,
-            found: 2,
-            supported: 1,
+            found: 3,
+            supported: 2,
         }) => assert_eq!(file, NAME),
         other => panic!("{other:?}"),
     }
@@ -228,6 +228,38 @@ fn encode_refuses_what_decode_would() {
         "file number appears twice",
     );
     refuse(&|m| m.last_flushed_seq = 10, "is above last_flushed_seq 10");
+    refuse(
+        &|m| {
+            m.tables[0].segments[1]
+                .deletes
+                .as_mut()
+                .unwrap()
+                .file_number = 31
+        },
+        "deletion vector file number 31 appears twice",
+    );
+    refuse(
+        &|m| m.tables[1].segments[0].file_number = 35,
+        "file number appears twice",
+    );
+    refuse(
+        &|m| {
+            m.tables[0].segments[1]
+                .deletes
+                .as_mut()
+                .unwrap()
+                .file_number = 1 << 40
+        },
+        "deletion vector file number 1099511627776 is not below next_file_number",
+    );
+    refuse(
+        &|m| m.tables[0].segments[1].deletes.as_mut().unwrap().rows = 1_000_001,
+        "its deletion vector marks 1000001 rows of 1000000",
+    );
+    refuse(
+        &|m| m.tables[0].segments[1].deletes.as_mut().unwrap().rows = 0,
+        "marks 0 rows",
+    );
     // Types the format cannot hold are refused by encode (validate checks the rules only).
     let mut m = sample(1);
     m.tables[0].columns[3].column_type = ColumnType::Embedding {

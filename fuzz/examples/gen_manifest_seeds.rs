@@ -29,6 +29,7 @@ fn seg(file_number: u64, level: u8, min_seq: u64, max_seq: u64) -> SegmentMeta {
         bytes: 1 << 20,
         min_seq,
         max_seq,
+        deletes: None,
     }
 }
 

@@ -214,6 +214,7 @@ fn write_segment(
         bytes: info.bytes,
         min_seq: memtable.min_seq().min(memtable.max_seq()),
         max_seq: memtable.max_seq(),
+        deletes: None,
     };
     Ok(SegmentRef::new(meta, segment))
 }

@@ -4,7 +4,7 @@
 //! before anything is allocated, and every rule of §4 is checked before a manifest is
 //! returned.
 
-use super::model::{ColumnMeta, Manifest, SegmentMeta, TableMeta};
+use super::model::{ColumnMeta, DeletesMeta, Manifest, SegmentMeta, TableMeta};
 use super::validate::check;
 use crate::types::{ColumnType, Cursor, put_str};
 use crate::{Error, Result};
@@ -12,8 +12,12 @@ use crate::{Error, Result};
 /// The magic at the start of every manifest file.
 pub const MAGIC: [u8; 8] = *b"MURRMAN\0";
 
-/// The manifest format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The manifest format version this build writes. It reads this one and every older one
+/// (version 1 has no deletion vectors).
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The oldest format version this build reads.
+const OLDEST_VERSION: u32 = 1;
 
 /// Bytes of the header: magic, version (u32), flags (u32), payload length (u64).
 pub const HEADER_LEN: usize = 24;
@@ -59,6 +63,15 @@ impl Manifest {
                 for v in [s.rows, s.bytes, s.min_seq, s.max_seq] {
                     p.extend_from_slice(&v.to_le_bytes());
                 }
+                match &s.deletes {
+                    None => p.push(0),
+                    Some(d) => {
+                        p.push(1);
+                        for v in [d.file_number, d.rows, d.bytes] {
+                            p.extend_from_slice(&v.to_le_bytes());
+                        }
+                    }
+                }
             }
         }
         let mut out = Vec::with_capacity(HEADER_LEN + p.len() + CRC_LEN);
@@ -88,7 +101,7 @@ impl Manifest {
         }
         let short = || corrupt(format!("truncated: {} bytes", bytes.len()));
         let version = cur.u32().ok_or_else(short)?;
-        if version != FORMAT_VERSION {
+        if !(OLDEST_VERSION..=FORMAT_VERSION).contains(&version) {
             return Err(Error::UnsupportedVersion {
                 file: file_name.to_owned(),
                 found: version,
@@ -102,7 +115,9 @@ impl Manifest {
             .checked_sub(HEADER_LEN + CRC_LEN)
             .ok_or_else(short)?;
         if flags != 0 {
-            return Err(corrupt(format!("flags are {flags:#x}; version 1 has none")));
+            return Err(corrupt(format!(
+                "flags are {flags:#x}; version {version} has none"
+            )));
         }
         if payload_len != expected as u64 {
             return Err(corrupt(format!(
@@ -118,7 +133,7 @@ impl Manifest {
             )));
         }
         let mut cur = Cursor::new(body.get(HEADER_LEN..).unwrap_or_default());
-        let manifest = payload(&mut cur).map_err(corrupt)?;
+        let manifest = payload(&mut cur, version).map_err(corrupt)?;
         if cur.remaining() != 0 {
             return Err(corrupt(format!(
                 "{} bytes after the last table",
@@ -153,8 +168,9 @@ fn put_type(out: &mut Vec<u8>, table: &str, c: &ColumnMeta) -> Result<()> {
     Ok(())
 }
 
-/// Reads the payload (`docs/MANIFEST.md` §3); `Err` says what is wrong where.
-fn payload(cur: &mut Cursor<'_>) -> Result<Manifest, String> {
+/// Reads the payload of a format `version` file (`docs/MANIFEST.md` §3); `Err` says what
+/// is wrong where.
+fn payload(cur: &mut Cursor<'_>, version: u32) -> Result<Manifest, String> {
     let end = |what: &str| format!("truncated in {what}");
     let number = cur.u64().ok_or_else(|| end("the counters"))?;
     let last_flushed_seq = cur.u64().ok_or_else(|| end("the counters"))?;
@@ -162,7 +178,7 @@ fn payload(cur: &mut Cursor<'_>) -> Result<Manifest, String> {
     let n_tables = count(cur, MIN_TABLE_LEN, "tables")?;
     let mut tables = Vec::with_capacity(n_tables);
     for i in 0..n_tables {
-        tables.push(table(cur).map_err(|e| format!("table #{i}: {e}"))?);
+        tables.push(table(cur, version).map_err(|e| format!("table #{i}: {e}"))?);
     }
     Ok(Manifest {
         number,
@@ -173,7 +189,7 @@ fn payload(cur: &mut Cursor<'_>) -> Result<Manifest, String> {
 }
 
 /// Reads one table.
-fn table(cur: &mut Cursor<'_>) -> Result<TableMeta, String> {
+fn table(cur: &mut Cursor<'_>, version: u32) -> Result<TableMeta, String> {
     let end = |what: &str| format!("truncated in {what}");
     let id = cur.u64().ok_or_else(|| end("the id"))?;
     let name = string(cur, "the name")?;
@@ -207,6 +223,11 @@ fn table(cur: &mut Cursor<'_>) -> Result<TableMeta, String> {
             *x = cur.u64().ok_or_else(seg)?;
         }
         let [rows, bytes, min_seq, max_seq] = v;
+        let deletes = if version >= 2 {
+            deletes(cur).map_err(|e| format!("segment #{i}: {e}"))?
+        } else {
+            None
+        };
         segments.push(SegmentMeta {
             file_number,
             level,
@@ -214,6 +235,7 @@ fn table(cur: &mut Cursor<'_>) -> Result<TableMeta, String> {
             bytes,
             min_seq,
             max_seq,
+            deletes,
         });
     }
     Ok(TableMeta {
@@ -223,6 +245,26 @@ fn table(cur: &mut Cursor<'_>) -> Result<TableMeta, String> {
         columns,
         segments,
     })
+}
+
+/// A segment's optional deletion vector entry (format version 2).
+fn deletes(cur: &mut Cursor<'_>) -> Result<Option<DeletesMeta>, String> {
+    match cur.u8() {
+        Some(0) => Ok(None),
+        Some(1) => {
+            let end = || "truncated in its deletion vector".to_owned();
+            let file_number = cur.u64().ok_or_else(end)?;
+            let rows = cur.u64().ok_or_else(end)?;
+            let bytes = cur.u64().ok_or_else(end)?;
+            Ok(Some(DeletesMeta {
+                file_number,
+                rows,
+                bytes,
+            }))
+        }
+        Some(b) => Err(format!("has_deletes is {b}, not 0 or 1")),
+        None => Err("truncated before has_deletes".to_owned()),
+    }
 }
 
 /// A u32 count of items of at least `min_len` bytes each, refused if the bytes left

@@ -31,6 +31,7 @@
 //!         ],
 //!         segments: vec![SegmentMeta {
 //!             file_number: 7, level: 0, rows: 1000, bytes: 65536, min_seq: 1, max_seq: 100,
+//!             deletes: None,
 //!         }],
 //!     }],
 //! };
@@ -47,7 +48,7 @@ mod validate;
 
 pub use codec::{FORMAT_VERSION, HEADER_LEN, MAGIC};
 pub use files::{commit, load_latest, remove_leftovers};
-pub use model::{ColumnMeta, Manifest, SegmentMeta, TableMeta};
+pub use model::{ColumnMeta, DeletesMeta, Manifest, SegmentMeta, TableMeta};
 pub use validate::MAX_NAME_LEN;
 
 /// Every manifest file name starts with this.

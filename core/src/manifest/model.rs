@@ -74,4 +74,20 @@ pub struct SegmentMeta {
     /// The largest sequence number of a write in the segment; at most
     /// [`Manifest::last_flushed_seq`] and at least `min_seq`.
     pub max_seq: u64,
+    /// The segment's deletion vector, if it has one (format version 2): the rows of the
+    /// segment that are deleted or superseded, which reads skip and compactions drop.
+    pub deletes: Option<DeletesMeta>,
+}
+
+/// A segment's deletion vector file (`docs/FORMAT.md`, "Deletion vectors"). Each change
+/// writes a new file under a new number; the manifest names the one that holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DeletesMeta {
+    /// The file's number (its name derives from it), unique in the database among segment
+    /// and deletion vector files and below [`Manifest::next_file_number`].
+    pub file_number: u64,
+    /// How many rows it marks: at least 1, at most the segment's rows.
+    pub rows: u64,
+    /// The file's size in bytes.
+    pub bytes: u64,
 }

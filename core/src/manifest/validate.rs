@@ -52,6 +52,31 @@ pub(crate) fn check(m: &Manifest) -> Result<(), String> {
                     s.max_seq
                 ));
             }
+            if let Some(d) = &s.deletes {
+                if d.file_number >= m.next_file_number {
+                    return Err(format!(
+                        "{}: deletion vector file number {} is not below next_file_number {}",
+                        at(),
+                        d.file_number,
+                        m.next_file_number
+                    ));
+                }
+                if !files.insert(d.file_number) {
+                    return Err(format!(
+                        "{}: deletion vector file number {} appears twice",
+                        at(),
+                        d.file_number
+                    ));
+                }
+                if d.rows == 0 || d.rows > s.rows {
+                    return Err(format!(
+                        "{}: its deletion vector marks {} rows of {}",
+                        at(),
+                        d.rows,
+                        s.rows
+                    ));
+                }
+            }
             if s.max_seq > m.last_flushed_seq {
                 return Err(format!(
                     "{}: max_seq {} is above last_flushed_seq {}",

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use arrow_schema::TimeUnit;
-use murr_core::manifest::{ColumnMeta, HEADER_LEN, Manifest, SegmentMeta, TableMeta};
+use murr_core::manifest::{ColumnMeta, DeletesMeta, HEADER_LEN, Manifest, SegmentMeta, TableMeta};
 use murr_core::types::{ColumnType, ElementType};
 use proptest::prelude::*;
 
@@ -64,6 +64,7 @@ pub fn sample(number: u64) -> Manifest {
                         bytes: 4096,
                         min_seq: 4001,
                         max_seq: 5000,
+                        deletes: None,
                     },
                     SegmentMeta {
                         file_number: 12,
@@ -72,6 +73,11 @@ pub fn sample(number: u64) -> Manifest {
                         bytes: 1 << 33,
                         min_seq: 1,
                         max_seq: 4000,
+                        deletes: Some(DeletesMeta {
+                            file_number: 35,
+                            rows: 3,
+                            bytes: 120,
+                        }),
                     },
                 ],
             },
@@ -93,6 +99,7 @@ pub fn sample(number: u64) -> Manifest {
                     bytes: 200,
                     min_seq: 7,
                     max_seq: 7,
+                    deletes: None,
                 }],
             },
             TableMeta {
@@ -209,6 +216,13 @@ fn table() -> impl Strategy<Value = TableMeta> {
                         bytes,
                         min_seq: a.min(b),
                         max_seq: a.max(b),
+                        // Marked below: `rows` of them when the segment has rows and
+                        // `bytes` is odd.
+                        deletes: (rows > 0 && bytes % 2 == 1).then_some(DeletesMeta {
+                            file_number: 0,
+                            rows: 1 + bytes % rows,
+                            bytes: bytes / 2,
+                        }),
                     })
                     .collect(),
             }
@@ -231,6 +245,10 @@ pub fn manifest() -> impl Strategy<Value = Manifest> {
                 for s in &mut t.segments {
                     s.file_number = file;
                     file += 1 + spare % 7;
+                    if let Some(d) = &mut s.deletes {
+                        d.file_number = file;
+                        file += 1;
+                    }
                     last_flushed_seq = last_flushed_seq.max(s.max_seq);
                 }
             }
