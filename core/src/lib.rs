@@ -45,6 +45,9 @@
 //! memtables, flushes them to segments, serves batch reads and snapshots that never wait
 //! for writers, and recovers after a crash (`docs/ENGINE.md`).
 //!
+//! The [`compact`] module merges segments (newest first) into new ones, streaming: the
+//! compaction of an LSM tree.
+//!
 //! The database's metadata — tables, schemas, the segments of each and the counters
 //! recovery needs — is the [`manifest`]: one whole, checksummed file per version, committed
 //! atomically.
@@ -63,6 +66,8 @@
 #[cfg(target_endian = "big")]
 compile_error!("libmurr's on-disk format is little-endian and is only read on little-endian hosts");
 
+#[cfg(feature = "engine")]
+pub mod compact;
 #[cfg(feature = "engine")]
 pub mod db;
 mod error;

@@ -26,9 +26,12 @@ pub(crate) mod keys;
 pub mod layout;
 mod lookup;
 mod masks;
+pub(crate) mod order;
 mod pages;
 mod partial;
 mod reader;
+#[cfg(feature = "engine")]
+pub(crate) mod scan;
 mod sink;
 mod writer;
 
@@ -38,6 +41,7 @@ use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{Field, Schema};
 use std::sync::Arc;
 
+pub use order::SortKey;
 pub use partial::PartialBatch;
 pub use reader::Segment;
 pub use writer::{SegmentInfo, SegmentWriter};
@@ -130,6 +134,35 @@ impl Segment {
         arrays
             .pop()
             .ok_or_else(|| Error::corrupt(&self.name, "footer", "no key column"))
+    }
+
+    /// The first (smallest) key, tombstones included; `None` when the segment is empty.
+    /// Reads row 0 of the key column only.
+    pub fn first_key(&self) -> Result<Option<SortKey>> {
+        self.key_of_row(0)
+    }
+
+    /// The last (largest) key, tombstones included; `None` when the segment is empty.
+    /// Reads the last row of the key column only.
+    pub fn last_key(&self) -> Result<Option<SortKey>> {
+        match self.row_count().checked_sub(1) {
+            Some(row) => self.key_of_row(row),
+            None => Ok(None),
+        }
+    }
+
+    /// The key of row `row`, or `None` past the end.
+    fn key_of_row(&self, row: u64) -> Result<Option<SortKey>> {
+        if row >= self.row_count() {
+            return Ok(None);
+        }
+        let row = u32::try_from(row)
+            .map_err(|_| Error::corrupt(&self.name, "footer", "more rows than a segment holds"))?;
+        let arrays = self.gather(&[&self.footer.key], &[row])?;
+        let keys = arrays
+            .first()
+            .ok_or_else(|| Error::corrupt(&self.name, "footer", "no key column"))?;
+        SortKey::of(keys.as_ref(), 0)
     }
 
     fn batch(&self, descs: &[&ColumnDesc], rows: &[u32]) -> Result<RecordBatch> {

@@ -7,18 +7,18 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Int64Type, UInt64Type};
-use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions, StringArray, UInt32Array};
+use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions, UInt32Array};
 use arrow_buffer::BooleanBuffer;
 use arrow_schema::{Schema, SchemaRef};
 
 use super::encode::{fixed_values, validity_bits, variable};
-use super::hash::{build_index, hash_key, slot_count_for};
+use super::hash::{build_index, slot_count_for};
 use super::layout::{
     ColumnDesc, DEFAULT_PAGE_SIZE_LOG2, FORMAT_VERSION, Footer, GroupDesc, HEADER_LEN, MAGIC,
     MAX_ROWS, NONE, PAGE_SIZE_LOG2_RANGE, SectionKind, Storage, TAIL_MAGIC, TRAILER_LEN, Trailer,
 };
 use super::masks::{self, Held, Rows, held_masks, mask_nulls};
+use super::order::KeyColumn;
 use super::sink::Sink;
 use crate::types::ColumnType;
 use crate::{Error, Result};
@@ -293,7 +293,7 @@ impl SegmentWriter {
             .map(|c| parts(&|b| b.held.get(c).and_then(Option::as_ref), true))
             .collect();
         let tombstones = parts(&|b| b.tombstones.as_ref(), false);
-        let key = Key::of(all.column(self.key).as_ref());
+        let key = KeyColumn::of(all.column(self.key).as_ref())?;
         let mut order: Vec<u32> = (0..all.num_rows() as u32).collect();
         order.sort_by(|&a, &b| key.cmp(a as usize, b as usize));
         // Keep the last of each run of equal keys (the sort is stable: input order within).
@@ -361,7 +361,7 @@ impl SegmentWriter {
 
         // The key column and the key index.
         let key_array = batch.column(self.key);
-        let key = Key::of(key_array.as_ref());
+        let key = KeyColumn::of(key_array.as_ref()).map_err(std::io::Error::other)?;
         let hashes: Vec<u64> = (0..rows).map(|i| key.hash(i)).collect();
         let key_storage = if self.types[self.key] == ColumnType::Utf8 {
             let (offsets, data) = variable(key_array.as_ref(), None);
@@ -597,37 +597,4 @@ fn has_null_elements(array: &dyn Array) -> bool {
         list.is_valid(i)
             && (i * size..(i + 1) * size).any(|j| j >= elements.len() || elements.is_null(j))
     })
-}
-
-/// A key column, compared and hashed without copying keys.
-enum Key<'a> {
-    Str(&'a StringArray),
-    I64(&'a [i64]),
-    U64(&'a [u64]),
-}
-
-impl<'a> Key<'a> {
-    fn of(array: &'a dyn Array) -> Self {
-        match array.data_type() {
-            arrow_schema::DataType::Int64 => Key::I64(array.as_primitive::<Int64Type>().values()),
-            arrow_schema::DataType::UInt64 => Key::U64(array.as_primitive::<UInt64Type>().values()),
-            _ => Key::Str(array.as_string::<i32>()),
-        }
-    }
-
-    fn cmp(&self, a: usize, b: usize) -> Ordering {
-        match self {
-            Key::Str(s) => s.value(a).as_bytes().cmp(s.value(b).as_bytes()),
-            Key::I64(v) => v[a].cmp(&v[b]),
-            Key::U64(v) => v[a].cmp(&v[b]),
-        }
-    }
-
-    fn hash(&self, i: usize) -> u64 {
-        match self {
-            Key::Str(s) => hash_key(s.value(i).as_bytes()),
-            Key::I64(v) => hash_key(&v[i].to_le_bytes()),
-            Key::U64(v) => hash_key(&v[i].to_le_bytes()),
-        }
-    }
 }
