@@ -41,8 +41,9 @@
 //! reaches [`MergeOptions::target_segment_bytes`] the file is finished at the path
 //! `next_path` gives and a new one begun; a file may pass the target by one batch (at most
 //! `chunk_rows` rows). Memory is therefore O(k × chunk_rows × row width +
-//! target_segment_bytes) — about three times the target while a file is finished (batches,
-//! their concatenation and the laid-out row groups) — whatever the size of the inputs.
+//! target_segment_bytes), whatever the size of the inputs: while a file is finished the
+//! writer holds the batches, their concatenation and the laid-out row groups, so the peak
+//! is a few times the target (about five times in `core/tests/compact_memory.rs`).
 
 mod cursor;
 mod merge;
