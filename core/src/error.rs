@@ -107,6 +107,11 @@ pub enum Error {
     #[error("invalid manifest: {0}")]
     InvalidManifest(String),
 
+    /// A deletion vector handed in to be written does not fit its segment: it marks a row
+    /// at or past the segment's row count.
+    #[error("invalid deletion vector: {0}")]
+    InvalidDeletionVector(String),
+
     /// The database directory is open already, by this process or another one (it holds
     /// the directory's `LOCK` file).
     #[error(

@@ -52,6 +52,10 @@
 //! recovery needs — is the [`manifest`]: one whole, checksummed file per version, committed
 //! atomically.
 //!
+//! Deleted and superseded rows of a segment are kept apart from it in [`dv`] (deletion
+//! vectors): a Roaring bitmap per segment, stored as an Iceberg v3 `deletion-vector-v1`
+//! blob inside a small checksummed `.dv` file.
+//!
 //! ## Unsafe code
 //!
 //! Four small places, each with a `// SAFETY:` comment, checked by Miri (`make miri`) where
@@ -70,6 +74,7 @@ compile_error!("libmurr's on-disk format is little-endian and is only read on li
 pub mod compact;
 #[cfg(feature = "engine")]
 pub mod db;
+pub mod dv;
 mod error;
 pub mod manifest;
 pub mod memtable;
