@@ -27,11 +27,10 @@ impl DeletionVector {
     /// CRC32 of everything before it.
     ///
     /// The bytes are written as given: a vector marking a row `≥ segment_rows` encodes, but
-    /// [`decode_file`] refuses it ([`write_file`] checks first).
+    /// [`decode_file`] refuses it (`write_file` checks first).
     ///
     /// [`to_iceberg_blob`]: DeletionVector::to_iceberg_blob
     /// [`decode_file`]: DeletionVector::decode_file
-    /// [`write_file`]: DeletionVector::write_file
     pub fn encode_file(&self, segment_file_number: u64, segment_rows: u64) -> Vec<u8> {
         let blob = self.to_iceberg_blob();
         let mut out = Vec::with_capacity(FILE_HEADER_LEN + blob.len() + 4);

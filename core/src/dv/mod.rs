@@ -35,8 +35,8 @@
 //! any fault is an [`Error::Corrupt`](crate::Error::Corrupt) (or
 //! [`Error::UnsupportedVersion`](crate::Error::UnsupportedVersion)), never a panic.
 //!
-//! The codec builds everywhere, wasm32 included; [`DeletionVector::write_file`] and
-//! [`DeletionVector::read_file`] need a filesystem and the `engine` feature.
+//! The codec builds everywhere, wasm32 included; `DeletionVector::write_file` and
+//! `DeletionVector::read_file` need a filesystem and the `engine` feature.
 //!
 //! ```
 //! use murr_core::dv::DeletionVector;
