@@ -1,6 +1,8 @@
 //! Inputs the fuzzer once crashed on (`fuzz/regressions/`, see `fuzz/README.md`): each is
 //! opened as a segment and read every way the `segment_read` fuzz target reads; every call
-//! must return `Ok` or `Err`, never panic. Passes when the directory holds no inputs.
+//! must return `Ok` or `Err`, never panic. The inputs of `fuzz/regressions/dv_decode/` are
+//! decoded as deletion vectors the way the `dv_decode` target does. Passes when the
+//! directories hold no inputs.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
@@ -10,6 +12,8 @@ use arrow_array::{ArrayRef, Int64Array, StringArray, UInt64Array};
 use arrow_schema::DataType;
 use murr_core::segment::Segment;
 
+#[path = "../../fuzz/src/dv.rs"]
+mod dv;
 #[path = "../../fuzz/src/exercise.rs"]
 mod exercise;
 
@@ -37,9 +41,11 @@ fn large_batch(bytes: Vec<u8>) {
     }
 }
 
-/// The regression inputs: every file in the directory but dotfiles (`.gitkeep`).
-fn inputs() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/regressions");
+/// The regression inputs: every file in `fuzz/regressions/{sub}` but dotfiles (`.gitkeep`).
+fn inputs(sub: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fuzz/regressions")
+        .join(sub);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
         .map(|entry| entry.expect("directory entry").path())
@@ -56,7 +62,7 @@ fn inputs() -> Vec<PathBuf> {
 #[test]
 fn fuzz_regressions_do_not_panic() {
     let mut panicked = Vec::new();
-    for path in inputs() {
+    for path in inputs("") {
         let bytes = std::fs::read(&path).expect("regression input");
         let replay = || {
             exercise(bytes.clone());
@@ -67,4 +73,19 @@ fn fuzz_regressions_do_not_panic() {
         }
     }
     assert!(panicked.is_empty(), "reading these panicked: {panicked:#?}");
+}
+
+#[test]
+fn dv_regressions_do_not_panic() {
+    let mut panicked = Vec::new();
+    for path in inputs("dv_decode") {
+        let bytes = std::fs::read(&path).expect("regression input");
+        if std::panic::catch_unwind(|| dv::exercise_dv(&bytes)).is_err() {
+            panicked.push(path.display().to_string());
+        }
+    }
+    assert!(
+        panicked.is_empty(),
+        "decoding these panicked: {panicked:#?}"
+    );
 }

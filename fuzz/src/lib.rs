@@ -1,12 +1,14 @@
 //! Shared code of the fuzz targets: driving every read path of a segment opened from
-//! untrusted bytes, and resealing mutated bytes' checksums so that mutations get past the
+//! untrusted bytes (and the deletion-vector decoders, `dv.rs`), and resealing mutated bytes' checksums so that mutations get past the
 //! CRCs and reach the footer validator and the readers.
 //!
 //! A segment from untrusted bytes may fail to open or fail any read with an error; it must
 //! never panic, hang, allocate without bound or read out of bounds.
 
+mod dv;
 mod exercise;
 
+pub use dv::exercise_dv;
 pub use exercise::exercise;
 
 const TRAILER_LEN: usize = 64;
