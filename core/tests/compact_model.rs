@@ -75,6 +75,8 @@ fn model(inputs: &[Input], key: KeyType, drop: bool) -> Vec<(SortKey, Row)> {
     for k in keys {
         let mut cells: [Option<Cell>; 3] = [None; 3];
         let mut tomb = false;
+        // A row newer than the tombstone makes the key exist, even one that holds no cell.
+        let mut any = false;
         for m in &live {
             let Some(&(columns, row)) = m.get(&k) else {
                 continue;
@@ -85,6 +87,7 @@ fn model(inputs: &[Input], key: KeyType, drop: bool) -> Vec<(SortKey, Row)> {
                     break;
                 }
                 Row::Cells(cs) => {
+                    any = true;
                     for c in 0..columns {
                         if cells[c].is_none() && cs[c] != Cell::Absent {
                             cells[c] = Some(cs[c]);
@@ -93,7 +96,6 @@ fn model(inputs: &[Input], key: KeyType, drop: bool) -> Vec<(SortKey, Row)> {
                 }
             }
         }
-        let any = cells.iter().any(Option::is_some);
         if tomb && !any {
             if !drop {
                 out.push((k, Row::Tombstone));

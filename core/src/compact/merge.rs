@@ -126,7 +126,8 @@ fn smallest(cursors: &[Cursor<'_>], same: &mut Vec<usize>) {
 
 /// Resolves the cells of the key at the cursors `same` (newest first) into `cells`: per
 /// schema column, the newest source holding it. Returns whether a tombstone stopped the
-/// walk and whether any cell was found.
+/// walk and whether a row newer than it exists (a row that writes no cell still makes
+/// the key exist: its cells read null).
 fn resolve(cursors: &[Cursor<'_>], same: &[usize], cells: &mut [Option<Source>]) -> (bool, bool) {
     cells.fill(None);
     let mut any = false;
@@ -140,13 +141,13 @@ fn resolve(cursors: &[Cursor<'_>], same: &[usize], cells: &mut [Option<Source>])
         if scan.is_tombstone(row) {
             return (true, any);
         }
+        any = true;
         for (cell, slot) in cells.iter_mut().zip(cursor.slots()) {
             if let Some(slot) = *slot
                 && cell.is_none()
                 && scan.is_present(slot, row)
             {
                 *cell = Some((1 + i, row));
-                any = true;
             }
         }
     }

@@ -11,11 +11,12 @@
 //! A tombstone stops the walk: older rows of the key are hidden; cells of newer rows still
 //! apply. Then:
 //!
-//! - the walk stopped at a tombstone and no newer row held a cell: the key is deleted. It is
+//! - the walk stopped at a tombstone and no newer row exists: the key is deleted. It is
 //!   left out with [`MergeOptions::drop_tombstones`], else written as a tombstone (which
 //!   still hides the key in older segments);
-//! - the walk stopped at a tombstone after some cells: a row whose other cells are written
-//!   as null (they hide older values);
+//! - the walk stopped at a tombstone after newer rows (even rows that hold no cell: the key
+//!   was written again after its delete, so it exists): a row whose other cells are
+//!   written as null (they hide older values);
 //! - no tombstone: cells no input holds are written as null with `drop_tombstones` (nothing
 //!   older exists) and left unwritten (not present) without it, so the output can still be
 //!   merged over older segments.
