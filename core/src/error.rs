@@ -154,6 +154,14 @@ pub enum Error {
     #[error("writes are refused since an earlier log failure ({0}); close and reopen the database")]
     WritesStopped(String),
 
+    /// A write must wait for background work (level 0 or the memtables are at their limit,
+    /// see `Options::l0_stop_writes`) and that work is failing; the write was not applied.
+    #[error(
+        "the write waits for background work that fails ({0}); fix the cause (disk space, \
+         permissions), or call flush() or compact() to retry it and see the error"
+    )]
+    BackgroundFailed(String),
+
     /// Input is valid but beyond what the format can hold.
     #[error("limit exceeded: {0}")]
     LimitExceeded(String),

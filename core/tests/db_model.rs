@@ -25,6 +25,8 @@ enum Op {
     AddColumn,
     /// Take a snapshot now; it is checked at the end against the model as of now.
     Snapshot,
+    /// A full compaction.
+    Compact,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -42,6 +44,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Reopen),
         1 => Just(Op::AddColumn),
         1 => Just(Op::Snapshot),
+        1 => Just(Op::Compact),
     ]
 }
 
@@ -86,7 +89,22 @@ fn read_all(
     out
 }
 
-fn run(ops: Vec<Op>) {
+/// Manual mode (flushes and compactions only when asked), or a background thread with
+/// a tiny memtable, trigger and output segments, so that flushes, compactions and their
+/// deletion vectors happen between (and during) the operations.
+fn options(background: bool) -> Options {
+    if background {
+        Options::default()
+            .with_background_threads(1)
+            .with_memtable_bytes(4 << 10)
+            .with_l0_triggers(2, 3, 5)
+            .with_target_segment_bytes(2 << 10)
+    } else {
+        Options::default().with_background_threads(0)
+    }
+}
+
+fn run(ops: Vec<Op>, background: bool) {
     let dir = tempfile::tempdir().unwrap();
     let mut columns = 2usize;
     let schema = |n: usize| {
@@ -94,7 +112,7 @@ fn run(ops: Vec<Op>) {
         f.extend((0..n).map(|c| Field::new(name(c), DataType::Int64, true)));
         Schema::new(f)
     };
-    let mut db = Db::open(dir.path(), Options::default()).unwrap();
+    let mut db = Db::open(dir.path(), options(background)).unwrap();
     db.create_table("t", &schema(columns), "k").unwrap();
     let mut model = Model::new();
     let mut snapshots: Vec<(Snapshot, Model, usize)> = Vec::new();
@@ -132,7 +150,7 @@ fn run(ops: Vec<Op>) {
                 check(&mut snapshots);
                 db.close().unwrap();
                 drop(db);
-                db = Db::open(dir.path(), Options::default()).unwrap();
+                db = Db::open(dir.path(), options(background)).unwrap();
             }
             Op::AddColumn => {
                 if columns < MAX_COLUMNS {
@@ -145,13 +163,19 @@ fn run(ops: Vec<Op>) {
                 }
             }
             Op::Snapshot => snapshots.push((db.snapshot().unwrap(), model.clone(), columns)),
+            Op::Compact => {
+                db.compact().unwrap();
+                let stats = db.table_stats("t").unwrap();
+                assert_eq!(stats.level0_segments, 0, "{stats:?}");
+                assert_eq!(stats.deleted_rows, 0, "{stats:?}");
+            }
         }
         let got = read_all(|k, c| db.read("t", k, c).unwrap(), columns);
         assert_eq!(got, model);
     }
     check(&mut snapshots);
     db.close().unwrap();
-    let db = Db::open(dir.path(), Options::default()).unwrap();
+    let db = Db::open(dir.path(), options(background)).unwrap();
     assert_eq!(read_all(|k, c| db.read("t", k, c).unwrap(), columns), model);
 }
 
@@ -167,6 +191,13 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
     #[test]
     fn the_engine_matches_a_model(ops in proptest::collection::vec(op(), 1..40)) {
-        run(ops);
+        run(ops, false);
+    }
+
+    #[test]
+    fn the_engine_matches_a_model_with_background_work(
+        ops in proptest::collection::vec(op(), 1..40),
+    ) {
+        run(ops, true);
     }
 }

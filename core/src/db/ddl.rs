@@ -45,6 +45,7 @@ impl Db {
             key: key_index,
             frozen: Vec::new(),
             segments: Vec::new(),
+            run: Vec::new(),
         });
         let mut tables = version.tables.clone();
         tables.push(created);
@@ -68,13 +69,9 @@ impl Db {
             .collect();
         let next = meta.next_file;
         inner.commit_tables(&mut meta, tables, next)?;
-        for s in &dropped.segments {
-            // Open readers keep their mapping; the file's space returns when they finish.
-            let _ = std::fs::remove_file(
-                inner
-                    .dir
-                    .join(crate::db::flush::segment_file_name(s.meta.file_number)),
-            );
+        // The files go when the last snapshot reading them lets go.
+        for s in dropped.all_segments() {
+            s.retire();
         }
         Ok(())
     }
@@ -116,6 +113,7 @@ impl Db {
             key,
             frozen,
             segments: t.segments.clone(),
+            run: t.run.clone(),
         });
         let tables = version
             .tables

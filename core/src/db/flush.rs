@@ -4,13 +4,15 @@
 use std::path::Path;
 use std::sync::{Arc, PoisonError};
 
+use arrow_array::{Array, ArrayRef, UInt32Array};
 use arrow_buffer::BooleanBuffer;
 
+use super::deletes;
 use super::version::{SegmentRef, TableVersion, Version};
 use super::{Inner, Meta};
 use crate::manifest::{self, Manifest, SegmentMeta};
 use crate::memtable::{Memtable, MergedRow};
-use crate::segment::{Segment, SegmentWriter};
+use crate::segment::SegmentWriter;
 use crate::wal::{self, GroupCommit, WalWriter};
 use crate::{Error, Result};
 
@@ -37,60 +39,85 @@ pub(crate) fn flush(inner: &Inner, meta: &mut Meta) -> Result<()> {
         return Ok(());
     };
     let version = inner.current.load_full();
-    let mut written: Vec<(u64, Vec<Arc<SegmentRef>>)> = Vec::new();
+    let mut written: Vec<Written> = Vec::new();
+    let mut deletes_written: Vec<u64> = Vec::new();
     let result = write_segments(inner, meta, &version, &mut written).and_then(|()| {
+        let tables = version
+            .tables
+            .iter()
+            .map(|t| next_table(inner, meta, t, &written, &mut deletes_written))
+            .collect::<Result<Vec<_>>>()?;
         let next = Manifest {
             number: meta.manifest.number + 1,
             last_flushed_seq: flushed_seq.max(meta.manifest.last_flushed_seq),
             next_file_number: meta.next_file,
-            tables: version
-                .tables
-                .iter()
-                .map(|t| {
-                    let mut m = t.meta()?;
-                    if let Some((_, new)) = written.iter().find(|(id, _)| *id == t.id) {
-                        let mut segments: Vec<SegmentMeta> = new.iter().map(|s| s.meta).collect();
-                        segments.extend(m.segments);
-                        m.segments = segments;
-                    }
-                    Ok(m)
-                })
-                .collect::<Result<_>>()?,
+            tables: tables.iter().map(|t| t.meta()).collect::<Result<_>>()?,
         };
         manifest::commit(&inner.dir, &next)?;
-        Ok(next)
+        Ok((next, tables))
     });
-    let next = match result {
+    let (next, tables) = match result {
         Ok(next) => next,
         Err(e) => {
             // The frozen memtables stay readable and the next flush retries them; the
             // files written so far are orphans.
-            for (_, segs) in &written {
-                for s in segs {
+            for w in &written {
+                for s in &w.segments {
                     let _ =
                         std::fs::remove_file(inner.dir.join(segment_file_name(s.meta.file_number)));
                 }
             }
+            deletes::remove_files(inner, &deletes_written);
             return Err(e);
         }
     };
     meta.manifest = next;
-    let tables = version
-        .tables
-        .iter()
-        .map(|t| {
-            let mut segments: Vec<Arc<SegmentRef>> = written
-                .iter()
-                .find(|(id, _)| *id == t.id)
-                .map(|(_, s)| s.clone())
-                .unwrap_or_default();
-            segments.extend(t.segments.iter().cloned());
-            Arc::new(t.with(Arc::clone(&t.active), Vec::new(), segments))
-        })
-        .collect();
+    // Deletion vectors the new version replaced.
+    for (old, new) in version.tables.iter().zip(&tables) {
+        for s in &old.run {
+            if !new.run.iter().any(|n| Arc::ptr_eq(n, s)) {
+                s.retire_deletes();
+            }
+        }
+    }
     inner.current.store(Arc::new(Version { tables }));
     remove_logs_before(&inner.dir, meta.log_number);
     Ok(())
+}
+
+/// The segments a flush wrote for one table, newest first, and the keys of their rows
+/// that hide every older value (when the table has a run to mark).
+struct Written {
+    table: u64,
+    segments: Vec<Arc<SegmentRef>>,
+    hiding: Vec<ArrayRef>,
+}
+
+/// Table `t` after the flush: its new level-0 segments in front, its memtables flushed,
+/// and the run's rows that they hide marked.
+fn next_table(
+    inner: &Inner,
+    meta: &mut Meta,
+    t: &Arc<TableVersion>,
+    written: &[Written],
+    deletes_written: &mut Vec<u64>,
+) -> Result<Arc<TableVersion>> {
+    let Some(w) = written.iter().find(|w| w.table == t.id) else {
+        return Ok(Arc::new(t.with(
+            Arc::clone(&t.active),
+            Vec::new(),
+            t.segments.clone(),
+        )));
+    };
+    let mut segments = w.segments.clone();
+    segments.extend(t.segments.iter().cloned());
+    let mut table = t.with(Arc::clone(&t.active), Vec::new(), segments);
+    for keys in &w.hiding {
+        if let Some(run) = deletes::mark(inner, meta, &table.run, keys, deletes_written)? {
+            table.run = run;
+        }
+    }
+    Ok(Arc::new(table))
 }
 
 /// Freezes every active memtable that holds writes and starts a new log, with writers
@@ -139,10 +166,14 @@ fn write_segments(
     inner: &Inner,
     meta: &mut Meta,
     version: &Version,
-    written: &mut Vec<(u64, Vec<Arc<SegmentRef>>)>,
+    written: &mut Vec<Written>,
 ) -> Result<()> {
     for t in &version.tables {
-        let mut segments = Vec::new();
+        let mut w = Written {
+            table: t.id,
+            segments: Vec::new(),
+            hiding: Vec::new(),
+        };
         for memtable in t.frozen.iter().rev() {
             if memtable.is_empty() {
                 continue;
@@ -150,28 +181,36 @@ fn write_segments(
             let number = meta.next_file;
             meta.next_file += 1;
             let path = inner.dir.join(segment_file_name(number));
-            segments.push(Arc::new(write_segment(t, memtable, number, &path)?));
+            let (segment, hiding) =
+                write_segment(inner, t, memtable, number, &path, !t.run.is_empty())?;
+            w.segments.push(Arc::new(segment));
+            w.hiding.extend(hiding);
         }
-        if !segments.is_empty() {
-            segments.reverse();
-            written.push((t.id, segments));
+        if !w.segments.is_empty() {
+            w.segments.reverse();
+            written.push(w);
         }
     }
     Ok(())
 }
 
-/// Writes `memtable` as segment `number` at `path` and opens it.
+/// Writes `memtable` as segment `number` at `path` and opens it. With `hiding`, also
+/// returns the keys of its rows that hide every older value of their key (tombstones and
+/// rows that write every column), in key order.
 fn write_segment(
+    inner: &Inner,
     table: &TableVersion,
     memtable: &Memtable,
     number: u64,
     path: &Path,
-) -> Result<SegmentRef> {
+    hiding: bool,
+) -> Result<(SegmentRef, Option<ArrayRef>)> {
     let key = memtable.key_column();
     let schema = memtable.merged_batch(&[])?.schema();
     let mut writer = SegmentWriter::new(schema, table.key_name())?;
     let mut rows = memtable.iter_merged(u64::MAX);
     let columns = memtable.schema().fields().len();
+    let mut hiding_keys: Vec<ArrayRef> = Vec::new();
     loop {
         let chunk: Vec<MergedRow> = rows.by_ref().take(CHUNK).collect();
         if chunk.is_empty() {
@@ -203,10 +242,27 @@ fn write_segment(
             .then(|| {
                 BooleanBuffer::from_iter(chunk.iter().map(|r| r.tombstone() && !r.has_values()))
             });
+        if hiding {
+            let rows: Vec<u32> = chunk
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| {
+                    r.tombstone() || (0..columns).all(|c| c == key || r.cell(c).is_some())
+                })
+                .map(|(i, _)| i as u32)
+                .collect();
+            if !rows.is_empty() {
+                let keys = batch.column(key);
+                hiding_keys.push(arrow_select::take::take(
+                    keys.as_ref(),
+                    &UInt32Array::from(rows),
+                    None,
+                )?);
+            }
+        }
         writer.push_partial(&batch, &present, tombstones.as_ref())?;
     }
     let info = writer.finish_to_file(path)?;
-    let segment = Segment::open(path)?;
     let meta = SegmentMeta {
         file_number: number,
         level: 0,
@@ -216,7 +272,18 @@ fn write_segment(
         max_seq: memtable.max_seq(),
         deletes: None,
     };
-    Ok(SegmentRef::new(meta, segment))
+    let hiding = match hiding_keys.len() {
+        0 => None,
+        1 => hiding_keys.pop(),
+        _ => {
+            let parts: Vec<&dyn Array> = hiding_keys.iter().map(|a| a.as_ref()).collect();
+            Some(arrow_select::concat::concat(&parts)?)
+        }
+    };
+    Ok((
+        SegmentRef::open(meta, &inner.dir, Arc::clone(&inner.graveyard))?,
+        hiding,
+    ))
 }
 
 /// Deletes the logs numbered below `active` (every record in them is in a segment now).

@@ -42,16 +42,21 @@
 //!
 //! The design (versions, write and flush paths, recovery) is in `docs/ENGINE.md`.
 
+mod compact;
 mod ddl;
+mod deletes;
 mod flush;
+mod gc;
 mod lock;
 mod open;
 mod options;
 mod read;
 mod record;
+mod segref;
 mod seq;
 mod snapshot;
 mod version;
+mod worker;
 mod write;
 
 use std::path::PathBuf;
@@ -86,6 +91,8 @@ pub struct Db {
     inner: Arc<Inner>,
     /// The background syncer of [`SyncPolicy::EveryMillis`].
     syncer: Mutex<Option<JoinHandle<()>>>,
+    /// The flush and compaction threads.
+    workers: Mutex<Vec<JoinHandle<()>>>,
 }
 
 /// The state shared with the background syncer.
@@ -116,6 +123,10 @@ pub(crate) struct Inner {
     flushing: AtomicBool,
     /// What recovery found at open.
     report: RecoveryReport,
+    /// Obsolete segment files waiting to be deleted.
+    graveyard: Arc<gc::Graveyard>,
+    /// Flushes and compactions for the background threads.
+    jobs: worker::Jobs,
 }
 
 /// What flushes and schema changes work on.
@@ -205,12 +216,63 @@ impl Db {
         flush::flush(&self.inner, &mut meta)
     }
 
+    /// Flushes every memtable, then merges each table's segments into one sorted run
+    /// (deletes and overwritten values dropped), on the calling thread. Reads and writes go
+    /// on meanwhile; segments flushed during the compaction stay beside the new run.
+    pub fn compact(&self) -> Result<()> {
+        let inner = &self.inner;
+        inner.check_open()?;
+        {
+            let mut meta = inner.meta();
+            flush::flush(inner, &mut meta)?;
+        }
+        let version = inner.current.load_full();
+        for t in &version.tables {
+            while !inner.jobs.claim(t.id) {
+                inner.check_open()?;
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            let result = compact::compact_table(inner, t.id, true);
+            inner.jobs.release(t.id);
+            result?;
+        }
+        inner.graveyard.sweep();
+        Ok(())
+    }
+
+    /// Counts for table `table`: level-0 segments, segments of the run, and their rows and
+    /// bytes (rows counts every row of every segment, overwritten ones included).
+    pub fn table_stats(&self, table: &str) -> Result<TableStats> {
+        self.inner.check_open()?;
+        let version = self.inner.current.load();
+        let t = version.table(table)?;
+        Ok(TableStats {
+            level0_segments: t.segments.len(),
+            run_segments: t.run.len(),
+            segment_rows: t.all_segments().map(|s| s.meta.rows).sum(),
+            segment_bytes: t.all_segments().map(|s| s.meta.bytes).sum(),
+            deleted_rows: t
+                .all_segments()
+                .filter_map(|s| s.meta.deletes.map(|d| d.rows))
+                .sum(),
+            memtable_bytes: t.active.approx_bytes()
+                + t.frozen.iter().map(|m| m.approx_bytes()).sum::<usize>(),
+        })
+    }
+
     /// Flushes, syncs the log, releases the directory lock. Later calls on this `Db` and
     /// its snapshots fail with [`Error::Closed`]. If the flush fails, the log (which holds
     /// every write) is still synced and the lock released, and the flush's error is
     /// returned: the next open recovers the writes from the log.
     pub fn close(&self) -> Result<()> {
         let inner = &self.inner;
+        inner.check_open()?;
+        inner.jobs.shutdown();
+        let workers =
+            std::mem::take(&mut *self.workers.lock().unwrap_or_else(PoisonError::into_inner));
+        for w in workers {
+            let _ = w.join();
+        }
         let mut meta = inner.meta();
         inner.check_open()?;
         let flushed = flush::flush(inner, &mut meta);
@@ -237,6 +299,25 @@ impl Db {
         );
         flushed.and(synced)
     }
+}
+
+/// What [`Db::table_stats`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TableStats {
+    /// Segments at level 0 (flushed, overlapping key ranges).
+    pub level0_segments: usize,
+    /// Segments in the sorted run (compacted, disjoint key ranges).
+    pub run_segments: usize,
+    /// Rows in all segments (a key overwritten since its last compaction counts twice).
+    pub segment_rows: u64,
+    /// Bytes of all segment files.
+    pub segment_bytes: u64,
+    /// Rows of segments that deletion vectors mark as deleted or superseded (reads skip
+    /// them; the next compaction drops them).
+    pub deleted_rows: u64,
+    /// Estimated bytes in memtables.
+    pub memtable_bytes: usize,
 }
 
 impl Drop for Db {

@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use arc_swap::ArcSwap;
 
-use super::flush::{self, missing_segment, parse_segment_file_name, segment_file_name};
+use super::deletes::parse_deletes_file_name;
+use super::flush::{self, missing_segment, parse_segment_file_name};
+use super::gc::Graveyard;
 use super::lock::DirLock;
 use super::options::{Options, Recovery, SyncPolicy};
 use super::record::{self, Op};
@@ -18,7 +20,6 @@ use super::version::{SegmentRef, TableVersion, Version, schema_of};
 use super::{Db, Inner, Meta};
 use crate::manifest::{self, Manifest};
 use crate::memtable::Memtable;
-use crate::segment::Segment;
 use crate::wal::{self, GroupCommit, RecoveryMode, WalReader, WalWriter};
 use crate::{Error, Result};
 
@@ -70,33 +71,44 @@ pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
     let fresh = existing.is_none();
     let manifest = existing.unwrap_or_default();
 
-    // Leftovers: temporary files and segments no manifest lists.
+    // Leftovers: temporary files, and segments and deletion vectors no manifest lists
+    // (written by a flush or compaction that did not commit, or retired by one that did
+    // but not yet deleted).
     let listed: std::collections::HashSet<u64> = manifest
         .tables
         .iter()
-        .flat_map(|t| t.segments.iter().map(|s| s.file_number))
+        .flat_map(|t| t.segments.iter())
+        .flat_map(|s| [Some(s.file_number), s.deletes.map(|d| d.file_number)])
+        .flatten()
         .collect();
     for name in &files.tmp {
         remove(&dir, name, &mut report)?;
     }
-    for (&n, name) in &files.segments {
+    for (&n, name) in files.segments.iter().chain(&files.deletes) {
         if !listed.contains(&n) {
             remove(&dir, name, &mut report)?;
         }
     }
 
     // Tables and their segments.
+    let graveyard = Arc::new(Graveyard::new(options.file_gc_grace));
     let mut tables = Vec::with_capacity(manifest.tables.len());
     for t in &manifest.tables {
         let (schema, key) = schema_of(t)?;
-        let mut segments = Vec::with_capacity(t.segments.len());
+        let mut segments = Vec::new();
+        let mut run = Vec::new();
         for s in &t.segments {
             if !files.segments.contains_key(&s.file_number) {
                 return Err(missing_segment(&dir, s.file_number));
             }
-            let segment = Segment::open(dir.join(segment_file_name(s.file_number)))?;
-            segments.push(Arc::new(SegmentRef::new(*s, segment)));
+            let segment = Arc::new(SegmentRef::open(*s, &dir, Arc::clone(&graveyard))?);
+            if s.level == 0 {
+                segments.push(segment);
+            } else {
+                run.push(segment);
+            }
         }
+        run.sort_by(|a, b| a.range.cmp(&b.range));
         tables.push(Arc::new(TableVersion {
             id: t.id,
             name: t.name.clone(),
@@ -105,6 +117,7 @@ pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
             key,
             frozen: Vec::new(),
             segments,
+            run,
         }));
     }
 
@@ -152,6 +165,8 @@ pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
         dirty: AtomicBool::new(false),
         flushing: AtomicBool::new(false),
         report,
+        graveyard,
+        jobs: super::worker::Jobs::default(),
         dir,
     });
     {
@@ -171,9 +186,11 @@ pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
         }
         _ => None,
     };
+    let workers = super::worker::spawn(&inner, options.background_threads)?;
     Ok(Db {
         inner,
         syncer: Mutex::new(syncer),
+        workers: Mutex::new(workers),
     })
 }
 
@@ -181,6 +198,7 @@ pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
 struct Files {
     logs: std::collections::BTreeMap<u64, String>,
     segments: HashMap<u64, String>,
+    deletes: HashMap<u64, String>,
     tmp: Vec<String>,
 }
 
@@ -189,6 +207,7 @@ impl Files {
         let mut files = Files {
             logs: Default::default(),
             segments: HashMap::new(),
+            deletes: HashMap::new(),
             tmp: Vec::new(),
         };
         for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
@@ -200,8 +219,10 @@ impl Files {
                 files.logs.insert(n, name);
             } else if let Some(n) = parse_segment_file_name(&name) {
                 files.segments.insert(n, name);
+            } else if let Some(n) = parse_deletes_file_name(&name) {
+                files.deletes.insert(n, name);
             } else if name.ends_with(".tmp")
-                && (name.starts_with("seg-") || name.starts_with("wal-"))
+                && (name.starts_with("seg-") || name.starts_with("wal-") || name.starts_with("dv-"))
             {
                 files.tmp.push(name);
             }

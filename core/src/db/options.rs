@@ -51,6 +51,31 @@ pub struct Options {
     /// Create the directory (and the database in it) if it does not exist. Default true;
     /// false makes opening a missing database an error.
     pub create_if_missing: bool,
+    /// Threads that run flushes and compactions in the background. Default 1. Zero is
+    /// manual mode: a write that fills the memtables flushes on the writer's thread, and
+    /// only [`crate::db::Db::compact`] compacts; writes are never held back.
+    pub background_threads: usize,
+    /// Compact a table once it has this many level-0 (flushed) segments. Default 4. Each
+    /// read probes up to this many segments plus one of the run.
+    pub l0_compaction_trigger: usize,
+    /// Writes to a table with this many level-0 segments are slowed (1 ms each), giving
+    /// compaction time to catch up. Default 8. Needs background threads.
+    pub l0_slowdown_writes: usize,
+    /// Writes to a table with this many level-0 segments wait until a compaction brings the
+    /// number down; so do writes while the memtables hold twice
+    /// [`Options::memtable_bytes`] and a flush is under way. Default 12. Needs background
+    /// threads.
+    pub l0_stop_writes: usize,
+    /// A compaction writes segments of about this many bytes of rows (it holds about this
+    /// much, plus [`Options::compaction_chunk_rows`] rows per input, in memory). Default
+    /// 256 MiB.
+    pub target_segment_bytes: usize,
+    /// Rows a compaction reads from each input segment at a time. Default 65,536.
+    pub compaction_chunk_rows: usize,
+    /// How long a segment file that no version lists (and no snapshot reads) is kept
+    /// before it is deleted, for external readers of the files. Default zero: deleted at
+    /// once.
+    pub file_gc_grace: std::time::Duration,
 }
 
 impl Default for Options {
@@ -60,6 +85,13 @@ impl Default for Options {
             recovery: Recovery::Strict,
             memtable_bytes: 256 << 20,
             create_if_missing: true,
+            background_threads: 1,
+            l0_compaction_trigger: 4,
+            l0_slowdown_writes: 8,
+            l0_stop_writes: 12,
+            target_segment_bytes: 256 << 20,
+            compaction_chunk_rows: 64 * 1024,
+            file_gc_grace: std::time::Duration::ZERO,
         }
     }
 }
@@ -80,6 +112,33 @@ impl Options {
     /// The options with `bytes` as the memtable size that triggers a flush.
     pub fn with_memtable_bytes(mut self, bytes: usize) -> Self {
         self.memtable_bytes = bytes;
+        self
+    }
+
+    /// The options with `threads` background threads (0: manual mode).
+    pub fn with_background_threads(mut self, threads: usize) -> Self {
+        self.background_threads = threads;
+        self
+    }
+
+    /// The options with level-0 triggers: compact at `compact`, slow writes at `slowdown`,
+    /// stop them at `stop` segments.
+    pub fn with_l0_triggers(mut self, compact: usize, slowdown: usize, stop: usize) -> Self {
+        self.l0_compaction_trigger = compact;
+        self.l0_slowdown_writes = slowdown;
+        self.l0_stop_writes = stop;
+        self
+    }
+
+    /// The options with `bytes` as the compaction's output segment size.
+    pub fn with_target_segment_bytes(mut self, bytes: usize) -> Self {
+        self.target_segment_bytes = bytes;
+        self
+    }
+
+    /// The options with `grace` as the file GC grace period.
+    pub fn with_file_gc_grace(mut self, grace: std::time::Duration) -> Self {
+        self.file_gc_grace = grace;
         self
     }
 

@@ -8,6 +8,7 @@ use arrow_schema::{DataType, Field, Schema};
 
 use super::version::{SegmentRef, TableVersion};
 use crate::memtable::{Cell, KeyState, Memtable};
+use crate::segment::SortKey;
 use crate::{Error, Result};
 
 /// "No source": the cell reads null.
@@ -41,6 +42,9 @@ pub(crate) fn read(
             break;
         }
         plan.segment(segment, &keys_ref)?;
+    }
+    if !plan.open.is_empty() && !table.run.is_empty() {
+        plan.run(&table.run, &keys_ref)?;
     }
     plan.finish(table, &keys_ref)
 }
@@ -78,10 +82,12 @@ fn one_segment(
     keys: &dyn Array,
     columns: &[&str],
 ) -> Result<Option<(RecordBatch, Vec<bool>)>> {
-    let [only] = table.segments.as_slice() else {
-        return Ok(None);
+    let only = match (table.segments.as_slice(), table.run.as_slice()) {
+        ([only], []) | ([], [only]) => only,
+        _ => return Ok(None),
     };
-    if !table.active.is_empty() || table.frozen.iter().any(|m| !m.is_empty()) {
+    if only.has_deletes() || !table.active.is_empty() || table.frozen.iter().any(|m| !m.is_empty())
+    {
         return Ok(None);
     }
     let mut names = Vec::with_capacity(columns.len());
@@ -211,10 +217,15 @@ impl Plan {
 
     /// The keys still open, as an array (the keys themselves when all are open).
     fn open_keys(&self, keys: &ArrayRef) -> Result<ArrayRef> {
-        if self.open.len() == self.n {
+        self.subset_keys(keys, &self.open)
+    }
+
+    /// Keys `subset` (ascending indices) as an array (the keys themselves when all).
+    fn subset_keys(&self, keys: &ArrayRef, subset: &[u32]) -> Result<ArrayRef> {
+        if subset.len() == self.n {
             return Ok(Arc::clone(keys));
         }
-        let indices = UInt32Array::from(self.open.clone());
+        let indices = UInt32Array::from(subset.to_vec());
         Ok(arrow_select::take::take(keys.as_ref(), &indices, None)?)
     }
 
@@ -326,7 +337,47 @@ impl Plan {
     }
 
     fn segment(&mut self, segment: &SegmentRef, keys: &ArrayRef) -> Result<()> {
-        let query = self.open_keys(keys)?;
+        let open = self.open.clone();
+        self.segment_subset(segment, keys, &open)
+    }
+
+    /// The run: each open key is looked up in the one segment whose key range holds it.
+    fn run(&mut self, run: &[Arc<SegmentRef>], keys: &ArrayRef) -> Result<()> {
+        let mut by_segment: Vec<(usize, u32)> = Vec::with_capacity(self.open.len());
+        for &k in &self.open {
+            let Some(key) = SortKey::of(keys.as_ref(), k as usize)? else {
+                continue;
+            };
+            let i =
+                run.partition_point(|s| s.range.as_ref().is_some_and(|(first, _)| *first <= key));
+            if let Some(s) = i.checked_sub(1).and_then(|i| run.get(i).map(|s| (i, s)))
+                && s.1.range.as_ref().is_some_and(|(_, last)| key <= *last)
+            {
+                by_segment.push((s.0, k));
+            }
+        }
+        by_segment.sort_unstable();
+        for group in by_segment.chunk_by(|a, b| a.0 == b.0) {
+            let Some(&(i, _)) = group.first() else {
+                continue;
+            };
+            let Some(segment) = run.get(i) else {
+                continue;
+            };
+            let subset: Vec<u32> = group.iter().map(|&(_, k)| k).collect();
+            self.segment_subset(segment, keys, &subset)?;
+        }
+        Ok(())
+    }
+
+    /// Looks up keys `subset` (ascending, all open) in `segment`.
+    fn segment_subset(
+        &mut self,
+        segment: &SegmentRef,
+        keys: &ArrayRef,
+        subset: &[u32],
+    ) -> Result<()> {
+        let query = self.subset_keys(keys, subset)?;
         // The asked columns this segment has (it lacks columns added after it was written).
         let mut asked: Vec<(usize, &str)> = Vec::with_capacity(self.columns.len());
         let all_names = std::mem::take(&mut self.names);
@@ -336,7 +387,7 @@ impl Plan {
             }
         }
         let names: Vec<&str> = asked.iter().map(|&(_, n)| n).collect();
-        let result = self.segment_cells(segment, &asked, &names, &query);
+        let result = self.segment_cells(segment, &asked, &names, &query, subset);
         self.names = all_names;
         result
     }
@@ -347,8 +398,17 @@ impl Plan {
         asked: &[(usize, &str)],
         names: &[&str],
         query: &ArrayRef,
+        subset: &[u32],
     ) -> Result<()> {
-        let hits = segment.segment.get_partial(query.as_ref(), names)?;
+        // Rows a deletion vector marks are hidden by a newer segment: read as absent.
+        let hits = match &segment.deletes {
+            Some(d) if !d.rows.is_empty() => {
+                segment
+                    .segment
+                    .get_partial_except(query.as_ref(), names, d.rows.bitmap())?
+            }
+            _ => segment.segment.get_partial(query.as_ref(), names)?,
+        };
         let batch = hits.batch();
         let ids: Vec<u32> = asked
             .iter()
@@ -358,8 +418,7 @@ impl Plan {
                 None => NULL,
             })
             .collect();
-        let open = std::mem::take(&mut self.open);
-        for (q, &k) in open.iter().enumerate() {
+        for (q, &k) in subset.iter().enumerate() {
             let k = k as usize;
             if !hits.found(q) {
                 continue;
@@ -377,7 +436,6 @@ impl Plan {
                 }
             }
         }
-        self.open = open;
         self.close_done();
         Ok(())
     }

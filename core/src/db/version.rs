@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use arrow_schema::{Field, Schema, SchemaRef};
 
-use crate::manifest::{ColumnMeta, SegmentMeta, TableMeta};
+pub(crate) use super::segref::SegmentRef;
+use crate::manifest::{ColumnMeta, TableMeta};
 use crate::memtable::Memtable;
-use crate::segment::Segment;
 use crate::{Error, Result};
 
 /// The schema metadata key that names a table's key column in [`crate::db::Db::schema`].
@@ -41,38 +41,12 @@ pub(crate) struct TableVersion {
     /// freezes the active one; adding a column freezes it too, since a memtable's schema
     /// is fixed).
     pub(crate) frozen: Vec<Arc<Memtable>>,
-    /// The segments, newest first.
+    /// Level 0: the segments flushes wrote, newest first. Their key ranges overlap.
     pub(crate) segments: Vec<Arc<SegmentRef>>,
-}
-
-/// An open segment and what the manifest says of it.
-#[derive(Debug)]
-pub(crate) struct SegmentRef {
-    /// The manifest's entry.
-    pub(crate) meta: SegmentMeta,
-    /// The open (memory-mapped) segment.
-    pub(crate) segment: Segment,
-    /// For each of the table's columns by name: the index of the column in the
-    /// segment's schema (a segment written before a column was added lacks it).
-    pub(crate) columns: HashMap<String, usize>,
-}
-
-impl SegmentRef {
-    /// Wraps an open segment.
-    pub(crate) fn new(meta: SegmentMeta, segment: Segment) -> SegmentRef {
-        let columns = segment
-            .schema()
-            .fields()
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.name().clone(), i))
-            .collect();
-        SegmentRef {
-            meta,
-            segment,
-            columns,
-        }
-    }
+    /// Level 1: the sorted run compactions write, older than every level-0 segment, in key
+    /// order with disjoint key ranges: a key is looked up in the one segment whose range
+    /// holds it.
+    pub(crate) run: Vec<Arc<SegmentRef>>,
 }
 
 impl Version {
@@ -106,7 +80,8 @@ impl Version {
 }
 
 impl TableVersion {
-    /// The table as the manifest describes it, with `segments`.
+    /// The table as the manifest describes it: level-0 segments newest first, then the
+    /// run in key order.
     pub(crate) fn meta(&self) -> Result<TableMeta> {
         let columns = self
             .schema
@@ -125,7 +100,12 @@ impl TableVersion {
             name: self.name.clone(),
             key_column: self.key_name().to_owned(),
             columns,
-            segments: self.segments.iter().map(|s| s.meta).collect(),
+            segments: self
+                .segments
+                .iter()
+                .chain(&self.run)
+                .map(|s| s.meta)
+                .collect(),
         })
     }
 
@@ -137,7 +117,7 @@ impl TableVersion {
             .map_or("", |f| f.name().as_str())
     }
 
-    /// A copy with other memtables and segments.
+    /// A copy with other memtables and level-0 segments.
     pub(crate) fn with(
         &self,
         active: Arc<Memtable>,
@@ -152,7 +132,13 @@ impl TableVersion {
             active,
             frozen,
             segments,
+            run: self.run.clone(),
         }
+    }
+
+    /// Every segment: level 0, then the run.
+    pub(crate) fn all_segments(&self) -> impl Iterator<Item = &Arc<SegmentRef>> {
+        self.segments.iter().chain(&self.run)
     }
 }
 

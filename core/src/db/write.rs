@@ -76,6 +76,7 @@ impl Db {
         apply: impl FnOnce(&TableVersion, u64, P) -> Result<()>,
     ) -> Result<u64> {
         let inner = &self.inner;
+        super::worker::throttle(inner, table)?;
         let seq = {
             let _gate = inner.gate.read().unwrap_or_else(PoisonError::into_inner);
             inner.check_writable()?;
@@ -93,13 +94,18 @@ impl Db {
         Ok(seq)
     }
 
-    /// Flushes on this thread when the memtables pass their limit and no other thread
-    /// is flushing.
+    /// When the memtables pass their limit: asks a background thread to flush, or in
+    /// manual mode flushes on this thread (unless another thread is flushing).
     fn after_write(&self) -> Result<()> {
         let inner = &self.inner;
-        if inner.current.load().active_bytes() < inner.options.memtable_bytes
-            || inner.flushing.swap(true, Ordering::AcqRel)
-        {
+        if inner.current.load().active_bytes() < inner.options.memtable_bytes {
+            return Ok(());
+        }
+        if inner.options.background_threads > 0 {
+            inner.jobs.request_flush();
+            return Ok(());
+        }
+        if inner.flushing.swap(true, Ordering::AcqRel) {
             return Ok(());
         }
         let result = {

@@ -123,6 +123,23 @@ impl Segment {
         self.read_partial(&descs, rows)
     }
 
+    /// [`Segment::get_partial`] with the rows in `deleted` (a deletion vector: row
+    /// numbers as [`Segment::find`] returns them) read as absent keys.
+    pub fn get_partial_except(
+        &self,
+        keys: &dyn Array,
+        columns: &[&str],
+        deleted: &roaring::RoaringBitmap,
+    ) -> Result<PartialBatch> {
+        let (descs, mut rows) = self.locate(keys, columns)?;
+        for row in &mut rows {
+            if *row != NOT_FOUND && deleted.contains(*row) {
+                *row = NOT_FOUND;
+            }
+        }
+        self.read_partial(&descs, rows)
+    }
+
     /// Whether row `row` (as returned by [`Segment::find`]) is a tombstone. For compaction,
     /// which walks rows. A row past the end is an error.
     pub fn is_tombstone(&self, row: u32) -> Result<bool> {

@@ -1,0 +1,193 @@
+//! Compaction: merging a table's segments into one sorted run.
+//!
+//! The policy (`docs/ENGINE.md`, "Compaction"): two levels. Level 0 holds the segments
+//! flushes write (key ranges overlap, newest first); level 1 is one sorted run of
+//! segments with disjoint key ranges. When a table has
+//! [`Options::l0_compaction_trigger`](super::Options::l0_compaction_trigger) level-0
+//! segments, every level-0 segment and the whole run are merged into a new run
+//! (tombstones dropped: nothing older exists). The merge streams (bounded memory) without
+//! holding any lock; the result is installed with a manifest commit under the meta lock,
+//! keeping the level-0 segments that flushes added meanwhile (they are newer than every
+//! input). The replaced segments are retired: their files go when no snapshot reads them.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::flush::segment_file_name;
+use super::version::{SegmentRef, TableVersion, Version};
+use super::{Inner, Meta};
+use crate::compact::{MergeInput, MergeOptions, merge};
+use crate::manifest::{self, Manifest, SegmentMeta};
+use crate::{Error, Result};
+
+/// Whether table `t` wants a compaction: with `force`, when any segment is at level 0 or
+/// any run segment has deleted rows or tombstones; else when level 0 is at the trigger.
+pub(crate) fn wanted(inner: &Inner, t: &TableVersion, force: bool) -> bool {
+    if force {
+        // Anything not yet in the run, or a run segment with rows to drop.
+        !t.segments.is_empty()
+            || t.run
+                .iter()
+                .any(|s| s.has_deletes() || s.segment.has_partial_rows())
+    } else {
+        t.segments.len() >= inner.options.l0_compaction_trigger.max(1)
+    }
+}
+
+/// Compacts table `id` if it wants it (see [`wanted`]); returns whether it did. Runs on
+/// the calling thread; one compaction per table at a time (the caller sees to it).
+pub(crate) fn compact_table(inner: &Inner, id: u64, force: bool) -> Result<bool> {
+    let version = inner.current.load_full();
+    let Some(t) = version.tables.iter().find(|t| t.id == id) else {
+        return Ok(false);
+    };
+    if !wanted(inner, t, force) {
+        return Ok(false);
+    }
+    let inputs: Vec<Arc<SegmentRef>> = t.all_segments().cloned().collect();
+    // Rows the deletion vectors mark are hidden by level-0 rows among the inputs: dropped.
+    let segments: Vec<MergeInput<'_>> = inputs
+        .iter()
+        .map(|s| MergeInput {
+            segment: &s.segment,
+            deleted: s.deletes.as_ref().map(|d| d.rows.bitmap()),
+        })
+        .collect();
+    let options = MergeOptions {
+        target_segment_bytes: inner.options.target_segment_bytes.max(1),
+        chunk_rows: inner.options.compaction_chunk_rows.max(1),
+        drop_tombstones: true,
+    };
+    let mut numbers: Vec<u64> = Vec::new();
+    let next_path = || -> Result<PathBuf> {
+        let mut meta = inner.meta();
+        let n = meta.next_file;
+        meta.next_file += 1;
+        drop(meta);
+        numbers.push(n);
+        Ok(inner.dir.join(segment_file_name(n)))
+    };
+    let outputs = match merge(
+        &segments,
+        Arc::clone(&t.schema),
+        t.key_name(),
+        &options,
+        next_path,
+    ) {
+        Ok(outputs) => outputs,
+        Err(e) => {
+            remove_files(inner, &numbers);
+            return Err(e);
+        }
+    };
+    let min_seq = inputs.iter().map(|s| s.meta.min_seq).min().unwrap_or(0);
+    let max_seq = inputs.iter().map(|s| s.meta.max_seq).max().unwrap_or(0);
+    let mut run = Vec::with_capacity(outputs.len());
+    for (out, &number) in outputs.iter().zip(&numbers) {
+        let meta = SegmentMeta {
+            file_number: number,
+            level: 1,
+            rows: out.info.rows,
+            bytes: out.info.bytes,
+            min_seq,
+            max_seq,
+            deletes: None,
+        };
+        match SegmentRef::open(meta, &inner.dir, Arc::clone(&inner.graveyard)) {
+            Ok(s) => run.push(Arc::new(s)),
+            Err(e) => {
+                remove_files(inner, &numbers);
+                return Err(e);
+            }
+        }
+    }
+    let mut meta = inner.meta();
+    let installed = install(inner, &mut meta, id, &inputs, run);
+    drop(meta);
+    match installed {
+        Ok(Some(replaced)) => {
+            for s in &replaced {
+                s.retire();
+            }
+            Ok(true)
+        }
+        Ok(None) => {
+            remove_files(inner, &numbers);
+            Ok(false)
+        }
+        Err(e) => {
+            remove_files(inner, &numbers);
+            Err(e)
+        }
+    }
+}
+
+/// Replaces `inputs` of table `id` with `run` in a new manifest and version; returns the
+/// replaced entries of the version it replaced (to retire), or `None` if the table was
+/// dropped meanwhile.
+fn install(
+    inner: &Inner,
+    meta: &mut Meta,
+    id: u64,
+    inputs: &[Arc<SegmentRef>],
+    run: Vec<Arc<SegmentRef>>,
+) -> Result<Option<Vec<Arc<SegmentRef>>>> {
+    let current = inner.current.load_full();
+    let Some(t) = current.tables.iter().find(|t| t.id == id) else {
+        return Ok(None);
+    };
+    // By file number: a flush may have given an input a new deletion vector meanwhile
+    // (its marks come from level-0 segments the new version keeps, so dropping them with
+    // the input loses nothing a read needs).
+    let replaced = |s: &Arc<SegmentRef>| {
+        inputs
+            .iter()
+            .any(|i| i.meta.file_number == s.meta.file_number)
+    };
+    let gone: Vec<Arc<SegmentRef>> = t.all_segments().filter(|s| replaced(s)).cloned().collect();
+    if gone.len() != inputs.len() {
+        return Err(Error::InvalidManifest(format!(
+            "table '{}': a compaction's inputs changed under it",
+            t.name
+        )));
+    }
+    let mut table = t.with(
+        Arc::clone(&t.active),
+        t.frozen.clone(),
+        t.segments
+            .iter()
+            .filter(|s| !replaced(s))
+            .cloned()
+            .collect(),
+    );
+    table.run = run;
+    let table = Arc::new(table);
+    let tables: Vec<Arc<TableVersion>> = current
+        .tables
+        .iter()
+        .map(|x| {
+            if x.id == id {
+                Arc::clone(&table)
+            } else {
+                Arc::clone(x)
+            }
+        })
+        .collect();
+    let next = Manifest {
+        number: meta.manifest.number + 1,
+        last_flushed_seq: meta.manifest.last_flushed_seq,
+        next_file_number: meta.next_file,
+        tables: tables.iter().map(|t| t.meta()).collect::<Result<_>>()?,
+    };
+    manifest::commit(&inner.dir, &next)?;
+    meta.manifest = next;
+    inner.current.store(Arc::new(Version { tables }));
+    Ok(Some(gone))
+}
+
+/// Deletes segment files a failed or abandoned compaction wrote.
+fn remove_files(inner: &Inner, numbers: &[u64]) {
+    for &n in numbers {
+        let _ = std::fs::remove_file(inner.dir.join(segment_file_name(n)));
+    }
+}

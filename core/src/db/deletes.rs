@@ -1,0 +1,106 @@
+//! Deletion vectors in the engine: a flush marks the rows of the run that its segment's
+//! rows hide, so reads skip them and the next compaction drops them (`docs/ENGINE.md`,
+//! "Deletion vectors").
+//!
+//! A row of a newly flushed segment **hides** every older value of its key when it is a
+//! tombstone or writes every column (a full upsert). For each such key that the run
+//! holds, the run segment's row is marked in that segment's deletion vector. Each changed
+//! vector is written as a new file (the vector so far plus the new rows) and committed in
+//! the same manifest as the flushed segment, so a version's marks always come from
+//! level-0 segments that version lists: a read that skips a marked row finds the key's
+//! newer state in a newer segment, which it consults first anyway.
+
+use std::sync::Arc;
+
+use arrow_array::{Array, ArrayRef, UInt32Array};
+
+use super::segref::SegmentRef;
+use super::{Inner, Meta};
+use crate::Result;
+use crate::manifest::DeletesMeta;
+use crate::segment::SortKey;
+
+/// The file name of deletion vector file `number`.
+pub(crate) fn deletes_file_name(number: u64) -> String {
+    format!("dv-{number:016x}.dv")
+}
+
+/// The number of a deletion vector file named by [`deletes_file_name`].
+pub(crate) fn parse_deletes_file_name(name: &str) -> Option<u64> {
+    let hex = name.strip_prefix("dv-")?.strip_suffix(".dv")?;
+    if hex.len() != 16 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
+    u64::from_str_radix(hex, 16).ok()
+}
+
+/// Marks the rows of `run` that `hiding` (keys of newer rows that hide every older value,
+/// in key order) supersede. Returns the run with the changed segments replaced (new
+/// deletion vector files written, their numbers pushed to `written`) or `None` when no
+/// row changes. The caller commits the result and retires the replaced vectors.
+pub(crate) fn mark(
+    inner: &Inner,
+    meta: &mut Meta,
+    run: &[Arc<SegmentRef>],
+    hiding: &ArrayRef,
+    written: &mut Vec<u64>,
+) -> Result<Option<Vec<Arc<SegmentRef>>>> {
+    // Group the keys by the run segment whose range holds them.
+    let mut by_segment: Vec<Vec<u32>> = vec![Vec::new(); run.len()];
+    for k in 0..hiding.len() {
+        let Some(key) = SortKey::of(hiding.as_ref(), k)? else {
+            continue;
+        };
+        let i = run.partition_point(|s| s.range.as_ref().is_some_and(|(first, _)| *first <= key));
+        if let Some(i) = i.checked_sub(1)
+            && let Some(s) = run.get(i)
+            && s.range.as_ref().is_some_and(|(_, last)| key <= *last)
+            && let Some(keys) = by_segment.get_mut(i)
+        {
+            keys.push(k as u32);
+        }
+    }
+    let mut changed = false;
+    let mut next_run = Vec::with_capacity(run.len());
+    for (s, keys) in run.iter().zip(by_segment) {
+        if keys.is_empty() {
+            next_run.push(Arc::clone(s));
+            continue;
+        }
+        let subset = arrow_select::take::take(hiding.as_ref(), &UInt32Array::from(keys), None)?;
+        let rows = s.segment.find(subset.as_ref())?;
+        let mut dv = s
+            .deletes
+            .as_ref()
+            .map(|d| d.rows.clone())
+            .unwrap_or_default();
+        let before = dv.len();
+        for row in rows.into_iter().flatten() {
+            dv.insert(row);
+        }
+        if dv.len() == before {
+            next_run.push(Arc::clone(s));
+            continue;
+        }
+        let number = meta.next_file;
+        meta.next_file += 1;
+        written.push(number);
+        let path = inner.dir.join(deletes_file_name(number));
+        let bytes = dv.write_file(&path, s.meta.file_number, s.segment.row_count())?;
+        let entry = DeletesMeta {
+            file_number: number,
+            rows: dv.len(),
+            bytes,
+        };
+        next_run.push(Arc::new(s.with_deletes(entry, dv, path)));
+        changed = true;
+    }
+    Ok(changed.then_some(next_run))
+}
+
+/// Deletes deletion vector files an abandoned operation wrote.
+pub(crate) fn remove_files(inner: &Inner, numbers: &[u64]) {
+    for &n in numbers {
+        let _ = std::fs::remove_file(inner.dir.join(deletes_file_name(n)));
+    }
+}
