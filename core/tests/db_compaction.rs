@@ -332,3 +332,45 @@ fn compaction_of_a_dropped_table_leaves_no_files() {
     assert!(files(dir.path(), ".seg").is_empty());
     assert!(files(dir.path(), ".dv").is_empty());
 }
+
+#[test]
+fn quiet_tables_are_compacted_below_the_trigger() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = Options::default()
+        .with_background_threads(1)
+        .with_idle_compaction_after(Some(Duration::from_millis(200)));
+    let db = Db::open(dir.path(), options).unwrap();
+    db.create_table("t", &schema(), "k").unwrap();
+    db.write("t", &rows(0..KEYS, 1)).unwrap();
+    db.flush().unwrap();
+    db.write("t", &rows((0..KEYS).step_by(2), 2)).unwrap();
+    db.flush().unwrap();
+    assert_eq!(db.table_stats("t").unwrap().level0_segments, 2);
+    let before = read_all(&db);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let stats = db.table_stats("t").unwrap();
+        if stats.level0_segments == 0 {
+            assert_eq!(stats.run_segments, 1);
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not compacted: {stats:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(read_all(&db), before);
+
+    // Without idle compaction, level 0 stays below the trigger.
+    let dir = tempfile::tempdir().unwrap();
+    let options = Options::default()
+        .with_background_threads(1)
+        .with_idle_compaction_after(None);
+    let db = Db::open(dir.path(), options).unwrap();
+    db.create_table("t", &schema(), "k").unwrap();
+    db.write("t", &rows(0..KEYS, 1)).unwrap();
+    db.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(db.table_stats("t").unwrap().level0_segments, 1);
+}

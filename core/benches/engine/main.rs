@@ -12,6 +12,11 @@
 //! - R4: R1 on 2 reader threads, alternately with and without a writer thread upserting
 //!   10,000-row batches.
 //! - O1: close, then `Db::open` + the first R1 answer, against `Segment::open` + the same read.
+//! - W2: upsert of 10% of the keys into a compacted table, flush, then `compact()`: times,
+//!   bytes written, disk before and after, peak anonymous memory of the compaction; and R1
+//!   before and after the compaction and after many small flushes with background
+//!   compaction, against the compacted table (`--target MiB` sets the compaction's output
+//!   segment size).
 //!
 //! Every read is checked against the generator (outside the timing). Within a batch round
 //! the systems take turns in a rotating order, so that machine noise falls on all alike.
@@ -23,6 +28,7 @@
 
 mod fixture;
 mod lifecycle;
+mod lsm;
 mod reads;
 
 use std::hint::black_box;
@@ -48,6 +54,8 @@ struct Args {
     rows: u64,
     batches: usize,
     only: Option<String>,
+    /// The compaction's target segment size in MiB (W2); the default when `None`.
+    target_mib: Option<usize>,
 }
 
 fn args() -> Args {
@@ -55,6 +63,7 @@ fn args() -> Args {
         rows: 1_000_000,
         batches: 2000,
         only: None,
+        target_mib: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -62,6 +71,7 @@ fn args() -> Args {
             "--rows" => a.rows = it.next().and_then(|v| v.parse().ok()).expect("--rows N"),
             "--batches" => a.batches = it.next().and_then(|v| v.parse().ok()).expect("--batches N"),
             "--only" => a.only = it.next(),
+            "--target" => a.target_mib = it.next().and_then(|v| v.parse().ok()),
             _ => {} // cargo bench passes --bench
         }
     }
@@ -107,7 +117,16 @@ impl KeyBatches {
 }
 
 /// Panics unless `result` holds exactly the generated values of `rows`, all found.
-fn check(rows: &[u64], (result, found): &(RecordBatch, Vec<bool>)) {
+fn check(rows: &[u64], answer: &(RecordBatch, Vec<bool>)) {
+    check_with(rows, answer, &workload::value);
+}
+
+/// Panics unless `result` holds `value(row, column)` for `rows`, all found.
+fn check_with(
+    rows: &[u64],
+    (result, found): &(RecordBatch, Vec<bool>),
+    value: &dyn Fn(u64, usize) -> f32,
+) {
     assert_eq!(result.num_rows(), rows.len());
     assert!(found.iter().all(|&f| f), "a written key was not found");
     assert_eq!(result.num_columns(), WIDTH);
@@ -115,11 +134,7 @@ fn check(rows: &[u64], (result, found): &(RecordBatch, Vec<bool>)) {
         let values = column.as_primitive::<Float32Type>();
         for (r, &i) in rows.iter().enumerate() {
             assert!(values.is_valid(r));
-            assert_eq!(
-                values.value(r),
-                workload::value(i, c),
-                "row {i} column f{c}"
-            );
+            assert_eq!(values.value(r), value(i, c), "row {i} column f{c}");
         }
     }
 }
@@ -130,6 +145,15 @@ type Reader<'a> = Box<dyn Fn(&StringArray) -> (RecordBatch, Vec<bool>) + 'a>;
 /// Reads every key batch with every system, taking turns in a rotating order; returns each
 /// system's times in microseconds, warm-up excluded. Every answer is checked.
 fn interleave(systems: &[Reader<'_>], keys: &KeyBatches) -> Vec<Vec<f64>> {
+    interleave_with(systems, keys, &workload::value)
+}
+
+/// [`interleave`], checking answers against `value(row, column)`.
+fn interleave_with(
+    systems: &[Reader<'_>],
+    keys: &KeyBatches,
+    value: &dyn Fn(u64, usize) -> f32,
+) -> Vec<Vec<f64>> {
     let mut times = vec![Vec::with_capacity(keys.len()); systems.len()];
     for (b, (rows, array)) in keys.rows.iter().zip(&keys.arrays).enumerate() {
         for turn in 0..systems.len() {
@@ -137,7 +161,7 @@ fn interleave(systems: &[Reader<'_>], keys: &KeyBatches) -> Vec<Vec<f64>> {
             let t0 = Instant::now();
             let answer = black_box(systems[s](array));
             let us = t0.elapsed().as_secs_f64() * 1e6;
-            check(rows, &answer);
+            check_with(rows, &answer, value);
             if b >= WARMUP {
                 times[s].push(us);
             }
@@ -182,10 +206,16 @@ fn main() {
     if only("w1") {
         lifecycle::w1(a.rows, dir);
     }
-    if !["r1", "r1mem", "o1", "r4"].iter().any(|w| only(w)) {
+    if !["r1", "r1mem", "o1", "r4", "w2"].iter().any(|w| only(w)) {
         return;
     }
     let keys = KeyBatches::new(a.rows, WARMUP + a.batches);
+    if only("w2") {
+        lsm::w2(a.rows, &keys, dir, a.target_mib);
+    }
+    if !["r1", "r1mem", "o1", "r4"].iter().any(|w| only(w)) {
+        return;
+    }
     eprintln!("loading {} rows into a database (one flush) ...", a.rows);
     let mut flushed = fixture::load_flushed(&dir.join("flushed"), a.rows);
     if only("r1") {

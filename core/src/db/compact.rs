@@ -20,28 +20,41 @@ use crate::compact::{MergeInput, MergeOptions, merge};
 use crate::manifest::{self, Manifest, SegmentMeta};
 use crate::{Error, Result};
 
-/// Whether table `t` wants a compaction: with `force`, when any segment is at level 0 or
-/// any run segment has deleted rows or tombstones; else when level 0 is at the trigger.
-pub(crate) fn wanted(inner: &Inner, t: &TableVersion, force: bool) -> bool {
-    if force {
-        // Anything not yet in the run, or a run segment with rows to drop.
-        !t.segments.is_empty()
-            || t.run
-                .iter()
-                .any(|s| s.has_deletes() || s.segment.has_partial_rows())
-    } else {
-        t.segments.len() >= inner.options.l0_compaction_trigger.max(1)
+/// Why a compaction is considered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reason {
+    /// A worker's regular check: level 0 at the trigger.
+    Trigger,
+    /// Writes have been quiet for [`Options::idle_compaction_after`](super::Options):
+    /// any level-0 segment, so that reads come back to one probe per key.
+    Idle,
+    /// [`super::Db::compact`]: anything not in the run, or a run segment with deleted rows
+    /// or tombstones.
+    Full,
+}
+
+/// Whether table `t` wants a compaction for `reason`.
+pub(crate) fn wanted(inner: &Inner, t: &TableVersion, reason: Reason) -> bool {
+    match reason {
+        Reason::Trigger => t.segments.len() >= inner.options.l0_compaction_trigger.max(1),
+        Reason::Idle => !t.segments.is_empty(),
+        Reason::Full => {
+            !t.segments.is_empty()
+                || t.run
+                    .iter()
+                    .any(|s| s.has_deletes() || s.segment.has_partial_rows())
+        }
     }
 }
 
 /// Compacts table `id` if it wants it (see [`wanted`]); returns whether it did. Runs on
 /// the calling thread; one compaction per table at a time (the caller sees to it).
-pub(crate) fn compact_table(inner: &Inner, id: u64, force: bool) -> Result<bool> {
+pub(crate) fn compact_table(inner: &Inner, id: u64, reason: Reason) -> Result<bool> {
     let version = inner.current.load_full();
     let Some(t) = version.tables.iter().find(|t| t.id == id) else {
         return Ok(false);
     };
-    if !wanted(inner, t, force) {
+    if !wanted(inner, t, reason) {
         return Ok(false);
     }
     let inputs: Vec<Arc<SegmentRef>> = t.all_segments().cloned().collect();

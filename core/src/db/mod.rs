@@ -232,7 +232,7 @@ impl Db {
                 inner.check_open()?;
                 std::thread::sleep(std::time::Duration::from_millis(1));
             }
-            let result = compact::compact_table(inner, t.id, true);
+            let result = compact::compact_table(inner, t.id, compact::Reason::Full);
             inner.jobs.release(t.id);
             result?;
         }

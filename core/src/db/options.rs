@@ -72,6 +72,12 @@ pub struct Options {
     pub target_segment_bytes: usize,
     /// Rows a compaction reads from each input segment at a time. Default 65,536.
     pub compaction_chunk_rows: usize,
+    /// Once no write has come for this long, background threads also compact tables with
+    /// fewer level-0 segments than the trigger (any at all), so that reads of a table that
+    /// stopped changing come back to one probe per key. Default 1 s; `None` compacts only
+    /// at the trigger. Each such compaction rewrites the table's run, at most once per
+    /// flush.
+    pub idle_compaction_after: Option<std::time::Duration>,
     /// How long a segment file that no version lists (and no snapshot reads) is kept
     /// before it is deleted, for external readers of the files. Default zero: deleted at
     /// once.
@@ -91,6 +97,7 @@ impl Default for Options {
             l0_stop_writes: 12,
             target_segment_bytes: 256 << 20,
             compaction_chunk_rows: 64 * 1024,
+            idle_compaction_after: Some(std::time::Duration::from_secs(1)),
             file_gc_grace: std::time::Duration::ZERO,
         }
     }
@@ -133,6 +140,12 @@ impl Options {
     /// The options with `bytes` as the compaction's output segment size.
     pub fn with_target_segment_bytes(mut self, bytes: usize) -> Self {
         self.target_segment_bytes = bytes;
+        self
+    }
+
+    /// The options with `after` as [`Options::idle_compaction_after`].
+    pub fn with_idle_compaction_after(mut self, after: Option<std::time::Duration>) -> Self {
+        self.idle_compaction_after = after;
         self
     }
 

@@ -343,6 +343,10 @@ impl Plan {
 
     /// The run: each open key is looked up in the one segment whose key range holds it.
     fn run(&mut self, run: &[Arc<SegmentRef>], keys: &ArrayRef) -> Result<()> {
+        if let [only] = run {
+            // One segment: its hash index answers for keys outside its range too.
+            return self.segment(only, keys);
+        }
         let mut by_segment: Vec<(usize, u32)> = Vec::with_capacity(self.open.len());
         for &k in &self.open {
             let Some(key) = SortKey::of(keys.as_ref(), k as usize)? else {

@@ -3,7 +3,9 @@
 //!
 //! Writers ask for a flush ([`Jobs::request_flush`]) when the memtables fill up and go on;
 //! a worker freezes and writes them. After each flush a worker compacts every table whose
-//! level 0 reached the trigger, one compaction per table at a time. Writers to a table
+//! level 0 reached the trigger, one compaction per table at a time; once no write has come
+//! for [`Options::idle_compaction_after`], it also compacts tables with any level-0
+//! segment, so that reads of a table that stopped changing probe one segment per key. Writers to a table
 //! with [`Options::l0_slowdown_writes`] level-0 segments sleep 1 ms per write; at
 //! [`Options::l0_stop_writes`], or while the memtables hold twice their limit and a flush
 //! is under way, they wait until a worker makes progress; if the last background job
@@ -13,14 +15,16 @@
 //! [`Options::background_threads`]: super::Options::background_threads
 //! [`Options::l0_slowdown_writes`]: super::Options::l0_slowdown_writes
 //! [`Options::l0_stop_writes`]: super::Options::l0_stop_writes
+//! [`Options::idle_compaction_after`]: super::Options::idle_compaction_after
 
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use super::{Inner, compact, flush};
+use super::compact::{self, Reason};
+use super::{Inner, flush};
 use crate::{Error, Result};
 
 /// How often an idle worker wakes to sweep the graveyard.
@@ -101,8 +105,31 @@ pub(crate) fn spawn(inner: &Arc<Inner>, n: usize) -> Result<Vec<JoinHandle<()>>>
         .collect()
 }
 
+/// When writes were last seen: the published sequence number and when it last moved.
+struct Quiet {
+    seq: u64,
+    since: Instant,
+}
+
+impl Quiet {
+    /// Whether no write has been published for `after` (`None`: never quiet).
+    fn for_at_least(&mut self, inner: &Inner, after: Option<Duration>) -> bool {
+        let seq = inner.publisher.visible();
+        if seq != self.seq {
+            self.seq = seq;
+            self.since = Instant::now();
+            return false;
+        }
+        after.is_some_and(|after| self.since.elapsed() >= after)
+    }
+}
+
 /// A worker's loop.
 fn run(inner: &Inner) {
+    let mut quiet = Quiet {
+        seq: inner.publisher.visible(),
+        since: Instant::now(),
+    };
     loop {
         let flush_now = {
             let mut s = inner.jobs.lock();
@@ -132,7 +159,10 @@ fn run(inner: &Inner) {
             drop(s);
             inner.jobs.progress.notify_all();
         }
-        let compacted = compact_due(inner);
+        let mut compacted = compact_due(inner, Reason::Trigger);
+        if !compacted && quiet.for_at_least(inner, inner.options.idle_compaction_after) {
+            compacted = compact_due(inner, Reason::Idle);
+        }
         inner.graveyard.sweep();
         if !flush_now && !compacted {
             let s = inner.jobs.lock();
@@ -148,16 +178,16 @@ fn run(inner: &Inner) {
     }
 }
 
-/// Compacts each table whose level 0 reached the trigger and that no other worker is
-/// compacting; returns whether any was.
-fn compact_due(inner: &Inner) -> bool {
+/// Compacts each table that wants it for `reason` and that no other worker is compacting;
+/// returns whether any was.
+fn compact_due(inner: &Inner, reason: Reason) -> bool {
     let version = inner.current.load_full();
     let mut any = false;
     for t in &version.tables {
-        if !compact::wanted(inner, t, false) || !inner.jobs.claim(t.id) {
+        if !compact::wanted(inner, t, reason) || !inner.jobs.claim(t.id) {
             continue;
         }
-        let result = compact::compact_table(inner, t.id, false);
+        let result = compact::compact_table(inner, t.id, reason);
         inner.jobs.release(t.id);
         match result {
             Ok(done) => {
