@@ -16,10 +16,12 @@ setup:
 	@scripts/setup.sh
 
 # Not part of `make test`: R1/R2/R5 on one segment against the in-memory baselines, then the
-# engine (W1, R1, R1mem, R4, O1 through Db). CRASH_CYCLES runs the kill -9 crash test longer.
+# engine (W1, W2, R1 around compaction, R1, R1mem, R4, O1 through Db), then the merge alone.
+# CRASH_CYCLES runs the kill -9 crash test longer.
 bench: setup
 	cargo bench --locked -p murr-core --bench segment_read -- --rows $(ROWS)
 	cargo bench --locked -p murr-core --bench engine -- --rows $(ROWS)
+	cargo bench --locked -p murr-core --bench merge
 
 CRASH_CYCLES ?= 500
 crash: setup
@@ -32,6 +34,8 @@ fuzz:
 	cargo +nightly fuzz run segment_resealed fuzz/corpus/segment_resealed fuzz/seeds/segment_read -- -max_total_time=300
 	cargo +nightly fuzz run segment_read fuzz/corpus/segment_read fuzz/seeds/segment_read -- -max_total_time=300
 	cargo +nightly fuzz run manifest_decode fuzz/corpus/manifest_decode fuzz/seeds/manifest_decode -- -max_total_time=300
+	mkdir -p fuzz/corpus/dv_decode
+	cargo +nightly fuzz run dv_decode fuzz/corpus/dv_decode fuzz/seeds/dv_decode -- -max_total_time=300
 
 miri:
 	scripts/miri.sh

@@ -86,6 +86,59 @@ fn with_peak_anon(f: impl FnOnce()) -> (Duration, u64) {
     (spent, peak.load(Ordering::Relaxed).saturating_sub(before))
 }
 
+/// The process's peak resident memory (VmHWM), in bytes.
+fn peak_rss() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// Compacts the database in `dir` in a new process of this bench (`--compact-child`);
+/// returns its peak anonymous RSS, its peak RSS and the seconds of open + compact.
+fn compact_in_child(dir: &Path, target: usize) -> (u64, u64, f64) {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .arg("--compact-child")
+        .arg(dir)
+        .arg(target.to_string())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let v: Vec<&str> = text.split_whitespace().collect();
+    (
+        v[0].parse().unwrap(),
+        v[1].parse().unwrap(),
+        v[2].parse().unwrap(),
+    )
+}
+
+/// The child of [`compact_in_child`]: opens `dir`, compacts with output segments of
+/// `target` bytes, prints peak anonymous RSS, peak RSS and seconds.
+pub fn compact_child(dir: &Path, target: usize) {
+    let options = Options::default()
+        .with_sync(SyncPolicy::Never)
+        .with_background_threads(0)
+        .with_target_segment_bytes(target);
+    let t0 = Instant::now();
+    let (anon, hwm) = {
+        let mut db = None;
+        let (_, anon) = with_peak_anon(|| {
+            let d = Db::open(dir, options).unwrap();
+            d.compact().unwrap();
+            db = Some(d);
+        });
+        (anon, peak_rss())
+    };
+    println!("{anon} {hwm} {}", t0.elapsed().as_secs_f64());
+}
+
 /// Copies the files of directory `from` into a new directory `to`.
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -184,11 +237,15 @@ pub fn w2(rows: u64, keys: &KeyBatches, dir: &Path, target_mib: Option<usize>) {
     drop(db);
     let b_dir = dir.join("w2-before");
     copy_dir(&a_dir, &b_dir);
+    let m_dir = dir.join("w2-memory");
+    copy_dir(&a_dir, &m_dir);
     let db = Db::open(&a_dir, manual.clone()).unwrap();
     let before = Db::open(&b_dir, manual.clone()).unwrap();
 
     eprintln!("W2: compacting ...");
-    let (compact, peak) = with_peak_anon(|| db.compact().unwrap());
+    let (compact, _) = with_peak_anon(|| db.compact().unwrap());
+    eprintln!("W2: compacting a copy in a fresh process, for its memory ...");
+    let (child_anon, child_hwm, child_secs) = compact_in_child(&m_dir, target);
     let stats2 = db.table_stats(TABLE).unwrap();
     let disk2 = dir_bytes(&a_dir);
 
@@ -228,11 +285,15 @@ pub fn w2(rows: u64, keys: &KeyBatches, dir: &Path, target_mib: Option<usize>) {
     );
     println!(
         "\nUpserted data: {} MB (values + keys). Bytes written by flush + compaction per \
-         byte upserted (write amplification, the log not counted): {:.1}. Peak growth of \
-         anonymous memory (RssAnon, sampled every 2 ms) during compact(): {} MB.",
+         byte upserted (write amplification, the log not counted): {:.1}. The same \
+         compaction of a copy in a fresh process (open + compact(), {:.2} s): peak anonymous \
+         memory (RssAnon, heap: sampled every 2 ms) {} MB, peak RSS (VmHWM, mapped segment \
+         pages included) {} MB.",
         mb(logical),
         (flush_written + compaction_written) as f64 / logical as f64,
-        mb(peak)
+        child_secs,
+        mb(child_anon),
+        mb(child_hwm)
     );
 
     let small_memtable = ((rows as usize) * 8).max(1 << 20);

@@ -187,6 +187,12 @@ fn print_reads(names: &[String], times: &[Vec<f64>], base: usize, base_name: &st
 }
 
 fn main() {
+    let argv: Vec<String> = std::env::args().collect();
+    if let Some(i) = argv.iter().position(|a| a == "--compact-child") {
+        let dir = std::path::Path::new(&argv[i + 1]);
+        lsm::compact_child(dir, argv[i + 2].parse().unwrap());
+        return;
+    }
     let a = args();
     let root = std::env::var_os("MURR_BENCH_DIR")
         .map(std::path::PathBuf::from)
