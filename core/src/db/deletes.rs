@@ -18,7 +18,6 @@ use super::segref::SegmentRef;
 use super::{Inner, Meta};
 use crate::Result;
 use crate::manifest::DeletesMeta;
-use crate::segment::SortKey;
 
 /// The file name of deletion vector file `number`.
 pub(crate) fn deletes_file_name(number: u64) -> String {
@@ -47,17 +46,9 @@ pub(crate) fn mark(
 ) -> Result<Option<Vec<Arc<SegmentRef>>>> {
     // Group the keys by the run segment whose range holds them.
     let mut by_segment: Vec<Vec<u32>> = vec![Vec::new(); run.len()];
-    for k in 0..hiding.len() {
-        let Some(key) = SortKey::of(hiding.as_ref(), k)? else {
-            continue;
-        };
-        let i = run.partition_point(|s| s.range.as_ref().is_some_and(|(first, _)| *first <= key));
-        if let Some(i) = i.checked_sub(1)
-            && let Some(s) = run.get(i)
-            && s.range.as_ref().is_some_and(|(_, last)| key <= *last)
-            && let Some(keys) = by_segment.get_mut(i)
-        {
-            keys.push(k as u32);
+    for (i, k) in super::route::route(run, hiding.as_ref(), 0..hiding.len() as u32)? {
+        if let Some(keys) = by_segment.get_mut(i) {
+            keys.push(k);
         }
     }
     let mut changed = false;

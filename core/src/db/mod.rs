@@ -52,6 +52,7 @@ mod open;
 mod options;
 mod read;
 mod record;
+mod route;
 mod segref;
 mod seq;
 mod snapshot;

@@ -8,7 +8,6 @@ use arrow_schema::{DataType, Field, Schema};
 
 use super::version::{SegmentRef, TableVersion};
 use crate::memtable::{Cell, KeyState, Memtable};
-use crate::segment::SortKey;
 use crate::{Error, Result};
 
 /// "No source": the cell reads null.
@@ -347,20 +346,7 @@ impl Plan {
             // One segment: its hash index answers for keys outside its range too.
             return self.segment(only, keys);
         }
-        let mut by_segment: Vec<(usize, u32)> = Vec::with_capacity(self.open.len());
-        for &k in &self.open {
-            let Some(key) = SortKey::of(keys.as_ref(), k as usize)? else {
-                continue;
-            };
-            let i =
-                run.partition_point(|s| s.range.as_ref().is_some_and(|(first, _)| *first <= key));
-            if let Some(s) = i.checked_sub(1).and_then(|i| run.get(i).map(|s| (i, s)))
-                && s.1.range.as_ref().is_some_and(|(_, last)| key <= *last)
-            {
-                by_segment.push((s.0, k));
-            }
-        }
-        by_segment.sort_unstable();
+        let by_segment = super::route::route(run, keys.as_ref(), self.open.iter().copied())?;
         for group in by_segment.chunk_by(|a, b| a.0 == b.0) {
             let Some(&(i, _)) = group.first() else {
                 continue;
