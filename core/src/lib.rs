@@ -74,6 +74,7 @@ compile_error!("libmurr's on-disk format is little-endian and is only read on li
 pub mod compact;
 #[cfg(feature = "engine")]
 pub mod db;
+mod durable;
 pub mod dv;
 mod error;
 pub mod manifest;

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, UInt32Array};
 
+use super::flush::{numbered_name, parse_numbered_name};
 use super::segref::SegmentRef;
 use super::{Inner, Meta};
 use crate::Result;
@@ -21,16 +22,12 @@ use crate::manifest::DeletesMeta;
 
 /// The file name of deletion vector file `number`.
 pub(crate) fn deletes_file_name(number: u64) -> String {
-    format!("dv-{number:016x}.dv")
+    numbered_name("dv-", number, ".dv")
 }
 
 /// The number of a deletion vector file named by [`deletes_file_name`].
 pub(crate) fn parse_deletes_file_name(name: &str) -> Option<u64> {
-    let hex = name.strip_prefix("dv-")?.strip_suffix(".dv")?;
-    if hex.len() != 16 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        return None;
-    }
-    u64::from_str_radix(hex, 16).ok()
+    parse_numbered_name(name, "dv-", ".dv")
 }
 
 /// Marks the rows of `run` that `hiding` (keys of newer rows that hide every older value,

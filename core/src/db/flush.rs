@@ -21,12 +21,22 @@ const CHUNK: usize = 64 * 1024;
 
 /// The file name of segment `number`.
 pub(crate) fn segment_file_name(number: u64) -> String {
-    format!("seg-{number:016x}.seg")
+    numbered_name("seg-", number, ".seg")
 }
 
 /// The number of a segment file named by [`segment_file_name`].
 pub(crate) fn parse_segment_file_name(name: &str) -> Option<u64> {
-    let hex = name.strip_prefix("seg-")?.strip_suffix(".seg")?;
+    parse_numbered_name(name, "seg-", ".seg")
+}
+
+/// `{prefix}{number:016x}{suffix}`: the names of the database's numbered files.
+pub(crate) fn numbered_name(prefix: &str, number: u64, suffix: &str) -> String {
+    format!("{prefix}{number:016x}{suffix}")
+}
+
+/// The number of a file named by [`numbered_name`] with `prefix` and `suffix`.
+pub(crate) fn parse_numbered_name(name: &str, prefix: &str, suffix: &str) -> Option<u64> {
+    let hex = name.strip_prefix(prefix)?.strip_suffix(suffix)?;
     if hex.len() != 16 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         return None;
     }

@@ -135,7 +135,6 @@ impl DeletionVector {
         segment_file_number: u64,
         segment_rows: u64,
     ) -> Result<u64> {
-        use std::io::Write;
         check_rows(&self.rows, segment_rows).map_err(|detail| {
             Error::InvalidDeletionVector(format!(
                 "{} (segment {segment_file_number}): {detail}",
@@ -143,22 +142,7 @@ impl DeletionVector {
             ))
         })?;
         let bytes = self.encode_file(segment_file_number, segment_rows);
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(".tmp");
-        let tmp = std::path::PathBuf::from(tmp);
-        let written = std::fs::File::create(&tmp).and_then(|mut f| {
-            f.write_all(&bytes)?;
-            f.sync_all()
-        });
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(Error::io(&tmp, e));
-        }
-        if let Err(e) = std::fs::rename(&tmp, path) {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(Error::io(path, e));
-        }
-        crate::segment::sync_dir(path)?;
+        crate::durable::replace_file(path, &crate::durable::tmp_name(path), &bytes)?;
         Ok(bytes.len() as u64)
     }
 

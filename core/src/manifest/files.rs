@@ -2,12 +2,10 @@
 //! reading the newest, pruning old ones and removing the leftovers of a crash
 //! (`docs/MANIFEST.md` §5).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::model::Manifest;
 use super::{FILE_PREFIX, TMP_SUFFIX, file_name, parse_file_name};
-use crate::segment::sync_dir;
 use crate::{Error, Result};
 
 /// Writes `manifest` as the directory's newest manifest and returns its path,
@@ -38,19 +36,7 @@ pub fn commit(dir: impl AsRef<Path>, manifest: &Manifest) -> Result<PathBuf> {
     }
     let path = dir.join(file_name(manifest.number));
     let tmp = dir.join(format!("{}{TMP_SUFFIX}", file_name(manifest.number)));
-    let written = std::fs::File::create(&tmp).and_then(|mut f| {
-        f.write_all(&bytes)?;
-        f.sync_all()
-    });
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(&tmp, e));
-    }
-    if let Err(e) = std::fs::rename(&tmp, &path) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(&path, e));
-    }
-    sync_dir(&path)?;
+    crate::durable::replace_file(&path, &tmp, &bytes)?;
     if let Some(previous) = existing.iter().copied().max() {
         for &n in existing.iter().filter(|&&n| n < previous) {
             let _ = std::fs::remove_file(dir.join(file_name(n)));
