@@ -26,6 +26,7 @@ pub(crate) fn replace_file(path: &Path, tmp: &Path, bytes: &[u8]) -> Result<()> 
 }
 
 /// `path` with `.tmp` appended: the name a file is written under before its rename.
+#[cfg_attr(not(feature = "engine"), allow(dead_code))] // used by deletion vector files
 pub(crate) fn tmp_name(path: &Path) -> PathBuf {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
