@@ -179,6 +179,31 @@ fn partial_upserts_merge_across_memtable_and_segments() {
 }
 
 #[test]
+fn reading_only_the_key_column_finds_keys_in_every_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = with_table(dir.path());
+    let row = |k: &str| batch(&[("id", ids(&[k])), ("a", floats(&[Some(1.0)]))]);
+    db.write("t", &row("seg1")).unwrap();
+    db.write("t", &row("gone")).unwrap();
+    db.flush().unwrap();
+    db.write("t", &row("seg2")).unwrap();
+    db.flush().unwrap();
+    db.write("t", &row("mem")).unwrap();
+    db.delete("t", &StringArray::from(vec!["gone"])).unwrap();
+    let keys = StringArray::from(vec!["mem", "seg2", "seg1", "gone", "never"]);
+    let (b, found) = db.read("t", &keys, &["id"]).unwrap();
+    assert_eq!(found, vec![true, true, true, false, false]);
+    let got = b.column(0).as_any().downcast_ref::<StringArray>().unwrap();
+    let got: Vec<Option<&str>> = got.iter().collect();
+    assert_eq!(
+        got,
+        vec![Some("mem"), Some("seg2"), Some("seg1"), None, None]
+    );
+    let (_, found) = db.read("t", &keys, &[]).unwrap();
+    assert_eq!(found, vec![true, true, true, false, false]);
+}
+
+#[test]
 fn last_row_of_a_batch_wins() {
     let dir = tempfile::tempdir().unwrap();
     let db = with_table(dir.path());

@@ -159,7 +159,7 @@ struct Plan {
     /// Per key: whether its existence is decided, and whether it exists.
     decided: Vec<bool>,
     found: Vec<bool>,
-    /// Keys with cells left, ascending.
+    /// Keys with cells left or existence undecided, ascending.
     open: Vec<u32>,
 }
 
@@ -285,10 +285,15 @@ impl Plan {
         (list.len() - 1) as u32
     }
 
+    /// Closes the keys that are done: every asked cell resolved and existence decided
+    /// (a read of the key column alone has no cell to resolve, but must still find out
+    /// whether each key exists).
     fn close_done(&mut self) {
-        let left = &self.left;
-        self.open
-            .retain(|&k| left.get(k as usize).copied().unwrap_or(0) > 0);
+        let (left, decided) = (&self.left, &self.decided);
+        self.open.retain(|&k| {
+            let k = k as usize;
+            left.get(k).copied().unwrap_or(0) > 0 || !decided.get(k).copied().unwrap_or(true)
+        });
     }
 
     fn memtable(&mut self, memtable: &Memtable, keys: &ArrayRef, seq: u64) -> Result<()> {
