@@ -47,12 +47,14 @@ mod ddl;
 mod deletes;
 mod flush;
 mod gc;
+mod keymerge;
 mod lock;
 mod open;
 mod options;
 mod read;
 mod record;
 mod route;
+mod scan;
 mod segref;
 mod seq;
 mod snapshot;
@@ -72,6 +74,7 @@ use arrow_schema::SchemaRef;
 pub use lock::LOCK_FILE;
 pub use open::RecoveryReport;
 pub use options::{Options, Recovery, SyncPolicy};
+pub use scan::{SCAN_BATCH_ROWS, Scan};
 pub use snapshot::Snapshot;
 pub use version::KEY_METADATA;
 
@@ -192,6 +195,26 @@ impl Db {
         self.inner.check_open()?;
         let (version, seq) = self.inner.view();
         read::read(version.table(table)?, seq, keys, columns)
+    }
+
+    /// Every live row of `table` in key order (utf8 keys bytewise, integer keys
+    /// numerically), streamed as batches of `columns` (every column, the key first and the
+    /// others in schema order, when `columns` is empty; the key column may be asked).
+    /// The scan reads the database as it is at this call, as [`Db::snapshot`] would: each
+    /// row is what [`Db::read`] returns for its key, deleted keys are absent, and writes,
+    /// flushes and compactions that come later (and go on while it runs) change nothing.
+    /// Columns are named and typed as in [`Db::read`]'s batches (every column nullable).
+    /// An unknown table or column is an error here; see [`Scan`].
+    pub fn scan(&self, table: &str, columns: &[&str]) -> Result<Scan> {
+        self.inner.check_open()?;
+        let (version, seq) = self.inner.view();
+        Scan::new(
+            Arc::clone(version.table(table)?),
+            seq,
+            columns,
+            Arc::clone(&self.inner.closed),
+            self.inner.dir.display().to_string(),
+        )
     }
 
     /// A consistent read view: every read through it sees the database as it was when

@@ -65,6 +65,18 @@ impl Snapshot {
         read::read(self.version.table(table)?, self.seq, keys, columns)
     }
 
+    /// Scans as [`crate::db::Db::scan`] does, as of the snapshot.
+    pub fn scan(&self, table: &str, columns: &[&str]) -> Result<super::Scan> {
+        self.check_open()?;
+        super::Scan::new(
+            Arc::clone(self.version.table(table)?),
+            self.seq,
+            columns,
+            Arc::clone(&self.closed),
+            self.dir.clone(),
+        )
+    }
+
     fn check_open(&self) -> Result<()> {
         if self.closed.load(Ordering::Acquire) {
             return Err(Error::Closed {

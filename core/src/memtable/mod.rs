@@ -91,6 +91,7 @@
 mod assemble;
 mod entry;
 mod key;
+mod keys;
 mod lookup;
 mod merged;
 mod write;
