@@ -1,22 +1,40 @@
 //! libmurr's C ABI. This crate builds `libmurr.so` and `libmurr.a`; the header is
-//! `include/murr.h`. For now it exports the library's version; the database API follows.
+//! `include/murr.h`, generated from these sources by `scripts/gen-header.sh` (cbindgen).
+//!
+//! Conventions (`STYLE.md`, "The C ABI"): every function returns a `murr_status_t` and
+//! reports detail into an optional caller-provided `murr_error_t`; every entry point runs
+//! inside a guard that turns a panic into `MURR_INTERNAL`; handles are opaque; tabular data
+//! crosses as the Arrow C Data and C Stream interfaces; ownership and thread safety are
+//! written on every function.
 #![deny(missing_docs)]
+#![allow(non_camel_case_types)]
 
-use std::ffi::c_char;
+mod args;
+mod arrow_in;
+mod arrow_out;
+pub mod db;
+pub mod dense;
+pub mod error;
+mod guard;
+pub mod handles;
+pub mod options;
+pub mod read;
+pub mod snapshot;
+pub mod status;
+pub mod tables;
+pub mod testing;
+pub mod version;
+pub mod write;
 
-/// The library version as a NUL-terminated string ("major.minor.patch"), owned by libmurr:
-/// valid for the life of the process, never freed by the caller. Thread-safe.
-#[unsafe(no_mangle)]
-pub extern "C" fn murr_version() -> *const c_char {
-    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn version_is_the_crate_version() {
-        // SAFETY: murr_version returns a static NUL-terminated string.
-        let v = unsafe { std::ffi::CStr::from_ptr(super::murr_version()) };
-        assert_eq!(v.to_str().ok(), Some(env!("CARGO_PKG_VERSION")));
-    }
-}
+pub use db::*;
+pub use dense::*;
+pub use error::{murr_error, murr_error_release, murr_error_t};
+pub use handles::{murr_db, murr_db_t, murr_snapshot, murr_snapshot_t};
+pub use options::*;
+pub use read::*;
+pub use snapshot::*;
+pub use status::*;
+pub use tables::*;
+pub use testing::*;
+pub use version::*;
+pub use write::*;

@@ -1,0 +1,48 @@
+//! Exporting into the caller's Arrow C Data Interface structs.
+
+use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema, to_ffi};
+use arrow_array::{Array, RecordBatch, StructArray};
+
+use crate::args::out_arg;
+use crate::error::Result;
+
+/// Checks the caller's output structs (arguments `array_name`, `schema_name`) and marks
+/// them released (empty) on entry, without reading what they held.
+///
+/// # Safety
+/// Each pointer is NULL or points to writable memory for its struct.
+pub(crate) unsafe fn clear_out(
+    array: *mut FFI_ArrowArray,
+    array_name: &str,
+    schema: *mut FFI_ArrowSchema,
+    schema_name: &str,
+) -> Result<()> {
+    out_arg(array, array_name)?;
+    out_arg(schema, schema_name)?;
+    // SAFETY: writable, by the caller's contract; the old contents are not dropped.
+    unsafe {
+        array.write(FFI_ArrowArray::empty());
+        schema.write(FFI_ArrowSchema::empty());
+    }
+    Ok(())
+}
+
+/// Exports `batch` as a struct array (one child per column) into the caller's structs,
+/// which the caller releases.
+///
+/// # Safety
+/// Both pointers are valid and writable; what they hold is overwritten, not released.
+pub(crate) unsafe fn export_batch(
+    batch: RecordBatch,
+    array: *mut FFI_ArrowArray,
+    schema: *mut FFI_ArrowSchema,
+) -> Result<()> {
+    let data = StructArray::from(batch).into_data();
+    let (ffi_array, ffi_schema) = to_ffi(&data)?;
+    // SAFETY: writable, by the caller's contract.
+    unsafe {
+        array.write(ffi_array);
+        schema.write(ffi_schema);
+    }
+    Ok(())
+}

@@ -1,0 +1,195 @@
+//! Writes and deletes: Arrow batches and streams, key arrays, plain C key lists.
+
+use std::ffi::c_char;
+
+use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema};
+use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
+use arrow_array::{Int64Array, StringArray};
+
+use crate::args::{slice_arg, str_arg, str_list};
+use crate::arrow_in::{import, import_batch, schema_arg, take_array};
+use crate::error::{Failure, murr_error_t};
+use crate::guard::guard;
+use crate::handles::{db_arg, murr_db_t};
+use crate::status::murr_status_t;
+
+/// Stores `seq` in `*seq_out` when it is not NULL.
+///
+/// # Safety
+/// `seq_out` is NULL or writable.
+unsafe fn set_seq(seq_out: *mut u64, seq: u64) {
+    if !seq_out.is_null() {
+        // SAFETY: writable, by the caller's contract.
+        unsafe { seq_out.write(seq) };
+    }
+}
+
+/// Upserts one record batch into `table` by key (a partial upsert: the batch carries the key
+/// column and any subset of the other columns, matched by name, each of the table's type).
+///
+/// - `table`: borrowed NUL-terminated UTF-8.
+/// - `array`: a struct array (one child per column, no null rows). Ownership of `*array`
+///   moves to libmurr on every call, success or failure: on return `array->release` is
+///   NULL, and libmurr releases the data when it no longer needs it. A released array
+///   (release NULL) is `MURR_INVALID_ARGUMENT`.
+/// - `schema`: borrowed (not released), the struct schema of `array` (format "+s").
+/// - `seq_out`: NULL, or receives the write's sequence number.
+///
+/// A batch not matching the table is `MURR_SCHEMA_MISMATCH`, with nothing written. When
+/// this returns `MURR_OK` the write is visible to every later read. Thread-safe.
+///
+/// # Safety
+/// Pointers are NULL or valid as described; `db` a handle not yet freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn murr_db_write(
+    db: *mut murr_db_t,
+    table: *const c_char,
+    array: *mut FFI_ArrowArray,
+    schema: *const FFI_ArrowSchema,
+    seq_out: *mut u64,
+    error: *mut murr_error_t,
+) -> murr_status_t {
+    // SAFETY: every pointer is NULL or valid, by the caller's contract.
+    unsafe {
+        guard(error, || {
+            // Taken first, so that the caller's struct is released whatever fails.
+            let array = take_array(array, "array")?;
+            let db = db_arg(db)?;
+            let table = str_arg(table, "table")?;
+            let batch = import_batch(array, schema, "array", "schema")?;
+            set_seq(seq_out, db.write(table, &batch)?);
+            Ok(())
+        })
+    }
+}
+
+/// Writes every batch of `stream` into `table`, one at a time as `murr_db_write` does (each
+/// batch atomic; on a failure the batches before it stay written).
+///
+/// - `stream`: moved on every call: on return `stream->release` is NULL, libmurr has
+///   released it. Its schema is a struct schema of the table's columns.
+/// - `seq_out`: NULL, or receives the last batch's sequence number (0 for an empty stream).
+///
+/// An error of the stream's producer is `MURR_ARROW`. Thread-safe.
+///
+/// # Safety
+/// Pointers are NULL or valid as described; `db` a handle not yet freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn murr_db_write_stream(
+    db: *mut murr_db_t,
+    table: *const c_char,
+    stream: *mut FFI_ArrowArrayStream,
+    seq_out: *mut u64,
+    error: *mut murr_error_t,
+) -> murr_status_t {
+    // SAFETY: every pointer is NULL or valid, by the caller's contract.
+    unsafe {
+        guard(error, || {
+            if stream.is_null() {
+                return Err(Failure::null("stream"));
+            }
+            // Moved first (and released on drop), whatever fails next.
+            let stream = FFI_ArrowArrayStream::from_raw(stream);
+            if stream.release().is_none() {
+                return Err(Failure::invalid("stream is released (its release is NULL)"));
+            }
+            let db = db_arg(db)?;
+            let table = str_arg(table, "table")?;
+            // The table must exist (and the database be open) even for an empty stream.
+            db.schema(table)?;
+            let reader = RecordBatchStreamReader::try_new(stream)?;
+            let mut last = 0;
+            for batch in reader {
+                last = db.write(table, &batch?)?;
+            }
+            set_seq(seq_out, last);
+            Ok(())
+        })
+    }
+}
+
+/// Deletes `keys` from `table` (blind: absent keys are fine).
+///
+/// - `keys`: a plain (non-struct) array of the key column's type, moved as
+///   `murr_db_write`'s array is (on return `keys->release` is NULL).
+/// - `keys_schema`: borrowed, the schema of `keys`.
+/// - `seq_out`: NULL, or receives the delete's sequence number.
+///
+/// Keys of another type or a null key: `MURR_SCHEMA_MISMATCH`. Thread-safe.
+///
+/// # Safety
+/// Pointers are NULL or valid as described; `db` a handle not yet freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn murr_db_delete(
+    db: *mut murr_db_t,
+    table: *const c_char,
+    keys: *mut FFI_ArrowArray,
+    keys_schema: *const FFI_ArrowSchema,
+    seq_out: *mut u64,
+    error: *mut murr_error_t,
+) -> murr_status_t {
+    // SAFETY: every pointer is NULL or valid, by the caller's contract.
+    unsafe {
+        guard(error, || {
+            let keys = take_array(keys, "keys")?;
+            let db = db_arg(db)?;
+            let table = str_arg(table, "table")?;
+            let keys = import(keys, schema_arg(keys_schema, "keys_schema")?)?;
+            set_seq(seq_out, db.delete(table, keys.as_ref())?);
+            Ok(())
+        })
+    }
+}
+
+/// Deletes the `n_keys` utf8 keys at `keys` (borrowed NUL-terminated UTF-8 strings; `keys`
+/// may be NULL when `n_keys` is 0) from `table`. `seq_out`: NULL, or receives the delete's
+/// sequence number. Thread-safe.
+///
+/// # Safety
+/// Pointers are NULL or valid as described; `db` a handle not yet freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn murr_db_delete_str(
+    db: *mut murr_db_t,
+    table: *const c_char,
+    keys: *const *const c_char,
+    n_keys: usize,
+    seq_out: *mut u64,
+    error: *mut murr_error_t,
+) -> murr_status_t {
+    // SAFETY: every pointer is NULL or valid, by the caller's contract.
+    unsafe {
+        guard(error, || {
+            let db = db_arg(db)?;
+            let table = str_arg(table, "table")?;
+            let keys = StringArray::from(str_list(keys, n_keys, "keys")?);
+            set_seq(seq_out, db.delete(table, &keys)?);
+            Ok(())
+        })
+    }
+}
+
+/// Deletes the `n_keys` int64 keys at `keys` (borrowed; may be NULL when `n_keys` is 0)
+/// from `table`. `seq_out`: NULL, or receives the delete's sequence number. Thread-safe.
+///
+/// # Safety
+/// Pointers are NULL or valid as described; `db` a handle not yet freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn murr_db_delete_i64(
+    db: *mut murr_db_t,
+    table: *const c_char,
+    keys: *const i64,
+    n_keys: usize,
+    seq_out: *mut u64,
+    error: *mut murr_error_t,
+) -> murr_status_t {
+    // SAFETY: every pointer is NULL or valid, by the caller's contract.
+    unsafe {
+        guard(error, || {
+            let db = db_arg(db)?;
+            let table = str_arg(table, "table")?;
+            let keys = Int64Array::from(slice_arg(keys, n_keys, "keys")?.to_vec());
+            set_seq(seq_out, db.delete(table, &keys)?);
+            Ok(())
+        })
+    }
+}
