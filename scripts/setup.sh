@@ -36,3 +36,11 @@ if command -v rustup >/dev/null 2>&1; then
 else
     say "rustup not found: skipping the wasm32 target check (install rustup for the full test run)"
 fi
+
+# cbindgen generates include/murr.h (scripts/gen-header.sh); the tests check the checked-in
+# header against a fresh one.
+if ! command -v cbindgen >/dev/null 2>&1; then
+    say "installing cbindgen 0.29.4 (a few minutes, once)"
+    cargo install cbindgen --version 0.29.4 --locked >&2 \
+        || cargo install cbindgen --version 0.29.4 >&2
+fi

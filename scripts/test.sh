@@ -16,6 +16,23 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "Rust tests (unit, integration, doc)"
 cargo test --workspace --locked
 
+step "include/murr.h is what scripts/gen-header.sh generates"
+fresh=$(mktemp --suffix=.h)
+trap 'rm -f "$fresh"' EXIT
+scripts/gen-header.sh "$fresh"
+if ! diff -u include/murr.h "$fresh"; then
+    echo "include/murr.h is stale: run scripts/gen-header.sh and commit it" >&2
+    exit 1
+fi
+
+step "murr.h compiles as C99 and C++17 with -Werror, alone and after other Arrow headers"
+for def in "" -DMURR_ARROW_FIRST; do
+    gcc -std=c99 -Wall -Wextra -Wpedantic -Werror $def -Iinclude \
+        -c ffi/tests/c/header_hygiene.c -o /dev/null
+    g++ -std=c++17 -Wall -Wextra -Wpedantic -Werror $def -Iinclude \
+        -x c++ -c ffi/tests/c/header_hygiene.c -o /dev/null
+done
+
 step "core builds for wasm32 without mmap (the browser reader's configuration)"
 cargo check -p murr-core --no-default-features --target wasm32-unknown-unknown --locked
 cargo check -p murr-wasm --target wasm32-unknown-unknown --locked

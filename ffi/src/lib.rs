@@ -6,25 +6,45 @@
 //! inside a guard that turns a panic into `MURR_INTERNAL`; handles are opaque; tabular data
 //! crosses as the Arrow C Data and C Stream interfaces; ownership and thread safety are
 //! written on every function.
+//!
+//! The modules are declared in the order the header lists them.
 #![deny(missing_docs)]
 #![allow(non_camel_case_types)]
 
+// Versions, status codes, errors, options, handles.
+pub mod version;
+
+pub mod status;
+
+pub mod error;
+
+pub mod options;
+
+pub mod handles;
+
+// The database, its tables, writes, reads, snapshots and scans.
+pub mod db;
+
+pub mod tables;
+
+pub mod write;
+
+pub mod read;
+
+pub mod dense;
+
+pub mod snapshot;
+
+pub mod scan;
+
+// Not part of the ABI.
+pub mod testing;
+
+// Internals.
 mod args;
 mod arrow_in;
 mod arrow_out;
-pub mod db;
-pub mod dense;
-pub mod error;
 mod guard;
-pub mod handles;
-pub mod options;
-pub mod read;
-pub mod snapshot;
-pub mod status;
-pub mod tables;
-pub mod testing;
-pub mod version;
-pub mod write;
 
 pub use db::*;
 pub use dense::*;
@@ -32,6 +52,7 @@ pub use error::{murr_error, murr_error_release, murr_error_t};
 pub use handles::{murr_db, murr_db_t, murr_snapshot, murr_snapshot_t};
 pub use options::*;
 pub use read::*;
+pub use scan::*;
 pub use snapshot::*;
 pub use status::*;
 pub use tables::*;
