@@ -523,8 +523,8 @@ murr_status_t murr_db_tables(murr_db_t *db, murr_string_list_t *out, murr_error_
 
 /**
  * Exports the schema of table `table` into the caller's `*out`: a struct schema (format
- * "+s"), one child per column, the key column first-class with its metadata entry
- * "murr.key" kept. `*out` is marked released on entry (what it held is not released); on
+ * "+s"), one child per column (the key column not nullable), whose metadata entry
+ * "murr.key" names the key column. `*out` is marked released on entry (what it held is not released); on
  * success the caller calls `out->release(out)`. Thread-safe.
  *
  * # Safety

@@ -160,8 +160,8 @@ fn to_list(names: Vec<String>) -> Result<murr_string_list, Failure> {
 }
 
 /// Exports the schema of table `table` into the caller's `*out`: a struct schema (format
-/// "+s"), one child per column, the key column first-class with its metadata entry
-/// "murr.key" kept. `*out` is marked released on entry (what it held is not released); on
+/// "+s"), one child per column (the key column not nullable), whose metadata entry
+/// "murr.key" names the key column. `*out` is marked released on entry (what it held is not released); on
 /// success the caller calls `out->release(out)`. Thread-safe.
 ///
 /// # Safety
