@@ -81,7 +81,7 @@ fn open_with(
     options: *const murr_options_t,
 ) -> (murr_status_t, *mut murr_db_t, murr_error_t) {
     let p = cstr(path);
-    let mut db = 1 as *mut murr_db_t; // set to NULL on entry
+    let mut db = ptr::dangling_mut::<murr_db_t>(); // set to NULL on entry
     let mut err = MURR_ERROR_INIT();
     // SAFETY: valid pointers.
     let status = unsafe { murr_db_open(p.as_ptr(), options, &mut db, &mut err) };
