@@ -16,7 +16,8 @@ use crate::args::{out_slice, str_arg, str_list};
 use crate::error::{Failure, Result, murr_error_t};
 use crate::guard::guard;
 use crate::handles::{db_arg, murr_db_t, murr_snapshot_t, snapshot_arg};
-use crate::read::{engine_read, found_arg, i64_keys, set_found, str_keys};
+use crate::keys::{i64_keys, str_keys};
+use crate::read::{engine_read, found_arg, set_found};
 use crate::status::{MURR_INTERNAL, MURR_SCHEMA_MISMATCH, murr_status_t};
 
 /// Whether a dense read can cast `data_type` to `float`.

@@ -45,6 +45,7 @@ mod args;
 mod arrow_in;
 mod arrow_out;
 mod guard;
+mod keys;
 
 pub use db::*;
 pub use dense::*;

@@ -4,15 +4,16 @@
 use std::ffi::c_char;
 
 use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema};
-use arrow_array::{Array, Int64Array, RecordBatch, StringArray};
+use arrow_array::{Array, RecordBatch};
 use murr_core::db::{Db, Snapshot};
 
-use crate::args::{out_slice, slice_arg, str_arg, str_list};
+use crate::args::{out_slice, str_arg, str_list};
 use crate::arrow_in::copy_borrowed;
 use crate::arrow_out::{clear_out, export_batch};
 use crate::error::{Result, murr_error_t};
 use crate::guard::guard;
 use crate::handles::{db_arg, murr_db_t, murr_snapshot_t, snapshot_arg};
+use crate::keys::{i64_keys, str_keys};
 use crate::status::murr_status_t;
 
 /// Reads `columns` of `table` for `keys` through `snapshot` (or the latest state).
@@ -183,24 +184,4 @@ pub unsafe extern "C" fn murr_db_read_i64(
             )
         })
     }
-}
-
-/// The `n` C strings at `keys` as a utf8 array.
-///
-/// # Safety
-/// `keys` is NULL or points to `n` NULL-or-valid strings.
-pub(crate) unsafe fn str_keys(keys: *const *const c_char, n: usize) -> Result<StringArray> {
-    // SAFETY: forwarded.
-    Ok(StringArray::from(unsafe { str_list(keys, n, "keys") }?))
-}
-
-/// The `n` values at `keys` as an int64 array.
-///
-/// # Safety
-/// `keys` is NULL or points to `n` values.
-pub(crate) unsafe fn i64_keys(keys: *const i64, n: usize) -> Result<Int64Array> {
-    // SAFETY: forwarded.
-    Ok(Int64Array::from(
-        unsafe { slice_arg(keys, n, "keys") }?.to_vec(),
-    ))
 }

@@ -4,13 +4,13 @@ use std::ffi::c_char;
 
 use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema};
 use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
-use arrow_array::{Int64Array, StringArray};
 
-use crate::args::{slice_arg, str_arg, str_list};
+use crate::args::str_arg;
 use crate::arrow_in::{import, import_batch, schema_arg, take_array};
 use crate::error::{Failure, murr_error_t};
 use crate::guard::guard;
 use crate::handles::{db_arg, murr_db_t};
+use crate::keys::{i64_keys, str_keys};
 use crate::status::murr_status_t;
 
 /// Stores `seq` in `*seq_out` when it is not NULL.
@@ -161,7 +161,7 @@ pub unsafe extern "C" fn murr_db_delete_str(
         guard(error, || {
             let db = db_arg(db)?;
             let table = str_arg(table, "table")?;
-            let keys = StringArray::from(str_list(keys, n_keys, "keys")?);
+            let keys = str_keys(keys, n_keys)?;
             set_seq(seq_out, db.delete(table, &keys)?);
             Ok(())
         })
@@ -187,7 +187,7 @@ pub unsafe extern "C" fn murr_db_delete_i64(
         guard(error, || {
             let db = db_arg(db)?;
             let table = str_arg(table, "table")?;
-            let keys = Int64Array::from(slice_arg(keys, n_keys, "keys")?.to_vec());
+            let keys = i64_keys(keys, n_keys)?;
             set_seq(seq_out, db.delete(table, &keys)?);
             Ok(())
         })

@@ -397,3 +397,68 @@ fn a_panic_becomes_internal() {
         assert_eq!(murr_test_panic(ptr::null_mut()), MURR_INTERNAL);
     }
 }
+
+/// A handle shared between test threads (the ABI says every call but free is thread-safe).
+#[derive(Clone, Copy)]
+struct Shared(*mut murr_db_t);
+// SAFETY: murr_db_t is documented thread-safe for every call but murr_db_free, which runs
+// after the threads are joined.
+unsafe impl Send for Shared {}
+
+#[test]
+fn one_handle_from_many_threads_and_a_racing_close() {
+    let db = open_db();
+    create_users(&db);
+    let shared = Shared(db.db);
+    let workers: Vec<_> = (0..4)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let shared = shared;
+                let mut statuses = Vec::new();
+                for j in 0..40 {
+                    let key = cstr(&format!("k{i}_{j}"));
+                    let keys = [key.as_ptr()];
+                    let t = cstr("users");
+                    let cols = [c"ctr".as_ptr()];
+                    let mut err = MURR_ERROR_INIT();
+                    let mut out = [0f32];
+                    // SAFETY: valid pointers; the handle outlives the threads.
+                    unsafe {
+                        statuses.push(murr_db_delete_str(
+                            shared.0,
+                            t.as_ptr(),
+                            keys.as_ptr(),
+                            1,
+                            ptr::null_mut(),
+                            &mut err,
+                        ));
+                        statuses.push(murr_db_read_f32_str(
+                            shared.0,
+                            ptr::null(),
+                            t.as_ptr(),
+                            keys.as_ptr(),
+                            1,
+                            cols.as_ptr(),
+                            1,
+                            0.0,
+                            out.as_mut_ptr(),
+                            ptr::null_mut(),
+                            &mut err,
+                        ));
+                        murr_error_release(&mut err);
+                    }
+                }
+                statuses
+            })
+        })
+        .collect();
+    let mut err = MURR_ERROR_INIT();
+    std::thread::sleep(std::time::Duration::from_millis(2));
+    // SAFETY: valid pointers; close may race the other calls.
+    unsafe { check(murr_db_close(db.db, &mut err), &mut err) };
+    for w in workers {
+        for status in w.join().unwrap() {
+            assert!(status == MURR_OK || status == MURR_CLOSED, "{status}");
+        }
+    }
+}
