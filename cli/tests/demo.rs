@@ -50,6 +50,7 @@ fn demo_then_verify() {
     assert!(stdout.contains("ingest:  20,000 rows in "), "{stdout}");
     assert!(stdout.contains("rows/s through Db::write"), "{stdout}");
     assert!(stdout.contains("flush:   "), "{stdout}");
+    assert!(stdout.contains("compact: "), "{stdout}");
     assert!(stdout.contains("1 segment(s)"), "{stdout}");
     assert!(stdout.contains("opened:  "), "{stdout}");
     assert!(stdout.contains(" ms (closed, then Db::open"), "{stdout}");
