@@ -67,9 +67,44 @@ pub(crate) fn struct_schema(schema: &FFI_ArrowSchema, name: &str) -> Result<Sche
 /// # Safety
 /// `array` is a valid C Data array described by `schema`.
 pub(crate) unsafe fn import(array: FFI_ArrowArray, schema: &FFI_ArrowSchema) -> Result<ArrayRef> {
-    // SAFETY: forwarded; from_ffi validates the buffers against the type.
-    let data = unsafe { from_ffi(array, schema) }?;
+    // SAFETY: forwarded.
+    let data = unsafe { checked_from_ffi(array, schema) }?;
     Ok(make_array(data))
+}
+
+/// `from_ffi`, made safe for data from outside: arrow-rs asserts (panics) where the array's
+/// children do not match the schema's, and builds arrays whose buffers it has not checked
+/// (making a typed array of them may panic later). Both are refused here as errors:
+/// children counts are compared first, level by level, and the imported data is validated
+/// whole (buffer counts and sizes, offsets, UTF-8) before anything uses it.
+///
+/// # Safety
+/// `array` is a C Data array whose pointers are valid for the layout it claims.
+pub(crate) unsafe fn checked_from_ffi(
+    array: FFI_ArrowArray,
+    schema: &FFI_ArrowSchema,
+) -> Result<ArrayData> {
+    same_children(&array, schema, "the array")?;
+    // SAFETY: forwarded.
+    let data = unsafe { from_ffi(array, schema) }?;
+    data.validate_full()?;
+    Ok(data)
+}
+
+/// Whether `array` has, at every level, as many children as `schema`.
+fn same_children(array: &FFI_ArrowArray, schema: &FFI_ArrowSchema, at: &str) -> Result<()> {
+    let expected = schema.children().count();
+    if array.num_children() != expected {
+        return Err(Failure::invalid(format!(
+            "{at} has {} children; its schema ({}) has {expected}",
+            array.num_children(),
+            schema.format()
+        )));
+    }
+    for (i, child) in schema.children().enumerate() {
+        same_children(array.child(i), child, &format!("{at}'s child {i}"))?;
+    }
+    Ok(())
 }
 
 /// Imports the moved struct `array` described by the struct schema at `schema_ptr`
@@ -88,7 +123,7 @@ pub(crate) unsafe fn import_batch(
     let ffi_schema = unsafe { schema_arg(schema_ptr, schema_name) }?;
     let schema = struct_schema(ffi_schema, schema_name)?;
     // SAFETY: forwarded.
-    let data = unsafe { from_ffi(array, ffi_schema) }?;
+    let data = unsafe { checked_from_ffi(array, ffi_schema) }?;
     if !matches!(data.data_type(), DataType::Struct(_)) {
         return Err(Failure::invalid(format!("{name} is not a struct array")));
     }
@@ -137,7 +172,7 @@ pub(crate) unsafe fn copy_borrowed(
     // SAFETY: `forget` releases nothing and reads nothing, matching any private data.
     unsafe { copy.set_release(Some(forget)) };
     // SAFETY: a valid array described by `schema`.
-    let borrowed = unsafe { from_ffi(copy, schema) }?;
+    let borrowed = unsafe { checked_from_ffi(copy, schema) }?;
     Ok(make_array(deep_copy(&borrowed)?))
 }
 

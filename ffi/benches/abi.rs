@@ -1,0 +1,303 @@
+//! R1 through the C ABI against the Rust API, in the same run: what the boundary costs.
+//!
+//! `cargo bench -p murr-ffi --bench abi -- [--rows N] [--batches B]`
+//!
+//! The canonical table (WORKLOAD.md: keys `doc_{i}`, 10 float32 columns) is loaded through
+//! `murr_core::db::Db`, flushed and compacted into its sorted run, and closed; the
+//! directory is copied, and the Rust API reads the copy (`Db::read`), the C ABI the
+//! original (`murr_db_open`), so that neither finds the other's cache lines. Each batch:
+//! 1000 uniformly random existing keys (seed 42), all 10 columns. Systems, taking turns in
+//! a rotating order per batch, each answer timed alone and checked outside the timing:
+//! - `Db::read` with a `StringArray` of the keys (built outside the timing);
+//! - `murr_db_read_str`: C strings in, a `struct ArrowArray` + `struct ArrowSchema` out
+//!   (the export included), released inside the timing;
+//! - `murr_db_read`: the same keys as a borrowed Arrow array (exported outside the
+//!   timing);
+//! - `murr_db_read_f32_str`: the dense read into a preallocated 1000 x 10 float buffer.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::ffi::{CString, c_char};
+use std::hint::black_box;
+use std::path::Path;
+use std::ptr;
+use std::time::Instant;
+
+use arrow_array::cast::AsArray;
+use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema, from_ffi, to_ffi};
+use arrow_array::types::Float32Type;
+use arrow_array::{Array, StringArray, StructArray};
+use murr::*;
+use murr_core::db::{Db, Options, SyncPolicy};
+use murr_core::workload;
+
+const WIDTH: usize = 10;
+const KEYS: usize = 1000;
+const WARMUP: usize = 200;
+const TABLE: &str = "features";
+
+fn percentile(times: &[f64], p: f64) -> f64 {
+    let mut t = times.to_vec();
+    t.sort_by(f64::total_cmp);
+    t[((t.len() - 1) as f64 * p).round() as usize]
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_name() != "LOCK" {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+fn error_init() -> murr_error_t {
+    murr_error_t {
+        status: 0,
+        message: ptr::null_mut(),
+        release: None,
+    }
+}
+
+fn ok(status: murr_status_t, err: &mut murr_error_t) {
+    if status != MURR_OK {
+        let msg = if err.message.is_null() {
+            String::new()
+        } else {
+            // SAFETY: a NUL-terminated message set by libmurr.
+            unsafe { std::ffi::CStr::from_ptr(err.message) }
+                .to_string_lossy()
+                .into_owned()
+        };
+        panic!("status {status}: {msg}");
+    }
+}
+
+/// Checks a batch's values (outside the timing).
+fn check_values(rows: &[u64], value: impl Fn(usize, usize) -> f32) {
+    for (r, &i) in rows.iter().enumerate() {
+        for c in 0..WIDTH {
+            assert_eq!(value(r, c), workload::value(i, c), "row {i} column {c}");
+        }
+    }
+}
+
+fn main() {
+    let mut rows_n: u64 = 1_000_000;
+    let mut batches = 2000usize;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--rows" => rows_n = args.next().and_then(|v| v.parse().ok()).unwrap(),
+            "--batches" => batches = args.next().and_then(|v| v.parse().ok()).unwrap(),
+            _ => {}
+        }
+    }
+    let root = tempfile::tempdir().unwrap();
+    let c_dir = root.path().join("c");
+    let rust_dir = root.path().join("rust");
+    eprintln!("loading {rows_n} rows ...");
+    {
+        let db = Db::open(
+            &c_dir,
+            Options::default()
+                .with_sync(SyncPolicy::Never)
+                .with_memtable_bytes(4 << 30)
+                .with_background_threads(0),
+        )
+        .unwrap();
+        db.create_table(TABLE, &workload::schema(WIDTH), "key")
+            .unwrap();
+        let mut start = 0;
+        while start < rows_n {
+            let len = (rows_n - start).min(100_000) as usize;
+            db.write(TABLE, &workload::batch(start, len, WIDTH).unwrap())
+                .unwrap();
+            start += len as u64;
+        }
+        db.compact().unwrap();
+        db.close().unwrap();
+    }
+    copy_dir(&c_dir, &rust_dir);
+    let rust = Db::open(&rust_dir, Options::default().with_background_threads(0)).unwrap();
+    let mut options = std::mem::MaybeUninit::<murr_options_t>::uninit();
+    // SAFETY: murr_options_default fills the struct.
+    let mut options = unsafe {
+        murr_options_default(options.as_mut_ptr());
+        options.assume_init()
+    };
+    options.background_threads = 0;
+    let path = CString::new(c_dir.to_str().unwrap()).unwrap();
+    let mut db: *mut murr_db_t = ptr::null_mut();
+    let mut err = error_init();
+    // SAFETY: valid pointers.
+    ok(
+        unsafe { murr_db_open(path.as_ptr(), &options, &mut db, &mut err) },
+        &mut err,
+    );
+
+    let table = CString::new(TABLE).unwrap();
+    let names: Vec<CString> = (0..WIDTH)
+        .map(|c| CString::new(format!("f{c}")).unwrap())
+        .collect();
+    let name_ptrs: Vec<*const c_char> = names.iter().map(|n| n.as_ptr()).collect();
+    let name_strs: Vec<String> = (0..WIDTH).map(|c| format!("f{c}")).collect();
+    let cols: Vec<&str> = name_strs.iter().map(String::as_str).collect();
+
+    let mut rng = workload::random_rows(42, rows_n);
+    let total = WARMUP + batches;
+    let key_rows: Vec<Vec<u64>> = (0..total)
+        .map(|_| rng.by_ref().take(KEYS).collect())
+        .collect();
+    let key_arrays: Vec<StringArray> = key_rows
+        .iter()
+        .map(|b| StringArray::from_iter_values(b.iter().map(|&i| workload::key(i))))
+        .collect();
+    let key_cstrings: Vec<Vec<CString>> = key_rows
+        .iter()
+        .map(|b| {
+            b.iter()
+                .map(|&i| CString::new(workload::key(i)).unwrap())
+                .collect()
+        })
+        .collect();
+    let key_ptrs: Vec<Vec<*const c_char>> = key_cstrings
+        .iter()
+        .map(|b| b.iter().map(|k| k.as_ptr()).collect())
+        .collect();
+    let key_ffi: Vec<(FFI_ArrowArray, FFI_ArrowSchema)> = key_arrays
+        .iter()
+        .map(|a| to_ffi(&a.to_data()).unwrap())
+        .collect();
+
+    let labels = [
+        "Rust Db::read (StringArray keys)",
+        "C murr_db_read_str (C strings -> ArrowArray, released)",
+        "C murr_db_read (Arrow keys -> ArrowArray, released)",
+        "C murr_db_read_f32_str (dense 1000 x 10 float tensor)",
+    ];
+    let mut times: Vec<Vec<f64>> = vec![Vec::with_capacity(batches); labels.len()];
+    let mut found = vec![0u8; KEYS];
+    let mut tensor = vec![0f32; KEYS * WIDTH];
+    eprintln!("reading ...");
+    for b in 0..total {
+        for turn in 0..labels.len() {
+            let s = (b + turn) % labels.len();
+            let rows = &key_rows[b];
+            let us = match s {
+                0 => {
+                    let t0 = Instant::now();
+                    let (batch, f) = black_box(rust.read(TABLE, &key_arrays[b], &cols).unwrap());
+                    let us = t0.elapsed().as_secs_f64() * 1e6;
+                    assert!(f.iter().all(|&x| x));
+                    check_values(rows, |r, c| {
+                        batch.column(c).as_primitive::<Float32Type>().value(r)
+                    });
+                    us
+                }
+                1 | 2 => {
+                    let mut out_array = FFI_ArrowArray::empty();
+                    let mut out_schema = FFI_ArrowSchema::empty();
+                    let t0 = Instant::now();
+                    // SAFETY: valid pointers; keys and columns outlive the call.
+                    let status = unsafe {
+                        if s == 1 {
+                            murr_db_read_str(
+                                db,
+                                ptr::null(),
+                                table.as_ptr(),
+                                key_ptrs[b].as_ptr(),
+                                KEYS,
+                                name_ptrs.as_ptr(),
+                                WIDTH,
+                                &mut out_array,
+                                &mut out_schema,
+                                found.as_mut_ptr(),
+                                &mut err,
+                            )
+                        } else {
+                            murr_db_read(
+                                db,
+                                ptr::null(),
+                                table.as_ptr(),
+                                &key_ffi[b].0,
+                                &key_ffi[b].1,
+                                name_ptrs.as_ptr(),
+                                WIDTH,
+                                &mut out_array,
+                                &mut out_schema,
+                                found.as_mut_ptr(),
+                                &mut err,
+                            )
+                        }
+                    };
+                    ok(status, &mut err);
+                    let us;
+                    {
+                        // Import (zero-copy) to check, outside the timing; dropping the
+                        // import releases the structs.
+                        let spent = t0.elapsed();
+                        // SAFETY: libmurr filled both structs.
+                        let data = unsafe { from_ffi(out_array, &out_schema) }.unwrap();
+                        let result = StructArray::from(data);
+                        assert!(found.iter().all(|&x| x == 1));
+                        check_values(rows, |r, c| {
+                            result.column(c).as_primitive::<Float32Type>().value(r)
+                        });
+                        let t1 = Instant::now();
+                        drop(result);
+                        drop(out_schema);
+                        us = (spent + t1.elapsed()).as_secs_f64() * 1e6;
+                    }
+                    us
+                }
+                _ => {
+                    let t0 = Instant::now();
+                    // SAFETY: valid pointers; out holds KEYS * WIDTH floats.
+                    let status = unsafe {
+                        murr_db_read_f32_str(
+                            db,
+                            ptr::null(),
+                            table.as_ptr(),
+                            key_ptrs[b].as_ptr(),
+                            KEYS,
+                            name_ptrs.as_ptr(),
+                            WIDTH,
+                            f32::NAN,
+                            tensor.as_mut_ptr(),
+                            found.as_mut_ptr(),
+                            &mut err,
+                        )
+                    };
+                    let us = t0.elapsed().as_secs_f64() * 1e6;
+                    ok(status, &mut err);
+                    assert!(found.iter().all(|&x| x == 1));
+                    check_values(rows, |r, c| tensor[r * WIDTH + c]);
+                    us
+                }
+            };
+            if b >= WARMUP {
+                times[s].push(us);
+            }
+        }
+    }
+    let base = percentile(&times[0], 0.5);
+    println!(
+        "\n### R1 through the C ABI: {rows_n} rows, 1000 random keys x {WIDTH} columns, {batches} batches\n"
+    );
+    println!("| system | median us | p99 us | median - Rust us | vs Rust |");
+    println!("|---|---:|---:|---:|---:|");
+    for (label, t) in labels.iter().zip(&times) {
+        let m = percentile(t, 0.5);
+        println!(
+            "| {label} | {m:.1} | {:.1} | {:+.1} | {:.2}x |",
+            percentile(t, 0.99),
+            m - base,
+            m / base
+        );
+    }
+    // SAFETY: the handle from murr_db_open, freed once.
+    unsafe { murr_db_free(db) };
+    drop(key_ffi);
+    rust.close().unwrap();
+}
