@@ -14,6 +14,11 @@ fi
 need_apt=()
 command -v cc >/dev/null 2>&1 || need_apt+=(build-essential)
 command -v make >/dev/null 2>&1 || need_apt+=(make)
+# The C/C++ side (scripts/test-c.sh): CMake, g++, GoogleTest, pkg-config.
+command -v cmake >/dev/null 2>&1 || need_apt+=(cmake)
+command -v g++ >/dev/null 2>&1 || need_apt+=(g++)
+command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+if command -v dpkg >/dev/null 2>&1 && ! dpkg -s libgtest-dev >/dev/null 2>&1; then need_apt+=(libgtest-dev); fi
 if [ ${#need_apt[@]} -gt 0 ]; then
     say "installing ${need_apt[*]} with apt-get"
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

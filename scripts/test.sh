@@ -40,4 +40,7 @@ cargo check -p murr-wasm --target wasm32-unknown-unknown --locked
 step "docs build without warnings"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 
+step "C and C++ (tests/c, bindings/cpp: ASan + UBSan, install, example)"
+scripts/test-c.sh
+
 printf '\nAll tests passed in %ss.\n' "$(( $(date +%s) - start ))"

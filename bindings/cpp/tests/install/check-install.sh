@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs a configured bindings/cpp build into a temporary prefix, moves the prefix (the
+# package must be relocatable), then builds and runs consumers with find_package(murr) (shared,
+# static, C++) and with pkg-config (C and C++).
+#   check-install.sh BUILD_DIR
+set -euo pipefail
+build=$(cd "$1" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/murr-install-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+cmake --install "$build" --prefix "$tmp/staged" >"$tmp/install.log"
+mv "$tmp/staged" "$tmp/prefix"
+p="$tmp/prefix"
+libdir=$(dirname "$(find "$p" -name libmurr.a | head -1)")
+
+for f in include/murr.h include/murr/murr.hpp; do
+    [ -f "$p/$f" ] || { echo "missing $f" >&2; exit 1; }
+done
+for f in libmurr.so.0.1.0 libmurr.a cmake/murr/murrConfig.cmake cmake/murr/murrConfigVersion.cmake pkgconfig/murr.pc; do
+    [ -f "$libdir/$f" ] || { echo "missing $libdir/$f" >&2; exit 1; }
+done
+[ "$(readlink "$libdir/libmurr.so.0")" = libmurr.so.0.1.0 ] || { echo "libmurr.so.0 is not a link to libmurr.so.0.1.0" >&2; exit 1; }
+[ "$(readlink "$libdir/libmurr.so")" = libmurr.so.0 ] || { echo "libmurr.so is not a link to libmurr.so.0" >&2; exit 1; }
+if readelf -d "$libdir/libmurr.so.0.1.0" | grep -q 'SONAME.*\[libmurr\.so\.0\]'; then
+    echo "soname: libmurr.so.0"
+else
+    echo "warning: libmurr.so.0.1.0 has no soname libmurr.so.0 (the ffi crate must set it)" >&2
+fi
+
+echo "== find_package(murr)"
+cmake -S "$here/consumer" -B "$tmp/consumer" -DCMAKE_PREFIX_PATH="$p" -DCMAKE_BUILD_TYPE=Debug >"$tmp/configure.log" \
+    || { cat "$tmp/configure.log"; exit 1; }
+cmake --build "$tmp/consumer" -j2 >"$tmp/build.log" || { cat "$tmp/build.log"; exit 1; }
+for exe in consumer_shared consumer_static consumer_cpp; do
+    mkdir -p "$tmp/db-$exe"
+    "$tmp/consumer/$exe" "$tmp/db-$exe"
+done
+# The static consumer does not need libmurr.so at run time.
+if ldd "$tmp/consumer/consumer_static" | grep -q libmurr; then
+    echo "consumer_static links libmurr.so" >&2; exit 1
+fi
+
+echo "== pkg-config murr"
+export PKG_CONFIG_PATH="$libdir/pkgconfig"
+pkg-config --exists murr
+[ "$(pkg-config --modversion murr)" = 0.1.0 ]
+# shellcheck disable=SC2046
+cc -std=c99 -Wall -Wextra -Werror -o "$tmp/pc_c" "$here/consumer/consumer.c" $(pkg-config --cflags --libs murr)
+# shellcheck disable=SC2046
+c++ -std=c++17 -Wall -Wextra -Werror -o "$tmp/pc_cpp" "$here/consumer/consumer.cpp" $(pkg-config --cflags --libs murr)
+LD_LIBRARY_PATH="$libdir" "$tmp/pc_c" "$tmp/db-pc-c"
+LD_LIBRARY_PATH="$libdir" "$tmp/pc_cpp" "$tmp/db-pc-cpp"
+echo "install and consumers: ok"

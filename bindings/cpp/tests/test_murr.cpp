@@ -1,0 +1,339 @@
+// GoogleTest tests of the C++ RAII layer (murr/murr.hpp): each wrapper, and that errors are
+// murr::Error exceptions carrying libmurr's status and message.
+#include <gtest/gtest.h>
+
+#include <murr/murr.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "arrow_util.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+static_assert(!std::is_copy_constructible_v<murr::Db> && std::is_nothrow_move_constructible_v<murr::Db>);
+static_assert(!std::is_copy_constructible_v<murr::Snapshot> && std::is_nothrow_move_constructible_v<murr::Snapshot>);
+static_assert(!std::is_copy_constructible_v<murr::Stream> && std::is_nothrow_move_constructible_v<murr::Stream>);
+static_assert(!std::is_copy_constructible_v<murr::Schema> && std::is_nothrow_move_constructible_v<murr::Schema>);
+static_assert(std::is_nothrow_move_constructible_v<murr::Result>);
+
+const char *const kNames[] = {"id", "score", "count", "name"};
+const char *const kFormats[] = {"l", "f", "l", "u"};
+
+// A temporary directory, removed with everything in it.
+class TempDir {
+public:
+    TempDir() {
+        std::string tmpl = (fs::temp_directory_path() / "murr-cpp-XXXXXX").string();
+        if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+        path_ = tmpl;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path_, ec);
+    }
+    std::string str() const { return path_.string(); }
+    std::string sub(const char *name) const { return (path_ / name).string(); }
+
+private:
+    fs::path path_;
+};
+
+murr::Options test_options() { return murr::Options().sync_never().background_threads(0).idle_compaction_millis(-1); }
+
+// An owned schema of the test table built with arrow_util.
+murr::Schema table_schema() {
+    ArrowSchema s;
+    au_schema_struct(&s, 4, kNames, kFormats);
+    return murr::Schema(std::move(s));
+}
+
+// A batch of keys [first, first + n) at version v: score k + v, count k * 10 + v,
+// name "k<k>v<v>".
+ArrowArray batch(int64_t first, int64_t n, int v) {
+    std::vector<int64_t> ids, counts;
+    std::vector<float> scores;
+    std::vector<std::string> names;
+    for (int64_t k = first; k < first + n; k++) {
+        ids.push_back(k);
+        scores.push_back(static_cast<float>(k + v));
+        counts.push_back(k * 10 + v);
+        names.push_back("k" + std::to_string(k) + "v" + std::to_string(v));
+    }
+    std::vector<const char *> strs;
+    for (auto &s : names) strs.push_back(s.c_str());
+    ArrowArray children[4], out;
+    au_array_i64(&children[0], ids.data(), nullptr, n);
+    au_array_f32(&children[1], scores.data(), nullptr, n);
+    au_array_i64(&children[2], counts.data(), nullptr, n);
+    au_array_utf8(&children[3], strs.data(), n);
+    au_array_struct(&out, n, children, 4);
+    return out;
+}
+
+class DbTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        db = murr::Db::open(dir.str(), test_options());
+        db.create_table("t", schema.get(), "id");
+        db.write("t", batch(0, 100, 1), schema.get());
+    }
+    void TearDown() override { EXPECT_EQ(au_live_arrays(), 0); }
+
+    TempDir dir;
+    murr::Schema schema = table_schema();
+    murr::Db db;
+};
+
+template <typename F> murr::Error expect_error(F &&f) {
+    try {
+        f();
+    } catch (const murr::Error &e) {
+        return e;
+    }
+    ADD_FAILURE() << "no murr::Error thrown";
+    return murr::Error(MURR_OK, "");
+}
+
+TEST(Version, MatchesTheMacros) {
+    std::string expected = std::to_string(MURR_VERSION_MAJOR) + "." + std::to_string(MURR_VERSION_MINOR) + "." +
+                           std::to_string(MURR_VERSION_PATCH);
+    EXPECT_EQ(murr::version(), expected);
+}
+
+TEST(Error, CarriesStatusAndMessage) {
+    TempDir dir;
+    murr::Db db = murr::Db::open(dir.str(), test_options());
+    murr::Error e = expect_error([&] { db.drop_table("missing"); });
+    EXPECT_EQ(e.status(), MURR_UNKNOWN_TABLE);
+    EXPECT_STREQ(e.status_name(), "MURR_UNKNOWN_TABLE");
+    EXPECT_NE(e.message().find("missing"), std::string::npos) << e.message();
+    EXPECT_EQ(std::string(e.what()), "MURR_UNKNOWN_TABLE: " + e.message());
+    // A std::exception too.
+    EXPECT_THROW(db.drop_table("missing"), std::exception);
+}
+
+TEST(Db, OpenLockedMoveClose) {
+    TempDir dir;
+    murr::Db a = murr::Db::open(dir.str(), test_options());
+    EXPECT_TRUE(a);
+    EXPECT_EQ(expect_error([&] { murr::Db::open(dir.str()); }).status(), MURR_LOCKED);
+    murr::Db b = std::move(a);
+    EXPECT_FALSE(a); // NOLINT(bugprone-use-after-move): moved-from is empty
+    EXPECT_TRUE(b);
+    b.close();
+    EXPECT_EQ(expect_error([&] { b.tables(); }).status(), MURR_CLOSED);
+    EXPECT_EQ(expect_error([&] { b.close(); }).status(), MURR_CLOSED);
+    // The destructor frees the closed handle; the directory is free again.
+    murr::Db c = murr::Db::open(dir.str(), test_options());
+    c = murr::Db::open(dir.sub("other"), test_options()); // assignment frees the first
+    EXPECT_TRUE(c);
+    EXPECT_EQ(expect_error([&] { murr::Db::open(std::string("\xff")); }).status(), MURR_INVALID_ARGUMENT);
+    murr::Options o = test_options();
+    o.create_if_missing(false);
+    EXPECT_NE(expect_error([&] { murr::Db::open(dir.sub("missing"), o); }).status(), MURR_OK);
+    EXPECT_EQ(o.raw().size, sizeof(murr_options_t));
+}
+
+TEST_F(DbTest, TablesSchemaAddColumnDrop) {
+    EXPECT_EQ(db.tables(), std::vector<std::string>{"t"});
+    murr::Schema s = db.schema("t");
+    EXPECT_EQ(s.names(), (std::vector<std::string>{"id", "score", "count", "name"}));
+    EXPECT_EQ(s.metadata("murr.key"), std::optional<std::string>("id"));
+    EXPECT_EQ(s.metadata("nope"), std::nullopt);
+
+    ArrowSchema field;
+    au_schema_field(&field, "extra", "g", true);
+    murr::Schema f(std::move(field));
+    EXPECT_EQ(field.release, nullptr);
+    db.add_column("t", f.get());
+    EXPECT_EQ(db.schema("t").names().size(), 5u);
+    EXPECT_EQ(expect_error([&] { db.add_column("nope", f.get()); }).status(), MURR_UNKNOWN_TABLE);
+
+    ArrowSchema other;
+    const char *const names[] = {"k", "v"};
+    const char *const formats[] = {"u", "l"};
+    au_schema_struct(&other, 2, names, formats);
+    murr::Schema o(std::move(other));
+    db.create_table("u", o.get(), "k");
+    EXPECT_EQ(expect_error([&] { db.create_table("t", o.get(), "k"); }).status(), MURR_TABLE_EXISTS);
+    EXPECT_EQ(expect_error([&] { db.create_table("w", o.get(), "v2"); }).status(), MURR_UNKNOWN_COLUMN);
+    EXPECT_EQ(db.tables(), (std::vector<std::string>{"t", "u"}));
+    db.drop_table("t");
+    EXPECT_EQ(db.tables(), std::vector<std::string>{"u"});
+    EXPECT_EQ(expect_error([&] { db.schema("t"); }).status(), MURR_UNKNOWN_TABLE);
+}
+
+TEST_F(DbTest, WriteAndRead) {
+    uint64_t seq = db.write("t", batch(100, 10, 2), schema.get());
+    EXPECT_GT(seq, 0u);
+    murr::Result r = db.read("t", std::vector<int64_t>{5, 105, 1000}, {"score", "count", "name"});
+    EXPECT_EQ(r.num_rows(), 3);
+    EXPECT_EQ(r.num_columns(), 3);
+    EXPECT_EQ(r.found(), (std::vector<uint8_t>{1, 1, 0}));
+    EXPECT_EQ(r.schema().names(), (std::vector<std::string>{"score", "count", "name"}));
+    EXPECT_EQ(au_get_f32(&r.column(0), 0), 6.0f);
+    EXPECT_EQ(au_get_i64(&r.column(1), 1), 1052);
+    EXPECT_TRUE(au_utf8_eq(&r.column(2), r.schema()->children[2]->format, 0, "k5v1"));
+    EXPECT_FALSE(au_is_valid(&r.column(0), 2));
+
+    // Keys as an Arrow array (borrowed).
+    ArrowArray keys;
+    ArrowSchema ks;
+    const int64_t k[] = {7};
+    au_array_i64(&keys, k, nullptr, 1);
+    au_schema_field(&ks, "id", "l", false);
+    murr::Array ka(std::move(keys));
+    murr::Schema kschema(std::move(ks));
+    murr::Result r2 = db.read("t", ka.get(), kschema.get(), {"count"});
+    EXPECT_TRUE(ka.valid());
+    EXPECT_EQ(au_get_i64(&r2.column(0), 0), 71);
+
+    // Handing the result out.
+    ArrowArray a;
+    ArrowSchema s;
+    r2.release(&a, &s);
+    EXPECT_FALSE(r2.array().valid());
+    EXPECT_EQ(a.length, 1);
+    a.release(&a);
+    s.release(&s);
+
+    // The array is moved into libmurr even when the write throws.
+    ArrowArray bad = batch(0, 1, 1);
+    EXPECT_EQ(expect_error([&] { db.write("nope", std::move(bad), schema.get()); }).status(), MURR_UNKNOWN_TABLE);
+    EXPECT_EQ(bad.release, nullptr);
+    EXPECT_EQ(expect_error([&] { db.read("t", std::vector<int64_t>{1}, {"zzz"}); }).status(), MURR_UNKNOWN_COLUMN);
+    EXPECT_EQ(expect_error([&] { db.read("t", std::vector<std::string>{"a"}, {"count"}); }).status(),
+              MURR_SCHEMA_MISMATCH);
+}
+
+TEST_F(DbTest, StringKeysAndDeletes) {
+    ArrowSchema s;
+    const char *const names[] = {"k", "v"};
+    const char *const formats[] = {"u", "l"};
+    au_schema_struct(&s, 2, names, formats);
+    murr::Schema ss(std::move(s));
+    db.create_table("s", ss.get(), "k");
+    const char *const keys[] = {"a", "b", "c"};
+    const int64_t vals[] = {1, 2, 3};
+    ArrowArray children[2], b;
+    au_array_utf8(&children[0], keys, 3);
+    au_array_i64(&children[1], vals, nullptr, 3);
+    au_array_struct(&b, 3, children, 2);
+    db.write("s", std::move(b), ss.get());
+
+    EXPECT_GT(db.delete_keys("s", std::vector<std::string>{"b"}), 0u);
+    murr::Result r = db.read("s", std::vector<std::string>{"a", "b", "c"}, {"v"});
+    EXPECT_EQ(r.found(), (std::vector<uint8_t>{1, 0, 1}));
+    EXPECT_EQ(au_get_i64(&r.column(0), 2), 3);
+
+    db.delete_keys("t", std::vector<int64_t>{1, 2});
+    ArrowArray ka;
+    ArrowSchema ks;
+    const int64_t k3[] = {3};
+    au_array_i64(&ka, k3, nullptr, 1);
+    au_schema_field(&ks, "id", "l", false);
+    murr::Schema kschema(std::move(ks));
+    db.delete_keys("t", std::move(ka), kschema.get());
+    EXPECT_EQ(ka.release, nullptr);
+    EXPECT_EQ(db.read("t", std::vector<int64_t>{0, 1, 2, 3, 4}, {"id"}).found(),
+              (std::vector<uint8_t>{1, 0, 0, 0, 1}));
+    EXPECT_EQ(expect_error([&] { db.delete_keys("s", std::vector<int64_t>{1}); }).status(), MURR_SCHEMA_MISMATCH);
+}
+
+TEST_F(DbTest, DenseRead) {
+    std::vector<float> out;
+    std::vector<uint8_t> found;
+    db.read_f32("t", std::vector<int64_t>{2, 500, 3}, {"score", "count"}, -1.0f, out, &found);
+    EXPECT_EQ(out, (std::vector<float>{3.0f, 21.0f, -1.0f, -1.0f, 4.0f, 31.0f}));
+    EXPECT_EQ(found, (std::vector<uint8_t>{1, 0, 1}));
+    float raw[2];
+    const int64_t keys[] = {9, 999};
+    db.read_f32("t", keys, 2, {"score"}, NAN, raw);
+    EXPECT_EQ(raw[0], 10.0f);
+    EXPECT_TRUE(std::isnan(raw[1]));
+    EXPECT_EQ(expect_error([&] { db.read_f32("t", std::vector<int64_t>{1}, {"name"}, 0.0f, out); }).status(),
+              MURR_SCHEMA_MISMATCH);
+    EXPECT_EQ(expect_error([&] { db.read_f32("t", std::vector<std::string>{"1"}, {"score"}, 0.0f, out); }).status(),
+              MURR_SCHEMA_MISMATCH);
+}
+
+TEST_F(DbTest, SnapshotFlushCompactScan) {
+    murr::Snapshot snap = db.snapshot();
+    EXPECT_TRUE(snap);
+    EXPECT_GT(snap.seq(), 0u);
+    db.write("t", batch(0, 150, 2), schema.get());
+    db.flush();
+    db.compact();
+    std::vector<float> out;
+    db.read_f32("t", std::vector<int64_t>{10, 120}, {"count"}, -1.0f, out, nullptr, &snap);
+    EXPECT_EQ(out, (std::vector<float>{101.0f, -1.0f}));
+    murr::Result r = db.read("t", std::vector<int64_t>{10, 120}, {"count"}, &snap);
+    EXPECT_EQ(r.found(), (std::vector<uint8_t>{1, 0}));
+    db.read_f32("t", std::vector<int64_t>{10, 120}, {"count"}, -1.0f, out);
+    EXPECT_EQ(out, (std::vector<float>{102.0f, 1202.0f}));
+
+    // Scan at the snapshot: 100 rows of version 1, keys ascending; the stream outlives
+    // the snapshot.
+    murr::Stream stream = db.scan("t", {"id", "count"}, &snap);
+    snap.reset();
+    EXPECT_EQ(stream.schema().names(), (std::vector<std::string>{"id", "count"}));
+    int64_t rows = 0;
+    while (auto b = stream.next()) {
+        for (int64_t i = 0; i < b->length(); i++) {
+            int64_t k = au_get_i64(&b->child(0), i);
+            EXPECT_EQ(k, rows + i);
+            EXPECT_EQ(au_get_i64(&b->child(1), i), k * 10 + 1);
+        }
+        rows += b->length();
+    }
+    EXPECT_EQ(rows, 100);
+    EXPECT_FALSE(stream.next().has_value()); // stays at the end
+
+    murr::Stream all = db.scan("t");
+    EXPECT_EQ(all.schema().names().size(), 4u);
+    rows = 0;
+    while (auto b = all.next()) rows += b->length();
+    EXPECT_EQ(rows, 150);
+    EXPECT_EQ(expect_error([&] { db.scan("nope"); }).status(), MURR_UNKNOWN_TABLE);
+}
+
+TEST_F(DbTest, WriteStream) {
+    ArrowArray batches[2] = {batch(1000, 10, 3), batch(1010, 5, 3)};
+    ArrowSchema s;
+    au_schema_struct(&s, 4, kNames, kFormats);
+    ArrowArrayStream raw;
+    au_stream_make(&raw, &s, batches, 2, -1);
+    murr::Stream stream(std::move(raw));
+    EXPECT_GT(db.write_stream("t", std::move(stream)), 0u);
+    EXPECT_FALSE(stream.valid());
+    EXPECT_EQ(au_live_streams(), 0);
+    EXPECT_EQ(db.read("t", std::vector<int64_t>{1000, 1014, 1015}, {"id"}).found(),
+              (std::vector<uint8_t>{1, 1, 0}));
+
+    // A failing stream: the error says why; the stream is consumed.
+    ArrowArray one[1] = {batch(2000, 1, 3)};
+    au_schema_struct(&s, 4, kNames, kFormats);
+    au_stream_make(&raw, &s, one, 1, 0);
+    murr::Error e = expect_error([&] { db.write_stream("t", std::move(raw)); });
+    EXPECT_NE(e.status(), MURR_OK);
+    EXPECT_FALSE(e.message().empty());
+    EXPECT_EQ(raw.release, nullptr);
+}
+
+TEST_F(DbTest, Closed) {
+    murr::Snapshot snap = db.snapshot();
+    db.close();
+    EXPECT_EQ(expect_error([&] { db.read("t", std::vector<int64_t>{1}, {"id"}, &snap); }).status(), MURR_CLOSED);
+    EXPECT_EQ(expect_error([&] { db.snapshot(); }).status(), MURR_CLOSED);
+    EXPECT_EQ(expect_error([&] { db.flush(); }).status(), MURR_CLOSED);
+    EXPECT_EQ(expect_error([&] { db.write("t", batch(0, 1, 1), schema.get()); }).status(), MURR_CLOSED);
+}
+
+} // namespace

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# libmurr's C and C++ side: builds libmurr (cargo build -p murr-ffi), configures and builds
+# bindings/cpp with CMake (the C tests of tests/c, the C++ layer's GoogleTest tests, the
+# example), runs ctest (every test under AddressSanitizer + UndefinedBehaviorSanitizer,
+# then the install + find_package/pkg-config consumer test), then the inference-server
+# example with small sizes.
+#
+# Environment (all optional):
+#   MURR_MANIFEST     Cargo.toml of the workspace to build libmurr from (default: this repo's)
+#   MURR_INCLUDE_DIR  directory holding murr.h (default: include/ of this repo)
+#   CARGO_TARGET_DIR  cargo's target directory (default: target/)
+#   MURR_BUILD_DIR    CMake build directory (default: target/cpp-build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+step() { printf '\n==> %s\n' "$*"; }
+start=$(date +%s)
+manifest=${MURR_MANIFEST:-$root/Cargo.toml}
+include_dir=${MURR_INCLUDE_DIR:-$root/include}
+target_dir=${CARGO_TARGET_DIR:-$(dirname "$manifest")/target}
+build_dir=${MURR_BUILD_DIR:-$root/target/cpp-build}
+jobs=${MURR_JOBS:-2}
+
+step "libmurr (cargo build -p murr-ffi)"
+cargo build -p murr-ffi --locked --manifest-path "$manifest" --target-dir "$target_dir"
+lib_dir="$target_dir/debug"
+[ -f "$include_dir/murr.h" ] || { echo "no murr.h in $include_dir" >&2; exit 1; }
+
+step "configure and build bindings/cpp (C tests, C++ tests, example)"
+cmake -S bindings/cpp -B "$build_dir" -DCMAKE_BUILD_TYPE=Debug \
+    -DMURR_LIBRARY_DIR="$lib_dir" -DMURR_INCLUDE_DIR="$include_dir" >/dev/null
+cmake --build "$build_dir" -j "$jobs"
+
+step "ctest (ASan + UBSan; install + consumers)"
+ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
+
+step "example: inference_server (small)"
+"$build_dir/examples/inference_server" --rows 20000 --requests 300 --batch 256
+
+printf '\nC/C++ tests passed in %ss.\n' "$(( $(date +%s) - start ))"
