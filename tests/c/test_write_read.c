@@ -45,7 +45,6 @@ static void write_and_read(murr_db_t *db) {
     CHECK(batch.release == NULL); /* moved */
     CHECK(schema.release != NULL); /* borrowed */
     CHECK(seq > 0);
-    CHECK(au_live_arrays() == 0);
     t_batch(&batch, NULL, 50, 100, 2);
     CHECK_OK(murr_db_write(db, "t", &batch, &schema, &seq2, &ERR));
     CHECK(seq2 > seq);
@@ -147,7 +146,6 @@ static void deletes(murr_db_t *db) {
     CHECK_STATUS(murr_db_delete(db, "t", &keys, NULL, NULL, &ERR), MURR_INVALID_ARGUMENT);
     CHECK(keys.release == NULL); /* moved even then */
     ks.release(&ks);
-    CHECK(au_live_arrays() == 0);
     expect_i64(db, NULL, probe, versions, 4);
 }
 
@@ -288,7 +286,7 @@ static void bad_writes(murr_db_t *db) {
     CHECK(batch.release == NULL);
     short_schema.release(&short_schema);
     schema.release(&schema);
-    CHECK(au_live_arrays() == 0 && au_live_schemas() == 0);
+    CHECK(au_live_schemas() == 0);
 
     /* Nothing of these was written. */
     const int64_t probe[] = {1000, 1001};
@@ -356,6 +354,8 @@ int main(void) {
     bad_writes(db);
     bad_reads(db);
     murr_db_free(db);
+    /* libmurr may keep the arrays it was given (zero-copy) while the db is open; freed,
+     * it has released every one. */
     CHECK(au_live_arrays() == 0 && au_live_schemas() == 0);
     printf("test_write_read: ok\n");
     return 0;
