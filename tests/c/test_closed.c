@@ -16,7 +16,20 @@ int main(void) {
     murr_snapshot_t *snap = NULL;
     CHECK_OK(murr_db_snapshot(db, &snap, &ERR));
 
+    /* A scan stream opened before the close. */
+    struct ArrowArrayStream open_stream;
+    CHECK_OK(murr_db_scan(db, NULL, "t", NULL, 0, &open_stream, &ERR));
+
     CHECK_OK(murr_db_close(db, &ERR));
+
+    /* Its next get_next fails, saying why. */
+    struct ArrowArray next;
+    memset(&next, 0, sizeof next);
+    CHECK(open_stream.get_next(&open_stream, &next) != 0);
+    CHECK(next.release == NULL);
+    const char *why = open_stream.get_last_error(&open_stream);
+    CHECK(why != NULL && strlen(why) > 0);
+    open_stream.release(&open_stream);
 
     const int64_t ik[] = {1};
     const char *const sk[] = {"1"};

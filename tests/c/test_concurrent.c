@@ -4,6 +4,7 @@
  * through a snapshot read twice) and check every row is consistent — all its columns from
  * the same round — and that rounds never go backwards for a key a reader has seen. */
 #include <pthread.h>
+#include <sched.h>
 #include <string.h>
 
 #include "common.h"
@@ -137,6 +138,35 @@ static void *reader(void *arg) {
     return NULL;
 }
 
+static int closed;
+static long racing_reads;
+
+/* Reads until the db is closed and one more read saw MURR_CLOSED. */
+static void *racing_reader(void *arg) {
+    struct reader *rd = arg;
+    int64_t keys[BATCH];
+    float dense[BATCH];
+    murr_error_t e = MURR_ERROR_INIT;
+    for (;;) {
+        int was_closed = __atomic_load_n(&closed, __ATOMIC_SEQ_CST);
+        for (int i = 0; i < BATCH; i++) keys[i] = next_rand(&rd->seed) % N;
+        murr_status_t st = murr_db_read_f32_i64(db, NULL, "t", keys, BATCH, COLS, 1, -1.0f, dense, NULL, &e);
+        if (st != MURR_OK && st != MURR_CLOSED) FAIL("a read racing close: %s (%s)", murr_status_name(st), e.message);
+        if (st == MURR_OK) {
+            for (int i = 0; i < BATCH; i++) {
+                if (dense[i] != score_of(keys[i], ROUNDS)) FAIL("a read racing close: key %lld wrong", (long long)keys[i]);
+            }
+        }
+        __atomic_fetch_add(&racing_reads, 1, __ATOMIC_SEQ_CST);
+        if (was_closed) {
+            if (st != MURR_CLOSED) FAIL("a read after close returned %s", murr_status_name(st));
+            break;
+        }
+    }
+    murr_error_release(&e);
+    return NULL;
+}
+
 int main(void) {
     murr_options_t o = test_options();
     o.background_threads = 1; /* background flushes and compactions race the reads too */
@@ -167,6 +197,13 @@ int main(void) {
     for (int i = 0; i < BATCH; i++) keys[i] = i * 7;
     arrow_read(&last, NULL, keys, rounds);
     for (int i = 0; i < BATCH; i++) CHECK(rounds[i] == ROUNDS);
+
+    /* murr_db_close racing reads: every call returns OK or MURR_CLOSED. */
+    for (int i = 0; i < READERS; i++) CHECK(pthread_create(&r[i], NULL, racing_reader, &readers[i]) == 0);
+    while (__atomic_load_n(&racing_reads, __ATOMIC_SEQ_CST) < 40) sched_yield();
+    CHECK_OK(murr_db_close(db, &ERR));
+    __atomic_store_n(&closed, 1, __ATOMIC_SEQ_CST);
+    for (int i = 0; i < READERS; i++) CHECK(pthread_join(r[i], NULL) == 0);
     murr_db_free(db);
     CHECK(au_live_arrays() == 0 && au_live_schemas() == 0);
     printf("test_concurrent: ok (%ld reads)\n", total);

@@ -240,11 +240,49 @@ static void write_streams(murr_db_t *db) {
     CHECK(au_live_streams() == 0 && au_live_schemas() == 0);
 }
 
+/* A snapshot keeps reading a table dropped after it was taken. */
+static void dropped_table(murr_db_t *db) {
+    struct ArrowArray batch, out;
+    struct ArrowSchema schema, os;
+    create_test_table(db, "d");
+    t_batch(&batch, &schema, 0, 8, 4);
+    CHECK_OK(murr_db_write(db, "d", &batch, &schema, NULL, &ERR));
+    schema.release(&schema);
+    CHECK_OK(murr_db_flush(db, &ERR));
+    murr_snapshot_t *snap = NULL;
+    CHECK_OK(murr_db_snapshot(db, &snap, &ERR));
+    CHECK_OK(murr_db_drop_table(db, "d", &ERR));
+
+    const int64_t keys[] = {0, 7, 8};
+    uint8_t found[3];
+    CHECK_STATUS(murr_db_read_i64(db, NULL, "d", keys, 3, COLS, 3, &out, &os, found, &ERR), MURR_UNKNOWN_TABLE);
+    CHECK_OK(murr_db_read_i64(db, snap, "d", keys, 3, COLS, 3, &out, &os, found, &ERR));
+    CHECK(found[0] == 1 && found[1] == 1 && found[2] == 0);
+    t_check_row(&out, &os, 0, 0, 4);
+    t_check_row(&out, &os, 1, 7, 4);
+    out.release(&out);
+    os.release(&os);
+    struct ArrowArrayStream stream;
+    CHECK_OK(murr_db_scan(db, snap, "d", COLS, 1, &stream, &ERR));
+    int64_t rows = 0;
+    for (;;) {
+        struct ArrowArray b;
+        CHECK(stream.get_next(&stream, &b) == 0);
+        if (b.release == NULL) break;
+        rows += b.length;
+        b.release(&b);
+    }
+    stream.release(&stream);
+    CHECK(rows == 8);
+    murr_snapshot_free(snap);
+}
+
 int main(void) {
     murr_db_t *db = open_db(temp_dir());
     create_test_table(db, "t");
     snapshots(db);
     write_streams(db);
+    dropped_table(db);
     murr_db_free(db);
     CHECK(au_live_arrays() == 0 && au_live_schemas() == 0 && au_live_streams() == 0);
     printf("test_snapshot_scan: ok\n");
