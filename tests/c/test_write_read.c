@@ -285,6 +285,13 @@ static void bad_writes(murr_db_t *db) {
     check_error_filled(&ERR, st, "a write with a short schema", __FILE__, __LINE__);
     CHECK(batch.release == NULL);
     short_schema.release(&short_schema);
+    /* A child array with too few buffers (a float32 column with no values buffer). */
+    t_batch(&batch, NULL, 1000, 2, 9);
+    batch.children[1]->n_buffers = 1;
+    st = murr_db_write(db, "t", &batch, &schema, NULL, &ERR);
+    CHECK(st == MURR_ARROW || st == MURR_INVALID_ARGUMENT);
+    check_error_filled(&ERR, st, "a write with a child missing a buffer", __FILE__, __LINE__);
+    CHECK(batch.release == NULL);
     schema.release(&schema);
     CHECK(au_live_schemas() == 0);
 
