@@ -339,7 +339,11 @@ TEST_F(DbTest, WriteStream) {
 
 TEST_F(DbTest, Closed) {
     murr::Snapshot snap = db.snapshot();
+    murr::Stream stream = db.scan("t");
     db.close();
+    murr::Error e = expect_error([&] { stream.next(); });
+    EXPECT_EQ(e.status(), MURR_ARROW); // a stream error: the C Stream Interface has no status
+    EXPECT_FALSE(e.message().empty());
     EXPECT_EQ(expect_error([&] { db.read("t", std::vector<int64_t>{1}, {"id"}, &snap); }).status(), MURR_CLOSED);
     EXPECT_EQ(expect_error([&] { db.snapshot(); }).status(), MURR_CLOSED);
     EXPECT_EQ(expect_error([&] { db.flush(); }).status(), MURR_CLOSED);
