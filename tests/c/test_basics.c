@@ -111,8 +111,12 @@ static void open_close(void) {
     CHECK(db != NULL);
     CHECK_STATUS(murr_db_open(dir, NULL, &second, &ERR), MURR_LOCKED);
     CHECK(second == NULL);
+    /* On success the error struct is left untouched (it still holds the last failure). */
+    char *held = ERR.message;
+    CHECK(held != NULL && ERR.status == MURR_LOCKED);
     CHECK_OK(murr_db_flush(db, &ERR));
     CHECK_OK(murr_db_compact(db, &ERR));
+    CHECK(ERR.message == held && ERR.status == MURR_LOCKED);
     CHECK_OK(murr_db_close(db, &ERR));
     CHECK_STATUS(murr_db_close(db, &ERR), MURR_CLOSED); /* second close */
     CHECK_STATUS(murr_db_flush(db, &ERR), MURR_CLOSED);

@@ -198,8 +198,10 @@ static void write_streams(murr_db_t *db) {
     /* An empty stream. */
     au_schema_struct(&schema, 4, T_NAMES, T_FORMATS);
     au_stream_make(&stream, &schema, NULL, 0, -1);
-    CHECK_OK(murr_db_write_stream(db, "w", &stream, NULL, &ERR));
+    seq = 12345;
+    CHECK_OK(murr_db_write_stream(db, "w", &stream, &seq, &ERR));
     CHECK(stream.release == NULL);
+    CHECK(seq == 0); /* the contract: 0 for an empty stream */
 
     /* A stream failing at its second batch: the first stays written, the stream is
      * released, and the message says why. */

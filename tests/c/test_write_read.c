@@ -306,8 +306,9 @@ static void bad_reads(murr_db_t *db) {
     struct ArrowSchema os, ks;
     const int64_t k[] = {3};
     uint8_t found[1];
-    memset(&out, 0, sizeof out);
-    memset(&os, 0, sizeof os);
+    /* Outputs are set on entry: garbage in them is overwritten, never released. */
+    memset(&out, 0xab, sizeof out);
+    memset(&os, 0xab, sizeof os);
     const char *const unknown_col[] = {"score", "nope"};
     CHECK_STATUS(murr_db_read_i64(db, NULL, "t", k, 1, unknown_col, 2, &out, &os, found, &ERR), MURR_UNKNOWN_COLUMN);
     CHECK(out.release == NULL && os.release == NULL); /* outputs set on entry, left empty */
