@@ -323,6 +323,7 @@ TEST_F(DbTest, WriteStream) {
     murr::Stream stream(std::move(raw));
     EXPECT_GT(db.write_stream("t", std::move(stream)), 0u);
     EXPECT_FALSE(stream.valid());
+    EXPECT_EQ(expect_error([&] { stream.next(); }).status(), MURR_INVALID_ARGUMENT); // moved
     EXPECT_EQ(au_live_streams(), 0); // the stream itself is released
     EXPECT_EQ(db.read("t", std::vector<int64_t>{1000, 1014, 1015}, {"id"}).found(),
               (std::vector<uint8_t>{1, 1, 0}));

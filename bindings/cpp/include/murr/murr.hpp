@@ -280,12 +280,14 @@ public:
 
     /// The batches' schema. Throws Error(MURR_ARROW) if the stream fails.
     Schema schema() {
+        check_valid();
         Schema s;
         check(raw_.get_schema(&raw_, s.out()));
         return s;
     }
     /// The next batch, or nullopt at the end. Throws Error(MURR_ARROW) if the stream fails.
     std::optional<Array> next() {
+        check_valid();
         Array a;
         check(raw_.get_next(&raw_, a.out()));
         if (!a.valid()) return std::nullopt;
@@ -300,6 +302,9 @@ public:
     bool valid() const noexcept { return raw_.release != nullptr; }
 
 private:
+    void check_valid() const {
+        if (raw_.release == nullptr) throw Error(MURR_INVALID_ARGUMENT, "the stream is released (or was moved from)");
+    }
     void check(int code) {
         if (code == 0) return;
         const char *e = raw_.get_last_error(&raw_);
