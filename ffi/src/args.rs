@@ -32,12 +32,20 @@ pub(crate) unsafe fn str_list<'a>(
 ) -> Result<Vec<&'a str>> {
     // SAFETY: forwarded.
     let items = unsafe { slice_arg(ptr, n, name) }?;
-    items
-        .iter()
-        .enumerate()
-        // SAFETY: each item is NULL or a valid string, by the caller's contract.
-        .map(|(i, &p)| unsafe { str_arg(p, &format!("{name}[{i}]")) })
-        .collect()
+    let mut out = Vec::with_capacity(items.len());
+    for (i, &p) in items.iter().enumerate() {
+        // The item's name is formatted only for an error: this runs once per key of a read.
+        if p.is_null() {
+            return Err(Failure::null(&format!("{name}[{i}]")));
+        }
+        // SAFETY: not NULL, NUL-terminated by the caller's contract.
+        let s = unsafe { CStr::from_ptr(p) };
+        out.push(
+            s.to_str()
+                .map_err(|e| Failure::invalid(format!("{name}[{i}] is not valid UTF-8: {e}")))?,
+        );
+    }
+    Ok(out)
 }
 
 /// The `n` values at `ptr` (argument `name`), borrowed. `ptr` may be NULL when `n` is 0.

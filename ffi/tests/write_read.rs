@@ -623,3 +623,43 @@ fn write_stream_round_trip_empty_and_misuse() {
         expect_status(s, &mut err, MURR_ARROW, "producer broke");
     }
 }
+
+/// C string keys are checked one by one: an invalid key is named, and two invalid halves
+/// of one character in consecutive keys (valid only when joined) are refused too.
+#[test]
+fn invalid_utf8_string_keys_are_named() {
+    let db = open_db();
+    create_users(&db);
+    write_ok(&db, "users", &users_batch());
+    let t = cstr("users");
+    let (_c, cols) = c_list(&["ctr"]);
+    let ann = b"ann\0";
+    let cases: [(&[&[u8]], &str); 3] = [
+        (&[ann, b"b\xffb\0"], "keys[1] is not valid UTF-8"),
+        (&[b"a\xc3\0", b"\xa9b\0"], "keys[0] is not valid UTF-8"),
+        (&[ann, b"\xa9b\0"], "keys[1] is not valid UTF-8"),
+    ];
+    for (keys, expect) in cases {
+        let ptrs: Vec<*const std::ffi::c_char> = keys.iter().map(|k| k.as_ptr().cast()).collect();
+        let mut out_array = FFI_ArrowArray::empty();
+        let mut out_schema = FFI_ArrowSchema::empty();
+        let mut err = MURR_ERROR_INIT();
+        // SAFETY: valid pointers to NUL-terminated byte strings.
+        let s = unsafe {
+            murr_db_read_str(
+                db.db,
+                ptr::null(),
+                t.as_ptr(),
+                ptrs.as_ptr(),
+                ptrs.len(),
+                cols.as_ptr(),
+                1,
+                &mut out_array,
+                &mut out_schema,
+                ptr::null_mut(),
+                &mut err,
+            )
+        };
+        expect_status(s, &mut err, MURR_INVALID_ARGUMENT, expect);
+    }
+}
