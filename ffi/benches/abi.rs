@@ -139,8 +139,7 @@ fn main() {
     copy_dir(&c_dir, &rust_dir);
     let rust2_dir = root.path().join("rust2");
     copy_dir(&c_dir, &rust2_dir);
-    let rust3_dir = root.path().join("rust3");
-    copy_dir(&c_dir, &rust3_dir);
+
     // One copy per C system too: systems reading the same keys of the same file in turn
     // would find the rows the one before fetched in cache.
     let c_dirs: Vec<std::path::PathBuf> = (0..3)
@@ -152,7 +151,7 @@ fn main() {
         .collect();
     let rust = Db::open(&rust_dir, Options::default().with_background_threads(0)).unwrap();
     let rust2 = Db::open(&rust2_dir, Options::default().with_background_threads(0)).unwrap();
-    let rust3 = Db::open(&rust3_dir, Options::default().with_background_threads(0)).unwrap();
+
     let mut options = std::mem::MaybeUninit::<murr_options_t>::uninit();
     // SAFETY: murr_options_default fills the struct.
     let mut options = unsafe {
@@ -215,7 +214,6 @@ fn main() {
         "C murr_db_read (Arrow keys -> ArrowArray, released)",
         "C murr_db_read_f32_str (dense 1000 x 10 float tensor)",
         "Rust Db::read again, on a copy of its own (placement noise)",
-        "Rust Db::read, keys built from the C strings inside the timing",
     ];
     let mut times: Vec<Vec<f64>> = vec![Vec::with_capacity(batches); labels.len()];
     let mut found = vec![0u8; KEYS];
@@ -229,21 +227,10 @@ fn main() {
             // system alike (else the Arrow keys, copied by libmurr, would look faster).
             warm(&key_arrays[b], &key_cstrings[b]);
             let us = match s {
-                0 | 4 | 5 => {
-                    let db = [&rust, &rust2, &rust3][s.saturating_sub(3)];
+                0 | 4 => {
+                    let db = if s == 0 { &rust } else { &rust2 };
                     let t0 = Instant::now();
-                    let built;
-                    let keys = if s == 5 {
-                        let strs: Vec<&str> = key_ptrs[b]
-                            .iter()
-                            // SAFETY: NUL-terminated strings owned by key_cstrings.
-                            .map(|&p| unsafe { std::ffi::CStr::from_ptr(p) }.to_str().unwrap())
-                            .collect();
-                        built = StringArray::from(strs);
-                        &built
-                    } else {
-                        &key_arrays[b]
-                    };
+                    let keys = &key_arrays[b];
                     let (batch, f) = black_box(db.read(TABLE, keys, &cols).unwrap());
                     let spent = t0.elapsed();
                     assert!(f.iter().all(|&x| x));
@@ -367,5 +354,4 @@ fn main() {
     drop(key_ffi);
     rust.close().unwrap();
     rust2.close().unwrap();
-    rust3.close().unwrap();
 }
