@@ -143,13 +143,14 @@ pub(crate) unsafe fn import_batch(
 }
 
 /// Imports the borrowed array at `ptr` (of schema `schema_ptr`; arguments `name` and
-/// `schema_name`) as an Arrow array of its own: its buffers are copied, and the caller's
-/// struct is neither released nor referenced after the call.
+/// `schema_name`) as an Arrow array over the caller's buffers, without a copy. The result
+/// must not outlive the call (copy what must: [`deep_copy`]); the caller's struct is never
+/// released from here.
 ///
 /// # Safety
 /// `ptr` and `schema_ptr` are NULL or valid C Data structs, the array described by the
 /// schema.
-pub(crate) unsafe fn copy_borrowed(
+pub(crate) unsafe fn import_borrowed(
     ptr: *const FFI_ArrowArray,
     schema_ptr: *const FFI_ArrowSchema,
     name: &str,
@@ -173,7 +174,7 @@ pub(crate) unsafe fn copy_borrowed(
     unsafe { copy.set_release(Some(forget)) };
     // SAFETY: a valid array described by `schema`.
     let borrowed = unsafe { checked_from_ffi(copy, schema) }?;
-    Ok(make_array(deep_copy(&borrowed)?))
+    Ok(make_array(borrowed))
 }
 
 /// The release callback of a borrowed copy: marks it released, frees nothing.
@@ -186,7 +187,7 @@ unsafe extern "C" fn forget(array: *mut FFI_ArrowArray) {
 }
 
 /// `data` with every buffer copied into libmurr's own memory.
-fn deep_copy(data: &ArrayData) -> Result<ArrayData> {
+pub(crate) fn deep_copy(data: &ArrayData) -> Result<ArrayData> {
     let mut copy = MutableArrayData::new(vec![data], false, data.len());
     copy.try_extend(0, 0, data.len())?;
     Ok(copy.freeze())

@@ -4,11 +4,13 @@
 use std::ffi::c_char;
 
 use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema};
-use arrow_array::{Array, RecordBatch};
+use std::sync::Arc;
+
+use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions};
 use murr_core::db::{Db, Snapshot};
 
 use crate::args::{out_slice, str_arg, str_list};
-use crate::arrow_in::copy_borrowed;
+use crate::arrow_in::{deep_copy, import_borrowed};
 use crate::arrow_out::{clear_out, export_batch};
 use crate::error::{Result, murr_error_t};
 use crate::guard::guard;
@@ -57,6 +59,45 @@ pub(crate) fn set_found(mask: Option<&mut [u8]>, hits: &[bool]) {
 ///
 /// # Safety
 /// Pointers are NULL or valid as the entry points describe.
+/// `batch` with every column that shares memory with `keys` copied into memory of its
+/// own.
+fn detach(batch: RecordBatch, keys: &dyn Array) -> Result<RecordBatch> {
+    let ranges = |data: &arrow_data::ArrayData| -> Vec<(usize, usize)> {
+        data.buffers()
+            .iter()
+            .map(|b| (b.as_ptr() as usize, b.as_ptr() as usize + b.len()))
+            .collect()
+    };
+    let key_ranges = ranges(&keys.to_data());
+    let shares = |column: &ArrayRef| {
+        ranges(&column.to_data()).iter().any(|&(start, end)| {
+            key_ranges
+                .iter()
+                .any(|&(k_start, k_end)| start < k_end && k_start < end)
+        })
+    };
+    if !batch.columns().iter().any(shares) {
+        return Ok(batch);
+    }
+    let columns = batch
+        .columns()
+        .iter()
+        .map(|c| {
+            if shares(c) {
+                Ok(arrow_array::make_array(deep_copy(&c.to_data())?))
+            } else {
+                Ok(Arc::clone(c))
+            }
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
+    Ok(RecordBatch::try_new_with_options(
+        batch.schema(),
+        columns,
+        &options,
+    )?)
+}
+
 #[allow(clippy::too_many_arguments)]
 unsafe fn read_into(
     db: *mut murr_db_t,
@@ -79,6 +120,10 @@ unsafe fn read_into(
         let keys = keys()?;
         let mask = found_arg(found, keys.len())?;
         let (batch, hits) = engine_read(db, snapshot, table, keys.as_ref(), &columns)?;
+        // Borrowed keys may be in the result (the key column, when asked): that column is
+        // copied, so nothing of the caller's is referenced after the call.
+        let batch = detach(batch, keys.as_ref())?;
+        drop(keys);
         export_batch(batch, out_array, out_schema)?;
         set_found(mask, &hits);
         Ok(())
@@ -117,7 +162,7 @@ pub unsafe extern "C" fn murr_db_read(
     // SAFETY: every pointer is NULL or valid, by the caller's contract.
     unsafe {
         guard(error, || {
-            let keys = || copy_borrowed(keys, keys_schema, "keys", "keys_schema");
+            let keys = || import_borrowed(keys, keys_schema, "keys", "keys_schema");
             read_into(
                 db, snapshot, table, keys, columns, n_columns, out_array, out_schema, found,
             )
