@@ -96,50 +96,7 @@ impl Segment {
                 }
             }
         }
-        let mut out = Vec::with_capacity(members.len());
-        for &(i, c) in members {
-            let Storage::Fixed {
-                offset,
-                width,
-                validity_bit,
-                ..
-            } = c.storage
-            else {
-                return Err(Error::corrupt(&self.name, "footer", "not a fixed column"));
-            };
-            let (offset, width) = (offset as usize, width as usize);
-            let mut values = MutableBuffer::from_len_zeroed(n * width);
-            let dst = values.as_slice_mut();
-            match width {
-                1 => copy_column::<1>(&srcs, offset, dst),
-                2 => copy_column::<2>(&srcs, offset, dst),
-                4 => copy_column::<4>(&srcs, offset, dst),
-                8 => copy_column::<8>(&srcs, offset, dst),
-                w => {
-                    for (d, s) in dst.chunks_exact_mut(w).zip(&srcs) {
-                        if let Some(s) = s.get(offset..offset + w) {
-                            d.copy_from_slice(s);
-                        }
-                    }
-                }
-            }
-            let nulls = if validity_bit == NONE {
-                (absent > 0).then(|| Buffer::from_slice_ref(&found))
-            } else {
-                let (byte, mask) = ((validity_bit / 8) as usize, 1u8 << (validity_bit % 8));
-                let mut bits = vec![0u8; n.div_ceil(8)];
-                for (i, s) in srcs.iter().enumerate() {
-                    if s.get(byte).is_some_and(|b| b & mask != 0)
-                        && let Some(b) = bits.get_mut(i / 8)
-                    {
-                        *b |= 1 << (i % 8);
-                    }
-                }
-                Some(Buffer::from_vec(bits))
-            };
-            out.push((i, fixed_array(&c.column_type, n, values.into(), nulls)?));
-        }
-        Ok(out)
+        group_arrays(&self.name, members, &srcs, &found, absent)
     }
 
     fn gather_variable(
@@ -150,17 +107,12 @@ impl Segment {
         validity: u32,
         rows: &[u32],
     ) -> Result<ArrayRef> {
-        let n = rows.len();
-        let mut ends: Vec<i32> = Vec::with_capacity(n + 1);
-        ends.push(0);
-        let mut values = Vec::new();
-        let mut bits = vec![0u8; n.div_ceil(8)];
-        let mut nulls = 0usize;
+        let mut out = VarBuilder::new(rows.len());
         let (offsets, data) = (self.view(offsets)?, self.view(data)?);
         let validity = (validity != NONE)
             .then(|| self.view(validity))
             .transpose()?;
-        for (i, &row) in rows.iter().enumerate() {
+        for &row in rows {
             let mut valid = row != NOT_FOUND;
             if let (true, Some(validity)) = (valid, validity) {
                 let b = validity.get(row as usize / 8, 1)?;
@@ -168,38 +120,128 @@ impl Segment {
             }
             if valid {
                 let (s, e) = self.var_range(offsets, data, row)?;
-                values.extend_from_slice(data.get(s, e - s)?);
-                if let Some(b) = bits.get_mut(i / 8) {
+                out.push(Some(data.get(s, e - s)?), c)?;
+            } else {
+                out.push(None, c)?;
+            }
+        }
+        out.finish(c, &self.name)
+    }
+}
+
+/// The arrays of the fixed columns `members` (each with its index in the asked columns) of
+/// one row group, from each asked row's `stride` bytes (`srcs`; empty for an absent key).
+/// `found` has bit i set where `srcs[i]` is a row; `absent` counts the others.
+pub(crate) fn group_arrays(
+    name: &str,
+    members: &[(usize, &ColumnDesc)],
+    srcs: &[&[u8]],
+    found: &[u8],
+    absent: usize,
+) -> Result<Vec<(usize, ArrayRef)>> {
+    let n = srcs.len();
+    let mut out = Vec::with_capacity(members.len());
+    for &(i, c) in members {
+        let Storage::Fixed {
+            offset,
+            width,
+            validity_bit,
+            ..
+        } = c.storage
+        else {
+            return Err(Error::corrupt(name, "footer", "not a fixed column"));
+        };
+        let (offset, width) = (offset as usize, width as usize);
+        let mut values = MutableBuffer::from_len_zeroed(n * width);
+        let dst = values.as_slice_mut();
+        match width {
+            1 => copy_column::<1>(srcs, offset, dst),
+            2 => copy_column::<2>(srcs, offset, dst),
+            4 => copy_column::<4>(srcs, offset, dst),
+            8 => copy_column::<8>(srcs, offset, dst),
+            w => {
+                for (d, s) in dst.chunks_exact_mut(w).zip(srcs) {
+                    if let Some(s) = s.get(offset..offset + w) {
+                        d.copy_from_slice(s);
+                    }
+                }
+            }
+        }
+        let nulls = if validity_bit == NONE {
+            (absent > 0).then(|| Buffer::from_slice_ref(found))
+        } else {
+            let (byte, mask) = ((validity_bit / 8) as usize, 1u8 << (validity_bit % 8));
+            let mut bits = vec![0u8; n.div_ceil(8)];
+            for (i, s) in srcs.iter().enumerate() {
+                if s.get(byte).is_some_and(|b| b & mask != 0)
+                    && let Some(b) = bits.get_mut(i / 8)
+                {
                     *b |= 1 << (i % 8);
                 }
-            } else {
-                nulls += 1;
             }
-            let end = i32::try_from(values.len()).map_err(|_| {
-                Error::LimitExceeded(format!(
-                    "column '{}': more than 2 GiB of values in one read; ask for fewer keys",
-                    c.name
-                ))
-            })?;
-            ends.push(end);
+            Some(Buffer::from_vec(bits))
+        };
+        out.push((i, fixed_array(&c.column_type, n, values.into(), nulls)?));
+    }
+    Ok(out)
+}
+
+/// Builds the array of a variable-width column value by value (`None` = null).
+pub(crate) struct VarBuilder {
+    ends: Vec<i32>,
+    values: Vec<u8>,
+    bits: Vec<u8>,
+    nulls: usize,
+}
+
+impl VarBuilder {
+    /// A builder for `n` values.
+    pub(crate) fn new(n: usize) -> Self {
+        let mut ends = Vec::with_capacity(n + 1);
+        ends.push(0);
+        VarBuilder {
+            ends,
+            values: Vec::new(),
+            bits: vec![0u8; n.div_ceil(8)],
+            nulls: 0,
         }
-        let data_type = c.column_type.to_arrow();
-        let nulls = (nulls > 0).then(|| Buffer::from_vec(bits));
+    }
+
+    /// Appends the next value of column `c`.
+    pub(crate) fn push(&mut self, value: Option<&[u8]>, c: &ColumnDesc) -> Result<()> {
+        let i = self.ends.len() - 1;
+        match value {
+            Some(v) => {
+                self.values.extend_from_slice(v);
+                if let Some(b) = self.bits.get_mut(i / 8) {
+                    *b |= 1 << (i % 8);
+                }
+            }
+            None => self.nulls += 1,
+        }
+        let end = i32::try_from(self.values.len()).map_err(|_| {
+            Error::LimitExceeded(format!(
+                "column '{}': more than 2 GiB of values in one read; ask for fewer keys",
+                c.name
+            ))
+        })?;
+        self.ends.push(end);
+        Ok(())
+    }
+
+    /// The array of column `c` of segment `name`.
+    pub(crate) fn finish(self, c: &ColumnDesc, name: &str) -> Result<ArrayRef> {
+        let n = self.ends.len() - 1;
+        let nulls = (self.nulls > 0).then(|| Buffer::from_vec(self.bits));
         let array = ArrayData::try_new(
-            data_type,
+            c.column_type.to_arrow(),
             n,
             nulls,
             0,
-            vec![Buffer::from_vec(ends), Buffer::from_vec(values)],
+            vec![Buffer::from_vec(self.ends), Buffer::from_vec(self.values)],
             vec![],
         )
-        .map_err(|e| {
-            Error::corrupt(
-                &self.name,
-                format!("column '{}' data", c.name),
-                e.to_string(),
-            )
-        })?;
+        .map_err(|e| Error::corrupt(name, format!("column '{}' data", c.name), e.to_string()))?;
         Ok(make_array(array))
     }
 }

@@ -244,7 +244,7 @@ impl Segment {
 /// Key equality, inlined for short keys (two overlapping 8-byte loads compare 8 to 16
 /// bytes) instead of a call to `memcmp`.
 #[inline(always)]
-fn same_key(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same_key(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }

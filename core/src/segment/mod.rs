@@ -20,16 +20,17 @@
 mod backing;
 mod encode;
 mod footer;
-mod gather;
-mod hash;
+pub(crate) mod gather;
+pub(crate) mod hash;
 pub(crate) mod keys;
 pub mod layout;
-mod lookup;
-mod masks;
+pub(crate) mod lookup;
+pub(crate) mod masks;
 pub(crate) mod order;
 mod pages;
 mod partial;
-mod reader;
+pub(crate) mod reader;
+pub mod remote;
 #[cfg(feature = "engine")]
 pub(crate) mod scan;
 mod sink;
@@ -177,17 +178,26 @@ impl Segment {
         arrays: Vec<ArrayRef>,
         rows: usize,
     ) -> Result<RecordBatch> {
-        let fields: Vec<Field> = descs
-            .iter()
-            .map(|c| Field::new(c.name.clone(), c.column_type.to_arrow(), true))
-            .collect();
-        let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(rows));
-        Ok(RecordBatch::try_new_with_options(
-            Arc::new(Schema::new(fields)),
-            arrays,
-            &options,
-        )?)
+        batch_of(descs, arrays, rows)
     }
+}
+
+/// A batch of `rows` rows of the arrays of `descs` (every field nullable).
+pub(crate) fn batch_of(
+    descs: &[&ColumnDesc],
+    arrays: Vec<ArrayRef>,
+    rows: usize,
+) -> Result<RecordBatch> {
+    let fields: Vec<Field> = descs
+        .iter()
+        .map(|c| Field::new(c.name.clone(), c.column_type.to_arrow(), true))
+        .collect();
+    let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(rows));
+    Ok(RecordBatch::try_new_with_options(
+        Arc::new(Schema::new(fields)),
+        arrays,
+        &options,
+    )?)
 }
 
 /// Fsyncs the directory holding `path`, so that a rename into it is durable.

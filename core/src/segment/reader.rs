@@ -105,17 +105,7 @@ impl Segment {
             })
             .collect::<Result<Vec<_>>>()?;
         let section_names = section_names(&footer);
-        let mut fields = vec![Field::new(
-            footer.key.name.clone(),
-            footer.key.column_type.to_arrow(),
-            false,
-        )];
-        fields.extend(
-            footer
-                .columns
-                .iter()
-                .map(|c| Field::new(c.name.clone(), c.column_type.to_arrow(), c.nullable)),
-        );
+        let schema = schema_of(&footer);
         let segment = Segment {
             name: Arc::from(name),
             data,
@@ -125,7 +115,7 @@ impl Segment {
             spans,
             version,
             section_names,
-            schema: Arc::new(Schema::new(fields)),
+            schema,
         };
         segment.check_header()?;
         Ok(segment)
@@ -137,16 +127,7 @@ impl Segment {
             .ensure(&self.data, 0, HEADER_LEN)
             .map_err(|_| bad("checksum mismatch"))?;
         let header = self.data.get(..HEADER_LEN).ok_or_else(|| bad("missing"))?;
-        if header.get(..8) != Some(&MAGIC[..]) {
-            return Err(bad("not a libmurr segment (bad magic)"));
-        }
-        if header.get(8..12) != Some(&self.version.to_le_bytes()[..]) {
-            return Err(bad("header version differs from the trailer's"));
-        }
-        if header.get(12..16) != Some(&[0u8; 4][..]) {
-            return Err(bad("unknown header flags set"));
-        }
-        Ok(())
+        check_header_bytes(header, self.version, &self.name)
     }
 
     /// The name used in errors: the path, or the name given to in-memory bytes.
@@ -302,15 +283,36 @@ impl<'a> View<'a> {
 
 /// The file's format version and its decoded, validated footer.
 fn read_footer(data: &[u8], trailer_at: usize, name: &str) -> Result<(u32, Footer)> {
-    let bad = |section: &str, detail: &str| Error::corrupt(name, section, detail);
-    let trailer_bytes = data.get(trailer_at..).unwrap_or_default();
-    let trailer =
-        Trailer::ref_from_bytes(trailer_bytes).map_err(|_| bad("trailer", "wrong size"))?;
+    let trailer = parse_trailer(
+        data.get(trailer_at..).unwrap_or_default(),
+        trailer_at as u64,
+        name,
+    )?;
+    let footer = data
+        .get(trailer_at - trailer.footer_len as usize..trailer_at)
+        .ok_or_else(|| Error::corrupt(name, "footer", "out of range"))?;
+    Ok((trailer.version, trailer.decode_footer(footer, name)?))
+}
+
+/// A trailer that passed the checks of `docs/FORMAT.md` §10.3 steps 2-6.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TrailerInfo {
+    pub(crate) version: u32,
+    pub(crate) footer_offset: u64,
+    pub(crate) footer_len: u64,
+    footer_crc: u32,
+}
+
+/// Checks the 64 trailer bytes found at file offset `trailer_at` (§10.3 steps 2-6): magic,
+/// CRC, version, flags and a footer that ends where the trailer starts.
+pub(crate) fn parse_trailer(bytes: &[u8], trailer_at: u64, name: &str) -> Result<TrailerInfo> {
+    let bad = |detail: &str| Error::corrupt(name, "trailer", detail);
+    let trailer = Trailer::ref_from_bytes(bytes).map_err(|_| bad("wrong size"))?;
     if trailer.magic != MAGIC || trailer.tail != TAIL_MAGIC {
-        return Err(bad("trailer", "not a libmurr segment (bad magic)"));
+        return Err(bad("not a libmurr segment (bad magic)"));
     }
-    if trailer_bytes.get(..56).map(crc32fast::hash) != Some(trailer.trailer_crc.get()) {
-        return Err(bad("trailer", "checksum mismatch"));
+    if bytes.get(..56).map(crc32fast::hash) != Some(trailer.trailer_crc.get()) {
+        return Err(bad("checksum mismatch"));
     }
     let version = trailer.version.get();
     if !(MIN_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
@@ -321,23 +323,62 @@ fn read_footer(data: &[u8], trailer_at: usize, name: &str) -> Result<(u32, Foote
         });
     }
     if trailer.flags.get() != 0 || trailer.reserved != [0; 20] {
-        return Err(bad("trailer", "unknown flags or reserved bytes set"));
+        return Err(bad("unknown flags or reserved bytes set"));
     }
-    let offset = trailer.footer_offset.get();
-    let len = trailer.footer_len.get();
-    if len > MAX_FOOTER_LEN || offset.checked_add(len) != Some(trailer_at as u64) {
-        return Err(bad(
-            "trailer",
-            "footer location does not end at the trailer",
-        ));
+    let footer_offset = trailer.footer_offset.get();
+    let footer_len = trailer.footer_len.get();
+    if footer_len > MAX_FOOTER_LEN || footer_offset.checked_add(footer_len) != Some(trailer_at) {
+        return Err(bad("footer location does not end at the trailer"));
     }
-    let footer = data
-        .get(trailer_at - len as usize..trailer_at)
-        .ok_or_else(|| bad("footer", "out of range"))?;
-    if crc32fast::hash(footer) != trailer.footer_crc.get() {
-        return Err(bad("footer", "checksum mismatch"));
+    Ok(TrailerInfo {
+        version,
+        footer_offset,
+        footer_len,
+        footer_crc: trailer.footer_crc.get(),
+    })
+}
+
+impl TrailerInfo {
+    /// Checks the footer's bytes against the trailer's CRC, then decodes and validates them
+    /// (§10.3 steps 7-9).
+    pub(crate) fn decode_footer(&self, footer: &[u8], name: &str) -> Result<Footer> {
+        if footer.len() as u64 != self.footer_len || crc32fast::hash(footer) != self.footer_crc {
+            return Err(Error::corrupt(name, "footer", "checksum mismatch"));
+        }
+        Footer::decode(footer, self.version, self.footer_offset, name)
     }
-    Ok((version, Footer::decode(footer, version, offset, name)?))
+}
+
+/// Checks the 16 header bytes of a file whose trailer says `version` (§10.3 step 11, after
+/// its page is verified).
+pub(crate) fn check_header_bytes(header: &[u8], version: u32, name: &str) -> Result<()> {
+    let bad = |detail: &str| Error::corrupt(name, "header", detail);
+    if header.get(..8) != Some(&MAGIC[..]) {
+        return Err(bad("not a libmurr segment (bad magic)"));
+    }
+    if header.get(8..12) != Some(&version.to_le_bytes()[..]) {
+        return Err(bad("header version differs from the trailer's"));
+    }
+    if header.get(12..16) != Some(&[0u8; 4][..]) {
+        return Err(bad("unknown header flags set"));
+    }
+    Ok(())
+}
+
+/// The schema of a segment with `footer`: the key column first (non-null), then the others.
+pub(crate) fn schema_of(footer: &Footer) -> SchemaRef {
+    let mut fields = vec![Field::new(
+        footer.key.name.clone(),
+        footer.key.column_type.to_arrow(),
+        false,
+    )];
+    fields.extend(
+        footer
+            .columns
+            .iter()
+            .map(|c| Field::new(c.name.clone(), c.column_type.to_arrow(), c.nullable)),
+    );
+    Arc::new(Schema::new(fields))
 }
 
 fn to_usize(v: u64, name: &str) -> Result<usize> {

@@ -1,0 +1,241 @@
+//! The fetched pages of one remote read: body pages and page-table pages, each kept only
+//! after its CRC32 matched (`docs/FORMAT.md` §10.2), plus the pages the last pass over the
+//! read found missing.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::ByteRange;
+use crate::segment::layout::Footer;
+use crate::{Error, Result};
+
+/// Verified pages of one file, and the body pages wanted next.
+pub(crate) struct PageCache<'a> {
+    footer: &'a Footer,
+    name: &'a str,
+    file_len: u64,
+    table_len: u64,
+    /// Verified body pages, by page number.
+    body: BTreeMap<u64, Vec<u8>>,
+    /// Verified page-table pages, by table page number.
+    table: BTreeMap<u64, Vec<u8>>,
+    /// Body pages supplied before the table page holding their CRC.
+    pending: BTreeMap<u64, Vec<u8>>,
+    /// Body pages the last pass needed and did not have.
+    pub(crate) wants: BTreeSet<u64>,
+}
+
+impl<'a> PageCache<'a> {
+    /// An empty cache for a file of `file_len` bytes with `footer` (validated).
+    pub(crate) fn new(footer: &'a Footer, name: &'a str, file_len: u64) -> Self {
+        PageCache {
+            footer,
+            name,
+            file_len,
+            table_len: footer.page_count().saturating_mul(4),
+            body: BTreeMap::new(),
+            table: BTreeMap::new(),
+            pending: BTreeMap::new(),
+            wants: BTreeSet::new(),
+        }
+    }
+
+    fn log2(&self) -> u8 {
+        self.footer.page_size_log2
+    }
+
+    /// File bytes `[start, end)` of body page `p`.
+    fn body_page(&self, p: u64) -> (u64, u64) {
+        let start = p << self.log2();
+        (
+            start,
+            (start + (1 << self.log2())).min(self.footer.body_len),
+        )
+    }
+
+    /// File bytes `[start, end)` of page-table page `t`.
+    fn table_page(&self, t: u64) -> (u64, u64) {
+        let start = self.footer.body_len + (t << self.log2());
+        let end = (start + (1 << self.log2())).min(self.footer.body_len + self.table_len);
+        (start, end)
+    }
+
+    /// The table page holding the CRC of body page `p`.
+    fn table_of(&self, p: u64) -> u64 {
+        (p * 4) >> self.log2()
+    }
+
+    /// The `len` body bytes at file offset `offset` if every page under them is verified;
+    /// otherwise `None`, with the missing pages added to `wants`. A range beyond the body
+    /// is an error.
+    pub(crate) fn read(
+        &self,
+        offset: u64,
+        len: u64,
+        wants: &mut BTreeSet<u64>,
+    ) -> Result<Option<Cow<'_, [u8]>>> {
+        let end = offset
+            .checked_add(len)
+            .filter(|&e| e <= self.footer.body_len)
+            .ok_or_else(|| {
+                Error::corrupt(
+                    self.name,
+                    "body",
+                    format!("a reference to {len} bytes at {offset} lies beyond the body"),
+                )
+            })?;
+        if len == 0 {
+            return Ok(Some(Cow::Borrowed(&[])));
+        }
+        let (first, last) = (offset >> self.log2(), (end - 1) >> self.log2());
+        let missing: Vec<u64> = (first..=last)
+            .filter(|p| !self.body.contains_key(p))
+            .collect();
+        if !missing.is_empty() {
+            wants.extend(missing);
+            return Ok(None);
+        }
+        let slice = |p: u64, from: u64, to: u64| -> Option<&[u8]> {
+            let start = p << self.log2();
+            let page = self.body.get(&p)?;
+            page.get(usize::try_from(from - start).ok()?..usize::try_from(to - start).ok()?)
+        };
+        let short = || Error::corrupt(self.name, "body", "a cached page is short");
+        if first == last {
+            return Ok(Some(Cow::Borrowed(
+                slice(first, offset, end).ok_or_else(short)?,
+            )));
+        }
+        let mut out = Vec::with_capacity(usize::try_from(len).map_err(|_| short())?);
+        for p in first..=last {
+            let (s, e) = self.body_page(p);
+            out.extend_from_slice(slice(p, s.max(offset), e.min(end)).ok_or_else(short)?);
+        }
+        Ok(Some(Cow::Owned(out)))
+    }
+
+    /// Whether every wanted page (and the table page of each) is here.
+    pub(crate) fn satisfied(&self) -> bool {
+        self.wants.iter().all(|p| self.body.contains_key(p))
+    }
+
+    /// The ranges to fetch for the wanted pages: whole body pages, and the page-table pages
+    /// holding their CRCs, merged where less than `gap` bytes apart.
+    pub(crate) fn needed(&self, gap: u64) -> Vec<ByteRange> {
+        let mut ranges: Vec<(u64, u64)> = Vec::new();
+        let mut tables = BTreeSet::new();
+        for &p in &self.wants {
+            if self.body.contains_key(&p) {
+                continue;
+            }
+            if !self.pending.contains_key(&p) {
+                ranges.push(self.body_page(p));
+            }
+            let t = self.table_of(p);
+            if !self.table.contains_key(&t) {
+                tables.insert(t);
+            }
+        }
+        ranges.extend(tables.into_iter().map(|t| self.table_page(t)));
+        ranges.sort_unstable();
+        let mut out: Vec<ByteRange> = Vec::new();
+        for (start, end) in ranges {
+            match out.last_mut() {
+                Some(last) if start <= last.end().saturating_add(gap) => {
+                    last.len = end.max(last.end()) - last.offset;
+                }
+                _ => out.push(ByteRange {
+                    offset: start,
+                    len: end - start,
+                }),
+            }
+        }
+        out
+    }
+
+    /// Takes the wanted pages (and their table pages) that lie whole in `bytes`, found at
+    /// file offset `offset`, checking each against its CRC. Returns whether any was new.
+    pub(crate) fn supply(&mut self, offset: u64, bytes: &[u8]) -> Result<bool> {
+        let end = offset
+            .checked_add(bytes.len() as u64)
+            .filter(|&e| e <= self.file_len)
+            .ok_or_else(|| {
+                Error::corrupt(self.name, "fetch", "bytes supplied beyond the file's end")
+            })?;
+        let take = |(s, e): (u64, u64)| -> Option<Vec<u8>> {
+            if s < offset || e > end {
+                return None;
+            }
+            let from = usize::try_from(s - offset).ok()?;
+            let to = usize::try_from(e - offset).ok()?;
+            bytes.get(from..to).map(<[u8]>::to_vec)
+        };
+        let mut progress = false;
+        let wanted: Vec<u64> = self
+            .wants
+            .iter()
+            .copied()
+            .filter(|p| !self.body.contains_key(p))
+            .collect();
+        let tables: BTreeSet<u64> = wanted.iter().map(|&p| self.table_of(p)).collect();
+        for t in tables {
+            if self.table.contains_key(&t) {
+                continue;
+            }
+            if let Some(page) = take(self.table_page(t)) {
+                if self.footer.table_crcs.get(t as usize).copied() != Some(crc32fast::hash(&page)) {
+                    return Err(self.bad_page(self.table_page(t).0));
+                }
+                self.table.insert(t, page);
+                progress = true;
+            }
+        }
+        for p in wanted {
+            if !self.pending.contains_key(&p)
+                && let Some(page) = take(self.body_page(p))
+            {
+                self.pending.insert(p, page);
+                progress = true;
+            }
+        }
+        self.verify_pending()?;
+        Ok(progress)
+    }
+
+    /// Verifies the pending body pages whose table page is here.
+    fn verify_pending(&mut self) -> Result<()> {
+        let ready: Vec<u64> = self
+            .pending
+            .keys()
+            .copied()
+            .filter(|&p| self.table.contains_key(&self.table_of(p)))
+            .collect();
+        for p in ready {
+            let t = self.table_of(p);
+            let at = usize::try_from(p * 4 - (t << self.log2())).unwrap_or(usize::MAX);
+            let want = self
+                .table
+                .get(&t)
+                .and_then(|page| page.get(at..at.checked_add(4)?))
+                .and_then(|b| b.try_into().ok())
+                .map(u32::from_le_bytes);
+            let Some(page) = self.pending.remove(&p) else {
+                continue;
+            };
+            if want != Some(crc32fast::hash(&page)) {
+                return Err(self.bad_page(p << self.log2()));
+            }
+            self.body.insert(p, page);
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn bad_page(&self, at: u64) -> Error {
+        Error::corrupt(
+            self.name,
+            "fetch",
+            format!("checksum mismatch in the page at byte {at}"),
+        )
+    }
+}

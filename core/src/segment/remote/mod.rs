@@ -1,0 +1,195 @@
+//! Reading a segment that lives elsewhere (a file behind HTTP range requests, an object
+//! store), fetching only the byte ranges a read needs. Sans-IO: this module never does I/O.
+//! It says which ranges it needs next and is handed their bytes; the caller fetches them
+//! however it likes (the WASM build with `fetch`, a server with its object store client).
+//!
+//! The protocol (`docs/FORMAT.md` §11):
+//!
+//! 1. [`RemoteSegment::open_range`]: the file's tail to fetch first (its last 64 KiB, or the
+//!    whole file if smaller). [`RemoteSegment::open`] checks the trailer in it; if the footer
+//!    is not wholly inside, it returns [`OpenStep::Need`] with the exact range to fetch
+//!    instead; else it checks the footer's CRC, decodes and validates it (the same code as
+//!    [`crate::segment::Segment::from_buffer`]) and returns [`OpenStep::Ready`].
+//! 2. [`RemoteSegment::plan_get`] starts a read of keys x columns: a [`GetPlan`]. Loop:
+//!    fetch every range of [`GetPlan::needed`], hand each over with [`GetPlan::supply`],
+//!    until `needed` is empty; then [`GetPlan::finish`] gives what
+//!    [`crate::segment::Segment::get`] gives for the same keys and columns.
+//!
+//! Every page is checked against its CRC32 (and the page-table page holding that CRC against
+//! the footer) when it is supplied, before any byte of it is used; a mismatch is an error.
+//! Bytes fetched with the tail (the page table, and for a small file everything) are used
+//! without being fetched again. Hostile bytes give errors: every reference is checked
+//! against its section, probing is bounded by the index's slot count, and a supply that
+//! brings no needed page is an error, so a read ends in a bounded number of rounds.
+
+mod cache;
+mod plan;
+
+use std::sync::Arc;
+
+use arrow_array::Array;
+use arrow_schema::SchemaRef;
+
+pub use plan::GetPlan;
+
+use super::layout::{Footer, HEADER_LEN, TRAILER_LEN};
+use super::reader::{parse_trailer, schema_of};
+use crate::{Error, Result};
+
+/// How many bytes [`RemoteSegment::open_range`] asks for at most: the trailer and a guess
+/// at the footer (and, for small files, the page table or everything).
+pub const OPEN_FETCH_LEN: u64 = 64 << 10;
+
+/// The default gap below which [`GetPlan::needed`] merges two ranges into one.
+pub const DEFAULT_GAP: u64 = 4 << 10;
+
+/// A range of file bytes: `len` bytes at `offset`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ByteRange {
+    /// The first byte.
+    pub offset: u64,
+    /// How many bytes.
+    pub len: u64,
+}
+
+impl ByteRange {
+    /// The byte after the last: `offset + len`.
+    pub fn end(&self) -> u64 {
+        self.offset.saturating_add(self.len)
+    }
+}
+
+/// What [`RemoteSegment::open`] made of the bytes it was given.
+#[derive(Debug)]
+pub enum OpenStep {
+    /// The segment is open.
+    Ready(Box<RemoteSegment>),
+    /// The footer is not wholly in the bytes given: fetch this range (from the footer's
+    /// start to the file's end) and call [`RemoteSegment::open`] again with it.
+    Need(ByteRange),
+}
+
+/// An open remote segment: its validated footer and the bytes fetched with it. Reads go
+/// through [`RemoteSegment::plan_get`].
+pub struct RemoteSegment {
+    name: Arc<str>,
+    file_len: u64,
+    version: u32,
+    footer: Footer,
+    schema: SchemaRef,
+    /// The fetched tail up to the footer (the page table, or more): used before fetching
+    /// any page it holds.
+    seed_offset: u64,
+    seed: Vec<u8>,
+    gap: u64,
+}
+
+impl std::fmt::Debug for RemoteSegment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RemoteSegment")
+            .field("name", &self.name)
+            .field("rows", &self.footer.row_count)
+            .field("bytes", &self.file_len)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RemoteSegment {
+    /// The first range to fetch of a file of `file_len` bytes: its last
+    /// [`OPEN_FETCH_LEN`] bytes, or the whole file if smaller.
+    pub fn open_range(file_len: u64) -> ByteRange {
+        let len = file_len.min(OPEN_FETCH_LEN);
+        ByteRange {
+            offset: file_len - len,
+            len,
+        }
+    }
+
+    /// Opens a file of `file_len` bytes from `tail`, its bytes from `tail_offset` to the
+    /// end. Checks the trailer, then the footer if `tail` holds it (else asks for it with
+    /// [`OpenStep::Need`]). `name` names the file in errors. The header is checked by the
+    /// first read.
+    pub fn open(file_len: u64, tail_offset: u64, tail: &[u8], name: &str) -> Result<OpenStep> {
+        let bad = |detail: String| Error::corrupt(name, "trailer", detail);
+        let trailer_at = file_len
+            .checked_sub(TRAILER_LEN as u64)
+            .filter(|&t| t >= HEADER_LEN as u64)
+            .ok_or_else(|| {
+                bad(format!(
+                    "file of {file_len} bytes is too short to be a segment"
+                ))
+            })?;
+        if tail_offset.checked_add(tail.len() as u64) != Some(file_len) || tail_offset > trailer_at
+        {
+            return Err(bad(format!(
+                "{} bytes at {tail_offset} are not the last 64 or more bytes of a file of {file_len}",
+                tail.len()
+            )));
+        }
+        let at = |offset: u64| usize::try_from(offset - tail_offset).unwrap_or(usize::MAX);
+        let trailer = parse_trailer(
+            tail.get(at(trailer_at)..).unwrap_or_default(),
+            trailer_at,
+            name,
+        )?;
+        if trailer.footer_offset < tail_offset {
+            return Ok(OpenStep::Need(ByteRange {
+                offset: trailer.footer_offset,
+                len: file_len - trailer.footer_offset,
+            }));
+        }
+        let footer_bytes = tail
+            .get(at(trailer.footer_offset)..at(trailer_at))
+            .ok_or_else(|| Error::corrupt(name, "footer", "out of range"))?;
+        let footer = trailer.decode_footer(footer_bytes, name)?;
+        let seed_offset = tail_offset;
+        let seed = tail
+            .get(..at(trailer.footer_offset))
+            .unwrap_or_default()
+            .to_vec();
+        Ok(OpenStep::Ready(Box::new(RemoteSegment {
+            name: Arc::from(name),
+            file_len,
+            version: trailer.version,
+            schema: schema_of(&footer),
+            footer,
+            seed_offset,
+            seed,
+            gap: DEFAULT_GAP,
+        })))
+    }
+
+    /// This segment with ranges less than `gap` bytes apart merged into one by
+    /// [`GetPlan::needed`] (default [`DEFAULT_GAP`]): fewer requests, more bytes.
+    pub fn with_gap(mut self, gap: u64) -> Self {
+        self.gap = gap;
+        self
+    }
+
+    /// The segment's schema: the key column first (non-null), then the other columns.
+    pub fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+
+    /// Rows in the segment.
+    pub fn row_count(&self) -> u64 {
+        self.footer.row_count
+    }
+
+    /// The file's size in bytes.
+    pub fn file_len(&self) -> u64 {
+        self.file_len
+    }
+
+    /// The name used in errors.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Starts a read of `columns` for `keys`, as [`crate::segment::Segment::get`] reads
+    /// them (same key types, same result). Drive it with [`GetPlan::needed`] and
+    /// [`GetPlan::supply`], then [`GetPlan::finish`].
+    pub fn plan_get(&self, keys: &dyn Array, columns: &[&str]) -> Result<GetPlan<'_>> {
+        GetPlan::new(self, keys, columns)
+    }
+}
