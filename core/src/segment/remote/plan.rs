@@ -161,6 +161,7 @@ impl<'a> GetPlan<'a> {
             let reader = Reader {
                 seg: self.seg,
                 cache: &self.cache,
+                descs: &self.descs,
             };
             for (step, key) in self.steps.iter_mut().zip(&self.keys) {
                 if let (Step::Probe { .. }, Some(key)) = (&step, key) {
@@ -195,6 +196,8 @@ impl<'a> GetPlan<'a> {
 struct Reader<'r> {
     seg: &'r RemoteSegment,
     cache: &'r PageCache<'r>,
+    /// The asked columns, whose pages are wanted speculatively with a candidate's key.
+    descs: &'r [&'r ColumnDesc],
 }
 
 impl<'r> Reader<'r> {
@@ -245,7 +248,11 @@ impl<'r> Reader<'r> {
                         format!("slot {pos} points at row {row} of {}", footer.row_count),
                     ));
                 }
-                let Some(stored) = self.value(&footer.key, row, wants)? else {
+                let stored = self.value(&footer.key, row, wants)?;
+                // The tag matched: the row is almost surely the key's, so its pages are
+                // wanted in the same round as the stored key's.
+                self.speculate(row, wants);
+                let Some(stored) = stored else {
                     return Ok(());
                 };
                 if same_key(&stored.unwrap_or_default(), key) {
@@ -317,6 +324,37 @@ impl<'r> Reader<'r> {
                     ));
                 }
                 Ok(self.get(data, start, end - start, wants)?.map(Some))
+            }
+        }
+    }
+
+    /// Records the pages that reading the asked columns of `row` will need first (its
+    /// tombstone and presence bits, its fixed rows, the validity and offsets of its
+    /// variable-width values); reads nothing. Errors are left to the reads themselves.
+    fn speculate(&self, row: u32, wants: &mut Wants) {
+        let footer = &self.seg.footer;
+        let r = u64::from(row);
+        if footer.tombstones != NONE {
+            let _ = self.get(footer.tombstones, r / 8, 1, wants);
+        }
+        for c in self.descs {
+            if c.presence != NONE {
+                let _ = self.get(c.presence, r / 8, 1, wants);
+            }
+            match c.storage {
+                Storage::Fixed { group, .. } => {
+                    if let Ok((section, stride)) = self.group(group) {
+                        let _ = self.get(section, r * stride, stride, wants);
+                    }
+                }
+                Storage::Variable {
+                    offsets, validity, ..
+                } => {
+                    if validity != NONE {
+                        let _ = self.get(validity, r / 8, 1, wants);
+                    }
+                    let _ = self.get(offsets, r * 8, 16, wants);
+                }
             }
         }
     }
