@@ -16,6 +16,8 @@ use murr_core::segment::Segment;
 mod dv;
 #[path = "../../fuzz/src/exercise.rs"]
 mod exercise;
+#[path = "../../fuzz/src/remote.rs"]
+mod remote;
 
 use exercise::exercise;
 
@@ -88,4 +90,25 @@ fn dv_regressions_do_not_panic() {
         panicked.is_empty(),
         "decoding these panicked: {panicked:#?}"
     );
+}
+
+/// The `remote_read` target's replay (`fuzz/src/remote.rs`) over the regression inputs and
+/// the segment seeds: the remote reader must agree with `Segment::get` and never panic.
+#[test]
+fn remote_regressions_and_seeds_do_not_panic() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/seeds/segment_read");
+    let mut files = inputs("");
+    files.extend(
+        std::fs::read_dir(&seeds)
+            .expect("seeds")
+            .map(|e| e.expect("directory entry").path()),
+    );
+    let mut panicked = Vec::new();
+    for path in files {
+        let bytes = std::fs::read(&path).expect("input");
+        if std::panic::catch_unwind(|| remote::exercise_remote(&bytes)).is_err() {
+            panicked.push(path.display().to_string());
+        }
+    }
+    assert!(panicked.is_empty(), "reading these panicked: {panicked:#?}");
 }
