@@ -14,7 +14,9 @@
 //! rows; [`Segment::get_partial`], [`Segment::is_tombstone`] and [`Segment::is_present`] read
 //! them back.
 //!
-//! [`SegmentWriter`] writes one; [`Segment`] reads one, from a memory map or from bytes.
+//! [`SegmentWriter`] writes one; [`Segment`] reads one, from a memory map or from bytes;
+//! [`remote::RemoteSegment`] reads one over range requests, fetching only the pages a read
+//! needs (sans-IO: the caller does the fetching).
 
 #[cfg(feature = "mmap")]
 mod backing;
