@@ -36,6 +36,7 @@ pub mod remote;
 #[cfg(feature = "engine")]
 pub(crate) mod scan;
 mod sink;
+mod tail;
 mod writer;
 
 use std::path::Path;

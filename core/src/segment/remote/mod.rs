@@ -22,8 +22,10 @@
 //! against its section, probing is bounded by the index's slot count, and a supply that
 //! brings no needed page is an error, so a read ends in a bounded number of rounds.
 
+mod assemble;
 mod cache;
 mod plan;
+mod read;
 
 use std::sync::Arc;
 
@@ -33,7 +35,8 @@ use arrow_schema::SchemaRef;
 pub use plan::GetPlan;
 
 use super::layout::{Footer, HEADER_LEN, TRAILER_LEN};
-use super::reader::{parse_trailer, schema_of};
+use super::reader::schema_of;
+use super::tail::parse_trailer;
 use crate::{Error, Result};
 
 /// How many bytes [`RemoteSegment::open_range`] asks for at most: the trailer and a guess
