@@ -154,9 +154,10 @@ impl<'r> Reader<'r> {
         }
     }
 
-    /// Records the pages that reading the asked columns of `row` will need first (its
-    /// tombstone and presence bits, its fixed rows, the validity and offsets of its
-    /// variable-width values); reads nothing. Errors are left to the reads themselves.
+    /// Records the pages that reading the asked columns of `row` will need (its tombstone
+    /// and presence bits, its fixed rows, the validity and offsets of its variable-width
+    /// values, and their bytes once the offsets are here); reads nothing. Errors are left
+    /// to the reads themselves.
     fn speculate(&self, row: u32, wants: &mut Wants) {
         let footer = &self.seg.footer;
         let r = u64::from(row);
@@ -180,6 +181,9 @@ impl<'r> Reader<'r> {
                         let _ = self.get(validity, r / 8, 1, wants);
                     }
                     let _ = self.get(offsets, r * 8, 16, wants);
+                    // Once those are here (a utf8 key's bytes are still missing), the
+                    // value bytes they locate.
+                    let _ = self.value(c, row, wants);
                 }
             }
         }
