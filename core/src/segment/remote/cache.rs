@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use super::ByteRange;
 use crate::segment::layout::Footer;
@@ -16,9 +17,9 @@ pub(crate) struct PageCache<'a> {
     file_len: u64,
     table_len: u64,
     /// Verified body pages, by page number.
-    body: BTreeMap<u64, Vec<u8>>,
+    body: BTreeMap<u64, Arc<[u8]>>,
     /// Verified page-table pages, by table page number.
-    table: BTreeMap<u64, Vec<u8>>,
+    table: BTreeMap<u64, Arc<[u8]>>,
     /// Body pages supplied before the table page holding their CRC.
     pending: BTreeMap<u64, Vec<u8>>,
     /// Body pages the last pass needed and did not have.
@@ -26,15 +27,16 @@ pub(crate) struct PageCache<'a> {
 }
 
 impl<'a> PageCache<'a> {
-    /// An empty cache for a file of `file_len` bytes with `footer` (validated).
-    pub(crate) fn new(footer: &'a Footer, name: &'a str, file_len: u64) -> Self {
+    /// A cache for a file of `file_len` bytes with `footer` (validated), holding the
+    /// verified pages `kept` from earlier reads.
+    pub(crate) fn new(footer: &'a Footer, name: &'a str, file_len: u64, kept: &Pages) -> Self {
         PageCache {
             footer,
             name,
             file_len,
             table_len: footer.page_count().saturating_mul(4),
-            body: BTreeMap::new(),
-            table: BTreeMap::new(),
+            body: kept.body.clone(),
+            table: kept.table.clone(),
             pending: BTreeMap::new(),
             wants: BTreeSet::new(),
         }
@@ -186,7 +188,7 @@ impl<'a> PageCache<'a> {
                 if self.footer.table_crcs.get(t as usize).copied() != Some(crc32fast::hash(&page)) {
                     return Err(self.bad_page(self.table_page(t).0));
                 }
-                self.table.insert(t, page);
+                self.table.insert(t, page.into());
                 progress = true;
             }
         }
@@ -225,9 +227,17 @@ impl<'a> PageCache<'a> {
             if want != Some(crc32fast::hash(&page)) {
                 return Err(self.bad_page(p << self.log2()));
             }
-            self.body.insert(p, page);
+            self.body.insert(p, page.into());
         }
         Ok(())
+    }
+
+    /// The verified pages, to keep for later reads.
+    pub(crate) fn into_pages(self) -> Pages {
+        Pages {
+            body: self.body,
+            table: self.table,
+        }
     }
 
     #[cold]
@@ -237,5 +247,41 @@ impl<'a> PageCache<'a> {
             "fetch",
             format!("checksum mismatch in the page at byte {at}"),
         )
+    }
+}
+
+/// Verified pages of one file (body and page-table pages), shared between reads.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Pages {
+    body: BTreeMap<u64, Arc<[u8]>>,
+    table: BTreeMap<u64, Arc<[u8]>>,
+}
+
+impl Pages {
+    /// Their bytes.
+    pub(crate) fn bytes(&self) -> u64 {
+        self.body
+            .values()
+            .chain(self.table.values())
+            .map(|p| p.len() as u64)
+            .sum()
+    }
+
+    /// Adds `other`'s pages while the total stays within `limit` bytes.
+    pub(crate) fn merge(&mut self, other: Pages, limit: u64) {
+        let mut total = self.bytes();
+        for (map, pages) in [(&mut self.table, other.table), (&mut self.body, other.body)] {
+            for (k, page) in pages {
+                if map.contains_key(&k) {
+                    continue;
+                }
+                let len = page.len() as u64;
+                if total.saturating_add(len) > limit {
+                    return;
+                }
+                total += len;
+                map.insert(k, page);
+            }
+        }
     }
 }

@@ -15,6 +15,10 @@
 //!    until `needed` is empty; then [`GetPlan::finish`] gives what
 //!    [`crate::segment::Segment::get`] gives for the same keys and columns.
 //!
+//! [`GetPlan::finish_keeping`] and [`RemoteSegment::keep`] keep the verified pages of a
+//! read for later reads of the segment (the index pages near the asked keys, the header,
+//! the page table), up to a byte limit.
+//!
 //! Every page is checked against its CRC32 (and the page-table page holding that CRC against
 //! the footer) when it is supplied, before any byte of it is used; a mismatch is an error.
 //! Bytes fetched with the tail (the page table, and for a small file everything) are used
@@ -34,6 +38,8 @@ use arrow_schema::SchemaRef;
 
 pub use plan::GetPlan;
 
+use cache::Pages;
+
 use super::layout::{Footer, HEADER_LEN, TRAILER_LEN};
 use super::reader::schema_of;
 use super::tail::parse_trailer;
@@ -45,6 +51,28 @@ pub const OPEN_FETCH_LEN: u64 = 64 << 10;
 
 /// The default gap below which [`GetPlan::needed`] merges two ranges into one.
 pub const DEFAULT_GAP: u64 = 4 << 10;
+
+/// The default bound on the bytes of verified pages a [`RemoteSegment`] keeps between
+/// reads ([`RemoteSegment::keep`]).
+pub const DEFAULT_KEEP_LIMIT: u64 = 16 << 20;
+
+/// Identifies the segment that fetched a [`KeptPages`].
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The verified pages a finished read fetched ([`GetPlan::finish_keeping`]), for
+/// [`RemoteSegment::keep`]: later reads of the same segment use them without fetching.
+#[derive(Debug, Clone)]
+pub struct KeptPages {
+    segment: u64,
+    pages: Pages,
+}
+
+impl KeptPages {
+    /// Their size in bytes.
+    pub fn bytes(&self) -> u64 {
+        self.pages.bytes()
+    }
+}
 
 /// A range of file bytes: `len` bytes at `offset`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -85,6 +113,10 @@ pub struct RemoteSegment {
     seed_offset: u64,
     seed: Vec<u8>,
     gap: u64,
+    /// This open's identity, which [`KeptPages`] carry.
+    id: u64,
+    kept: Pages,
+    keep_limit: u64,
 }
 
 impl std::fmt::Debug for RemoteSegment {
@@ -159,6 +191,9 @@ impl RemoteSegment {
             seed_offset,
             seed,
             gap: DEFAULT_GAP,
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            kept: Pages::default(),
+            keep_limit: DEFAULT_KEEP_LIMIT,
         })))
     }
 
@@ -167,6 +202,28 @@ impl RemoteSegment {
     pub fn with_gap(mut self, gap: u64) -> Self {
         self.gap = gap;
         self
+    }
+
+    /// This segment keeping at most `bytes` of verified pages between reads (default
+    /// [`DEFAULT_KEEP_LIMIT`]; 0 keeps none).
+    pub fn with_keep_limit(mut self, bytes: u64) -> Self {
+        self.keep_limit = bytes;
+        self
+    }
+
+    /// Keeps the verified pages of a finished read ([`GetPlan::finish_keeping`]) for later
+    /// reads, which then fetch none of them again (the pages stay verified: they are
+    /// immutable file bytes). Pages beyond the keep limit, and pages fetched for another
+    /// segment (or another open of this one), are dropped.
+    pub fn keep(&mut self, pages: KeptPages) {
+        if pages.segment == self.id {
+            self.kept.merge(pages.pages, self.keep_limit);
+        }
+    }
+
+    /// The bytes of the pages kept between reads.
+    pub fn kept_bytes(&self) -> u64 {
+        self.kept.bytes()
     }
 
     /// The segment's schema: the key column first (non-null), then the other columns.

@@ -9,7 +9,7 @@ use arrow_array::{Array, RecordBatch};
 use super::RemoteSegment;
 use super::cache::PageCache;
 use super::read::Reader;
-use super::{ByteRange, Error, Result};
+use super::{ByteRange, Error, KeptPages, Result};
 use crate::segment::hash::{hash_key, home_slot};
 use crate::segment::keys::QueryKeys;
 use crate::segment::layout::{ColumnDesc, HEADER_LEN};
@@ -87,7 +87,7 @@ impl<'a> GetPlan<'a> {
             descs,
             keys,
             steps,
-            cache: PageCache::new(footer, &seg.name, seg.file_len),
+            cache: PageCache::new(footer, &seg.name, seg.file_len, &seg.kept),
             header_ok: false,
             result: None,
         };
@@ -144,6 +144,25 @@ impl<'a> GetPlan<'a> {
                 "finish called before every needed range was supplied",
             )
         })
+    }
+
+    /// [`GetPlan::finish`], and the verified pages the read used, for
+    /// [`RemoteSegment::keep`].
+    pub fn finish_keeping(self) -> Result<((RecordBatch, Vec<bool>), KeptPages)> {
+        let segment = self.seg.id;
+        let pages = KeptPages {
+            segment,
+            pages: self.cache.into_pages(),
+        };
+        let name = self.seg.name.clone();
+        let result = self.result.ok_or_else(|| {
+            Error::corrupt(
+                &name,
+                "fetch",
+                "finish called before every needed range was supplied",
+            )
+        })?;
+        Ok((result, pages))
     }
 
     /// Runs the read as far as the cached pages allow, taking pages from the tail fetched
