@@ -14,7 +14,7 @@ use arrow_array::types::{Int64Type, UInt64Type};
 use arrow_array::{Array, ArrayRef, Int64Array, StringArray, UInt64Array};
 use arrow_schema::DataType;
 use murr_core::segment::Segment;
-use murr_core::segment::remote::{ByteRange, OpenStep, RemoteSegment};
+use murr_core::segment::remote::{ByteRange, KeptPages, OpenStep, RemoteSegment};
 
 /// Opens `bytes` remotely both ways and reads them; see the module docs.
 pub fn exercise_remote(bytes: &[u8]) {
@@ -25,21 +25,31 @@ pub fn exercise_remote(bytes: &[u8]) {
         len: len.min(64),
     };
     for first in [RemoteSegment::open_range(len), minimal] {
-        let Some(seg) = open(bytes, first) else {
+        let Some(mut seg) = open(bytes, first) else {
             continue;
         };
         let _ = (seg.schema(), seg.row_count(), seg.file_len(), seg.name());
         let _ = format!("{seg:?}");
         let schema = seg.schema();
-        let columns: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+        let columns: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+        let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
         let Some(keys) = keys(&seg, local.as_ref()) else {
             continue;
         };
         let _ = seg.plan_get(keys.as_ref(), &["\u{0}no such column"]);
         for asked in [&columns[..], &[]] {
-            let Some(got) = read(&seg, bytes, keys.as_ref(), asked) else {
+            let Some((got, kept)) = read(&seg, bytes, keys.as_ref(), asked) else {
                 continue;
             };
+            // Kept pages serve the same read again without a fetch.
+            seg.keep(kept);
+            if let Ok(plan) = seg.plan_get(keys.as_ref(), asked) {
+                assert!(plan.needed().is_empty(), "kept pages are fetched again");
+                assert!(
+                    plan.finish().ok().as_ref() == Some(&got),
+                    "a kept read differs"
+                );
+            }
             assert_eq!(got.0.num_rows(), keys.len());
             assert_eq!(got.1.len(), keys.len());
             if let Some(Ok(want)) = local.as_ref().map(|l| l.get(keys.as_ref(), asked)) {
@@ -108,20 +118,21 @@ fn keys(seg: &RemoteSegment, local: Option<&Segment>) -> Option<ArrayRef> {
     })
 }
 
-/// Drives a plan for `keys` x `columns`, serving each range from `bytes`.
+/// Drives a plan for `keys` x `columns`, serving each range from `bytes`: its result and
+/// the pages it kept.
 fn read(
     seg: &RemoteSegment,
     bytes: &[u8],
     keys: &dyn Array,
     columns: &[&str],
-) -> Option<(arrow_array::RecordBatch, Vec<bool>)> {
+) -> Option<((arrow_array::RecordBatch, Vec<bool>), KeptPages)> {
     let mut plan = seg.plan_get(keys, columns).ok()?;
     // Every round brings at least one new page of the file.
     let mut rounds_left = bytes.len() / 512 + 2;
     loop {
         let needed = plan.needed();
         if needed.is_empty() {
-            return plan.finish().ok();
+            return plan.finish_keeping().ok();
         }
         assert!(
             rounds_left > 0,
