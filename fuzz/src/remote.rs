@@ -1,8 +1,9 @@
 //! Driving the sans-IO remote reader (`murr_core::segment::remote`) over untrusted bytes:
 //! open from the tail (the default first range, and from the last 64 bytes only), then a
 //! `get` of stored, made-up and null keys asking every column, serving every range it asks
-//! for from the bytes. Shared by the `remote_read` fuzz target and by
-//! `core/tests/fuzz_regressions.rs` (through a `#[path]` module).
+//! for from the bytes; then the same read from the pages the first one kept. Shared by the
+//! `remote_read` fuzz target and by `core/tests/fuzz_regressions.rs` (through a `#[path]`
+//! module).
 //!
 //! Errors are ignored; panics, hangs, huge allocations and a plan that asks for more rounds
 //! than the file has pages are findings, and so is a remote read that succeeds and differs
