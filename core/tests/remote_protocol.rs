@@ -42,9 +42,15 @@ fn open_asks_for_the_tail_then_exactly_the_footer() {
     let seg = ready(RemoteSegment::open(len, r.offset, &file[r.offset as usize..], "t").unwrap());
     assert_eq!(seg.row_count(), 5000);
     assert_eq!(seg.file_len(), len);
-    // The whole file as the tail: a read needs nothing more.
+    // The whole file as the tail: only its last 64 KiB before the footer are kept.
     let seg = ready(RemoteSegment::open(len, 0, &file, "t").unwrap());
     let keys = key_array(true, &[Some(2), Some(3)]);
+    let plan = seg.plan_get(keys.as_ref(), &["s", "i32"]).unwrap();
+    assert!(!plan.needed().is_empty());
+    // A file under 64 KiB comes whole with the first fetch: a read needs nothing more.
+    let small = segment(true, 200, true, 512, 1);
+    assert!((small.len() as u64) < OPEN_FETCH_LEN);
+    let seg = ready(RemoteSegment::open(small.len() as u64, 0, &small, "t").unwrap());
     let plan = seg.plan_get(keys.as_ref(), &["s", "i32"]).unwrap();
     assert!(plan.is_done() && plan.needed().is_empty());
     let (batch, found) = plan.finish().unwrap();

@@ -108,8 +108,8 @@ pub struct RemoteSegment {
     version: u32,
     footer: Footer,
     schema: SchemaRef,
-    /// The fetched tail up to the footer (the page table, or more): used before fetching
-    /// any page it holds.
+    /// The fetched tail before the footer (the page table, or more; at most
+    /// [`OPEN_FETCH_LEN`] bytes): used before fetching any page it holds.
     seed_offset: u64,
     seed: Vec<u8>,
     gap: u64,
@@ -177,9 +177,11 @@ impl RemoteSegment {
             .get(at(trailer.footer_offset)..at(trailer_at))
             .ok_or_else(|| Error::corrupt(name, "footer", "out of range"))?;
         let footer = trailer.decode_footer(footer_bytes, name)?;
-        let seed_offset = tail_offset;
+        // At most the last OPEN_FETCH_LEN bytes before the footer are kept, however much
+        // the caller fetched.
+        let seed_offset = tail_offset.max(trailer.footer_offset.saturating_sub(OPEN_FETCH_LEN));
         let seed = tail
-            .get(..at(trailer.footer_offset))
+            .get(at(seed_offset)..at(trailer.footer_offset))
             .unwrap_or_default()
             .to_vec();
         Ok(OpenStep::Ready(Box::new(RemoteSegment {
