@@ -1,6 +1,30 @@
-//! libmurr's segment reader for browsers and Node. For now it exposes the version; the
-//! reader follows. All logic stays in `murr-core`; this crate only translates.
+//! libmurr's segment reader for browsers and Node: thin `wasm-bindgen` functions over
+//! `murr-core`, which keeps all the logic. This crate only translates JS values to Arrow
+//! arrays and results to Arrow IPC bytes or typed-array views.
+//!
+//! - [`SegmentReader`] opens a whole segment file held in memory (a `Uint8Array`, copied
+//!   once into wasm memory) and reads it: schema, row count, point reads, key scan.
+//! - [`GetResult`] is the result of one point read, owned by Rust until `free()`: its columns
+//!   as an Arrow IPC stream, whether each key was found, and numeric columns as typed-array
+//!   views into wasm memory (no copy).
+//!
+//! Errors are JS exceptions (`JsError`) carrying core's message. Hostile bytes never trap:
+//! core validates every byte it reads and this crate has no panicking path.
+//!
+//! ## Unsafe code
+//!
+//! One place, `view.rs`: typed-array views over a result's values in wasm memory
+//! (`js_sys::*Array::view`), valid until wasm memory grows or the result is freed.
 #![deny(missing_docs)]
+
+mod error;
+mod ipc;
+mod keys;
+mod reader;
+mod schema;
+mod view;
+
+pub use reader::{GetResult, SegmentReader};
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
