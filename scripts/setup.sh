@@ -18,6 +18,9 @@ command -v make >/dev/null 2>&1 || need_apt+=(make)
 command -v cmake >/dev/null 2>&1 || need_apt+=(cmake)
 command -v g++ >/dev/null 2>&1 || need_apt+=(g++)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+# The WASM reader's tests (scripts/test-wasm.sh): Node 18 or newer and npm.
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 if command -v dpkg >/dev/null 2>&1 && ! dpkg -s libgtest-dev >/dev/null 2>&1; then need_apt+=(libgtest-dev); fi
 if [ ${#need_apt[@]} -gt 0 ]; then
     say "installing ${need_apt[*]} with apt-get"
@@ -48,4 +51,12 @@ if ! command -v cbindgen >/dev/null 2>&1; then
     say "installing cbindgen 0.29.4 (a few minutes, once)"
     cargo install cbindgen --version 0.29.4 --locked >&2 \
         || cargo install cbindgen --version 0.29.4 >&2
+fi
+
+# wasm-bindgen generates the JS glue of the WASM reader (scripts/build-wasm.sh); its version
+# must equal the wasm-bindgen crate's (`=0.2.130` in wasm/Cargo.toml). `--locked` fails for it.
+WASM_BINDGEN_VERSION=0.2.130
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; then
+    say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 5 minutes, once)"
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" >&2
 fi

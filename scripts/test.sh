@@ -43,4 +43,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 step "C and C++ (tests/c, bindings/cpp: ASan + UBSan, install, example)"
 scripts/test-c.sh
 
+step "WASM segment reader (wasm/: build with wasm-bindgen, Node tests on the golden files)"
+scripts/test-wasm.sh
+
 printf '\nAll tests passed in %ss.\n' "$(( $(date +%s) - start ))"
