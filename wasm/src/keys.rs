@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, Int64Array, StringArray, UInt64Array};
+use arrow_array::{ArrayRef, Int64Array, UInt64Array};
 use arrow_schema::DataType;
 use js_sys::{Array, BigInt64Array, BigUint64Array};
 use wasm_bindgen::{JsCast, JsError, JsValue};
@@ -25,21 +25,18 @@ pub(crate) fn to_arrow(
     };
     match key_type {
         DataType::Utf8 => {
-            let array = keys
-                .dyn_ref::<Array>()
-                .ok_or_else(|| bad("an array of strings"))?;
-            let mut out = Vec::with_capacity(array.length() as usize);
-            for (i, k) in array.iter().enumerate() {
-                if k.is_null() || k.is_undefined() {
-                    out.push(None);
-                } else {
-                    let s = k
-                        .as_string()
-                        .ok_or_else(|| bad(&format!("strings (key {i} is not)")))?;
-                    out.push(Some(s));
-                }
+            if !Array::is_array(keys) {
+                return Err(bad("an array of strings"));
             }
-            Ok(Arc::new(StringArray::from(out)))
+            // One JSON text instead of a boundary crossing per key (see json_keys.rs).
+            // `undefined` becomes null; a bigint makes `stringify` throw.
+            let json = js_sys::JSON::stringify(keys)
+                .ok()
+                .and_then(|s| s.as_string())
+                .ok_or_else(|| bad("an array of strings"))?;
+            let mut keys = crate::json_keys::parse(&json)
+                .map_err(|why| bad(&format!("an array of strings ({why})")))?;
+            Ok(Arc::new(keys.finish()))
         }
         DataType::Int64 => {
             if let Some(a) = keys.dyn_ref::<BigInt64Array>() {

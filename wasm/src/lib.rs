@@ -19,6 +19,7 @@
 
 mod error;
 mod ipc;
+mod json_keys;
 mod keys;
 mod reader;
 mod schema;

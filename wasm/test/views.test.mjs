@@ -114,3 +114,16 @@ test('errors are JS Errors with core messages', () => {
   res.free();
   r.free();
 });
+
+test('utf8 keys: quotes, escapes, non-ASCII, undefined, and a lone surrogate', () => {
+  const { bytes } = byName.all_types;
+  const r = new SegmentReader(bytes);
+  const res = r.get(['k"01', 'k\\01', 'k01\n', 'é😀', undefined, null, 'k01', '', 'k23'], ['key']);
+  assert.deepEqual(Array.from(res.found), [0, 0, 0, 0, 0, 0, 1, 0, 1]);
+  res.free();
+  assert.throws(() => r.get(['k01', 'a\ud800'], ['key']), /key 1 has a lone surrogate/);
+  assert.throws(() => r.get(['k01', 5], ['key']), /key 1 is not a string/);
+  assert.throws(() => r.get(['k01', 5n], ['key']), /array of strings/);
+  assert.throws(() => r.get([{}], ['key']), /key 0 is not a string/);
+  r.free();
+});
