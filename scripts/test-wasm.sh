@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The WASM segment reader's tests: builds wasm/pkg (scripts/build-wasm.sh), installs the
 # test dependencies (npm ci: apache-arrow, from wasm/package-lock.json) and runs the Node
-# tests (wasm/test/*.test.mjs) against the golden files in tests/golden/.
+# tests (wasm/test/*.test.mjs) against the golden files in tests/golden/, after type-checking
+# test/types.ts against the generated TypeScript declarations.
 # Installs wasm-bindgen-cli (the exact version of the wasm-bindgen crate) if it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,4 +24,5 @@ cd wasm
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     npm ci --no-audit --no-fund --loglevel=error
 fi
+npx --no-install tsc -p test # the .d.ts files describe the API as the README uses it
 node --test test/

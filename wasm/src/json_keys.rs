@@ -25,7 +25,7 @@ pub(crate) fn parse(json: &str) -> Result<StringBuilder, String> {
         match p.peek() {
             Some(b'"') => {
                 buf.clear();
-                p.string(&mut buf).map_err(|why| bad(why))?;
+                p.string(&mut buf).map_err(bad)?;
                 out.append_value(&buf);
             }
             Some(b'n') if p.s.get(p.at..p.at + 4) == Some(b"null") => {

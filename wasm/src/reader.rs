@@ -8,6 +8,36 @@ use wasm_bindgen::{JsError, JsValue};
 use crate::error::js;
 use crate::{ipc, keys, schema, view};
 
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &str = r#"
+/** A segment's schema: the key column's name, and every column, the key column first. */
+export interface SegmentSchema {
+    key: string;
+    fields: SegmentField[];
+}
+/** One column: its name, its Arrow type as Arrow's Rust Display writes it, nullability. */
+export interface SegmentField {
+    name: string;
+    type: string;
+    nullable: boolean;
+}
+/**
+ * Keys of a read: strings for a utf8 key column; a BigInt64Array (BigUint64Array) or
+ * bigints or safe-integer numbers for an int64 (uint64) key column. null and undefined are
+ * keys that find nothing.
+ */
+export type Keys =
+    | ReadonlyArray<string | null | undefined>
+    | BigInt64Array
+    | BigUint64Array
+    | ReadonlyArray<bigint | number | null | undefined>;
+/** A typed-array view of a numeric or embedding column's values in wasm memory. */
+export type ColumnView =
+    | Int8Array | Int16Array | Int32Array | BigInt64Array
+    | Uint8Array | Uint16Array | Uint32Array | BigUint64Array
+    | Float32Array | Float64Array;
+"#;
+
 /// A segment file held in wasm memory. Build it from the file's bytes (a `Uint8Array`,
 /// copied once into wasm memory); the header, footer and trailer are checked then, and every
 /// read checks the checksums of the pages it touches. Call `free()` when done: wasm memory
@@ -28,6 +58,7 @@ impl SegmentReader {
     }
 
     /// The schema: `{key, fields: [{name, type, nullable}]}`, the key column first.
+    #[wasm_bindgen(unchecked_return_type = "SegmentSchema")]
     pub fn schema(&self) -> Result<JsValue, JsError> {
         let text = schema::to_json(&self.segment.schema(), self.segment.key_name());
         js_sys::JSON::parse(&text).map_err(|_| JsError::new("schema: invalid JSON"))
@@ -62,7 +93,11 @@ impl SegmentReader {
     /// is absent. `keys`: an array of strings for a utf8 key column; a `BigInt64Array`
     /// (`BigUint64Array`) or an array of bigints or safe-integer numbers for an int64
     /// (uint64) key column; `null` is a key that finds nothing. A tombstone reads as absent.
-    pub fn get(&self, keys: JsValue, columns: Vec<String>) -> Result<GetResult, JsError> {
+    pub fn get(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Keys")] keys: JsValue,
+        columns: Vec<String>,
+    ) -> Result<GetResult, JsError> {
         let schema = self.segment.schema();
         let key_field = schema
             .fields()
@@ -123,6 +158,7 @@ impl GetResult {
     /// The view is valid while this result lives **and until wasm memory grows**: any later
     /// call into the module (another `get`, `ipc`, a new reader) may grow it, which detaches
     /// the view (its length becomes 0). Copy it with `.slice()` to keep it longer.
+    #[wasm_bindgen(unchecked_return_type = "ColumnView")]
     pub fn column(&self, name: &str) -> Result<JsValue, JsError> {
         view::values(self.array(name)?, name)
     }
