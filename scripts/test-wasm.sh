@@ -19,6 +19,15 @@ for tool in node npm; do
     fi
 done
 
+# The golden files and the Rust answers beside them are what the core writes and says today.
+fresh=$(mktemp -d)
+trap 'rm -rf "$fresh"' EXIT
+cargo run --quiet --locked -p murr-core --example write_golden -- "$fresh"
+if ! diff -r tests/golden "$fresh"; then
+    echo "tests/golden is stale: run cargo run -p murr-core --example write_golden -- tests/golden" >&2
+    exit 1
+fi
+
 scripts/build-wasm.sh
 cd wasm
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
