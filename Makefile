@@ -2,7 +2,7 @@
 #   make demo   set up, then run the demo (ingest 1M rows, serve random 1000-key batches)
 #   make test   set up, then run every test of every language (what CI runs)
 
-.PHONY: demo test setup bench crash fuzz miri clean
+.PHONY: demo test setup bench bench-wasm crash fuzz miri clean
 
 ROWS ?= 1000000
 
@@ -22,6 +22,11 @@ bench: setup
 	cargo bench --locked -p murr-core --bench segment_read -- --rows $(ROWS)
 	cargo bench --locked -p murr-core --bench engine -- --rows $(ROWS)
 	cargo bench --locked -p murr-core --bench merge
+
+# Not part of `make test`: R1 in Node through the WASM reader, and natively in the same run.
+bench-wasm: setup
+	scripts/build-wasm.sh
+	cd wasm && npm ci --no-audit --no-fund --loglevel=error && node bench/r1.mjs --rows $(ROWS)
 
 CRASH_CYCLES ?= 500
 crash: setup
