@@ -28,6 +28,10 @@ if ! diff -r tests/golden "$fresh"; then
     exit 1
 fi
 
+# A big segment (~25 MB) for the RemoteSegment test of how little point reads fetch.
+cargo run --quiet --locked --release -p murr-core --example write_big -- "$fresh/big.murr" 500000
+export MURR_BIG_SEGMENT="$fresh/big.murr"
+
 scripts/build-wasm.sh
 cd wasm
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -4,6 +4,8 @@
 //!
 //! - [`SegmentReader`] opens a whole segment file held in memory (a `Uint8Array`, copied
 //!   once into wasm memory) and reads it: schema, row count, point reads, key scan.
+//! - [`RemoteSegmentCore`] reads a segment fetched by byte range: core's sans-IO
+//!   `RemoteSegment`, stepped from JS (`remote.mjs` fetches the ranges it asks for).
 //! - [`GetResult`] is the result of one point read, owned by Rust until `free()`: its columns
 //!   as an Arrow IPC stream, whether each key was found, and numeric columns as typed-array
 //!   views into wasm memory (no copy).
@@ -22,10 +24,12 @@ mod ipc;
 mod json_keys;
 mod keys;
 mod reader;
+mod remote;
 mod schema;
 mod view;
 
 pub use reader::{GetResult, SegmentReader};
+pub use remote::RemoteSegmentCore;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

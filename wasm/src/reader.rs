@@ -106,10 +106,7 @@ impl SegmentReader {
         let keys = keys::to_arrow(&keys, key_field.data_type(), key_field.name())?;
         let names: Vec<&str> = columns.iter().map(String::as_str).collect();
         let (batch, found) = self.segment.get(keys.as_ref(), &names).map_err(js)?;
-        Ok(GetResult {
-            batch,
-            found: found.into_iter().map(u8::from).collect(),
-        })
+        Ok(GetResult::new(batch, found))
     }
 
     /// Every key, in the segment's sorted order, as an Arrow IPC stream of one column named
@@ -120,7 +117,7 @@ impl SegmentReader {
     }
 }
 
-/// The result of [`SegmentReader::get`], owned by Rust (in wasm memory) until `free()`.
+/// The result of [`SegmentReader::get`] (and of `RemoteSegmentCore::finish`), owned by Rust (in wasm memory) until `free()`.
 #[wasm_bindgen]
 pub struct GetResult {
     batch: RecordBatch,
@@ -173,6 +170,13 @@ impl GetResult {
 }
 
 impl GetResult {
+    pub(crate) fn new(batch: RecordBatch, found: Vec<bool>) -> GetResult {
+        GetResult {
+            batch,
+            found: found.into_iter().map(u8::from).collect(),
+        }
+    }
+
     fn array(&self, name: &str) -> Result<&arrow_array::ArrayRef, JsError> {
         self.batch
             .column_by_name(name)
