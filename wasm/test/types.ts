@@ -24,3 +24,18 @@ export async function web(bytes: Uint8Array): Promise<number> {
   const reader = new WebReader(bytes);
   return reader.rowCount();
 }
+
+import { RemoteSegment, type RangeSource } from '@libmurr/segment-reader/remote';
+
+export async function remote(url: string, source: RangeSource): Promise<number> {
+  const seg = await RemoteSegment.open(url, { gap: 1 << 16, fetchInit: { headers: { 'x-a': 'b' } } });
+  const other = await RemoteSegment.open(source, { name: 'mine' });
+  const schema: SegmentSchema = seg.schema();
+  const result: GetResult = await seg.get(['doc_1'], [schema.fields[1].name]);
+  const view: ColumnView = result.column(schema.fields[1].name);
+  const n = view.length + seg.bytesFetched + seg.requests + seg.size + seg.keptBytes + other.rowCount();
+  result.free();
+  seg.free();
+  other.free();
+  return n;
+}
