@@ -13,12 +13,15 @@ use crate::{keys, schema};
 /// A read in progress: its keys and columns, and the bytes supplied so far, in order.
 ///
 /// core's `GetPlan` borrows the segment, so it cannot live in this struct beside it: each
-/// step replays the supplied bytes into a fresh plan (a read takes a few rounds; replaying
-/// re-checks the CRCs of the pages already supplied, no fetch).
+/// step (`needed()`) replays the supplied bytes into a fresh plan (a read takes a few rounds;
+/// replaying re-checks the CRCs of the pages already supplied, no fetch). The step that finds
+/// the read done finishes it, so `finish()` replays nothing.
 struct Pending {
     keys: ArrayRef,
     columns: Vec<String>,
     chunks: Vec<(u64, Vec<u8>)>,
+    /// The result, once `needed()` found the read done.
+    done: Option<GetResult>,
 }
 
 /// The steps of a segment read by byte range, for JS to drive (see `RemoteSegment` in
@@ -154,6 +157,7 @@ impl RemoteSegmentCore {
             keys,
             columns,
             chunks: Vec::new(),
+            done: None,
         });
         Ok(())
     }
@@ -174,20 +178,14 @@ impl RemoteSegmentCore {
     /// read is done. Throws if a supplied range does not match its checksums, passes the
     /// file's end or holds no needed page (and the read is then abandoned).
     pub fn needed(&mut self) -> Result<Vec<f64>, JsError> {
-        let result = self.with_plan(|plan| Ok(pairs(&plan.needed())));
-        if result.is_err() {
-            self.pending = None;
-        }
-        result
-    }
-
-    /// The read's result, as `SegmentReader.get` gives it. Throws before the read is done.
-    /// Keeps the read's verified pages for later reads.
-    pub fn finish(&mut self) -> Result<GetResult, JsError> {
         let pending = self
             .pending
             .take()
             .ok_or_else(|| JsError::new("no read in progress: call beginGet first"))?;
+        if pending.done.is_some() {
+            self.pending = Some(pending);
+            return Ok(Vec::new());
+        }
         let seg = self
             .segment
             .as_deref_mut()
@@ -197,27 +195,34 @@ impl RemoteSegmentCore {
         for (offset, bytes) in &pending.chunks {
             plan.supply(*offset, bytes).map_err(js)?;
         }
-        let ((batch, found), kept) = plan.finish_keeping().map_err(js)?;
-        seg.keep(kept);
-        Ok(GetResult::new(batch, found))
-    }
-}
-
-impl RemoteSegmentCore {
-    fn with_plan<T>(
-        &self,
-        f: impl FnOnce(&murr_core::segment::remote::GetPlan<'_>) -> Result<T, JsError>,
-    ) -> Result<T, JsError> {
-        let pending = self
-            .pending
-            .as_ref()
-            .ok_or_else(|| JsError::new("no read in progress: call beginGet first"))?;
-        let seg = self.segment()?;
-        let names: Vec<&str> = pending.columns.iter().map(String::as_str).collect();
-        let mut plan = seg.plan_get(pending.keys.as_ref(), &names).map_err(js)?;
-        for (offset, bytes) in &pending.chunks {
-            plan.supply(*offset, bytes).map_err(js)?;
+        let needed = plan.needed();
+        if needed.is_empty() {
+            // Done: finish now (no replay in `finish`), keep the pages, drop the bytes.
+            let ((batch, found), kept) = plan.finish_keeping().map_err(js)?;
+            seg.keep(kept);
+            self.pending = Some(Pending {
+                keys: pending.keys,
+                columns: pending.columns,
+                chunks: Vec::new(),
+                done: Some(GetResult::new(batch, found)),
+            });
+        } else {
+            self.pending = Some(pending);
         }
-        f(&plan)
+        Ok(pairs(&needed))
+    }
+
+    /// The read's result, as `SegmentReader.get` gives it. Throws before the read is done
+    /// (while `needed()` lists ranges). Keeps the read's verified pages for later reads.
+    pub fn finish(&mut self) -> Result<GetResult, JsError> {
+        if !self.needed()?.is_empty() {
+            return Err(JsError::new(
+                "finish called before every needed range was supplied",
+            ));
+        }
+        self.pending
+            .take()
+            .and_then(|p| p.done)
+            .ok_or_else(|| JsError::new("no read in progress: call beginGet first"))
     }
 }
