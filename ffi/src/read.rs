@@ -104,6 +104,7 @@ unsafe fn read_into(
     snapshot: *const murr_snapshot_t,
     table: *const c_char,
     keys: impl FnOnce() -> Result<std::sync::Arc<dyn Array>>,
+    borrowed: bool,
     columns: *const *const c_char,
     n_columns: usize,
     out_array: *mut FFI_ArrowArray,
@@ -121,8 +122,13 @@ unsafe fn read_into(
         let mask = found_arg(found, keys.len())?;
         let (batch, hits) = engine_read(db, snapshot, table, keys.as_ref(), &columns)?;
         // Borrowed keys may be in the result (the key column, when asked): that column is
-        // copied, so nothing of the caller's is referenced after the call.
-        let batch = detach(batch, keys.as_ref())?;
+        // copied, so nothing of the caller's is referenced after the call. Keys libmurr
+        // built itself may stay.
+        let batch = if borrowed {
+            detach(batch, keys.as_ref())?
+        } else {
+            batch
+        };
         drop(keys);
         export_batch(batch, out_array, out_schema)?;
         set_found(mask, &hits);
@@ -164,7 +170,7 @@ pub unsafe extern "C" fn murr_db_read(
         guard(error, || {
             let keys = || import_borrowed(keys, keys_schema, "keys", "keys_schema");
             read_into(
-                db, snapshot, table, keys, columns, n_columns, out_array, out_schema, found,
+                db, snapshot, table, keys, true, columns, n_columns, out_array, out_schema, found,
             )
         })
     }
@@ -195,7 +201,7 @@ pub unsafe extern "C" fn murr_db_read_str(
         guard(error, || {
             let keys = || Ok(std::sync::Arc::new(str_keys(keys, n_keys)?) as _);
             read_into(
-                db, snapshot, table, keys, columns, n_columns, out_array, out_schema, found,
+                db, snapshot, table, keys, false, columns, n_columns, out_array, out_schema, found,
             )
         })
     }
@@ -225,7 +231,7 @@ pub unsafe extern "C" fn murr_db_read_i64(
         guard(error, || {
             let keys = || Ok(std::sync::Arc::new(i64_keys(keys, n_keys)?) as _);
             read_into(
-                db, snapshot, table, keys, columns, n_columns, out_array, out_schema, found,
+                db, snapshot, table, keys, false, columns, n_columns, out_array, out_schema, found,
             )
         })
     }
