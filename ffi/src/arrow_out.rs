@@ -1,7 +1,6 @@
 //! Exporting into the caller's Arrow C Data Interface structs.
 
-use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema, to_ffi};
-use arrow_array::{Array, RecordBatch, StructArray};
+use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema};
 
 use crate::args::out_arg;
 use crate::error::Result;
@@ -23,26 +22,6 @@ pub(crate) unsafe fn clear_out(
     unsafe {
         array.write(FFI_ArrowArray::empty());
         schema.write(FFI_ArrowSchema::empty());
-    }
-    Ok(())
-}
-
-/// Exports `batch` as a struct array (one child per column) into the caller's structs,
-/// which the caller releases.
-///
-/// # Safety
-/// Both pointers are valid and writable; what they hold is overwritten, not released.
-pub(crate) unsafe fn export_batch(
-    batch: RecordBatch,
-    array: *mut FFI_ArrowArray,
-    schema: *mut FFI_ArrowSchema,
-) -> Result<()> {
-    let data = StructArray::from(batch).into_data();
-    let (ffi_array, ffi_schema) = to_ffi(&data)?;
-    // SAFETY: writable, by the caller's contract.
-    unsafe {
-        array.write(ffi_array);
-        schema.write(ffi_schema);
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use arrow_array::types::{
     Float16Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type,
     UInt16Type, UInt32Type, UInt64Type,
 };
-use arrow_array::{Array, ArrowPrimitiveType, PrimitiveArray};
+use arrow_array::{Array, ArrayRef, ArrowPrimitiveType, PrimitiveArray};
 use arrow_schema::DataType;
 use murr_core::db::{Db, Snapshot};
 
@@ -54,43 +54,61 @@ fn check_numeric(
     Ok(())
 }
 
-/// Writes column `j` of `n_columns` (`array`, one value per key) into the row-major `out`,
-/// `fill` for nulls.
-fn scatter(
-    array: &dyn Array,
+/// Rows per block of the tensor written at a time: a block (here 128 rows x the columns)
+/// stays in the L1 cache while each column writes its cells into it.
+const BLOCK_ROWS: usize = 128;
+
+/// Writes one column's cells into a block of the row-major tensor: `(first row, block)`.
+type ColumnWriter<'a> = Box<dyn Fn(usize, &mut [f32]) + 'a>;
+
+/// The writer of column `j` of `n_columns` (`array`, one value per key): its value cast
+/// to float at `row[j]` of each row of a block, `fill` for nulls.
+fn column_writer<'a>(
+    array: &'a dyn Array,
     j: usize,
     n_columns: usize,
     fill: f32,
-    out: &mut [f32],
-) -> Result<()> {
-    fn typed<T: ArrowPrimitiveType>(
-        a: &PrimitiveArray<T>,
-        cast: impl Fn(T::Native) -> f32,
+) -> Result<ColumnWriter<'a>> {
+    fn typed<'a, T: ArrowPrimitiveType>(
+        a: &'a PrimitiveArray<T>,
+        cast: impl Fn(T::Native) -> f32 + 'a,
         j: usize,
         n_columns: usize,
         fill: f32,
-        out: &mut [f32],
-    ) {
-        let cells = out.iter_mut().skip(j).step_by(n_columns);
-        match a.nulls().filter(|n| n.null_count() > 0) {
-            None => {
-                for (cell, &v) in cells.zip(a.values().iter()) {
-                    *cell = cast(v);
+    ) -> ColumnWriter<'a> {
+        let nulls = a.nulls().filter(|n| n.null_count() > 0);
+        Box::new(move |first, block| {
+            let values = a.values().get(first..).unwrap_or_default();
+            let rows = (block.len() / n_columns).min(values.len());
+            if j >= n_columns {
+                return;
+            }
+            // Cell `(i, j)` is `block[i * n_columns + j]`; `block` holds `rows` rows.
+            let cells = &mut block[j..];
+            match nulls {
+                None => {
+                    for (i, &v) in values[..rows].iter().enumerate() {
+                        cells[i * n_columns] = cast(v);
+                    }
+                }
+                Some(nulls) => {
+                    for (i, &v) in values[..rows].iter().enumerate() {
+                        cells[i * n_columns] = if nulls.is_valid(first + i) {
+                            cast(v)
+                        } else {
+                            fill
+                        };
+                    }
                 }
             }
-            Some(nulls) => {
-                for ((cell, &v), valid) in cells.zip(a.values().iter()).zip(nulls.iter()) {
-                    *cell = if valid { cast(v) } else { fill };
-                }
-            }
-        }
+        })
     }
     macro_rules! prim {
         ($t:ty, $cast:expr) => {
-            typed(array.as_primitive::<$t>(), $cast, j, n_columns, fill, out)
+            typed(array.as_primitive::<$t>(), $cast, j, n_columns, fill)
         };
     }
-    match array.data_type() {
+    Ok(match array.data_type() {
         DataType::Float32 => prim!(Float32Type, |v| v),
         DataType::Float64 => prim!(Float64Type, |v| v as f32),
         DataType::Float16 => prim!(Float16Type, |v| v.to_f32()),
@@ -104,19 +122,41 @@ fn scatter(
         DataType::UInt64 => prim!(UInt64Type, |v| v as f32),
         DataType::Boolean => {
             let a = array.as_boolean();
-            for (i, cell) in out.iter_mut().skip(j).step_by(n_columns).enumerate() {
-                *cell = if a.is_null(i) {
-                    fill
-                } else {
-                    f32::from(u8::from(a.value(i)))
-                };
-            }
+            Box::new(move |first, block| {
+                let n = a.len().saturating_sub(first);
+                for (i, row) in block.chunks_exact_mut(n_columns).take(n).enumerate() {
+                    row[j] = if a.is_null(first + i) {
+                        fill
+                    } else {
+                        f32::from(u8::from(a.value(first + i)))
+                    };
+                }
+            })
         }
         other => {
             return Err(Failure::new(
                 MURR_INTERNAL,
                 format!("a dense read got a column of type {other} past its type check"),
             ));
+        }
+    })
+}
+
+/// Writes `columns` (one value per key each) into the row-major `out` (`fill` for nulls),
+/// a block of rows at a time.
+fn fill_tensor(columns: &[ArrayRef], fill: f32, out: &mut [f32]) -> Result<()> {
+    let n_columns = columns.len();
+    if n_columns == 0 {
+        return Ok(());
+    }
+    let writers = columns
+        .iter()
+        .enumerate()
+        .map(|(j, c)| column_writer(c.as_ref(), j, n_columns, fill))
+        .collect::<Result<Vec<_>>>()?;
+    for (b, block) in out.chunks_mut(BLOCK_ROWS * n_columns).enumerate() {
+        for write in &writers {
+            write(b * BLOCK_ROWS, block);
         }
     }
     Ok(())
@@ -155,9 +195,7 @@ unsafe fn dense_into(
         let mask = found_arg(found, n_keys)?;
         check_numeric(db, snapshot, table, &columns)?;
         let (batch, hits) = engine_read(db, snapshot, table, keys.as_ref(), &columns)?;
-        for (j, column) in batch.columns().iter().enumerate() {
-            scatter(column.as_ref(), j, n_columns, fill, out)?;
-        }
+        fill_tensor(batch.columns(), fill, out)?;
         set_found(mask, &hits);
         Ok(())
     }

@@ -44,6 +44,7 @@ pub mod testing;
 mod args;
 mod arrow_in;
 mod arrow_out;
+mod export;
 mod guard;
 mod keys;
 

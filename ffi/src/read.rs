@@ -11,8 +11,9 @@ use murr_core::db::{Db, Snapshot};
 
 use crate::args::{out_slice, str_arg, str_list};
 use crate::arrow_in::{deep_copy, import_borrowed};
-use crate::arrow_out::{clear_out, export_batch};
+use crate::arrow_out::clear_out;
 use crate::error::{Result, murr_error_t};
+use crate::export::export_batch;
 use crate::guard::guard;
 use crate::handles::{db_arg, murr_db_t, murr_snapshot_t, snapshot_arg};
 use crate::keys::{i64_keys, str_keys};
@@ -55,10 +56,6 @@ pub(crate) fn set_found(mask: Option<&mut [u8]>, hits: &[bool]) {
     }
 }
 
-/// The shared body of the three Arrow reads: checks, reads, exports.
-///
-/// # Safety
-/// Pointers are NULL or valid as the entry points describe.
 /// `batch` with every column that shares memory with `keys` copied into memory of its
 /// own.
 fn detach(batch: RecordBatch, keys: &dyn Array) -> Result<RecordBatch> {
@@ -69,12 +66,15 @@ fn detach(batch: RecordBatch, keys: &dyn Array) -> Result<RecordBatch> {
             .collect()
     };
     let key_ranges = ranges(&keys.to_data());
+    // Only a column built from the keys (the key column) can share their memory; it has
+    // their type. The others are not looked at.
     let shares = |column: &ArrayRef| {
-        ranges(&column.to_data()).iter().any(|&(start, end)| {
-            key_ranges
-                .iter()
-                .any(|&(k_start, k_end)| start < k_end && k_start < end)
-        })
+        column.data_type() == keys.data_type()
+            && ranges(&column.to_data()).iter().any(|&(start, end)| {
+                key_ranges
+                    .iter()
+                    .any(|&(k_start, k_end)| start < k_end && k_start < end)
+            })
     };
     if !batch.columns().iter().any(shares) {
         return Ok(batch);
@@ -98,6 +98,10 @@ fn detach(batch: RecordBatch, keys: &dyn Array) -> Result<RecordBatch> {
     )?)
 }
 
+/// The shared body of the three Arrow reads: checks, reads, exports.
+///
+/// # Safety
+/// Pointers are NULL or valid as the entry points describe.
 #[allow(clippy::too_many_arguments)]
 unsafe fn read_into(
     db: *mut murr_db_t,

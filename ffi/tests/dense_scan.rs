@@ -52,6 +52,77 @@ fn same(a: &[f32], b: &[f32]) -> bool {
             .all(|(x, y)| x == y || (x.is_nan() && y.is_nan()))
 }
 
+/// The dense read of many keys (several of its 128-row blocks, a partial last one) over
+/// columns of several types with nulls equals the Arrow read cast cell by cell.
+#[test]
+fn dense_reads_of_many_keys_equal_the_arrow_read() {
+    let db = open_db();
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("k", DataType::Utf8, false),
+        Field::new("f", DataType::Float64, true),
+        Field::new("u", DataType::UInt8, true),
+        Field::new("i", DataType::Int64, true),
+        Field::new("b", DataType::Boolean, true),
+    ]));
+    create_table(&db, "t", &schema, "k");
+    let n = 700;
+    let keys: Vec<String> = (0..n).map(|i| format!("key-{i}")).collect();
+    let rows = RecordBatch::try_new(
+        schema,
+        vec![
+            Arc::new(StringArray::from(keys.clone())) as ArrayRef,
+            Arc::new(Float64Array::from_iter(
+                (0..n).map(|i| (i % 7 != 0).then_some(i as f64 / 4.0)),
+            )),
+            Arc::new(UInt8Array::from_iter(
+                (0..n).map(|i| (i % 5 != 0).then_some(i as u8)),
+            )),
+            Arc::new(Int64Array::from_iter(
+                (0..n).map(|i| (i % 3 != 0).then_some(-(i as i64))),
+            )),
+            Arc::new(arrow_array::BooleanArray::from_iter(
+                (0..n).map(|i| (i % 11 != 0).then_some(i % 2 == 0)),
+            )),
+        ],
+    )
+    .unwrap();
+    write_ok(&db, "t", &rows);
+    // Every other key absent; asked in a shuffled order, 413 keys in all.
+    let asked: Vec<String> = (0..413)
+        .map(|j| {
+            let i = (j * 389) % 826;
+            if i % 2 == 0 {
+                format!("key-{}", i / 2)
+            } else {
+                format!("nokey-{i}")
+            }
+        })
+        .collect();
+    let asked: Vec<&str> = asked.iter().map(String::as_str).collect();
+    let columns = ["i", "b", "f", "u"];
+    let mut err = MURR_ERROR_INIT();
+    let (status, out, found) = dense_str(&db, ptr::null(), "t", &asked, &columns, &mut err);
+    check(status, &mut err);
+    let (status, batch, arrow_found) = read_str(&db, ptr::null(), "t", &asked, &columns, &mut err);
+    check(status, &mut err);
+    let batch = batch.unwrap();
+    assert_eq!(found, arrow_found);
+    let cast = arrow_cast::cast(batch.column(0), &DataType::Float32).unwrap();
+    let mut expected = vec![0f32; asked.len() * columns.len()];
+    for j in 0..columns.len() {
+        let column = arrow_cast::cast(batch.column(j), &DataType::Float32).unwrap();
+        let column = column
+            .as_any()
+            .downcast_ref::<arrow_array::Float32Array>()
+            .unwrap();
+        for (r, v) in column.iter().enumerate() {
+            expected[r * columns.len() + j] = v.unwrap_or(f32::NAN);
+        }
+    }
+    assert!(cast.null_count() > 0 && found.contains(&0) && found.contains(&1));
+    assert!(same(&out, &expected), "{out:?}");
+}
+
 #[test]
 fn dense_reads_cast_numeric_and_bool_columns() {
     let db = open_db();
