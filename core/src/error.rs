@@ -162,6 +162,10 @@ pub enum Error {
     )]
     BackgroundFailed(String),
 
+    /// An argument is unusable as given (a buffer of the wrong size, ...).
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+
     /// Input is valid but beyond what the format can hold.
     #[error("limit exceeded: {0}")]
     LimitExceeded(String),

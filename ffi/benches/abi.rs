@@ -16,7 +16,9 @@
 //!   (the export included), released inside the timing;
 //! - `murr_db_read`: the same keys as a borrowed Arrow array (exported outside the
 //!   timing);
-//! - `murr_db_read_f32_str`: the dense read into a preallocated 1000 x 10 float buffer.
+//! - `murr_db_read_f32_str`: the dense read into a preallocated 1000 x 10 float buffer;
+//! - `Db::read_f32`: the same dense read through the Rust API (the C ABI's dense read is
+//!   this plus the C-string keys), compared with the C one in a line of its own.
 //!
 //! Before each timed call every byte of the batch's keys is read (both forms), as a
 //! server's request keys are in cache when it serves them.
@@ -141,6 +143,8 @@ fn main() {
     copy_dir(&c_dir, &rust_dir);
     let rust2_dir = root.path().join("rust2");
     copy_dir(&c_dir, &rust2_dir);
+    let rust_dense_dir = root.path().join("rust_dense");
+    copy_dir(&c_dir, &rust_dense_dir);
 
     // One copy per C system too: systems reading the same keys of the same file in turn
     // would find the rows the one before fetched in cache.
@@ -153,6 +157,11 @@ fn main() {
         .collect();
     let rust = Db::open(&rust_dir, Options::default().with_background_threads(0)).unwrap();
     let rust2 = Db::open(&rust2_dir, Options::default().with_background_threads(0)).unwrap();
+    let rust_dense = Db::open(
+        &rust_dense_dir,
+        Options::default().with_background_threads(0),
+    )
+    .unwrap();
 
     let mut options = std::mem::MaybeUninit::<murr_options_t>::uninit();
     // SAFETY: murr_options_default fills the struct.
@@ -217,6 +226,7 @@ fn main() {
         "C murr_db_read (Arrow keys -> ArrowArray, released)",
         "C murr_db_read_f32_str (dense 1000 x 10 float tensor)",
         "Rust Db::read again, on a copy of its own (placement noise)",
+        "Rust Db::read_f32 (StringArray keys, dense 1000 x 10 float tensor)",
     ];
     let mut times: Vec<Vec<f64>> = vec![Vec::with_capacity(batches); labels.len()];
     let mut found = vec![0u8; KEYS];
@@ -328,6 +338,21 @@ fn main() {
                     check_values(rows, ask, |r, c| tensor[r * ask + c]);
                     us
                 }
+                5 => {
+                    let keys = &key_arrays[b];
+                    let t0 = Instant::now();
+                    let f = black_box(
+                        rust_dense
+                            .read_f32(TABLE, keys, &cols, f32::NAN, &mut tensor)
+                            .unwrap(),
+                    );
+                    let spent = t0.elapsed();
+                    assert!(f.iter().all(|&x| x));
+                    check_values(rows, ask, |r, c| tensor[r * ask + c]);
+                    let t1 = Instant::now();
+                    drop(f);
+                    (spent + t1.elapsed()).as_secs_f64() * 1e6
+                }
                 _ => unreachable!(),
             };
             if b >= WARMUP {
@@ -350,6 +375,13 @@ fn main() {
             m / base
         );
     }
+    let dense_base = percentile(&times[5], 0.5);
+    let dense_c = percentile(&times[3], 0.5);
+    println!(
+        "\nDense read, C ABI over Rust API (same operation): {:+.1} us ({:.2}x)",
+        dense_c - dense_base,
+        dense_c / dense_base
+    );
     for db in handles {
         // SAFETY: a handle from murr_db_open, freed once.
         unsafe { murr_db_free(db) };
@@ -357,4 +389,5 @@ fn main() {
     drop(key_ffi);
     rust.close().unwrap();
     rust2.close().unwrap();
+    rust_dense.close().unwrap();
 }

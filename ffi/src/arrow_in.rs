@@ -87,8 +87,42 @@ pub(crate) unsafe fn checked_from_ffi(
     same_children(&array, schema, "the array")?;
     // SAFETY: forwarded.
     let data = unsafe { from_ffi(array, schema) }?;
-    data.validate_full()?;
+    if !ascii_utf8_is_valid(&data)? {
+        data.validate_full()?;
+    }
     Ok(data)
+}
+
+/// Whether `data` is a utf8 array found valid by a check shorter than `validate_full`'s
+/// (read keys: 2.1 -> ~0.4 us for 1000): buffers and null count as arrow checks them, then
+/// offsets ascending over ASCII-only values (every offset then is a character boundary).
+/// `false` (anything else, or anything this check does not settle) leaves the full check
+/// to the caller; an error is an invalid array.
+fn ascii_utf8_is_valid(data: &ArrayData) -> Result<bool> {
+    if *data.data_type() != DataType::Utf8 || !data.child_data().is_empty() {
+        return Ok(false);
+    }
+    data.validate()?;
+    data.validate_nulls()?;
+    let [offsets, values] = data.buffers() else {
+        return Ok(false);
+    };
+    let Ok(offsets) = bytemuck::try_cast_slice::<u8, i32>(offsets.as_slice()) else {
+        return Ok(false);
+    };
+    // `validate` checked that the offsets buffer holds them and that the first and the last
+    // are within the values.
+    let Some(offsets) = offsets.get(data.offset()..=data.offset() + data.len()) else {
+        return Ok(false);
+    };
+    if offsets.first().is_none_or(|&o| o < 0) || offsets.windows(2).any(|w| w[0] > w[1]) {
+        return Ok(false);
+    }
+    let span = offsets[0] as usize..offsets[offsets.len() - 1] as usize;
+    Ok(values
+        .as_slice()
+        .get(span)
+        .is_some_and(|v| v.iter().fold(0u8, |acc, &b| acc | b) < 0x80))
 }
 
 /// Whether `array` has, at every level, as many children as `schema`.
@@ -191,4 +225,70 @@ pub(crate) fn deep_copy(data: &ArrayData) -> Result<ArrayData> {
     let mut copy = MutableArrayData::new(vec![data], false, data.len());
     copy.try_extend(0, 0, data.len())?;
     Ok(copy.freeze())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use arrow_array::ffi::to_ffi;
+    use arrow_array::{Array, StringArray};
+    use arrow_buffer::Buffer;
+
+    use super::*;
+
+    /// A utf8 array of `offsets` into `values`, built unchecked and exported.
+    fn raw_utf8(offsets: &[i32], values: &[u8]) -> (FFI_ArrowArray, FFI_ArrowSchema) {
+        let builder = ArrayData::builder(DataType::Utf8)
+            .len(offsets.len() - 1)
+            .add_buffer(Buffer::from_slice_ref(offsets))
+            .add_buffer(Buffer::from_slice_ref(values));
+        // SAFETY: only exported, then imported by the check under test.
+        let data = unsafe { builder.build_unchecked() };
+        to_ffi(&data).unwrap()
+    }
+
+    fn check(offsets: &[i32], values: &[u8]) -> Result<ArrayData> {
+        let (array, schema) = raw_utf8(offsets, values);
+        // SAFETY: a valid export of (possibly invalid) data.
+        unsafe { checked_from_ffi(array, &schema) }
+    }
+
+    #[test]
+    fn hostile_utf8_arrays_are_refused() {
+        // (A last offset past the values cannot be caught: the C Data Interface gives no
+        // buffer sizes, the importer takes the last offset for the values' length.)
+        let cases: [(&[i32], &[u8]); 5] = [
+            (&[0, 1, 3], b"a\xffb"),      // not UTF-8
+            (&[0, 3, 1, 4], b"abcd"),     // offsets going back
+            (&[0, 1, 2], "é".as_bytes()), // a key ends inside a character
+            (&[-1, 2], b"abcd"),          // negative
+            (&[3, 1], b"abcd"),           // first after last
+        ];
+        for (offsets, values) in cases {
+            assert!(check(offsets, values).is_err(), "{offsets:?} {values:?}");
+        }
+    }
+
+    #[test]
+    fn valid_utf8_arrays_are_taken() {
+        let data = check(&[0, 1, 1, 4], b"abcd").unwrap();
+        let a = StringArray::from(data);
+        assert_eq!(
+            a.iter().collect::<Vec<_>>(),
+            [Some("a"), Some(""), Some("bcd")]
+        );
+        let data = check(&[0, 2, 3], "éx".as_bytes()).unwrap();
+        assert_eq!(StringArray::from(data).value(0), "é");
+        // Sliced, with nulls: the offset and the null count come through.
+        let sliced = StringArray::from(vec![Some("p"), None, Some("qq"), Some("r")]).slice(1, 3);
+        let (array, schema) = to_ffi(&sliced.to_data()).unwrap();
+        // SAFETY: a valid export.
+        let data = unsafe { checked_from_ffi(array, &schema) }.unwrap();
+        let back = StringArray::from(data);
+        assert_eq!(
+            back.iter().collect::<Vec<_>>(),
+            [None, Some("qq"), Some("r")]
+        );
+        assert_eq!(back.null_count(), 1);
+    }
 }

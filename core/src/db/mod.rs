@@ -45,6 +45,7 @@
 mod compact;
 mod ddl;
 mod deletes;
+mod dense;
 mod flush;
 mod gc;
 mod keymerge;
@@ -195,6 +196,26 @@ impl Db {
         self.inner.check_open()?;
         let (version, seq) = self.inner.view();
         read::read(version.table(table)?, seq, keys, columns)
+    }
+
+    /// Reads as [`Db::read`] does, into a dense row-major `f32` tensor for a model's
+    /// input: `out[i * columns.len() + j]` is key `i`'s value of column `j`, cast to `f32`
+    /// (bool: 0 or 1), `fill` for nulls and absent keys. `out` holds exactly
+    /// `keys.len() * columns.len()` floats, else [`Error::InvalidArgument`]; every column
+    /// must be numeric or bool, else [`Error::SchemaMismatch`] before anything is read.
+    /// Returns the found flags. No Arrow arrays reach the caller; `out` is written only on
+    /// success.
+    pub fn read_f32(
+        &self,
+        table: &str,
+        keys: &dyn Array,
+        columns: &[&str],
+        fill: f32,
+        out: &mut [f32],
+    ) -> Result<Vec<bool>> {
+        self.inner.check_open()?;
+        let (version, seq) = self.inner.view();
+        dense::read_f32(version.table(table)?, seq, keys, columns, fill, out)
     }
 
     /// Every live row of `table` in key order (utf8 keys bytewise, integer keys

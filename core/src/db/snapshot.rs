@@ -65,6 +65,26 @@ impl Snapshot {
         read::read(self.version.table(table)?, self.seq, keys, columns)
     }
 
+    /// Reads as [`crate::db::Db::read_f32`] does, as of the snapshot.
+    pub fn read_f32(
+        &self,
+        table: &str,
+        keys: &dyn Array,
+        columns: &[&str],
+        fill: f32,
+        out: &mut [f32],
+    ) -> Result<Vec<bool>> {
+        self.check_open()?;
+        super::dense::read_f32(
+            self.version.table(table)?,
+            self.seq,
+            keys,
+            columns,
+            fill,
+            out,
+        )
+    }
+
     /// Scans as [`crate::db::Db::scan`] does, as of the snapshot.
     pub fn scan(&self, table: &str, columns: &[&str]) -> Result<super::Scan> {
         self.check_open()?;
