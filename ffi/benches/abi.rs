@@ -19,7 +19,9 @@
 //!   timing);
 //! - `murr_db_read_f32_str`: the dense read into a preallocated 1000 x 10 float buffer;
 //! - `Db::read_f32`: the same dense read through the Rust API (the C ABI's dense read is
-//!   this plus the C-string keys), compared with the C one in a line of its own.
+//!   this plus the C-string keys), compared with the C one in a line of its own;
+//! - `Db::read` with the `StringArray` built inside the timing from the batch's `&str`s
+//!   (what a Rust server whose keys arrive as strings pays; context for `murr_db_read_str`).
 //!
 //! Before each timed call every byte of the batch's keys is read (both forms), as a
 //! server's request keys are in cache when it serves them.
@@ -146,6 +148,8 @@ fn main() {
     copy_dir(&c_dir, &rust2_dir);
     let rust_dense_dir = root.path().join("rust_dense");
     copy_dir(&c_dir, &rust_dense_dir);
+    let rust_strs_dir = root.path().join("rust_strs");
+    copy_dir(&c_dir, &rust_strs_dir);
 
     // One copy per C system too: systems reading the same keys of the same file in turn
     // would find the rows the one before fetched in cache.
@@ -160,6 +164,11 @@ fn main() {
     let rust2 = Db::open(&rust2_dir, Options::default().with_background_threads(0)).unwrap();
     let rust_dense = Db::open(
         &rust_dense_dir,
+        Options::default().with_background_threads(0),
+    )
+    .unwrap();
+    let rust_strs = Db::open(
+        &rust_strs_dir,
         Options::default().with_background_threads(0),
     )
     .unwrap();
@@ -228,6 +237,7 @@ fn main() {
         "C murr_db_read_f32_str (dense 1000 x 10 float tensor)",
         "Rust Db::read again, on a copy of its own (placement noise)",
         "Rust Db::read_f32 (StringArray keys, dense 1000 x 10 float tensor)",
+        "Rust Db::read, StringArray built from the request's &strs inside the timing",
     ];
     let mut times: Vec<Vec<f64>> = vec![Vec::with_capacity(batches); labels.len()];
     let mut found = vec![0u8; KEYS];
@@ -352,6 +362,22 @@ fn main() {
                     drop(f);
                     (spent + t1.elapsed()).as_secs_f64() * 1e6
                 }
+                6 => {
+                    let strs: Vec<&str> = (0..KEYS).map(|i| key_arrays[b].value(i)).collect();
+                    let t0 = Instant::now();
+                    let keys = StringArray::from(black_box(strs));
+                    let (batch, f) = black_box(rust_strs.read(TABLE, &keys, &cols).unwrap());
+                    let spent = t0.elapsed();
+                    assert!(f.iter().all(|&x| x));
+                    check_values(rows, ask, |r, c| {
+                        batch.column(c).as_primitive::<Float32Type>().value(r)
+                    });
+                    let t1 = Instant::now();
+                    drop(batch);
+                    drop(f);
+                    drop(keys);
+                    (spent + t1.elapsed()).as_secs_f64() * 1e6
+                }
                 _ => unreachable!(),
             };
             if b >= WARMUP {
@@ -389,4 +415,5 @@ fn main() {
     rust.close().unwrap();
     rust2.close().unwrap();
     rust_dense.close().unwrap();
+    rust_strs.close().unwrap();
 }
