@@ -1,0 +1,58 @@
+"""murr: libmurr, the embedded columnar feature store, from Python.
+
+    from murr import Murr, TableSchema, ColumnSchema, DType
+
+Results are `pyarrow.RecordBatch`es imported through the Arrow C Data Interface without a
+copy; `read_tensor` fills a numpy float32 array in place. libmurr.so ships inside the
+package and is called with ctypes (the GIL is released during each call).
+"""
+
+from ._native import LIBRARY_PATH, version
+from .db import Murr, Snapshot
+from .errors import (
+    ArrowError,
+    BackgroundError,
+    ClosedError,
+    CorruptError,
+    InternalError,
+    InvalidArgumentError,
+    LimitExceededError,
+    LockedError,
+    MurrError,
+    MurrIOError,
+    SchemaMismatchError,
+    TableExistsError,
+    UnknownColumnError,
+    UnknownTableError,
+    UnsupportedError,
+    WritesStoppedError,
+)
+from .schema import ColumnSchema, DType, TableSchema
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ArrowError",
+    "BackgroundError",
+    "ClosedError",
+    "ColumnSchema",
+    "CorruptError",
+    "DType",
+    "InternalError",
+    "InvalidArgumentError",
+    "LIBRARY_PATH",
+    "LimitExceededError",
+    "LockedError",
+    "Murr",
+    "MurrError",
+    "MurrIOError",
+    "SchemaMismatchError",
+    "Snapshot",
+    "TableExistsError",
+    "TableSchema",
+    "UnknownColumnError",
+    "UnknownTableError",
+    "UnsupportedError",
+    "WritesStoppedError",
+    "version",
+]

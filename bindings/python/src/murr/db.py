@@ -1,0 +1,438 @@
+"""`Murr`: an embedded libmurr database, with Murr's Python API."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import tempfile
+from typing import Any, Dict, List, Optional, Sequence, Union
+
+import numpy as np
+import pyarrow as pa
+
+from . import _arrow, _keys, _native
+from ._handles import DbHandle, SnapshotHandle
+from .errors import Call, ClosedError, InvalidArgumentError
+from .schema import ColumnSchema, TableSchema
+
+_lib = _native.lib
+
+_SYNC = {"always": _native.SYNC_ALWAYS, "never": _native.SYNC_NEVER}
+
+
+def _options(opts: Dict[str, Any]) -> _native.Options:
+    out = _native.Options()
+    _lib.murr_options_default(ctypes.byref(out))
+    sync = opts.pop("sync", None)
+    if isinstance(sync, str):
+        if sync not in _SYNC:
+            raise InvalidArgumentError(f"sync is 'always', 'never' or milliseconds, not {sync!r}")
+        out.sync = _SYNC[sync]
+    elif isinstance(sync, int) and not isinstance(sync, bool):
+        out.sync = _native.SYNC_EVERY_MILLIS
+        out.sync_millis = sync
+    elif sync is not None:
+        raise InvalidArgumentError(f"sync is 'always', 'never' or milliseconds, not {sync!r}")
+    known = {name for name, _ in _native.Options._fields_} - {"size", "sync", "sync_millis"}
+    for name, value in opts.items():
+        if name not in known:
+            raise InvalidArgumentError(f"unknown option {name!r} (known: {sorted(known)})")
+        try:
+            setattr(out, name, value)
+        except TypeError as e:
+            raise InvalidArgumentError(f"option {name}: {e}") from None
+    return out
+
+
+def _column_names(columns: Sequence[str]):
+    if isinstance(columns, str):
+        raise InvalidArgumentError("columns must be a sequence of names, not one string")
+    try:
+        return _native.names_array(columns)
+    except AttributeError:
+        raise InvalidArgumentError("column names must be str") from None
+
+
+class Murr:
+    """An open libmurr database (a directory). Thread-safe: every method may be called
+    from any number of threads at once; the GIL is released during each native call.
+
+    Use it as a context manager, or call `close()` (which flushes): the handle itself is
+    freed once the object, its snapshots and its scan readers are gone.
+    """
+
+    def __init__(self, handle: DbHandle, path: str):
+        self._handle = handle
+        self.path = path
+
+    # ---- lifecycle -------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Union[str, os.PathLike], **options: Any) -> "Murr":
+        """Opens (creating it unless `create_if_missing=False`) the database at `path`.
+
+        Options (libmurr's `murr_options_t`): `sync` ("always", the default, "never", or
+        an int: fsync every that many ms), `background_threads` (0: flushes and
+        compactions only when asked), `memtable_bytes`, `create_if_missing`,
+        `skip_corrupt`, `l0_compaction_trigger`, `l0_slowdown_writes`, `l0_stop_writes`,
+        `target_segment_bytes`, `idle_compaction_millis`.
+        """
+        path = os.fspath(path)
+        opts = _options(dict(options))
+        out = ctypes.c_void_p()
+        call = Call()
+        call.check(_lib.murr_db_open(path.encode(), ctypes.byref(opts), ctypes.byref(out), call.ref))
+        return cls(DbHandle(out.value), path)
+
+    @classmethod
+    def start_local(cls, cache_dir: Optional[Union[str, os.PathLike]] = None, **options: Any) -> "Murr":
+        """Murr's name for an embedded instance: `open(cache_dir)` (a new temporary
+        directory when None)."""
+        if cache_dir is None:
+            cache_dir = tempfile.mkdtemp(prefix="murr-")
+        return cls.open(cache_dir, **options)
+
+    def close(self) -> None:
+        """Flushes the memtables, syncs the log and releases the directory; every later
+        call raises `ClosedError`. A second close raises `ClosedError` too."""
+        call = Call()
+        call.check(_lib.murr_db_close(self._ptr(), call.ref))
+
+    def __enter__(self) -> "Murr":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self.close()
+        except ClosedError:
+            pass
+
+    def _ptr(self) -> int:
+        return self._handle.ptr
+
+    def flush(self) -> None:
+        """Writes every memtable to segments and makes them durable."""
+        call = Call()
+        call.check(_lib.murr_db_flush(self._ptr(), call.ref))
+
+    def compact(self) -> None:
+        """Flushes, then merges each table's segments into one sorted run."""
+        call = Call()
+        call.check(_lib.murr_db_compact(self._ptr(), call.ref))
+
+    # ---- tables ----------------------------------------------------------------------
+
+    def create_table(self, name: str, schema: Union[TableSchema, pa.Schema], key: Optional[str] = None) -> None:
+        """Creates table `name` (a `TableSchema`, or a `pyarrow.Schema` with `key` or
+        "murr.key" metadata naming the key column). Creating it again with the same schema
+        does nothing; with another: `TableExistsError`."""
+        if isinstance(schema, pa.Schema):
+            schema = TableSchema.from_arrow(schema, key)
+        elif not isinstance(schema, TableSchema):
+            raise InvalidArgumentError("schema must be a murr.TableSchema or a pyarrow.Schema")
+        c_schema = _arrow.export_schema(schema.to_arrow())
+        call = Call()
+        try:
+            status = _lib.murr_db_create_table(
+                self._ptr(), name.encode(), ctypes.byref(c_schema), schema.key.encode(), call.ref
+            )
+        finally:
+            _arrow.release_schema(c_schema)
+        call.check(status)
+
+    def drop_table(self, name: str) -> None:
+        """Drops table `name` and its data (snapshots taken before still read it)."""
+        call = Call()
+        call.check(_lib.murr_db_drop_table(self._ptr(), name.encode(), call.ref))
+
+    def tables(self) -> List[str]:
+        """The table names, in creation order."""
+        out = _native.StringList()
+        call = Call()
+        call.check(_lib.murr_db_tables(self._ptr(), ctypes.byref(out), call.ref))
+        try:
+            return [out.items[i].decode() for i in range(out.count)]
+        finally:
+            _lib.murr_string_list_free(ctypes.byref(out))
+
+    def list_tables(self) -> Dict[str, TableSchema]:
+        """Every table's schema by name (Murr's `list_tables`)."""
+        return {name: self.get_schema(name) for name in self.tables()}
+
+    def table_schema(self, name: str) -> pa.Schema:
+        """The Arrow schema of table `name` ("murr.key" metadata names its key column)."""
+        out = _native.ArrowSchema()
+        call = Call()
+        call.check(_lib.murr_db_table_schema(self._ptr(), name.encode(), ctypes.byref(out), call.ref))
+        return _arrow.import_schema(out)
+
+    def get_schema(self, name: str) -> TableSchema:
+        """The `TableSchema` of table `name`."""
+        return TableSchema.from_arrow(self.table_schema(name))
+
+    def add_column(self, table: str, name: str, column: Union[ColumnSchema, pa.DataType]) -> None:
+        """Adds a nullable column at the end of `table`'s schema (earlier rows read null)."""
+        data_type = column.to_arrow() if isinstance(column, ColumnSchema) else column
+        if not isinstance(data_type, pa.DataType):
+            raise InvalidArgumentError("column must be a murr.ColumnSchema or a pyarrow.DataType")
+        c_field = _arrow.export_field(pa.field(name, data_type, nullable=True))
+        call = Call()
+        try:
+            status = _lib.murr_db_add_column(self._ptr(), table.encode(), ctypes.byref(c_field), call.ref)
+        finally:
+            _arrow.release_schema(c_field)
+        call.check(status)
+
+    # ---- writes ----------------------------------------------------------------------
+
+    def write(self, table: str, data: Any) -> int:
+        """Upserts `data` into `table` by key and returns the write's sequence number.
+
+        `data`: a `pyarrow.Table`, `RecordBatch` or `RecordBatchReader`, a pandas or polars
+        DataFrame, or any object with `__arrow_c_stream__`. It carries the key column and
+        any subset of the others (a partial upsert); columns are cast to the table's types
+        where they differ (pandas' float64 to float32, polars' large strings, lists of
+        floats to embeddings). Each batch is atomic.
+        """
+        data = _arrow.to_arrow(data)
+        target = self.table_schema(table)
+        cast_to = _arrow.conform(data.schema, target)
+        if cast_to is not None:
+            data = _cast(data, cast_to)
+        if isinstance(data, pa.Table):
+            batches = data.to_batches()
+            if len(batches) == 1:
+                data = batches[0]
+            else:
+                data = data.to_reader()
+        seq = ctypes.c_uint64(0)
+        call = Call()
+        if isinstance(data, pa.RecordBatch):
+            c_array, c_schema = _arrow.export_array(data)
+            try:
+                status = _lib.murr_db_write(
+                    self._ptr(), table.encode(), ctypes.byref(c_array), ctypes.byref(c_schema),
+                    ctypes.byref(seq), call.ref,
+                )
+            finally:
+                _arrow.release_array(c_array)
+                _arrow.release_schema(c_schema)
+        else:
+            stream = _arrow.export_stream(data)
+            status = _lib.murr_db_write_stream(
+                self._ptr(), table.encode(), ctypes.byref(stream), ctypes.byref(seq), call.ref
+            )
+        call.check(status)
+        return seq.value
+
+    def delete(self, table: str, keys: Any) -> int:
+        """Deletes `keys` from `table` (absent keys are fine); returns the sequence number."""
+        k = _keys.prepare(keys)
+        seq = ctypes.c_uint64(0)
+        call = Call()
+        name = table.encode()
+        if k.kind == _keys.STR:
+            status = _lib.murr_db_delete_str(self._ptr(), name, k.ptr, k.count, ctypes.byref(seq), call.ref)
+        elif k.kind == _keys.I64:
+            status = _lib.murr_db_delete_i64(self._ptr(), name, k.ptr, k.count, ctypes.byref(seq), call.ref)
+        else:
+            c_array, c_schema = _arrow.export_array(k.ptr)
+            try:
+                status = _lib.murr_db_delete(
+                    self._ptr(), name, ctypes.byref(c_array), ctypes.byref(c_schema),
+                    ctypes.byref(seq), call.ref,
+                )
+            finally:
+                _arrow.release_array(c_array)
+                _arrow.release_schema(c_schema)
+        call.check(status)
+        return seq.value
+
+    # ---- reads -----------------------------------------------------------------------
+
+    def read(self, table: str, keys: Any, columns: Optional[Sequence[str]] = None) -> pa.RecordBatch:
+        """Reads `columns` (default: every column, the key first) of `table` for `keys`,
+        one row per key in their order, null rows for absent keys. The answer is a
+        `pyarrow.RecordBatch` whose buffers are the ones libmurr filled (no copy), so
+        `.to_pandas()`, `.column(i).to_numpy()` and `polars.from_arrow` work on it.
+
+        `keys`: a list of str or int, a numpy int64 array (used in place), a pyarrow
+        Array, a pandas or polars Series.
+        """
+        return _read(self, None, table, keys, columns)
+
+    def read_tensor(
+        self, table: str, keys: Any, columns: Sequence[str], fill: float = float("nan")
+    ) -> np.ndarray:
+        """The dense read: a (len(keys), len(columns)) float32 numpy array that libmurr
+        fills in place, numeric and bool columns cast to float32, `fill` for nulls and
+        absent keys."""
+        return _read_tensor(self, None, table, keys, columns, fill)
+
+    def scan(self, table: str, columns: Optional[Sequence[str]] = None) -> pa.RecordBatchReader:
+        """Every live row of `table` in key order, as a `pyarrow.RecordBatchReader` of
+        `columns` (default: all, the key first), as of this call."""
+        return _scan(self, None, table, columns)
+
+    def snapshot(self) -> "Snapshot":
+        """A consistent read view: reads through it see the database as it is now."""
+        out = ctypes.c_void_p()
+        call = Call()
+        call.check(_lib.murr_db_snapshot(self._ptr(), ctypes.byref(out), call.ref))
+        return Snapshot(self, SnapshotHandle(out.value, self._handle))
+
+
+class Snapshot:
+    """A consistent read view of a `Murr` database: `read`, `read_tensor` and `scan` as of
+    the moment it was taken. Close it (or use it as a context manager) to unpin the files
+    it reads; reads after `close()` raise `ClosedError`."""
+
+    def __init__(self, db: Murr, handle: SnapshotHandle):
+        self._db = db
+        self._handle = handle
+
+    @property
+    def seq(self) -> int:
+        """The sequence number of the newest write the snapshot sees."""
+        ptr = self._handle.enter()
+        try:
+            return _lib.murr_snapshot_seq(ptr)
+        finally:
+            self._handle.exit()
+
+    def read(self, table: str, keys: Any, columns: Optional[Sequence[str]] = None) -> pa.RecordBatch:
+        """`Murr.read` as of the snapshot."""
+        return _read(self._db, self._handle, table, keys, columns)
+
+    def read_tensor(
+        self, table: str, keys: Any, columns: Sequence[str], fill: float = float("nan")
+    ) -> np.ndarray:
+        """`Murr.read_tensor` as of the snapshot."""
+        return _read_tensor(self._db, self._handle, table, keys, columns, fill)
+
+    def scan(self, table: str, columns: Optional[Sequence[str]] = None) -> pa.RecordBatchReader:
+        """`Murr.scan` as of the snapshot (the reader may outlive the snapshot)."""
+        return _scan(self._db, self._handle, table, columns)
+
+    def close(self) -> None:
+        """Frees the snapshot (waits for reads running on it); idempotent."""
+        self._handle.close()
+
+    def __enter__(self) -> "Snapshot":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _cast(data, schema: pa.Schema):
+    try:
+        if isinstance(data, pa.RecordBatchReader):
+            return pa.RecordBatchReader.from_batches(
+                schema, (pa.Table.from_batches([b]).cast(schema).combine_chunks().to_batches()[0] for b in data)
+            )
+        if isinstance(data, pa.RecordBatch):
+            return pa.Table.from_batches([data]).cast(schema).combine_chunks().to_batches()[0]
+        return data.cast(schema)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as e:
+        raise InvalidArgumentError(f"cannot convert the data to the table's types: {e}") from None
+
+
+def _all_columns(db: Murr, table: str) -> List[str]:
+    return db.table_schema(table).names
+
+
+def _read(db: Murr, snap: Optional[SnapshotHandle], table: str, keys: Any, columns) -> pa.RecordBatch:
+    if columns is None:
+        columns = _all_columns(db, table)
+    names = _column_names(columns)
+    k = _keys.prepare(keys)
+    out_array = _native.ArrowArray()
+    out_schema = _native.ArrowSchema()
+    call = Call()
+    snap_ptr = snap.enter() if snap is not None else None
+    try:
+        if k.kind == _keys.STR:
+            status = _lib.murr_db_read_str(
+                db._handle.ptr, snap_ptr, table.encode(), k.ptr, k.count, names, len(names),
+                ctypes.byref(out_array), ctypes.byref(out_schema), None, call.ref,
+            )
+        elif k.kind == _keys.I64:
+            status = _lib.murr_db_read_i64(
+                db._handle.ptr, snap_ptr, table.encode(), k.ptr, k.count, names, len(names),
+                ctypes.byref(out_array), ctypes.byref(out_schema), None, call.ref,
+            )
+        else:
+            c_keys, c_keys_schema = _arrow.export_array(k.ptr)
+            try:
+                status = _lib.murr_db_read(
+                    db._handle.ptr, snap_ptr, table.encode(), ctypes.byref(c_keys),
+                    ctypes.byref(c_keys_schema), names, len(names),
+                    ctypes.byref(out_array), ctypes.byref(out_schema), None, call.ref,
+                )
+            finally:
+                _arrow.release_array(c_keys)
+                _arrow.release_schema(c_keys_schema)
+    finally:
+        if snap is not None:
+            snap.exit()
+    call.check(status)
+    return _arrow.import_batch(out_array, out_schema)
+
+
+def _read_tensor(db: Murr, snap, table: str, keys: Any, columns, fill: float) -> np.ndarray:
+    names = _column_names(columns)
+    k = _keys.as_python(_keys.prepare(keys))
+    out = np.empty((k.count, len(names)), dtype=np.float32)
+    call = Call()
+    fn = _lib.murr_db_read_f32_str if k.kind == _keys.STR else _lib.murr_db_read_f32_i64
+    snap_ptr = snap.enter() if snap is not None else None
+    try:
+        status = fn(
+            db._handle.ptr, snap_ptr, table.encode(), k.ptr, k.count, names, len(names),
+            float(fill), out.ctypes.data, None, call.ref,
+        )
+    finally:
+        if snap is not None:
+            snap.exit()
+    call.check(status)
+    return out
+
+
+def _scan(db: Murr, snap, table: str, columns) -> pa.RecordBatchReader:
+    names = _column_names(columns) if columns is not None else None
+    stream = _native.ArrowArrayStream()
+    call = Call()
+    snap_ptr = snap.enter() if snap is not None else None
+    try:
+        status = _lib.murr_db_scan(
+            db._handle.ptr, snap_ptr, table.encode(), names, len(names) if names is not None else 0,
+            ctypes.byref(stream), call.ref,
+        )
+    finally:
+        if snap is not None:
+            snap.exit()
+    call.check(status)
+    owner = _ScanOwner(_arrow.import_stream(stream), db._handle)
+    return pa.RecordBatchReader.from_batches(owner.inner.schema, _batches(owner))
+
+
+class _ScanOwner:
+    """Holds a scan's imported stream and the database handle; the stream must be
+    released before the handle is freed, so on collection it closes the stream first,
+    whether or not the reader was read."""
+
+    __slots__ = ("inner", "handle")
+
+    def __init__(self, inner: pa.RecordBatchReader, handle: DbHandle):
+        self.inner = inner
+        self.handle = handle
+
+    def __del__(self):
+        self.inner.close()
+        self.inner = None
+        self.handle = None
+
+
+def _batches(owner: _ScanOwner):
+    yield from owner.inner
