@@ -21,13 +21,13 @@ class Keys:
     """Keys ready for one native call: `kind` (STR, I64 or ARROW), `count`, and `ptr`
     (a `char **` array, an int64 pointer, or the `pa.Array` for ARROW)."""
 
-    __slots__ = ("kind", "count", "ptr", "_keep")
+    __slots__ = ("kind", "count", "ptr", "keep")
 
     def __init__(self, kind: int, count: int, ptr: Any, keep: Any = None):
         self.kind = kind
         self.count = count
         self.ptr = ptr
-        self._keep = keep
+        self.keep = keep
 
 
 def _str_keys(keys) -> Keys:
@@ -68,10 +68,14 @@ def prepare(keys: Any) -> Keys:
             try:
                 return _i64_keys(np.array(keys, dtype=np.int64))
             except (OverflowError, TypeError, ValueError):
-                pass
+                pass  # beyond int64: uint64 keys, as an Arrow array
         try:
             return _arrow_keys(pa.array(keys))
-        except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+            pass
+        try:
+            return _arrow_keys(pa.array(keys, pa.uint64()))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as e:
             raise InvalidArgumentError(f"keys: {e}") from None
     if isinstance(keys, np.ndarray):
         if keys.ndim != 1:
@@ -84,6 +88,14 @@ def prepare(keys: Any) -> Keys:
         return _arrow_keys(_arrow.key_array(keys))
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError) as e:
         raise InvalidArgumentError(f"keys: {e}") from None
+
+
+def as_unsigned(keys: Keys):
+    """I64 keys, all non-negative, as a uint64 Arrow array (for a retry on a table keyed by
+    uint64, which refuses int64 keys); None if they are not such keys."""
+    if keys.kind != I64 or keys.count == 0 or int(keys.keep.min()) < 0:
+        return None
+    return _arrow_keys(pa.array(keys.keep.astype(np.uint64)))
 
 
 def as_python(keys: Keys):

@@ -235,6 +235,8 @@ LIBRARY_PATH = _library_path()
 def names_array(names) -> ctypes.Array:
     """A `const char *const *` array of the UTF-8 encodings of `names` (str items)."""
     encoded = [n.encode() for n in names]
+    if any(b"\0" in n for n in encoded):
+        raise ValueError("a name may not contain NUL")
     return (c_char_p * len(encoded))(*encoded)
 
 

@@ -17,6 +17,9 @@ from .schema import ColumnSchema, TableSchema
 
 _lib = _native.lib
 
+# MURR_SCHEMA_MISMATCH: int64 keys on a uint64-keyed table are retried as uint64.
+_SCHEMA_MISMATCH = 4
+
 _SYNC = {"always": _native.SYNC_ALWAYS, "never": _native.SYNC_NEVER}
 
 
@@ -44,13 +47,22 @@ def _options(opts: Dict[str, Any]) -> _native.Options:
     return out
 
 
+def _enc(name: Any) -> bytes:
+    """A table or column name as UTF-8 for libmurr."""
+    if not isinstance(name, str):
+        raise InvalidArgumentError(f"a name must be str, not {type(name).__name__}")
+    if "\0" in name:
+        raise InvalidArgumentError(f"a name may not contain NUL: {name!r}")
+    return name.encode()
+
+
 def _column_names(columns: Sequence[str]):
     if isinstance(columns, str):
         raise InvalidArgumentError("columns must be a sequence of names, not one string")
     try:
         return _native.names_array(columns)
-    except AttributeError:
-        raise InvalidArgumentError("column names must be str") from None
+    except (AttributeError, TypeError, ValueError):
+        raise InvalidArgumentError(f"columns must be a sequence of str without NUL: {columns!r}") from None
 
 
 class Murr:
@@ -77,7 +89,12 @@ class Murr:
         `skip_corrupt`, `l0_compaction_trigger`, `l0_slowdown_writes`, `l0_stop_writes`,
         `target_segment_bytes`, `idle_compaction_millis`.
         """
-        path = os.fspath(path)
+        try:
+            path = os.fspath(path)
+        except TypeError:
+            raise InvalidArgumentError(f"path must be str or os.PathLike, not {type(path).__name__}") from None
+        if "\0" in path:
+            raise InvalidArgumentError(f"a path may not contain NUL: {path!r}")
         opts = _options(dict(options))
         out = ctypes.c_void_p()
         call = Call()
@@ -134,7 +151,7 @@ class Murr:
         call = Call()
         try:
             status = _lib.murr_db_create_table(
-                self._ptr(), name.encode(), ctypes.byref(c_schema), schema.key.encode(), call.ref
+                self._ptr(), _enc(name), ctypes.byref(c_schema), _enc(schema.key), call.ref
             )
         finally:
             _arrow.release_schema(c_schema)
@@ -143,7 +160,7 @@ class Murr:
     def drop_table(self, name: str) -> None:
         """Drops table `name` and its data (snapshots taken before still read it)."""
         call = Call()
-        call.check(_lib.murr_db_drop_table(self._ptr(), name.encode(), call.ref))
+        call.check(_lib.murr_db_drop_table(self._ptr(), _enc(name), call.ref))
 
     def tables(self) -> List[str]:
         """The table names, in creation order."""
@@ -163,7 +180,7 @@ class Murr:
         """The Arrow schema of table `name` ("murr.key" metadata names its key column)."""
         out = _native.ArrowSchema()
         call = Call()
-        call.check(_lib.murr_db_table_schema(self._ptr(), name.encode(), ctypes.byref(out), call.ref))
+        call.check(_lib.murr_db_table_schema(self._ptr(), _enc(name), ctypes.byref(out), call.ref))
         return _arrow.import_schema(out)
 
     def get_schema(self, name: str) -> TableSchema:
@@ -178,7 +195,7 @@ class Murr:
         c_field = _arrow.export_field(pa.field(name, data_type, nullable=True))
         call = Call()
         try:
-            status = _lib.murr_db_add_column(self._ptr(), table.encode(), ctypes.byref(c_field), call.ref)
+            status = _lib.murr_db_add_column(self._ptr(), _enc(table), ctypes.byref(c_field), call.ref)
         finally:
             _arrow.release_schema(c_field)
         call.check(status)
@@ -211,7 +228,7 @@ class Murr:
             c_array, c_schema = _arrow.export_array(data)
             try:
                 status = _lib.murr_db_write(
-                    self._ptr(), table.encode(), ctypes.byref(c_array), ctypes.byref(c_schema),
+                    self._ptr(), _enc(table), ctypes.byref(c_array), ctypes.byref(c_schema),
                     ctypes.byref(seq), call.ref,
                 )
             finally:
@@ -220,7 +237,7 @@ class Murr:
         else:
             stream = _arrow.export_stream(data)
             status = _lib.murr_db_write_stream(
-                self._ptr(), table.encode(), ctypes.byref(stream), ctypes.byref(seq), call.ref
+                self._ptr(), _enc(table), ctypes.byref(stream), ctypes.byref(seq), call.ref
             )
         call.check(status)
         return seq.value
@@ -230,21 +247,12 @@ class Murr:
         k = _keys.prepare(keys)
         seq = ctypes.c_uint64(0)
         call = Call()
-        name = table.encode()
-        if k.kind == _keys.STR:
-            status = _lib.murr_db_delete_str(self._ptr(), name, k.ptr, k.count, ctypes.byref(seq), call.ref)
-        elif k.kind == _keys.I64:
-            status = _lib.murr_db_delete_i64(self._ptr(), name, k.ptr, k.count, ctypes.byref(seq), call.ref)
-        else:
-            c_array, c_schema = _arrow.export_array(k.ptr)
-            try:
-                status = _lib.murr_db_delete(
-                    self._ptr(), name, ctypes.byref(c_array), ctypes.byref(c_schema),
-                    ctypes.byref(seq), call.ref,
-                )
-            finally:
-                _arrow.release_array(c_array)
-                _arrow.release_schema(c_schema)
+        name = _enc(table)
+        status = _delete(self._ptr(), name, k, seq, call)
+        if status == _SCHEMA_MISMATCH:
+            unsigned = _keys.as_unsigned(k)
+            if unsigned is not None:
+                status = _delete(self._ptr(), name, unsigned, seq, call)
         call.check(status)
         return seq.value
 
@@ -325,6 +333,21 @@ class Snapshot:
         self.close()
 
 
+def _delete(db_ptr, name: bytes, k, seq, call: Call) -> int:
+    if k.kind == _keys.STR:
+        return _lib.murr_db_delete_str(db_ptr, name, k.ptr, k.count, ctypes.byref(seq), call.ref)
+    if k.kind == _keys.I64:
+        return _lib.murr_db_delete_i64(db_ptr, name, k.ptr, k.count, ctypes.byref(seq), call.ref)
+    c_array, c_schema = _arrow.export_array(k.ptr)
+    try:
+        return _lib.murr_db_delete(
+            db_ptr, name, ctypes.byref(c_array), ctypes.byref(c_schema), ctypes.byref(seq), call.ref
+        )
+    finally:
+        _arrow.release_array(c_array)
+        _arrow.release_schema(c_schema)
+
+
 def _cast(data, schema: pa.Schema):
     try:
         if isinstance(data, pa.RecordBatchReader):
@@ -350,34 +373,41 @@ def _read(db: Murr, snap: Optional[SnapshotHandle], table: str, keys: Any, colum
     out_array = _native.ArrowArray()
     out_schema = _native.ArrowSchema()
     call = Call()
+    name = _enc(table)
     snap_ptr = snap.enter() if snap is not None else None
     try:
-        if k.kind == _keys.STR:
-            status = _lib.murr_db_read_str(
-                db._handle.ptr, snap_ptr, table.encode(), k.ptr, k.count, names, len(names),
-                ctypes.byref(out_array), ctypes.byref(out_schema), None, call.ref,
-            )
-        elif k.kind == _keys.I64:
-            status = _lib.murr_db_read_i64(
-                db._handle.ptr, snap_ptr, table.encode(), k.ptr, k.count, names, len(names),
-                ctypes.byref(out_array), ctypes.byref(out_schema), None, call.ref,
-            )
-        else:
-            c_keys, c_keys_schema = _arrow.export_array(k.ptr)
-            try:
-                status = _lib.murr_db_read(
-                    db._handle.ptr, snap_ptr, table.encode(), ctypes.byref(c_keys),
-                    ctypes.byref(c_keys_schema), names, len(names),
-                    ctypes.byref(out_array), ctypes.byref(out_schema), None, call.ref,
-                )
-            finally:
-                _arrow.release_array(c_keys)
-                _arrow.release_schema(c_keys_schema)
+        status = _read_into(db._handle.ptr, snap_ptr, name, k, names, out_array, out_schema, call)
+        if status == _SCHEMA_MISMATCH:
+            unsigned = _keys.as_unsigned(k)
+            if unsigned is not None:
+                status = _read_into(db._handle.ptr, snap_ptr, name, unsigned, names, out_array, out_schema, call)
     finally:
         if snap is not None:
             snap.exit()
     call.check(status)
     return _arrow.import_batch(out_array, out_schema)
+
+
+def _read_into(db_ptr, snap_ptr, name: bytes, k, names, out_array, out_schema, call: Call) -> int:
+    if k.kind == _keys.STR:
+        return _lib.murr_db_read_str(
+            db_ptr, snap_ptr, name, k.ptr, k.count, names, len(names),
+            ctypes.byref(out_array), ctypes.byref(out_schema), None, call.ref,
+        )
+    if k.kind == _keys.I64:
+        return _lib.murr_db_read_i64(
+            db_ptr, snap_ptr, name, k.ptr, k.count, names, len(names),
+            ctypes.byref(out_array), ctypes.byref(out_schema), None, call.ref,
+        )
+    c_keys, c_keys_schema = _arrow.export_array(k.ptr)
+    try:
+        return _lib.murr_db_read(
+            db_ptr, snap_ptr, name, ctypes.byref(c_keys), ctypes.byref(c_keys_schema),
+            names, len(names), ctypes.byref(out_array), ctypes.byref(out_schema), None, call.ref,
+        )
+    finally:
+        _arrow.release_array(c_keys)
+        _arrow.release_schema(c_keys_schema)
 
 
 def _read_tensor(db: Murr, snap, table: str, keys: Any, columns, fill: float) -> np.ndarray:
@@ -389,7 +419,7 @@ def _read_tensor(db: Murr, snap, table: str, keys: Any, columns, fill: float) ->
     snap_ptr = snap.enter() if snap is not None else None
     try:
         status = fn(
-            db._handle.ptr, snap_ptr, table.encode(), k.ptr, k.count, names, len(names),
+            db._handle.ptr, snap_ptr, _enc(table), k.ptr, k.count, names, len(names),
             float(fill), out.ctypes.data, None, call.ref,
         )
     finally:
@@ -406,7 +436,7 @@ def _scan(db: Murr, snap, table: str, columns) -> pa.RecordBatchReader:
     snap_ptr = snap.enter() if snap is not None else None
     try:
         status = _lib.murr_db_scan(
-            db._handle.ptr, snap_ptr, table.encode(), names, len(names) if names is not None else 0,
+            db._handle.ptr, snap_ptr, _enc(table), names, len(names) if names is not None else 0,
             ctypes.byref(stream), call.ref,
         )
     finally:
