@@ -8,6 +8,7 @@ Environment (all optional):
   CARGO_TARGET_DIR     cargo's target directory (default: target/ of the workspace)
   MURR_CARGO_PROFILE   cargo profile to build: "release" (default) or "dev" (debug build)
   MURR_PREBUILT_LIB    a libmurr.so to ship instead of building one
+  MURR_STRIP           "0" keeps the library's debug info (stripped by default)
 """
 
 import os
@@ -72,6 +73,9 @@ class BuildPyWithLibmurr(build_py):
         dest = Path(self.build_lib) / "murr" / LIB_NAME
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(lib, dest)
+        # The shipped library needs no debug info (it is most of a debug build's size).
+        if os.environ.get("MURR_STRIP", "1") != "0" and shutil.which("strip"):
+            subprocess.run(["strip", "--strip-debug", str(dest)], check=True)
 
 
 class BinaryDistribution(Distribution):
