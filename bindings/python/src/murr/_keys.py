@@ -31,14 +31,22 @@ class Keys:
 
 
 def _str_keys(keys) -> Keys:
+    """str keys as a `char **` array built without a Python object per key: one UTF-8
+    buffer of the NUL-separated keys, and numpy computing each key's address in it."""
     try:
-        encoded = [k.encode() for k in keys]
-    except AttributeError:
+        buf = "\0".join(keys).encode() + b"\0"
+    except TypeError:
         raise InvalidArgumentError("keys mix str and other types") from None
-    if b"\0" in b"".join(encoded):
-        # A C string stops at NUL: such keys go as an Arrow array instead.
+    count = len(keys)
+    ends = np.flatnonzero(np.frombuffer(buf, np.uint8) == 0)
+    if len(ends) != count:
+        # A key holds a NUL, where a C string would stop: send them as an Arrow array.
         return _arrow_keys(pa.array(keys, pa.utf8()))
-    return Keys(STR, len(encoded), (ctypes.c_char_p * len(encoded))(*encoded))
+    base = ctypes.cast(ctypes.c_char_p(buf), ctypes.c_void_p).value
+    ptrs = np.empty(count, np.uintp)
+    ptrs[0] = base
+    ptrs[1:] = ends[:-1] + (base + 1)
+    return Keys(STR, count, ptrs.ctypes.data, (buf, ptrs))
 
 
 def _i64_keys(values: np.ndarray) -> Keys:

@@ -151,7 +151,7 @@ _SIGNATURES = {
     ),
     "murr_db_delete_str": (
         _status,
-        [_db, c_char_p, _names, c_size_t, POINTER(c_uint64), _err],
+        [_db, c_char_p, c_void_p, c_size_t, POINTER(c_uint64), _err],
     ),
     "murr_db_delete_i64": (
         _status,
@@ -167,7 +167,7 @@ _SIGNATURES = {
     "murr_db_read_str": (
         _status,
         [
-            _db, _snap, c_char_p, _names, c_size_t, _names, c_size_t,
+            _db, _snap, c_char_p, c_void_p, c_size_t, _names, c_size_t,
             POINTER(ArrowArray), POINTER(ArrowSchema), c_void_p, _err,
         ],
     ),
@@ -181,7 +181,7 @@ _SIGNATURES = {
     "murr_db_read_f32_str": (
         _status,
         [
-            _db, _snap, c_char_p, _names, c_size_t, _names, c_size_t, c_float,
+            _db, _snap, c_char_p, c_void_p, c_size_t, _names, c_size_t, c_float,
             c_void_p, c_void_p, _err,
         ],
     ),
