@@ -60,3 +60,14 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; th
     say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 5 minutes, once)"
     cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" >&2
 fi
+
+# ---- Python binding (scripts/test-python.sh) ------------------------------------------
+# Python 3.9+ with venv and pip; the test script makes its own venv and installs pyarrow,
+# pandas, numpy, polars and pytest into it from PyPI.
+if ! command -v python3 >/dev/null 2>&1 \
+    || ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    say "installing python3, python3-venv and python3-pip with apt-get"
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq python3 python3-venv python3-pip
+fi
+# ---- end Python binding -----------------------------------------------------------------

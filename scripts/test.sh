@@ -46,4 +46,7 @@ scripts/test-c.sh
 step "WASM segment reader (wasm/: build with wasm-bindgen, Node tests on the golden files)"
 scripts/test-wasm.sh
 
+step "Python binding (bindings/python: wheel, pip install into a fresh venv, pytest + README doctest)"
+scripts/test-python.sh
+
 printf '\nAll tests passed in %ss.\n' "$(( $(date +%s) - start ))"

@@ -170,3 +170,13 @@ def test_start_local_without_dir(tmp_path):
 
 def test_version():
     assert murr.version().count(".") == 2
+
+
+def test_open_with_options(tmp_path):
+    with Murr.open(tmp_path / "db", sync=20, background_threads=2, idle_compaction_millis=-1,
+                   memtable_bytes=1 << 20, skip_corrupt=False) as db:
+        db.create_table("users", users_schema())
+        db.write("users", users_batch())
+        assert db.read("users", ["a"], ["age"]).column(0).to_pylist() == [10]
+    with pytest.raises(murr.MurrError):
+        Murr.open(tmp_path / "missing", create_if_missing=False)

@@ -33,18 +33,30 @@ def _options(opts: Dict[str, Any]) -> _native.Options:
         out.sync = _SYNC[sync]
     elif isinstance(sync, int) and not isinstance(sync, bool):
         out.sync = _native.SYNC_EVERY_MILLIS
-        out.sync_millis = sync
+        _set_option(out, "sync_millis", sync)
     elif sync is not None:
         raise InvalidArgumentError(f"sync is 'always', 'never' or milliseconds, not {sync!r}")
     known = {name for name, _ in _native.Options._fields_} - {"size", "sync", "sync_millis"}
     for name, value in opts.items():
         if name not in known:
             raise InvalidArgumentError(f"unknown option {name!r} (known: {sorted(known)})")
-        try:
-            setattr(out, name, value)
-        except TypeError as e:
-            raise InvalidArgumentError(f"option {name}: {e}") from None
+        _set_option(out, name, value)
     return out
+
+
+def _set_option(out: _native.Options, name: str, value: Any) -> None:
+    """Sets one field, refusing values ctypes would silently wrap (-1 threads...)."""
+    ctype = dict(_native.Options._fields_)[name]
+    if ctype is ctypes.c_bool:
+        if not isinstance(value, bool):
+            raise InvalidArgumentError(f"option {name} is a bool, not {value!r}")
+    else:
+        bits = ctypes.sizeof(ctype) * 8
+        signed = ctype(-1).value == -1
+        low, high = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise InvalidArgumentError(f"option {name} is an integer in [{low}, {high}], not {value!r}")
+    setattr(out, name, value)
 
 
 def _enc(name: Any) -> bytes:
