@@ -14,7 +14,6 @@ a rotating order, each call timed alone with time.perf_counter_ns; 200 warm-up b
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import subprocess

@@ -3,7 +3,6 @@ values (both owned by the caller for the call only) and Arrow arrays."""
 
 from __future__ import annotations
 
-import ctypes
 from typing import Any
 
 import numpy as np
@@ -38,11 +37,12 @@ def _str_keys(keys) -> Keys:
     except TypeError:
         raise InvalidArgumentError("keys mix str and other types") from None
     count = len(keys)
-    ends = np.flatnonzero(np.frombuffer(buf, np.uint8) == 0)
+    view = np.frombuffer(buf, np.uint8)  # shares the bytes' memory
+    ends = np.flatnonzero(view == 0)
     if len(ends) != count:
         # A key holds a NUL, where a C string would stop: send them as an Arrow array.
         return _arrow_keys(pa.array(keys, pa.utf8()))
-    base = ctypes.cast(ctypes.c_char_p(buf), ctypes.c_void_p).value
+    base = view.__array_interface__["data"][0]
     ptrs = np.empty(count, np.uintp)
     ptrs[0] = base
     ptrs[1:] = ends[:-1] + (base + 1)
