@@ -27,6 +27,9 @@ step "fresh venv at $venv: pyarrow, pandas, numpy, polars, pytest from PyPI"
 "$python" -m venv --clear "$venv"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check pyarrow pandas numpy polars pytest
 
+# setuptools builds in the source tree: start from no earlier build's files.
+rm -rf bindings/python/build bindings/python/src/murr.egg-info
+
 step "wheel (pip wheel ./bindings/python: cargo builds libmurr, the wheel ships it)"
 "$venv/bin/python" -m pip wheel -q --disable-pip-version-check --no-deps -w "$wheel_dir" ./bindings/python
 "$venv/bin/python" - "$wheel_dir" <<'PY'
