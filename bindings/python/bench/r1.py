@@ -94,6 +94,8 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--batches", type=int, default=2000)
     ap.add_argument("--no-rust", action="store_true", help="skip the Rust bench")
+    ap.add_argument("--breakdown", action="store_true",
+                    help="also time the parts of read(): key preparation, native call, import")
     args = ap.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="murr-r1-"))
@@ -138,6 +140,7 @@ def main() -> None:
                 del result
                 if b >= WARMUP:
                     times[s].append(us)
+        parts = breakdown(dbs[1], key_lists) if args.breakdown else None
         for db in dbs:
             db.close()
     finally:
@@ -160,6 +163,35 @@ def main() -> None:
     for label, (m, p99) in rust.items():
         ratio = f"{m / base:.2f}x" if base else "-"
         print(f"| {label} | {m:.1f} | {p99:.1f} | {ratio} |")
+    if parts:
+        print("\nParts of `read(list of str keys)` (medians, us): "
+              + ", ".join(f"{name} {np.median(t):.1f}" for name, t in parts.items()))
+
+
+def breakdown(db, key_lists) -> dict:
+    """Times the three parts of a read separately, after the timed runs: the keys made
+    into a `char **` (Python), the native murr_db_read_str call, the pyarrow import."""
+    from murr import _arrow, _keys, _native
+    from murr.db import _read_into
+    from murr.errors import Call
+
+    names = _native.names_array(COLUMNS)
+    parts = {"keys -> char**": [], "murr_db_read_str": [], "import to pyarrow": []}
+    perf = time.perf_counter_ns
+    for b, keys in enumerate(key_lists):
+        t0 = perf()
+        k = _keys.prepare(keys)
+        t1 = perf()
+        array, schema, call = _native.ArrowArray(), _native.ArrowSchema(), Call()
+        call.check(_read_into(db._handle.ptr, None, TABLE.encode(), k, names, array, schema, call))
+        t2 = perf()
+        batch = _arrow.import_batch(array, schema)
+        t3 = perf()
+        del batch
+        if b >= WARMUP:
+            for name, t in zip(parts, (t1 - t0, t2 - t1, t3 - t2)):
+                parts[name].append(t / 1000)
+    return parts
 
 
 if __name__ == "__main__":
