@@ -1,4 +1,7 @@
 import gc
+import os
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -190,3 +193,24 @@ def test_concurrent_reads_and_writes(users):
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_process_exits_with_everything_open(tmp_path):
+    script = f"""
+import pyarrow as pa
+from murr import Murr
+from conftest import users_batch, users_schema
+db = Murr.open({str(tmp_path / 'db')!r})
+db.create_table("users", users_schema())
+db.write("users", users_batch())
+snap = db.snapshot()
+reader = db.scan("users")
+batch = db.read("users", ["a"], ["age"])
+"""
+    tests_dir = os.path.dirname(os.path.abspath(__file__))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [tests_dir, os.environ.get("PYTHONPATH")])))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Exception ignored" not in done.stderr, done.stderr
+    with Murr.open(tmp_path / "db") as db:
+        assert db.read("users", ["c"], ["age"]).column(0).to_pylist() == [30]

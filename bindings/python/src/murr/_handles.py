@@ -15,6 +15,8 @@ class DbHandle:
     scan readers hold one, so they are always freed first)."""
 
     __slots__ = ("ptr", "__weakref__")
+    # Bound here: at interpreter exit the module's globals may be gone before __del__ runs.
+    _free = _native.lib.murr_db_free
 
     def __init__(self, ptr: int):
         self.ptr = ptr
@@ -22,7 +24,7 @@ class DbHandle:
     def __del__(self):
         ptr, self.ptr = self.ptr, None
         if ptr:
-            _native.lib.murr_db_free(ptr)
+            self._free(ptr)
 
 
 class SnapshotHandle:
@@ -30,6 +32,7 @@ class SnapshotHandle:
     closed (later calls raise ClosedError), waits for the running ones, then frees it."""
 
     __slots__ = ("ptr", "db", "_lock", "_idle", "_active")
+    _free = _native.lib.murr_snapshot_free
 
     def __init__(self, ptr: int, db: DbHandle):
         self.ptr = ptr
@@ -60,7 +63,7 @@ class SnapshotHandle:
             while self._active:
                 self._idle.wait()
         if ptr:
-            _native.lib.murr_snapshot_free(ptr)
+            self._free(ptr)
 
     def __del__(self):
         self.close()
