@@ -1,0 +1,130 @@
+/* C helpers of the Go binding: see shim.h. */
+#include "shim.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Arrays of up to this many pointers live on the stack; longer ones are malloc'ed. */
+#define MURRGO_STACK_PTRS 1024
+
+/* A pointer table for packed NUL-separated strings: on the stack when short. */
+typedef struct {
+    const char **items;
+    const char *stack[MURRGO_STACK_PTRS];
+} murrgo_ptrs_t;
+
+/* Splits the `n` NUL-separated strings at `packed` into `p->items`. Returns 0 when out of
+ * memory. */
+static int murrgo_split(murrgo_ptrs_t *p, const char *packed, size_t n) {
+    p->items = p->stack;
+    if (n > MURRGO_STACK_PTRS) {
+        p->items = malloc(n * sizeof *p->items);
+        if (p->items == NULL) return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        p->items[i] = packed;
+        packed += strlen(packed) + 1;
+    }
+    return 1;
+}
+
+static void murrgo_ptrs_free(murrgo_ptrs_t *p) {
+    if (p->items != p->stack) free(p->items);
+}
+
+/* The release callback of the borrowed structures built here: libmurr never calls it
+ * (borrowed inputs are not released), but a non-NULL release marks them valid. */
+static void murrgo_noop_schema(struct ArrowSchema *s) { (void)s; }
+static void murrgo_noop_array(struct ArrowArray *a) { (void)a; }
+
+/* A valid address for empty buffers (Arrow wants non-NULL data buffers). */
+static const int64_t murrgo_empty[1] = {0};
+
+/* No memory for a pointer table: the Go side turns this into an error of its own (the
+ * message struct is libmurr's to fill). */
+static murr_status_t murrgo_oom(murr_error_t *error) {
+    (void)error;
+    return MURRGO_NO_MEMORY;
+}
+
+murr_status_t murrgo_read(murr_db_t *db, const murr_snapshot_t *snapshot, const char *table,
+                          char key_type, int64_t length, int64_t offset, int64_t null_count,
+                          const void *validity, const void *values, const void *data,
+                          const char *columns, size_t n_columns, struct ArrowArray *out_array,
+                          struct ArrowSchema *out_schema, uint8_t *found, murr_error_t *error) {
+    char format[2] = {key_type, '\0'};
+    struct ArrowSchema schema;
+    memset(&schema, 0, sizeof schema);
+    schema.format = format;
+    schema.name = "keys";
+    schema.flags = ARROW_FLAG_NULLABLE;
+    schema.release = murrgo_noop_schema;
+
+    const void *buffers[3];
+    buffers[0] = validity;
+    buffers[1] = values != NULL ? values : (const void *)murrgo_empty;
+    buffers[2] = data != NULL ? data : (const void *)murrgo_empty;
+    struct ArrowArray array;
+    memset(&array, 0, sizeof array);
+    array.length = length;
+    array.offset = offset;
+    array.null_count = null_count;
+    array.n_buffers = key_type == 'u' ? 3 : 2;
+    array.buffers = buffers;
+    array.release = murrgo_noop_array;
+
+    murrgo_ptrs_t cols;
+    if (!murrgo_split(&cols, columns, n_columns)) return murrgo_oom(error);
+    murr_status_t status = murr_db_read(db, snapshot, table, &array, &schema, cols.items,
+                                        n_columns, out_array, out_schema, found, error);
+    murrgo_ptrs_free(&cols);
+    return status;
+}
+
+murr_status_t murrgo_read_f32_str(murr_db_t *db, const murr_snapshot_t *snapshot,
+                                  const char *table, const char *keys, size_t n_keys,
+                                  const char *columns, size_t n_columns, float fill, float *out,
+                                  uint8_t *found, murr_error_t *error) {
+    murrgo_ptrs_t k, cols;
+    if (!murrgo_split(&k, keys, n_keys)) return murrgo_oom(error);
+    if (!murrgo_split(&cols, columns, n_columns)) {
+        murrgo_ptrs_free(&k);
+        return murrgo_oom(error);
+    }
+    murr_status_t status = murr_db_read_f32_str(db, snapshot, table, k.items, n_keys, cols.items,
+                                                n_columns, fill, out, found, error);
+    murrgo_ptrs_free(&cols);
+    murrgo_ptrs_free(&k);
+    return status;
+}
+
+murr_status_t murrgo_read_f32_i64(murr_db_t *db, const murr_snapshot_t *snapshot,
+                                  const char *table, const int64_t *keys, size_t n_keys,
+                                  const char *columns, size_t n_columns, float fill, float *out,
+                                  uint8_t *found, murr_error_t *error) {
+    murrgo_ptrs_t cols;
+    if (!murrgo_split(&cols, columns, n_columns)) return murrgo_oom(error);
+    murr_status_t status = murr_db_read_f32_i64(db, snapshot, table, keys, n_keys, cols.items,
+                                                n_columns, fill, out, found, error);
+    murrgo_ptrs_free(&cols);
+    return status;
+}
+
+murr_status_t murrgo_scan(murr_db_t *db, const murr_snapshot_t *snapshot, const char *table,
+                          const char *columns, size_t n_columns, struct ArrowArrayStream *out,
+                          murr_error_t *error) {
+    murrgo_ptrs_t cols;
+    if (!murrgo_split(&cols, columns, n_columns)) return murrgo_oom(error);
+    murr_status_t status =
+        murr_db_scan(db, snapshot, table, n_columns > 0 ? cols.items : NULL, n_columns, out, error);
+    murrgo_ptrs_free(&cols);
+    return status;
+}
+
+void murrgo_release_schema(struct ArrowSchema *schema) {
+    if (schema != NULL && schema->release != NULL) schema->release(schema);
+}
+
+void murrgo_release_array(struct ArrowArray *array) {
+    if (array != NULL && array->release != NULL) array->release(array);
+}
