@@ -19,6 +19,7 @@ type DB struct {
 	h         handle
 	dir       string
 	closeOnce sync.Once
+	schemas   schemaCache
 }
 
 // Open opens (creating it unless opts.CreateIfMissing is false) the database in directory

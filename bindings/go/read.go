@@ -9,7 +9,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/cdata"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
@@ -59,23 +58,11 @@ func (v view) read(table string, keys arrow.Array, columns []string) (arrow.Reco
 	if err := c.check(status); err != nil {
 		return nil, nil, err
 	}
-	rec, err := importRecord(&out, &outSchema)
+	rec, err := v.owner().schemas.importRecord(&out, &outSchema)
 	if err != nil {
 		return nil, nil, newError(StatusArrow, "importing the result of a read of table %q: %v", table, err)
 	}
 	return rec, found, nil
-}
-
-// importRecord imports the struct array libmurr filled (zero-copy: the record's buffers
-// are libmurr's, freed when the record is released). The schema is always released; the
-// array on failure.
-func importRecord(out *C.struct_ArrowArray, outSchema *C.struct_ArrowSchema) (arrow.RecordBatch, error) {
-	rec, err := cdata.ImportCRecordBatch((*cdata.CArrowArray)(unsafe.Pointer(out)), (*cdata.CArrowSchema)(unsafe.Pointer(outSchema)))
-	if err != nil {
-		C.murrgo_release_array(out)
-		return nil, err
-	}
-	return rec, nil
 }
 
 // keyBuffers are the raw buffers of a key array, as the C helper takes them.

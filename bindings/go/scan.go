@@ -41,10 +41,7 @@ func (v view) scan(table string, columns []string) (array.RecordReader, error) {
 	defer h.release()
 	// The reader holds its own reference on the database: libmurr wants every stream
 	// released before the database is freed (a snapshot may be freed before).
-	db := v.db
-	if v.snap != nil {
-		db = v.snap.db
-	}
+	db := v.owner()
 	if !db.h.acquire() {
 		return nil, db.closedError()
 	}

@@ -121,6 +121,49 @@ murr_status_t murrgo_scan(murr_db_t *db, const murr_snapshot_t *snapshot, const 
     return status;
 }
 
+/* Appends `n` bytes to the fingerprint (counting them even past `cap`). */
+static void fp_put(uint8_t *buf, size_t cap, size_t *len, const void *bytes, size_t n) {
+    if (*len + n <= cap) memcpy(buf + *len, bytes, n);
+    *len += n;
+}
+
+/* The byte length of an Arrow metadata blob (int32 count, then length-prefixed keys and
+ * values). */
+static size_t fp_metadata_len(const char *m) {
+    if (m == NULL) return 0;
+    int32_t n, len;
+    size_t at = 4;
+    memcpy(&n, m, 4);
+    for (int32_t i = 0; i < 2 * n; i++) {
+        memcpy(&len, m + at, 4);
+        at += 4 + (size_t)len;
+    }
+    return at;
+}
+
+static void fp_node(const struct ArrowSchema *s, uint8_t *buf, size_t cap, size_t *len) {
+    const char *format = s->format != NULL ? s->format : "";
+    const char *name = s->name != NULL ? s->name : "";
+    fp_put(buf, cap, len, format, strlen(format) + 1);
+    fp_put(buf, cap, len, name, strlen(name) + 1);
+    fp_put(buf, cap, len, &s->flags, sizeof s->flags);
+    size_t mlen = fp_metadata_len(s->metadata);
+    uint64_t mlen64 = mlen;
+    fp_put(buf, cap, len, &mlen64, sizeof mlen64);
+    if (mlen > 0) fp_put(buf, cap, len, s->metadata, mlen);
+    fp_put(buf, cap, len, &s->n_children, sizeof s->n_children);
+    for (int64_t i = 0; i < s->n_children; i++) fp_node(s->children[i], buf, cap, len);
+    uint8_t dict = s->dictionary != NULL;
+    fp_put(buf, cap, len, &dict, 1);
+    if (dict) fp_node(s->dictionary, buf, cap, len);
+}
+
+size_t murrgo_schema_fingerprint(const struct ArrowSchema *schema, uint8_t *buf, size_t cap) {
+    size_t len = 0;
+    fp_node(schema, buf, cap, &len);
+    return len;
+}
+
 void murrgo_release_schema(struct ArrowSchema *schema) {
     if (schema != NULL && schema->release != NULL) schema->release(schema);
 }

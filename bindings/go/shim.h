@@ -43,6 +43,12 @@ murr_status_t murrgo_scan(murr_db_t *db, const murr_snapshot_t *snapshot, const 
                           const char *columns, size_t n_columns, struct ArrowArrayStream *out,
                           murr_error_t *error);
 
+/* Writes into `buf` (`cap` bytes) a byte string that identifies `schema` whole: every
+ * node's format, name, flags, metadata, children and dictionary, in order. Two schemas
+ * with equal strings import to equal Arrow schemas. Returns the string's length, which is
+ * more than `cap` when `buf` was too small (nothing useful is in it then). */
+size_t murrgo_schema_fingerprint(const struct ArrowSchema *schema, uint8_t *buf, size_t cap);
+
 /* Calls `schema->release` when set (cgo cannot call function pointers). */
 void murrgo_release_schema(struct ArrowSchema *schema);
 

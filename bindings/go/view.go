@@ -23,3 +23,11 @@ func (v view) enter() (*C.murr_db_t, *C.murr_snapshot_t, *handle, error) {
 	}
 	return v.db.ptr, nil, &v.db.h, nil
 }
+
+// owner is the database the view reads.
+func (v view) owner() *DB {
+	if v.snap != nil {
+		return v.snap.db
+	}
+	return v.db
+}
