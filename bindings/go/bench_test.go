@@ -14,6 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	murr "github.com/libmurr/libmurr/bindings/go"
+	"github.com/libmurr/libmurr/bindings/go/internal/cabi"
 )
 
 // BenchmarkR1 is WORKLOAD.md's R1 through the Go binding: the canonical table (keys
@@ -25,7 +26,12 @@ import (
 // timed alone and its answer checked outside the timing:
 //   - read: DB.Read with an Arrow string array of the keys (built outside the timing), the
 //     record imported zero-copy and released inside the timing;
-//   - dense: DB.ReadFloat32 with the keys as []string into a preallocated 1000 x 10 slice.
+//   - dense: DB.ReadFloat32 with the keys as []string into a preallocated 1000 x 10 slice;
+//   - c-read, c-dense: the same two C calls (murr_db_read with Arrow keys, the result
+//     released in C; murr_db_read_f32_str) made directly through cgo by internal/cabi,
+//     with keys and names prepared in C memory outside the timing: the C ABI plus one cgo
+//     transition, the floor under the binding. read - c-read and dense - c-dense are what
+//     package murr adds.
 //
 // Before each call every byte of the batch's keys is read, as in abi.rs. The first 200
 // iterations are warm-up. Reported: median and p99 microseconds per batch of each system.
@@ -43,11 +49,22 @@ func BenchmarkR1(b *testing.B) {
 	}
 	root := b.TempDir()
 	loadCanonical(b, filepath.Join(root, "load"), rows, width)
-	labels := []string{"read", "dense"}
-	dbs := make([]*murr.DB, len(labels))
+	labels := []string{"read", "dense", "c-read", "c-dense"}
+	cols := columnNames(width)
+	dbs := make([]*murr.DB, 2)
+	raw := make([]*cabi.DB, 2)
 	for s := range labels {
 		dir := filepath.Join(root, labels[s])
 		copyDir(b, filepath.Join(root, "load"), dir)
+		if s >= 2 {
+			db, err := cabi.Open(dir, cols)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			raw[s-2] = db
+			continue
+		}
 		opts := murr.DefaultOptions()
 		opts.BackgroundThreads = 0
 		db, err := murr.Open(dir, &opts)
@@ -57,7 +74,6 @@ func BenchmarkR1(b *testing.B) {
 		defer db.Close()
 		dbs[s] = db
 	}
-	cols := columnNames(width)
 	rng := rand.New(rand.NewPCG(42, 0))
 	times := make([][]float64, len(labels))
 	out := make([]float32, batch*width)
@@ -71,6 +87,10 @@ func BenchmarkR1(b *testing.B) {
 			names[j] = key(ids[j])
 		}
 		keys := stringKeys(names...)
+		ckeys, err := cabi.NewKeys(names)
+		if err != nil {
+			b.Fatal(err)
+		}
 		for turn := range labels {
 			s := (it + turn) % len(labels)
 			warmKeys(keys, names)
@@ -97,17 +117,42 @@ func BenchmarkR1(b *testing.B) {
 					b.Fatal(err)
 				}
 				checkCanonical(b, ids, width, found, func(r, c int) float32 { return out[r*width+c] })
+			case 2:
+				t0 := time.Now()
+				err := raw[0].Read(ckeys, found)
+				spent = time.Since(t0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for r, f := range found {
+					if !f {
+						b.Fatalf("key %s not found", names[r])
+					}
+				}
+			case 3:
+				t0 := time.Now()
+				err := raw[1].ReadFloat32(ckeys, out, found)
+				spent = time.Since(t0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				checkCanonical(b, ids, width, found, func(r, c int) float32 { return out[r*width+c] })
 			}
 			if it >= warmup {
 				times[s] = append(times[s], float64(spent.Nanoseconds())/1e3)
 			}
 		}
 		keys.Release()
+		ckeys.Free()
 	}
 	b.StopTimer()
 	for s, label := range labels {
 		b.ReportMetric(percentile(times[s], 0.5), label+"-median-us")
 		b.ReportMetric(percentile(times[s], 0.99), label+"-p99-us")
+	}
+	for s := range labels[:2] {
+		m, c := percentile(times[s], 0.5), percentile(times[s+2], 0.5)
+		b.Logf("%s: median %.1f us, %s %.1f us: the binding adds %+.1f us (%.3fx)", labels[s], m, labels[s+2], c, m-c, m/c)
 	}
 	b.Logf("R1 through Go (%s link): %d rows, %d batches of %d keys x %d columns", murr.Linkage, rows, b.N, batch, width)
 }
