@@ -71,3 +71,20 @@ if ! command -v python3 >/dev/null 2>&1 \
     $SUDO apt-get update -qq && $SUDO apt-get install -y -qq python3 python3-venv python3-pip
 fi
 # ---- end Python binding -----------------------------------------------------------------
+
+# --- Go binding (scripts/test-go.sh) -------------------------------------------------------
+# bindings/go needs Go 1.25 or newer (arrow-go v18.8's floor) with cgo and a C compiler.
+# Debian 12's golang-go is 1.19, too old even to fetch a newer toolchain: install Go from
+# https://go.dev/dl. A Go 1.21+ fetches the toolchain go.mod asks for by itself
+# (GOTOOLCHAIN=auto, through the Go module proxy); arrow-go comes with `go test`.
+if ! command -v go >/dev/null 2>&1; then
+    say "go not found. The Go binding's tests need Go 1.25 or newer (https://go.dev/dl);"
+    say "Debian's golang-go (1.19) is too old."
+    exit 1
+fi
+go_minor=$(go env GOVERSION | sed -n 's/^go1\.\([0-9][0-9]*\).*/\1/p')
+if [ -z "$go_minor" ] || [ "$go_minor" -lt 21 ]; then
+    say "$(go env GOVERSION) is too old for the Go binding: install Go 1.25 or newer (https://go.dev/dl)."
+    exit 1
+fi
+# --- end Go binding ------------------------------------------------------------------------

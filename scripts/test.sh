@@ -49,4 +49,7 @@ scripts/test-wasm.sh
 step "Python binding (bindings/python: wheel, pip install into a fresh venv, pytest + README doctest)"
 scripts/test-python.sh
 
+step "Go binding (bindings/go: static and dynamic libmurr, -race, cgocheck2, examples)"
+scripts/test-go.sh
+
 printf '\nAll tests passed in %ss.\n' "$(( $(date +%s) - start ))"
