@@ -2,7 +2,7 @@ package murr_test
 
 import (
 	"io"
-	"math/rand/v2"
+	"math/bits"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,8 +22,9 @@ import (
 // DB.Write in batches of 100,000, compacted and closed, then copied once per system (as
 // ffi/benches/abi.rs does, so that no system finds in cache the rows another one just read
 // for the same keys). Each iteration is one batch of 1000 uniformly random existing keys
-// (PCG seeded 42), all 10 columns, answered by each system in a rotating order, each call
-// timed alone and its answer checked outside the timing:
+// (core's workload::random_rows(42): the Rust bench's keys), all 10 columns, answered by
+// each system in a rotating order, each call timed alone and its answer checked outside
+// the timing:
 //   - read: DB.Read with an Arrow string array of the keys (built outside the timing), the
 //     record imported zero-copy and released inside the timing;
 //   - dense: DB.ReadFloat32 with the keys as []string into a preallocated 1000 x 10 slice;
@@ -74,7 +75,7 @@ func BenchmarkR1(b *testing.B) {
 		defer db.Close()
 		dbs[s] = db
 	}
-	rng := rand.New(rand.NewPCG(42, 0))
+	rng := randomRows(42, uint64(rows))
 	times := make([][]float64, len(labels))
 	out := make([]float32, batch*width)
 	found := make([]bool, batch)
@@ -83,7 +84,7 @@ func BenchmarkR1(b *testing.B) {
 	b.ResetTimer()
 	for it := 0; it < warmup+b.N; it++ {
 		for j := range ids {
-			ids[j] = rng.IntN(rows)
+			ids[j] = int(rng())
 			names[j] = key(ids[j])
 		}
 		keys := stringKeys(names...)
@@ -267,4 +268,19 @@ func percentile(t []float64, p float64) float64 {
 	s := slices.Clone(t)
 	slices.Sort(s)
 	return s[int(float64(len(s)-1)*p+0.5)]
+}
+
+// randomRows is core's workload::random_rows: SplitMix64 from seed, each output scaled to
+// [0, n) by a 128-bit multiply, so this benchmark reads the keys ffi/benches/abi.rs reads.
+func randomRows(seed, n uint64) func() uint64 {
+	state := seed
+	return func() uint64 {
+		state += 0x9E3779B97F4A7C15
+		z := state
+		z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
+		z = (z ^ (z >> 27)) * 0x94D049BB133111EB
+		z ^= z >> 31
+		hi, _ := bits.Mul64(z, n)
+		return hi
+	}
 }
