@@ -73,18 +73,44 @@ fi
 # ---- end Python binding -----------------------------------------------------------------
 
 # --- Go binding (scripts/test-go.sh) -------------------------------------------------------
-# bindings/go needs Go 1.25 or newer (arrow-go v18.8's floor) with cgo and a C compiler.
-# Debian 12's golang-go is 1.19, too old even to fetch a newer toolchain: install Go from
-# https://go.dev/dl. A Go 1.21+ fetches the toolchain go.mod asks for by itself
-# (GOTOOLCHAIN=auto, through the Go module proxy); arrow-go comes with `go test`.
-if ! command -v go >/dev/null 2>&1; then
-    say "go not found. The Go binding's tests need Go 1.25 or newer (https://go.dev/dl);"
-    say "Debian's golang-go (1.19) is too old."
-    exit 1
-fi
-go_minor=$(go env GOVERSION | sed -n 's/^go1\.\([0-9][0-9]*\).*/\1/p')
-if [ -z "$go_minor" ] || [ "$go_minor" -lt 21 ]; then
-    say "$(go env GOVERSION) is too old for the Go binding: install Go 1.25 or newer (https://go.dev/dl)."
-    exit 1
+# bindings/go needs Go 1.25 or newer (arrow-go v18.8's floor) with cgo and a C compiler. A Go
+# 1.21+ fetches the toolchain go.mod asks for by itself (GOTOOLCHAIN=auto, through the Go
+# module proxy). Without one (Debian 12's golang-go is 1.19, too old for that), Go itself is
+# taken from the module proxy as the go command would (golang.org/toolchain), into the cache
+# that scripts/go-env.sh puts on PATH.
+. "$(dirname "$0")/go-env.sh"
+if ! murr_go_ok; then
+    case "$(uname -m)" in
+        x86_64) go_arch=amd64 ;;
+        aarch64 | arm64) go_arch=arm64 ;;
+        *) go_arch="" ;;
+    esac
+    if [ -z "$go_arch" ]; then
+        say "no Go 1.21+ found and no Go toolchain for $(uname -m): install Go 1.25+ for the Go binding"
+    else
+        for tool in curl unzip; do
+            if ! command -v "$tool" >/dev/null 2>&1; then
+                SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+                $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "$tool"
+            fi
+        done
+        proxy=$( (go env GOPROXY 2>/dev/null || echo "${GOPROXY:-https://proxy.golang.org}") \
+            | cut -d, -f1 | cut -d'|' -f1)
+        case "$proxy" in http*) ;; *) proxy=https://proxy.golang.org ;; esac
+        module="golang.org/toolchain@v0.0.1-$MURR_GO_VERSION.linux-$go_arch"
+        say "installing Go $MURR_GO_VERSION from the Go module proxy ($proxy) into $murr_go_dir"
+        tmp=$(mktemp -d)
+        curl -fsSL "$proxy/golang.org/toolchain/@v/v0.0.1-$MURR_GO_VERSION.linux-$go_arch.zip" \
+            -o "$tmp/go.zip"
+        unzip -q "$tmp/go.zip" -d "$tmp"
+        mkdir -p "$(dirname "$murr_go_dir")"
+        rm -rf "$murr_go_dir"
+        mv "$tmp/$module" "$murr_go_dir"
+        rm -rf "$tmp"
+        # Module zips keep no file modes: the go command marks these executable itself.
+        chmod -R +x "$murr_go_dir/bin" "$murr_go_dir/pkg/tool"
+        export PATH="$murr_go_dir/bin:$PATH"
+        murr_go_ok || { say "the Go toolchain in $murr_go_dir does not run"; exit 1; }
+    fi
 fi
 # --- end Go binding ------------------------------------------------------------------------

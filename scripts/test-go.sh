@@ -14,6 +14,12 @@
 #   CARGO_TARGET_DIR  cargo's target directory (default: target/)
 #   MURR_PROFILE      the libmurr build the tests link: debug (default here) or release
 set -euo pipefail
+# The Go toolchain scripts/setup.sh installed, if the machine has no Go 1.21+ of its own.
+. "$(dirname "$0")/go-env.sh"
+if ! murr_go_ok; then
+    echo "no Go 1.21+ found: run scripts/setup.sh (make test does) to install one" >&2
+    exit 1
+fi
 cd "$(dirname "$0")/../bindings/go"
 
 step() { printf '\n==> %s\n' "$*"; }
