@@ -114,3 +114,12 @@ if ! murr_go_ok; then
     fi
 fi
 # --- end Go binding ------------------------------------------------------------------------
+
+# --- The browser test of the WASM package (scripts/test-browser.sh): headless Chromium and
+# chromedriver from Debian. ---
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+    say "installing chromium and chromium-driver with apt-get"
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium chromium-driver
+fi
+# --- end of the browser test's block ---

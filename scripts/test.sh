@@ -52,4 +52,7 @@ scripts/test-python.sh
 step "Go binding (bindings/go: static and dynamic libmurr, -race, cgocheck2, examples)"
 scripts/test-go.sh
 
+step "WASM package in headless Chromium (demo page, remote reads of a 105 MB segment)"
+scripts/test-browser.sh
+
 printf '\nAll tests passed in %ss.\n' "$(( $(date +%s) - start ))"
