@@ -2,7 +2,7 @@
 #   make demo   set up, then run the demo (ingest 1M rows, serve random 1000-key batches)
 #   make test   set up, then run every test of every language (what CI runs)
 
-.PHONY: demo test setup bench bench-wasm crash fuzz miri clean
+.PHONY: demo test setup bench bench-wasm bench-remote crash fuzz miri clean
 
 ROWS ?= 1000000
 
@@ -27,6 +27,11 @@ bench: setup
 bench-wasm: setup
 	scripts/build-wasm.sh
 	cd wasm && npm ci --no-audit --no-fund --loglevel=error && node bench/r1.mjs --rows $(ROWS)
+
+# Not part of `make test`: bytes and range requests of remote reads (1, 100, 1000 keys)
+# through the WASM package over HTTP, from a 1 GB segment written to a temp dir and deleted.
+bench-remote: setup
+	scripts/bench-remote.sh
 
 CRASH_CYCLES ?= 500
 crash: setup
