@@ -6,7 +6,7 @@ use arrow_array::builder::StringBuilder;
 
 /// The keys in `json`, a JSON array of strings and nulls, appended to a builder. `Err` says
 /// what is wrong, naming the first bad key.
-pub(crate) fn parse(json: &str) -> Result<StringBuilder, String> {
+pub fn parse(json: &str) -> Result<StringBuilder, String> {
     let mut p = Parser {
         s: json.as_bytes(),
         at: 0,

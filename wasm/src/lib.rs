@@ -33,6 +33,18 @@ pub use remote::RemoteSegmentCore;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
+/// This crate's own code over untrusted input, for the fuzz target `wasm_parse`
+/// (`fuzz/`) and the property tests (`tests/parsers.rs`); not part of the JS API.
+#[doc(hidden)]
+pub mod parsers {
+    /// Parses the JSON text of utf8 keys (`JSON.stringify(keys)`: an array of strings and
+    /// nulls) as `SegmentReader.get` and `RemoteSegmentCore.beginGet` receive it.
+    pub use crate::json_keys::parse as json_keys;
+    /// Writes a segment's schema (whose names come from the file) as the JSON text that
+    /// `schema()` hands to `JSON.parse`.
+    pub use crate::schema::to_json as schema_json;
+}
+
 /// libmurr's version ("major.minor.patch").
 #[wasm_bindgen]
 pub fn version() -> String {

@@ -5,7 +5,7 @@
 use arrow_schema::Schema;
 
 /// `schema` (whose key column is `key`) as a JSON document.
-pub(crate) fn to_json(schema: &Schema, key: &str) -> String {
+pub fn to_json(schema: &Schema, key: &str) -> String {
     let mut out = format!("{{\"key\":{},\"fields\":[", quote(key));
     for (i, f) in schema.fields().iter().enumerate() {
         if i > 0 {
