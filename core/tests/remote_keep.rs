@@ -10,7 +10,7 @@ use remote_util::{Stats, honest, key_array, open_minimal, segment};
 
 /// Drives `plan` over `file`; the bytes fetched and the finished plan's pages.
 fn drive(
-    mut plan: GetPlan<'_>,
+    mut plan: GetPlan,
     file: &[u8],
 ) -> (u64, (arrow_array::RecordBatch, Vec<bool>), KeptPages) {
     let mut bytes = 0;
@@ -79,4 +79,38 @@ fn the_limit_and_the_segment_identity_hold() {
     let mut limited = seg.with_keep_limit(4096);
     limited.keep(kept);
     assert!(limited.kept_bytes() <= 4096 && limited.kept_bytes() > 0);
+}
+
+#[test]
+fn a_plan_in_progress_lives_beside_a_segment_that_keeps_pages() {
+    let file = segment(true, 20_000, true, 512, 4);
+    let local = Segment::from_bytes(file.clone(), "local").unwrap();
+    let mut seg = opened(&file);
+    let cols = ["s", "i32"];
+    let a = key_array(true, &(0..40).map(|k| Some(k * 11)).collect::<Vec<_>>());
+    let b = key_array(true, &(0..40).map(|k| Some(k * 7 + 3)).collect::<Vec<_>>());
+
+    // Plan `a` takes its first round of pages; meanwhile `b` runs whole and its pages are
+    // kept (the segment is mutated while `a` is held); then `a` finishes.
+    let mut pa = seg.plan_get(a.as_ref(), &cols).unwrap();
+    for r in pa.needed() {
+        pa.supply(r.offset, &file[r.offset as usize..r.end() as usize])
+            .unwrap();
+    }
+    let (_, result_b, kept_b) = drive(seg.plan_get(b.as_ref(), &cols).unwrap(), &file);
+    seg.keep(kept_b);
+    assert!(seg.kept_bytes() > 0);
+    let (_, result_a, kept_a) = drive(pa, &file);
+    seg.keep(kept_a);
+    assert_eq!(result_a, local.get(a.as_ref(), &cols).unwrap());
+    assert_eq!(result_b, local.get(b.as_ref(), &cols).unwrap());
+    // Both reads' pages are kept: repeating either fetches nothing.
+    for keys in [&a, &b] {
+        assert!(
+            seg.plan_get(keys.as_ref(), &cols)
+                .unwrap()
+                .needed()
+                .is_empty()
+        );
+    }
 }

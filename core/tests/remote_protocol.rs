@@ -103,6 +103,6 @@ fn misplaced_useless_and_early_calls_are_errors() {
 fn segments_and_plans_cross_threads() {
     fn send_sync<T: Send + Sync>() {}
     send_sync::<RemoteSegment>();
-    send_sync::<murr_core::segment::remote::GetPlan<'static>>();
+    send_sync::<murr_core::segment::remote::GetPlan>();
     send_sync::<murr_core::segment::remote::KeptPages>();
 }

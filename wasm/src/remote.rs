@@ -1,8 +1,7 @@
 //! `RemoteSegmentCore`: core's sans-IO `RemoteSegment` driven step by step from JS (the
 //! fetching is JS's: `remote.mjs` wraps it in `RemoteSegment`, which fetches by byte range).
 
-use arrow_array::ArrayRef;
-use murr_core::segment::remote::{ByteRange, OpenStep, RemoteSegment};
+use murr_core::segment::remote::{ByteRange, GetPlan, OpenStep, RemoteSegment};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsError, JsValue};
 
@@ -10,18 +9,12 @@ use crate::error::js;
 use crate::reader::GetResult;
 use crate::{keys, schema};
 
-/// A read in progress: its keys and columns, and the bytes supplied so far, in order.
-///
-/// core's `GetPlan` borrows the segment, so it cannot live in this struct beside it: each
-/// step (`needed()`) replays the supplied bytes into a fresh plan (a read takes a few rounds;
-/// replaying re-checks the CRCs of the pages already supplied, no fetch). The step that finds
-/// the read done finishes it, so `finish()` replays nothing.
-struct Pending {
-    keys: ArrayRef,
-    columns: Vec<String>,
-    chunks: Vec<(u64, Vec<u8>)>,
-    /// The result, once `needed()` found the read done.
-    done: Option<GetResult>,
+/// A read in progress: core's plan (which owns what it needs of the segment, so it lives
+/// here beside it and keeps the pages supplied so far, each checked once), then the result
+/// once `needed()` found the read done.
+enum Pending {
+    Reading(Box<GetPlan>),
+    Done(GetResult),
 }
 
 /// The steps of a segment read by byte range, for JS to drive (see `RemoteSegment` in
@@ -152,64 +145,54 @@ impl RemoteSegmentCore {
             .ok_or_else(|| JsError::new("segment has no key column"))?;
         let keys = keys::to_arrow(&keys, key_field.data_type(), key_field.name())?;
         let names: Vec<&str> = columns.iter().map(String::as_str).collect();
-        seg.plan_get(keys.as_ref(), &names).map_err(js)?;
-        self.pending = Some(Pending {
-            keys,
-            columns,
-            chunks: Vec::new(),
-            done: None,
-        });
+        let plan = seg.plan_get(keys.as_ref(), &names).map_err(js)?;
+        self.pending = Some(Pending::Reading(Box::new(plan)));
         Ok(())
     }
 
     /// Hands over `bytes`, fetched at file offset `offset` for one of the ranges `needed()`
-    /// listed. Checked (against the pages' CRCs) by the next `needed()` or `finish()`.
-    pub fn supply(&mut self, offset: f64, bytes: Vec<u8>) -> Result<(), JsError> {
+    /// listed; its pages are checked against their CRCs now. Throws if a page does not
+    /// match, the range passes the file's end or holds no needed page (and the read is then
+    /// abandoned).
+    pub fn supply(&mut self, offset: f64, bytes: &[u8]) -> Result<(), JsError> {
         let offset = to_u64(offset, "offset")?;
-        let pending = self
-            .pending
-            .as_mut()
-            .ok_or_else(|| JsError::new("no read in progress: call beginGet first"))?;
-        pending.chunks.push((offset, bytes));
-        Ok(())
+        match self.pending.as_mut() {
+            Some(Pending::Reading(plan)) => {
+                if let Err(e) = plan.supply(offset, bytes) {
+                    self.pending = None;
+                    return Err(js(e));
+                }
+                Ok(())
+            }
+            Some(Pending::Done(_)) => Ok(()),
+            None => Err(JsError::new("no read in progress: call beginGet first")),
+        }
     }
 
     /// The ranges to fetch next, as `[offset0, len0, offset1, len1, ...]`; empty when the
-    /// read is done. Throws if a supplied range does not match its checksums, passes the
-    /// file's end or holds no needed page (and the read is then abandoned).
+    /// read is done (the step that finds it done finishes it and keeps its pages).
     pub fn needed(&mut self) -> Result<Vec<f64>, JsError> {
-        let pending = self
-            .pending
-            .take()
-            .ok_or_else(|| JsError::new("no read in progress: call beginGet first"))?;
-        if pending.done.is_some() {
-            self.pending = Some(pending);
-            return Ok(Vec::new());
+        let plan = match self.pending.take() {
+            Some(Pending::Reading(plan)) => plan,
+            Some(done @ Pending::Done(_)) => {
+                self.pending = Some(done);
+                return Ok(Vec::new());
+            }
+            None => return Err(JsError::new("no read in progress: call beginGet first")),
+        };
+        let needed = plan.needed();
+        if !needed.is_empty() {
+            self.pending = Some(Pending::Reading(plan));
+            return Ok(pairs(&needed));
         }
         let seg = self
             .segment
             .as_deref_mut()
             .ok_or_else(|| JsError::new("the segment is not open"))?;
-        let names: Vec<&str> = pending.columns.iter().map(String::as_str).collect();
-        let mut plan = seg.plan_get(pending.keys.as_ref(), &names).map_err(js)?;
-        for (offset, bytes) in &pending.chunks {
-            plan.supply(*offset, bytes).map_err(js)?;
-        }
-        let needed = plan.needed();
-        if needed.is_empty() {
-            // Done: finish now (no replay in `finish`), keep the pages, drop the bytes.
-            let ((batch, found), kept) = plan.finish_keeping().map_err(js)?;
-            seg.keep(kept);
-            self.pending = Some(Pending {
-                keys: pending.keys,
-                columns: pending.columns,
-                chunks: Vec::new(),
-                done: Some(GetResult::new(batch, found)),
-            });
-        } else {
-            self.pending = Some(pending);
-        }
-        Ok(pairs(&needed))
+        let ((batch, found), kept) = plan.finish_keeping().map_err(js)?;
+        seg.keep(kept);
+        self.pending = Some(Pending::Done(GetResult::new(batch, found)));
+        Ok(Vec::new())
     }
 
     /// The read's result, as `SegmentReader.get` gives it. Throws before the read is done
@@ -220,9 +203,9 @@ impl RemoteSegmentCore {
                 "finish called before every needed range was supplied",
             ));
         }
-        self.pending
-            .take()
-            .and_then(|p| p.done)
-            .ok_or_else(|| JsError::new("no read in progress: call beginGet first"))
+        match self.pending.take() {
+            Some(Pending::Done(result)) => Ok(result),
+            _ => Err(JsError::new("no read in progress: call beginGet first")),
+        }
     }
 }

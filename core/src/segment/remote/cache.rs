@@ -6,15 +6,13 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use super::ByteRange;
-use crate::segment::layout::Footer;
+use super::{ByteRange, Meta};
 use crate::{Error, Result};
 
 /// Verified pages of one file, and the body pages wanted next.
-pub(crate) struct PageCache<'a> {
-    footer: &'a Footer,
-    name: &'a str,
-    file_len: u64,
+pub(crate) struct PageCache {
+    /// The segment's footer, name and length.
+    seg: Arc<Meta>,
     table_len: u64,
     /// Verified body pages, by page number.
     body: BTreeMap<u64, Arc<[u8]>>,
@@ -26,15 +24,13 @@ pub(crate) struct PageCache<'a> {
     pub(crate) wants: BTreeSet<u64>,
 }
 
-impl<'a> PageCache<'a> {
-    /// A cache for a file of `file_len` bytes with `footer` (validated), holding the
-    /// verified pages `kept` from earlier reads.
-    pub(crate) fn new(footer: &'a Footer, name: &'a str, file_len: u64, kept: &Pages) -> Self {
+impl PageCache {
+    /// A cache for the open segment `seg` (its footer validated), holding the verified
+    /// pages `kept` from earlier reads.
+    pub(crate) fn new(seg: Arc<Meta>, kept: &Pages) -> Self {
         PageCache {
-            footer,
-            name,
-            file_len,
-            table_len: footer.page_count().saturating_mul(4),
+            table_len: seg.footer.page_count().saturating_mul(4),
+            seg,
             body: kept.body.clone(),
             table: kept.table.clone(),
             pending: BTreeMap::new(),
@@ -43,7 +39,7 @@ impl<'a> PageCache<'a> {
     }
 
     fn log2(&self) -> u8 {
-        self.footer.page_size_log2
+        self.seg.footer.page_size_log2
     }
 
     /// File bytes `[start, end)` of body page `p`.
@@ -51,14 +47,14 @@ impl<'a> PageCache<'a> {
         let start = p << self.log2();
         (
             start,
-            (start + (1 << self.log2())).min(self.footer.body_len),
+            (start + (1 << self.log2())).min(self.seg.footer.body_len),
         )
     }
 
     /// File bytes `[start, end)` of page-table page `t`.
     fn table_page(&self, t: u64) -> (u64, u64) {
-        let start = self.footer.body_len + (t << self.log2());
-        let end = (start + (1 << self.log2())).min(self.footer.body_len + self.table_len);
+        let start = self.seg.footer.body_len + (t << self.log2());
+        let end = (start + (1 << self.log2())).min(self.seg.footer.body_len + self.table_len);
         (start, end)
     }
 
@@ -78,10 +74,10 @@ impl<'a> PageCache<'a> {
     ) -> Result<Option<Cow<'_, [u8]>>> {
         let end = offset
             .checked_add(len)
-            .filter(|&e| e <= self.footer.body_len)
+            .filter(|&e| e <= self.seg.footer.body_len)
             .ok_or_else(|| {
                 Error::corrupt(
-                    self.name,
+                    &self.seg.name,
                     "body",
                     format!("a reference to {len} bytes at {offset} lies beyond the body"),
                 )
@@ -102,7 +98,7 @@ impl<'a> PageCache<'a> {
             let page = self.body.get(&p)?;
             page.get(usize::try_from(from - start).ok()?..usize::try_from(to - start).ok()?)
         };
-        let short = || Error::corrupt(self.name, "body", "a cached page is short");
+        let short = || Error::corrupt(&self.seg.name, "body", "a cached page is short");
         if first == last {
             return Ok(Some(Cow::Borrowed(
                 slice(first, offset, end).ok_or_else(short)?,
@@ -160,9 +156,13 @@ impl<'a> PageCache<'a> {
     pub(crate) fn supply(&mut self, offset: u64, bytes: &[u8]) -> Result<bool> {
         let end = offset
             .checked_add(bytes.len() as u64)
-            .filter(|&e| e <= self.file_len)
+            .filter(|&e| e <= self.seg.file_len)
             .ok_or_else(|| {
-                Error::corrupt(self.name, "fetch", "bytes supplied beyond the file's end")
+                Error::corrupt(
+                    &self.seg.name,
+                    "fetch",
+                    "bytes supplied beyond the file's end",
+                )
             })?;
         let take = |(s, e): (u64, u64)| -> Option<Vec<u8>> {
             if s < offset || e > end {
@@ -185,7 +185,9 @@ impl<'a> PageCache<'a> {
                 continue;
             }
             if let Some(page) = take(self.table_page(t)) {
-                if self.footer.table_crcs.get(t as usize).copied() != Some(crc32fast::hash(&page)) {
+                if self.seg.footer.table_crcs.get(t as usize).copied()
+                    != Some(crc32fast::hash(&page))
+                {
                     return Err(self.bad_page(self.table_page(t).0));
                 }
                 self.table.insert(t, page.into());
@@ -243,7 +245,7 @@ impl<'a> PageCache<'a> {
     #[cold]
     fn bad_page(&self, at: u64) -> Error {
         Error::corrupt(
-            self.name,
+            &self.seg.name,
             "fetch",
             format!("checksum mismatch in the page at byte {at}"),
         )

@@ -103,28 +103,36 @@ pub enum OpenStep {
 /// An open remote segment: its validated footer and the bytes fetched with it. Reads go
 /// through [`RemoteSegment::plan_get`].
 pub struct RemoteSegment {
-    name: Arc<str>,
-    file_len: u64,
-    version: u32,
-    footer: Footer,
+    meta: Arc<Meta>,
+    gap: u64,
+    kept: Pages,
+    keep_limit: u64,
+}
+
+/// What reads need of an open segment and never change: shared by the segment and its
+/// plans (a [`GetPlan`] owns an `Arc` of it, so it borrows nothing and can be kept across
+/// rounds, or sent to another thread, while the segment keeps pages).
+#[derive(Debug)]
+pub(super) struct Meta {
+    pub(super) name: Arc<str>,
+    pub(super) file_len: u64,
+    pub(super) version: u32,
+    pub(super) footer: Footer,
     schema: SchemaRef,
     /// The fetched tail before the footer (the page table, or more; at most
     /// [`OPEN_FETCH_LEN`] bytes): used before fetching any page it holds.
-    seed_offset: u64,
-    seed: Vec<u8>,
-    gap: u64,
+    pub(super) seed_offset: u64,
+    pub(super) seed: Vec<u8>,
     /// This open's identity, which [`KeptPages`] carry.
-    id: u64,
-    kept: Pages,
-    keep_limit: u64,
+    pub(super) id: u64,
 }
 
 impl std::fmt::Debug for RemoteSegment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RemoteSegment")
-            .field("name", &self.name)
-            .field("rows", &self.footer.row_count)
-            .field("bytes", &self.file_len)
+            .field("name", &self.meta.name)
+            .field("rows", &self.meta.footer.row_count)
+            .field("bytes", &self.meta.file_len)
             .finish_non_exhaustive()
     }
 }
@@ -185,15 +193,17 @@ impl RemoteSegment {
             .unwrap_or_default()
             .to_vec();
         Ok(OpenStep::Ready(Box::new(RemoteSegment {
-            name: Arc::from(name),
-            file_len,
-            version: trailer.version,
-            schema: schema_of(&footer),
-            footer,
-            seed_offset,
-            seed,
+            meta: Arc::new(Meta {
+                name: Arc::from(name),
+                file_len,
+                version: trailer.version,
+                schema: schema_of(&footer),
+                footer,
+                seed_offset,
+                seed,
+                id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            }),
             gap: DEFAULT_GAP,
-            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             kept: Pages::default(),
             keep_limit: DEFAULT_KEEP_LIMIT,
         })))
@@ -218,7 +228,7 @@ impl RemoteSegment {
     /// immutable file bytes). Pages beyond the keep limit, and pages fetched for another
     /// segment (or another open of this one), are dropped.
     pub fn keep(&mut self, pages: KeptPages) {
-        if pages.segment == self.id {
+        if pages.segment == self.meta.id {
             self.kept.merge(pages.pages, self.keep_limit);
         }
     }
@@ -230,28 +240,31 @@ impl RemoteSegment {
 
     /// The segment's schema: the key column first (non-null), then the other columns.
     pub fn schema(&self) -> SchemaRef {
-        self.schema.clone()
+        self.meta.schema.clone()
     }
 
     /// Rows in the segment.
     pub fn row_count(&self) -> u64 {
-        self.footer.row_count
+        self.meta.footer.row_count
     }
 
     /// The file's size in bytes.
     pub fn file_len(&self) -> u64 {
-        self.file_len
+        self.meta.file_len
     }
 
     /// The name used in errors.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.meta.name
     }
 
     /// Starts a read of `columns` for `keys`, as [`crate::segment::Segment::get`] reads
     /// them (same key types, same result). Drive it with [`GetPlan::needed`] and
-    /// [`GetPlan::supply`], then [`GetPlan::finish`].
-    pub fn plan_get(&self, keys: &dyn Array, columns: &[&str]) -> Result<GetPlan<'_>> {
-        GetPlan::new(self, keys, columns)
+    /// [`GetPlan::supply`], then [`GetPlan::finish`]. The plan borrows nothing: it starts
+    /// with the pages kept so far and shares the segment's footer by `Arc`, so it can live
+    /// beside the segment (across rounds of fetches) while later reads start or
+    /// [`RemoteSegment::keep`] keeps pages.
+    pub fn plan_get(&self, keys: &dyn Array, columns: &[&str]) -> Result<GetPlan> {
+        GetPlan::new(Arc::clone(&self.meta), self.gap, &self.kept, keys, columns)
     }
 }

@@ -3,11 +3,12 @@
 //! far as the verified pages allow and records the pages it lacks.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use arrow_array::{Array, RecordBatch};
 
-use super::RemoteSegment;
-use super::cache::PageCache;
+use super::Meta;
+use super::cache::{PageCache, Pages};
 use super::read::Reader;
 use super::{ByteRange, Error, KeptPages, Result};
 use crate::segment::hash::{hash_key, home_slot};
@@ -25,18 +26,20 @@ pub(super) enum Step {
     Done(u32),
 }
 
-/// A read of keys x columns of a [`RemoteSegment`] in progress. See the module docs.
-pub struct GetPlan<'a> {
-    seg: &'a RemoteSegment,
-    descs: Vec<&'a ColumnDesc>,
+/// A read of keys x columns of a [`super::RemoteSegment`] in progress. See the module
+/// docs. Owns what it needs (the segment's footer by `Arc`): it borrows nothing.
+pub struct GetPlan {
+    seg: Arc<Meta>,
+    gap: u64,
+    descs: Vec<ColumnDesc>,
     keys: Vec<Option<Vec<u8>>>,
     steps: Vec<Step>,
-    cache: PageCache<'a>,
+    cache: PageCache,
     header_ok: bool,
     result: Option<(RecordBatch, Vec<bool>)>,
 }
 
-impl std::fmt::Debug for GetPlan<'_> {
+impl std::fmt::Debug for GetPlan {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GetPlan")
             .field("segment", &self.seg.name)
@@ -49,8 +52,14 @@ impl std::fmt::Debug for GetPlan<'_> {
 /// Body pages a pass found missing.
 pub(super) type Wants = BTreeSet<u64>;
 
-impl<'a> GetPlan<'a> {
-    pub(super) fn new(seg: &'a RemoteSegment, keys: &dyn Array, columns: &[&str]) -> Result<Self> {
+impl GetPlan {
+    pub(super) fn new(
+        seg: Arc<Meta>,
+        gap: u64,
+        kept: &Pages,
+        keys: &dyn Array,
+        columns: &[&str],
+    ) -> Result<Self> {
         let footer = &seg.footer;
         let descs = columns
             .iter()
@@ -58,6 +67,7 @@ impl<'a> GetPlan<'a> {
                 std::iter::once(&footer.key)
                     .chain(&footer.columns)
                     .find(|d| d.name == c)
+                    .cloned()
                     .ok_or_else(|| Error::UnknownColumn {
                         column: c.to_owned(),
                         container: format!("segment {}", seg.name),
@@ -82,12 +92,14 @@ impl<'a> GetPlan<'a> {
                 None => Step::Done(NOT_FOUND),
             })
             .collect();
+        let cache = PageCache::new(Arc::clone(&seg), kept);
         let mut plan = GetPlan {
             seg,
+            gap,
             descs,
             keys,
             steps,
-            cache: PageCache::new(footer, &seg.name, seg.file_len, &seg.kept),
+            cache,
             header_ok: false,
             result: None,
         };
@@ -102,7 +114,7 @@ impl<'a> GetPlan<'a> {
         if self.result.is_some() {
             return Vec::new();
         }
-        self.cache.needed(self.seg.gap)
+        self.cache.needed(self.gap)
     }
 
     /// Hands over `bytes`, fetched at file offset `offset`: any range, of which the whole
@@ -177,7 +189,7 @@ impl<'a> GetPlan<'a> {
                 self.header_ok = true;
             }
             let reader = Reader {
-                seg: self.seg,
+                seg: &self.seg,
                 cache: &self.cache,
                 descs: &self.descs,
             };
@@ -198,7 +210,8 @@ impl<'a> GetPlan<'a> {
                         Step::Probe { .. } => NOT_FOUND,
                     })
                     .collect();
-                if let Some(result) = reader.assemble(&self.descs, rows, &mut wants)? {
+                let descs: Vec<&ColumnDesc> = self.descs.iter().collect();
+                if let Some(result) = reader.assemble(&descs, rows, &mut wants)? {
                     self.result = Some(result);
                     return Ok(());
                 }

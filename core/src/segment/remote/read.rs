@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use super::RemoteSegment;
+use super::Meta;
 use super::cache::PageCache;
 use super::plan::{Step, Wants};
 use crate::segment::hash::tag;
@@ -14,10 +14,10 @@ use crate::{Error, Result};
 
 /// Reads of one pass over the cached pages.
 pub(super) struct Reader<'r> {
-    pub(super) seg: &'r RemoteSegment,
-    pub(super) cache: &'r PageCache<'r>,
+    pub(super) seg: &'r Meta,
+    pub(super) cache: &'r PageCache,
     /// The asked columns, whose pages are wanted speculatively with a candidate's key.
-    pub(super) descs: &'r [&'r ColumnDesc],
+    pub(super) descs: &'r [ColumnDesc],
 }
 
 impl<'r> Reader<'r> {
