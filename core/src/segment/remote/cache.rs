@@ -20,8 +20,10 @@ pub(crate) struct PageCache {
     table: BTreeMap<u64, Arc<[u8]>>,
     /// Body pages supplied before the table page holding their CRC.
     pending: BTreeMap<u64, Vec<u8>>,
-    /// Body pages the last pass needed and did not have.
-    pub(crate) wants: BTreeSet<u64>,
+    /// Body pages the last pass needed and did not have ([`PageCache::set_wants`]).
+    wants: BTreeSet<u64>,
+    /// How many of `wants` are not verified yet.
+    missing: usize,
 }
 
 impl PageCache {
@@ -35,7 +37,32 @@ impl PageCache {
             table: kept.table.clone(),
             pending: BTreeMap::new(),
             wants: BTreeSet::new(),
+            missing: 0,
         }
+    }
+
+    /// Records the body pages a pass found missing (replacing the last pass's).
+    pub(crate) fn set_wants(&mut self, wants: BTreeSet<u64>) {
+        self.missing = wants.iter().filter(|p| !self.body.contains_key(p)).count();
+        self.wants = wants;
+    }
+
+    /// Adds verified body page `p`.
+    fn insert_body(&mut self, p: u64, page: Vec<u8>) {
+        if self.body.insert(p, page.into()).is_none() && self.wants.contains(&p) {
+            self.missing = self.missing.saturating_sub(1);
+        }
+    }
+
+    /// The CRC of body page `p` from its (verified) table page, if that is here.
+    fn crc_of(&self, p: u64) -> Option<u32> {
+        let t = self.table_of(p);
+        let at = usize::try_from(p * 4 - (t << self.log2())).ok()?;
+        self.table
+            .get(&t)
+            .and_then(|page| page.get(at..at.checked_add(4)?))
+            .and_then(|b| b.try_into().ok())
+            .map(u32::from_le_bytes)
     }
 
     fn log2(&self) -> u8 {
@@ -114,7 +141,7 @@ impl PageCache {
 
     /// Whether every wanted page (and the table page of each) is here.
     pub(crate) fn satisfied(&self) -> bool {
-        self.wants.iter().all(|p| self.body.contains_key(p))
+        self.missing == 0
     }
 
     /// The ranges to fetch for the wanted pages: whole body pages, and the page-table pages
@@ -153,6 +180,8 @@ impl PageCache {
 
     /// Takes the wanted pages (and their table pages) that lie whole in `bytes`, found at
     /// file offset `offset`, checking each against its CRC. Returns whether any was new.
+    /// Looks only at the wanted pages inside the range, so supplying a read's ranges one by
+    /// one costs in all what the pages do, not ranges x wanted pages.
     pub(crate) fn supply(&mut self, offset: u64, bytes: &[u8]) -> Result<bool> {
         let end = offset
             .checked_add(bytes.len() as u64)
@@ -164,6 +193,9 @@ impl PageCache {
                     "bytes supplied beyond the file's end",
                 )
             })?;
+        if end == offset {
+            return Ok(false);
+        }
         let take = |(s, e): (u64, u64)| -> Option<Vec<u8>> {
             if s < offset || e > end {
                 return None;
@@ -172,37 +204,62 @@ impl PageCache {
             let to = usize::try_from(e - offset).ok()?;
             bytes.get(from..to).map(<[u8]>::to_vec)
         };
+        let log2 = self.log2();
+        let body_len = self.seg.footer.body_len;
         let mut progress = false;
-        let wanted: Vec<u64> = self
-            .wants
-            .iter()
-            .copied()
-            .filter(|p| !self.body.contains_key(p))
-            .collect();
-        let tables: BTreeSet<u64> = wanted.iter().map(|&p| self.table_of(p)).collect();
-        for t in tables {
-            if self.table.contains_key(&t) {
-                continue;
-            }
-            if let Some(page) = take(self.table_page(t)) {
-                if self.seg.footer.table_crcs.get(t as usize).copied()
-                    != Some(crc32fast::hash(&page))
-                {
-                    return Err(self.bad_page(self.table_page(t).0));
+        // Page-table pages in the range that hold the CRC of a wanted, unverified page.
+        let mut new_table = false;
+        let table_end = body_len.saturating_add(self.table_len);
+        if end > body_len && offset < table_end {
+            let per_table = (1u64 << log2) / 4; // body pages whose CRCs one table page holds
+            let first = (offset.max(body_len) - body_len) >> log2;
+            let last = (end.min(table_end) - 1 - body_len) >> log2;
+            for t in first..=last {
+                let lo = t.saturating_mul(per_table);
+                let hi = lo.saturating_add(per_table);
+                let wanted = self.wants.range(lo..hi).any(|p| !self.body.contains_key(p));
+                if !wanted || self.table.contains_key(&t) {
+                    continue;
                 }
-                self.table.insert(t, page.into());
-                progress = true;
+                if let Some(page) = take(self.table_page(t)) {
+                    if self.seg.footer.table_crcs.get(t as usize).copied()
+                        != Some(crc32fast::hash(&page))
+                    {
+                        return Err(self.bad_page(self.table_page(t).0));
+                    }
+                    self.table.insert(t, page.into());
+                    progress = true;
+                    new_table = true;
+                }
             }
         }
-        for p in wanted {
-            if !self.pending.contains_key(&p)
-                && let Some(page) = take(self.body_page(p))
-            {
-                self.pending.insert(p, page);
+        // Wanted body pages in the range: verified now if their table page is here, else
+        // held until it is.
+        if offset < body_len {
+            let (first, last) = (offset >> log2, (end.min(body_len) - 1) >> log2);
+            let candidates: Vec<u64> = self
+                .wants
+                .range(first..=last)
+                .copied()
+                .filter(|p| !self.body.contains_key(p) && !self.pending.contains_key(p))
+                .collect();
+            for p in candidates {
+                let Some(page) = take(self.body_page(p)) else {
+                    continue;
+                };
                 progress = true;
+                match self.crc_of(p) {
+                    Some(crc) if crc == crc32fast::hash(&page) => self.insert_body(p, page),
+                    Some(_) => return Err(self.bad_page(p << log2)),
+                    None => {
+                        self.pending.insert(p, page);
+                    }
+                }
             }
         }
-        self.verify_pending()?;
+        if new_table {
+            self.verify_pending()?;
+        }
         Ok(progress)
     }
 
@@ -215,21 +272,14 @@ impl PageCache {
             .filter(|&p| self.table.contains_key(&self.table_of(p)))
             .collect();
         for p in ready {
-            let t = self.table_of(p);
-            let at = usize::try_from(p * 4 - (t << self.log2())).unwrap_or(usize::MAX);
-            let want = self
-                .table
-                .get(&t)
-                .and_then(|page| page.get(at..at.checked_add(4)?))
-                .and_then(|b| b.try_into().ok())
-                .map(u32::from_le_bytes);
+            let want = self.crc_of(p);
             let Some(page) = self.pending.remove(&p) else {
                 continue;
             };
             if want != Some(crc32fast::hash(&page)) {
                 return Err(self.bad_page(p << self.log2()));
             }
-            self.body.insert(p, page.into());
+            self.insert_body(p, page);
         }
         Ok(())
     }

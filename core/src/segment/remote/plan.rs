@@ -216,7 +216,7 @@ impl GetPlan {
                     return Ok(());
                 }
             }
-            self.cache.wants = wants;
+            self.cache.set_wants(wants);
             let (at, seed) = (self.seg.seed_offset, &self.seg.seed);
             if seed.is_empty() || !self.cache.supply(at, seed)? {
                 return Ok(());
