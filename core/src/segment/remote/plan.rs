@@ -159,7 +159,7 @@ impl GetPlan {
     }
 
     /// [`GetPlan::finish`], and the verified pages the read used, for
-    /// [`RemoteSegment::keep`].
+    /// [`super::RemoteSegment::keep`].
     pub fn finish_keeping(self) -> Result<((RecordBatch, Vec<bool>), KeptPages)> {
         let segment = self.seg.id;
         let pages = KeptPages {
