@@ -37,8 +37,9 @@ CRASH_CYCLES ?= 500
 crash: setup
 	MURR_CRASH_CYCLES=$(CRASH_CYCLES) cargo test --release --locked -p murr-core --test crash -- --nocapture
 
-# Local only: coverage-guided fuzzing of the segment reader, the manifest decoder, the
-# deletion-vector decoder and the WASM reader's own parsers, and Miri over the codec tests.
+# Local only: coverage-guided fuzzing of the segment reader (local and remote), the
+# manifest decoder, the deletion-vector decoder and the WASM reader's own parsers, and Miri
+# over the codec tests.
 fuzz:
 	mkdir -p fuzz/corpus/segment_resealed fuzz/corpus/segment_read fuzz/corpus/manifest_decode
 	cargo +nightly fuzz run segment_resealed fuzz/corpus/segment_resealed fuzz/seeds/segment_read -- -max_total_time=300
@@ -46,7 +47,8 @@ fuzz:
 	cargo +nightly fuzz run manifest_decode fuzz/corpus/manifest_decode fuzz/seeds/manifest_decode -- -max_total_time=300
 	mkdir -p fuzz/corpus/dv_decode
 	cargo +nightly fuzz run dv_decode fuzz/corpus/dv_decode fuzz/seeds/dv_decode -- -max_total_time=300
-	mkdir -p fuzz/corpus/wasm_parse
+	mkdir -p fuzz/corpus/remote_read fuzz/corpus/wasm_parse
+	cargo +nightly fuzz run remote_read fuzz/corpus/remote_read fuzz/seeds/segment_read -- -max_total_time=300
 	cargo +nightly fuzz run wasm_parse fuzz/corpus/wasm_parse fuzz/seeds/wasm_parse -- -max_total_time=300
 
 miri:
