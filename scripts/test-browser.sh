@@ -27,7 +27,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-target_dir=${CARGO_TARGET_DIR:-target}
+# Absolute: the test runs from wasm/.
+target_dir=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 cargo build --quiet --locked --release -p murr-core --example write_big --example read_keys
 # 1.5M rows of the workload table (10 float32 columns): ~105 MB, written in ~2 s.
 "$target_dir/release/examples/write_big" "$tmp/big.murr" 1500000
