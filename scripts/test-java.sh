@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# libmurr's Java binding (bindings/java): builds libmurr (cargo build -p murr-ffi), compiles
+# the JNI glue against libmurr.a into one self-contained libmurrjni.so
+# (bindings/java/build-native.sh), then `mvn package`: compiles the classes, runs the JUnit 5
+# tests with Surefire (every call, misuse, concurrency, 100,000-read memory check) and packs
+# the jar with the library inside; last, loads the library from the jar in a fresh JVM.
+#
+# Environment (all optional):
+#   CARGO_TARGET_DIR  cargo's target directory (default: target/)
+#   MURR_PROFILE      debug (default) or release: which libmurr.a to link
+#   MVN_ARGS          extra arguments for mvn (e.g. -o once the dependencies are cached)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+step() { printf '\n==> %s\n' "$*"; }
+start=$(date +%s)
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+profile=${MURR_PROFILE:-debug}
+release_flag=()
+[ "$profile" = release ] && release_flag=(--release)
+
+step "libmurr (cargo build -p murr-ffi, $profile)"
+cargo build -p murr-ffi --locked "${release_flag[@]}" --target-dir "$target_dir"
+
+step "JNI glue (bindings/java/build-native.sh: gcc -Werror, linked with libmurr.a)"
+MURR_LIB_DIR="$target_dir/$profile" bindings/java/build-native.sh
+
+step "mvn package (JUnit 5 tests through Surefire, then the jar)"
+# shellcheck disable=SC2086
+mvn -B -ntp -f bindings/java/pom.xml ${MVN_ARGS:-} package
+
+step "the jar loads its own JNI library in a fresh JVM"
+jar=bindings/java/target/murr-java.jar
+jar tf "$jar" | grep -q 'dev/murr/native/.*/libmurrjni.so' \
+    || { echo "no libmurrjni.so in $jar" >&2; exit 1; }
+cp_file=bindings/java/target/classpath.txt
+# shellcheck disable=SC2086
+mvn -B -q -ntp -f bindings/java/pom.xml ${MVN_ARGS:-} dependency:build-classpath \
+    -Dmdep.outputFile="$root/$cp_file" -Dmdep.includeScope=runtime
+out=$(java --add-opens=java.base/java.nio=ALL-UNNAMED -Djava.library.path=/nonexistent \
+    -cp "$jar:$(cat "$cp_file")" dev.murr.MurrDb)
+echo "$out"
+grep -q '^libmurr [0-9.]* (JNI library: resource:' <<<"$out"
+
+printf '\nJava tests passed in %ss.\n' "$(( $(date +%s) - start ))"
