@@ -123,3 +123,18 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
     $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium chromium-driver
 fi
 # --- end of the browser test's block ---
+
+# ---- Java binding (scripts/test-java.sh, bindings/java) ----------------------------------
+# A JDK 17 (javac, jar; headers for the JNI glue) and Maven; the Maven build fetches Arrow
+# Java and JUnit from Maven Central into ~/.m2 on its first run.
+need_java=()
+if ! command -v javac >/dev/null 2>&1 || ! javac -version 2>&1 | grep -Eq 'javac (1[7-9]|[2-9][0-9])'; then
+    need_java+=(openjdk-17-jdk-headless)
+fi
+command -v mvn >/dev/null 2>&1 || need_java+=(maven)
+if [ ${#need_java[@]} -gt 0 ]; then
+    say "installing ${need_java[*]} with apt-get"
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${need_java[@]}"
+fi
+# ---- end Java binding ---------------------------------------------------------------------

@@ -55,4 +55,7 @@ scripts/test-go.sh
 step "WASM package in headless Chromium (demo page, remote reads of a 105 MB segment)"
 scripts/test-browser.sh
 
+step "Java binding (bindings/java: JNI glue, Maven + Surefire JUnit 5 tests, jar)"
+scripts/test-java.sh
+
 printf '\nAll tests passed in %ss.\n' "$(( $(date +%s) - start ))"

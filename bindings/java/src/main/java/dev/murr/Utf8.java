@@ -38,26 +38,65 @@ final class Utf8 {
     return out;
   }
 
-  /** {@code items} encoded as one array; rejects null lists, null items and NULs. */
+  /**
+   * {@code items} encoded as one array; rejects null lists, null items and NULs. ASCII strings
+   * (the common case for keys) are written straight into the result, others through {@link
+   * String#getBytes}.
+   */
   static Strings list(String what, String[] items) {
     if (items == null) {
       throw new IllegalArgumentException(what + " is null");
     }
-    byte[][] parts = new byte[items.length][];
+    byte[][] wide = null;
     int total = 0;
     for (int i = 0; i < items.length; i++) {
-      parts[i] = cstring(what, items[i]);
-      total += parts[i].length;
+      String s = items[i];
+      if (s == null) {
+        throw new IllegalArgumentException(what + " holds a null");
+      }
+      if (isAscii(what, s)) {
+        total += s.length() + 1;
+      } else {
+        if (wide == null) {
+          wide = new byte[items.length][];
+        }
+        wide[i] = cstring(what, s);
+        total += wide[i].length;
+      }
     }
     byte[] bytes = new byte[total];
     int[] offsets = new int[items.length];
     int at = 0;
-    for (int i = 0; i < parts.length; i++) {
+    for (int i = 0; i < items.length; i++) {
       offsets[i] = at;
-      System.arraycopy(parts[i], 0, bytes, at, parts[i].length);
-      at += parts[i].length;
+      if (wide != null && wide[i] != null) {
+        System.arraycopy(wide[i], 0, bytes, at, wide[i].length);
+        at += wide[i].length;
+      } else {
+        String s = items[i];
+        int n = s.length();
+        for (int j = 0; j < n; j++) {
+          bytes[at + j] = (byte) s.charAt(j);
+        }
+        at += n + 1; // the NUL is already there
+      }
     }
     return new Strings(bytes, offsets);
+  }
+
+  /** True when every char is ASCII; throws on a NUL. */
+  private static boolean isAscii(String what, String s) {
+    boolean ascii = true;
+    for (int j = 0, n = s.length(); j < n; j++) {
+      char c = s.charAt(j);
+      if (c == 0) {
+        throw new IllegalArgumentException(what + " holds a NUL character: " + s);
+      }
+      if (c >= 0x80) {
+        ascii = false;
+      }
+    }
+    return ascii;
   }
 
   /** {@link #list(String, String[])} of a {@code List}. */

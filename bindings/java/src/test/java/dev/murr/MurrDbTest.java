@@ -253,4 +253,40 @@ class MurrDbTest {
     assertEquals(0, db.readDense("t", new String[0], new String[] {"f0"}, 0f).length);
     assertFalse(db.isClosed());
   }
+
+  @Test
+  void nonAsciiKeysAndNamesRoundTrip() {
+    String table = "tablé_ключ";
+    String[] keys = {"clé", "plain", "ключ", "\uD83D\uDE42 emoji"};
+    db.createTable(table, TestData.schema(1, false), "key");
+    try (VectorSchemaRoot b = VectorSchemaRoot.create(TestData.schema(1, false), root)) {
+      b.allocateNew();
+      for (int r = 0; r < keys.length; r++) {
+        ((VarCharVector) b.getVector(0)).setSafe(r, keys[r].getBytes(StandardCharsets.UTF_8));
+        ((Float4Vector) b.getVector(1)).setSafe(r, r + 0.5f);
+      }
+      b.setRowCount(keys.length);
+      db.write(table, b);
+    }
+    assertTrue(db.tables().contains(table));
+    String[] reversed = {keys[3], keys[2], keys[1], keys[0], "cle"};
+    float[] v = db.readDense(table, reversed, new String[] {"f0"}, -1f);
+    assertArrayEquals(new float[] {3.5f, 2.5f, 1.5f, 0.5f, -1f}, v);
+    try (VectorSchemaRoot r = db.read(table, reversed, "key")) {
+      for (int i = 0; i < 4; i++) {
+        assertEquals(
+            reversed[i], new String(((VarCharVector) r.getVector(0)).get(i), StandardCharsets.UTF_8));
+      }
+    }
+    db.delete(table, "ключ");
+    assertEquals(-1f, db.readDense(table, new String[] {"ключ"}, new String[] {"f0"}, -1f)[0]);
+  }
+
+  @Test
+  void utf8ListEncoding() {
+    Utf8.Strings s = Utf8.list("k", new String[] {"ab", "é", "", "c"});
+    assertArrayEquals(new int[] {0, 3, 6, 7}, s.offsets);
+    assertArrayEquals(
+        new byte[] {'a', 'b', 0, (byte) 0xC3, (byte) 0xA9, 0, 0, 'c', 0}, s.bytes);
+  }
 }
