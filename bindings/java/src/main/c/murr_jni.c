@@ -459,3 +459,15 @@ JNIEXPORT void JNICALL Java_dev_murr_Native_scan(JNIEnv *env, jclass cls, jlong 
     cstr_list_free(&c);
     check(env, s, &err);
 }
+
+/* ---- tests ------------------------------------------------------------------------- */
+
+/* libmurr's hidden test hook (ffi/src/testing.rs, not in murr.h): panics inside its guard. */
+murr_status_t murr_test_panic(murr_error_t *error);
+
+/* Makes libmurr panic inside its boundary guard: must throw MurrException(MURR_INTERNAL). */
+JNIEXPORT void JNICALL Java_dev_murr_Native_testPanic(JNIEnv *env, jclass cls) {
+    (void)cls;
+    murr_error_t err = MURR_ERROR_INIT;
+    check(env, murr_test_panic(&err), &err);
+}

@@ -118,4 +118,7 @@ final class Native {
       boolean direct,
       int offset,
       byte[] found);
+
+  /** Makes libmurr panic inside its boundary guard (tests only): throws MURR_INTERNAL. */
+  static native void testPanic();
 }

@@ -132,4 +132,15 @@ class MisuseTest {
         IllegalStateException.class,
         () -> s.readDense("t", new String[] {"doc_1"}, new String[] {"f0"}, 0f));
   }
+
+  @Test
+  void aPanicInLibmurrIsAnExceptionNotACrash() {
+    for (int i = 0; i < 3; i++) {
+      MurrException e = murr(MurrException.INTERNAL, Native::testPanic);
+      assertTrue(e.getMessage().contains("murr_test_panic"), e.getMessage());
+    }
+    // The library and the database still work afterwards.
+    float[] v = db.readDense("t", new String[] {"doc_2"}, new String[] {"f1"}, 0f);
+    assertEquals(TestData.value(2, 1, 0), v[0]);
+  }
 }
