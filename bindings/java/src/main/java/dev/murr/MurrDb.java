@@ -275,8 +275,8 @@ public final class MurrDb extends MurrReader implements AutoCloseable {
 
   /** A consistent view of the database as it is now; close it (before the database). */
   public Snapshot snapshot() {
-    long snap = withDb(Native::snapshot);
-    return track(new Snapshot(this, snap));
+    // Tracked under the read lock, so that close() frees it before the database.
+    return withDb(db -> track(new Snapshot(this, Native.snapshot(db))));
   }
 
   /**

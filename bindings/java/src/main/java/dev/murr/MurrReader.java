@@ -213,12 +213,12 @@ public abstract class MurrReader {
     MurrDb owner = db();
     BufferAllocator a = allocator();
     try (ArrowArrayStream stream = ArrowArrayStream.allocateNew(a)) {
-      call(
+      // Tracked under the read lock, so that close() releases it before freeing the database.
+      return call(
           (db, snap) -> {
             Native.scan(db, snap, t, c.bytes, c.offsets, stream.memoryAddress());
-            return null;
+            return owner.track(new Scan(owner, Data.importArrayStream(a, stream)));
           });
-      return owner.track(new Scan(owner, Data.importArrayStream(a, stream)));
     }
   }
 

@@ -7,7 +7,8 @@ import org.apache.arrow.vector.ipc.ArrowReader;
 
 /**
  * A scan's batches ({@link MurrReader#scan}): libmurr's Arrow C stream imported as an Arrow
- * Java {@link ArrowReader}. Read by one thread at a time; close it before the database (closing
+ * Java {@link ArrowReader}. Its methods are synchronized (the C stream is read by one thread at
+ * a time, and a close waits for a batch being loaded); close it before the database (closing
  * the database closes it).
  */
 public final class Scan implements AutoCloseable {
@@ -21,7 +22,7 @@ public final class Scan implements AutoCloseable {
   }
 
   /** The root each {@link #loadNextBatch} loads into (owned by the scan). */
-  public VectorSchemaRoot root() {
+  public synchronized VectorSchemaRoot root() {
     try {
       return reader.getVectorSchemaRoot();
     } catch (IOException e) {
@@ -30,7 +31,7 @@ public final class Scan implements AutoCloseable {
   }
 
   /** Loads the next batch into {@link #root}; false at the end. */
-  public boolean loadNextBatch() {
+  public synchronized boolean loadNextBatch() {
     if (closed) {
       throw new IllegalStateException("scan is closed");
     }
