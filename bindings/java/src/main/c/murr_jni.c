@@ -350,6 +350,21 @@ JNIEXPORT jlong JNICALL Java_dev_murr_Native_write(JNIEnv *env, jclass cls, jlon
     return (jlong)seq;
 }
 
+JNIEXPORT jlong JNICALL Java_dev_murr_Native_writeStream(JNIEnv *env, jclass cls, jlong db,
+                                                         jbyteArray table, jlong stream) {
+    (void)cls;
+    char *t;
+    if (!copy_bytes(env, table, &t)) {
+        return 0;
+    }
+    uint64_t seq = 0;
+    murr_error_t err = MURR_ERROR_INIT;
+    murr_status_t s = murr_db_write_stream(db_of(db), t, ptr_of(stream), &seq, &err);
+    free(t);
+    check(env, s, &err);
+    return (jlong)seq;
+}
+
 JNIEXPORT jlong JNICALL Java_dev_murr_Native_delete(JNIEnv *env, jclass cls, jlong db,
                                                     jbyteArray table, jlong keys,
                                                     jlong keys_schema) {

@@ -7,12 +7,14 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.arrow.c.ArrowArray;
+import org.apache.arrow.c.ArrowArrayStream;
 import org.apache.arrow.c.ArrowSchema;
 import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -223,6 +225,25 @@ public final class MurrDb extends MurrReader implements AutoCloseable {
       } finally {
         a.release(); // libmurr took it on every call that reached it: a no-op then
         s.release();
+      }
+    }
+  }
+
+  /**
+   * Writes every batch of {@code batches} into {@code table}, one at a time as {@link
+   * #write(String, VectorSchemaRoot)} does (each batch atomic; on a failure the batches before
+   * it stay written). The reader is exported as an Arrow C stream that libmurr consumes and
+   * releases, which closes the reader. Returns the last batch's sequence number (0 for none).
+   */
+  public long write(String table, ArrowReader batches) {
+    byte[] t = Utf8.cstring("table", table);
+    MurrReader.requireNonNull("batches", batches);
+    try (ArrowArrayStream s = ArrowArrayStream.allocateNew(allocator)) {
+      Data.exportArrayStream(allocator, batches, s);
+      try {
+        return withDb(db -> Native.writeStream(db, t, s.memoryAddress()));
+      } finally {
+        s.release(); // libmurr released it on every call that reached it: a no-op then
       }
     }
   }

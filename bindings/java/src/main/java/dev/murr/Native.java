@@ -39,6 +39,8 @@ final class Native {
 
   static native long write(long db, byte[] table, long array, long schema);
 
+  static native long writeStream(long db, byte[] table, long stream);
+
   static native long delete(long db, byte[] table, long keys, long keysSchema);
 
   static native long deleteStr(long db, byte[] table, byte[] keys, int[] keyOffsets);

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -18,6 +20,8 @@ import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -288,5 +292,56 @@ class MurrDbTest {
     assertArrayEquals(new int[] {0, 3, 6, 7}, s.offsets);
     assertArrayEquals(
         new byte[] {'a', 'b', 0, (byte) 0xC3, (byte) 0xA9, 0, 0, 'c', 0}, s.bytes);
+  }
+
+  @Test
+  void writeAStreamOfBatches() throws Exception {
+    db.createTable("t", TestData.schema(2, false), "key");
+    ByteArrayOutputStream ipc = new ByteArrayOutputStream();
+    try (VectorSchemaRoot b = TestData.batch(root, 0, 10, 2, false, 0);
+        ArrowStreamWriter w = new ArrowStreamWriter(b, null, ipc)) {
+      w.start();
+      w.writeBatch();
+      try (VectorSchemaRoot b2 = TestData.batch(root, 10, 5, 2, false, 1)) {
+        new VectorUnloaderLoader(b2, b).copy();
+        w.writeBatch();
+      }
+      w.end();
+    }
+    ArrowStreamReader reader =
+        new ArrowStreamReader(new ByteArrayInputStream(ipc.toByteArray()), root);
+    assertTrue(db.write("t", reader) > 0);
+    float[] v = db.readDense("t", new String[] {"doc_9", "doc_14"}, new String[] {"f1"}, -1f);
+    assertArrayEquals(new float[] {TestData.value(9, 1, 0), TestData.value(14, 1, 1)}, v);
+    try (VectorSchemaRoot wrong = TestData.batch(root, 0, 1, 2, true, 0)) {
+      ByteArrayOutputStream bad = new ByteArrayOutputStream();
+      try (ArrowStreamWriter w = new ArrowStreamWriter(wrong, null, bad)) {
+        w.start();
+        w.writeBatch();
+        w.end();
+      }
+      ArrowStreamReader r2 = new ArrowStreamReader(new ByteArrayInputStream(bad.toByteArray()), root);
+      MurrException e = org.junit.jupiter.api.Assertions.assertThrows(
+          MurrException.class, () -> db.write("t", r2));
+      assertEquals(MurrException.SCHEMA_MISMATCH, e.status());
+    }
+  }
+
+  /** Copies one root's data into another of the same schema (for the stream test). */
+  private static final class VectorUnloaderLoader {
+    private final VectorSchemaRoot from;
+    private final VectorSchemaRoot to;
+
+    VectorUnloaderLoader(VectorSchemaRoot from, VectorSchemaRoot to) {
+      this.from = from;
+      this.to = to;
+    }
+
+    void copy() {
+      try (org.apache.arrow.vector.ipc.message.ArrowRecordBatch rb =
+          new org.apache.arrow.vector.VectorUnloader(from).getRecordBatch()) {
+        new org.apache.arrow.vector.VectorLoader(to).load(rb);
+      }
+    }
   }
 }
