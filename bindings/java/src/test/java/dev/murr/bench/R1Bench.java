@@ -27,6 +27,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * R1 of WORKLOAD.md from Java (not a test; run by scripts/bench-java.sh): the canonical table
  * (keys doc_{i}, 10 float32 columns f_c = ((i * 31 + c) % 1000) / 1000, written through
  * MurrDb.write in batches of 100,000 rows, flushed, compacted, closed and reopened), then
+ * copied once per system (each reads its own copy), then
  * batches of 1000 uniformly random existing keys (SplitMix64 from seed 42, the generator of
  * core's workload::random_rows, so the same keys as the Rust benches) x all 10 columns, one
  * thread. Systems take turns per batch in a rotating order, each timed alone:
@@ -152,7 +153,14 @@ public final class R1Bench {
         System.out.printf("loading %d rows ...%n", rows);
         load(db, root, rows);
       }
-      try (MurrDb db = MurrDb.open(db0.resolve("db"), new Options().allocator(root))) {
+      // Each system reads its own copy of the database, so that none finds in the CPU caches
+      // the rows the one before it read for the same keys (as the Rust abi bench does).
+      for (int s = 0; s < 3; s++) {
+        copyDir(db0.resolve("db"), db0.resolve("copy" + s));
+      }
+      try (MurrDb db = MurrDb.open(db0.resolve("copy0"), new Options().allocator(root));
+          MurrDb db1 = MurrDb.open(db0.resolve("copy1"), new Options().allocator(root));
+          MurrDb db2 = MurrDb.open(db0.resolve("copy2"), new Options().allocator(root))) {
         float[] dense = new float[KEYS * WIDTH];
         FloatBuffer direct =
             ByteBuffer.allocateDirect(4 * KEYS * WIDTH)
@@ -166,8 +174,8 @@ public final class R1Bench {
               lastArrow[0] = ((Float4Vector) r.getVector(WIDTH - 1)).get(KEYS - 1);
             }
           },
-          (keys, rs) -> db.readDense(TABLE, keys, columns, Float.NaN, dense, 0, null),
-          (keys, rs) -> db.readDense(TABLE, keys, columns, Float.NaN, direct, null),
+          (keys, rs) -> db1.readDense(TABLE, keys, columns, Float.NaN, dense, 0, null),
+          (keys, rs) -> db2.readDense(TABLE, keys, columns, Float.NaN, direct, null),
         };
         double[][] times = new double[systems.length][batches];
         SplitMix rng = new SplitMix(42, rows);
@@ -209,6 +217,17 @@ public final class R1Bench {
       if (dir == null) {
         try (var walk = Files.walk(db0)) {
           walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+    }
+  }
+
+  static void copyDir(Path from, Path to) throws java.io.IOException {
+    Files.createDirectories(to);
+    try (var files = Files.list(from)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        if (!f.getFileName().toString().equals("LOCK") && Files.isRegularFile(f)) {
+          Files.copy(f, to.resolve(f.getFileName()));
         }
       }
     }
