@@ -14,7 +14,7 @@ target_dir=${CARGO_TARGET_DIR:-$root/target}
 
 cargo build -p murr-ffi --locked --release --target-dir "$target_dir"
 MURR_LIB_DIR="$target_dir/release" bindings/java/build-native.sh >/dev/null
-mvn -B -q -ntp -f bindings/java/pom.xml -DskipTests package dependency:build-classpath \
+mvn -B -q -ntp -Dstyle.color=never -f bindings/java/pom.xml -DskipTests package dependency:build-classpath \
     -Dmdep.outputFile="$root/bindings/java/target/classpath.txt" -Dmdep.includeScope=test
 cp="bindings/java/target/test-classes:bindings/java/target/murr-java.jar"
 cp="$cp:$(cat bindings/java/target/classpath.txt)"

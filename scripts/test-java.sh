@@ -28,7 +28,7 @@ MURR_LIB_DIR="$target_dir/$profile" bindings/java/build-native.sh
 
 step "mvn package (JUnit 5 tests through Surefire, then the jar)"
 # shellcheck disable=SC2086
-mvn -B -ntp -f bindings/java/pom.xml ${MVN_ARGS:-} package
+mvn -B -ntp -Dstyle.color=never -f bindings/java/pom.xml ${MVN_ARGS:-} package
 
 step "the jar loads its own JNI library in a fresh JVM"
 jar=bindings/java/target/murr-java.jar
@@ -36,7 +36,7 @@ jar tf "$jar" | grep -q 'dev/murr/native/.*/libmurrjni.so' \
     || { echo "no libmurrjni.so in $jar" >&2; exit 1; }
 cp_file=bindings/java/target/classpath.txt
 # shellcheck disable=SC2086
-mvn -B -q -ntp -f bindings/java/pom.xml ${MVN_ARGS:-} dependency:build-classpath \
+mvn -B -q -ntp -Dstyle.color=never -f bindings/java/pom.xml ${MVN_ARGS:-} dependency:build-classpath \
     -Dmdep.outputFile="$root/$cp_file" -Dmdep.includeScope=runtime
 out=$(java --add-opens=java.base/java.nio=ALL-UNNAMED -Djava.library.path=/nonexistent \
     -cp "$jar:$(cat "$cp_file")" dev.murr.MurrDb)
