@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 rows=${1:-1000000}
 batches=${2:-2000}
+rounds=${3:-1}
 target_dir=${CARGO_TARGET_DIR:-$root/target}
 
 cargo build -p murr-ffi --locked --release --target-dir "$target_dir"
@@ -19,10 +20,15 @@ mvn -B -q -ntp -Dstyle.color=never -f bindings/java/pom.xml -DskipTests package 
 cp="bindings/java/target/test-classes:bindings/java/target/murr-java.jar"
 cp="$cp:$(cat bindings/java/target/classpath.txt)"
 
-printf '\n==> R1 from Java (%s rows, %s batches)\n' "$rows" "$batches"
-java --add-opens=java.base/java.nio=ALL-UNNAMED -Xmx2g -cp "$cp" dev.murr.bench.R1Bench \
-    --rows "$rows" --batches "$batches"
+cargo bench --no-run --locked -p murr-ffi --bench abi --target-dir "$target_dir" 2>/dev/null
 
-printf '\n==> R1 through the Rust API and the C ABI (cargo bench -p murr-ffi --bench abi)\n'
-cargo bench --locked -p murr-ffi --bench abi --target-dir "$target_dir" -- \
-    --rows "$rows" --batches "$batches"
+for round in $(seq 1 "$rounds"); do
+    printf '\n==> round %s: R1 from Java (%s rows, %s batches)\n' "$round" "$rows" "$batches"
+    java --add-opens=java.base/java.nio=ALL-UNNAMED -Xmx2g -cp "$cp" dev.murr.bench.R1Bench \
+        --rows "$rows" --batches "$batches"
+
+    printf '\n==> round %s: R1 through the Rust API and the C ABI (cargo bench --bench abi)\n' \
+        "$round"
+    cargo bench --locked -p murr-ffi --bench abi --target-dir "$target_dir" -- \
+        --rows "$rows" --batches "$batches"
+done
