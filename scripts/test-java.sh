@@ -43,4 +43,25 @@ out=$(java --add-opens=java.base/java.nio=ALL-UNNAMED -Djava.library.path=/nonex
 echo "$out"
 grep -q '^libmurr [0-9.]* (JNI library: resource:' <<<"$out"
 
+step "without the packed library: System.loadLibrary(\"murr\"), then \"murrjni\""
+fallback=$(mktemp -d)
+trap 'rm -rf "$fallback"' EXIT
+mkdir -p "$fallback/classes" "$fallback/murr" "$fallback/murrjni" "$fallback/c"
+(cd "$fallback/classes" && jar xf "$root/$jar" && rm -r dev/murr/native)
+so=$(find bindings/java/target/classes/dev/murr/native -name libmurrjni.so | head -1)
+cp "$so" "$fallback/murr/libmurr.so"
+cp "$so" "$fallback/murrjni/libmurrjni.so"
+cp "$target_dir/$profile/libmurr.so" "$fallback/c/libmurr.so"
+run_from() {
+    java --add-opens=java.base/java.nio=ALL-UNNAMED -Djava.library.path="$1" \
+        -cp "$fallback/classes:$(cat "$cp_file")" dev.murr.MurrDb
+}
+out=$(run_from "$fallback/murr")
+echo "$out"
+grep -q '(JNI library: java.library.path:murr)' <<<"$out"
+# The plain C libmurr.so found first (no JNI entry points), the JNI library next to it.
+out=$(run_from "$fallback/c:$fallback/murrjni")
+echo "$out"
+grep -q '(JNI library: java.library.path:murrjni)' <<<"$out"
+
 printf '\nJava tests passed in %ss.\n' "$(( $(date +%s) - start ))"

@@ -10,8 +10,10 @@ import java.util.Locale;
 /**
  * Loads the JNI library: the system property {@code murr.library.path} (a file) when set;
  * else the copy packed in the jar at {@code dev/murr/native/<os>-<arch>/libmurrjni.so},
- * extracted to a temporary file; else {@code System.loadLibrary("murrjni")} from
- * {@code java.library.path}.
+ * extracted to a temporary file; else from {@code java.library.path}: {@code
+ * System.loadLibrary("murr")} (a {@code libmurr.so} built with the JNI glue, as
+ * {@code libmurrjni.so} is, under the C library's name), checked to have the JNI entry points
+ * (the plain C {@code libmurr.so} has none), then {@code System.loadLibrary("murrjni")}.
  */
 final class NativeLoader {
   static final String LIBRARY = "murrjni";
@@ -66,7 +68,21 @@ final class NativeLoader {
     } catch (IOException e) {
       throw new UnsatisfiedLinkError("murr: cannot extract " + resource + ": " + e);
     }
-    System.loadLibrary(LIBRARY);
-    source = "java.library.path";
+    UnsatisfiedLinkError asMurr;
+    try {
+      System.loadLibrary("murr");
+      Native.version(); // links a native method: fails on the plain C libmurr
+      source = "java.library.path:murr";
+      return;
+    } catch (UnsatisfiedLinkError e) {
+      asMurr = e;
+    }
+    try {
+      System.loadLibrary(LIBRARY);
+    } catch (UnsatisfiedLinkError e) {
+      e.addSuppressed(asMurr);
+      throw e;
+    }
+    source = "java.library.path:" + LIBRARY;
   }
 }
