@@ -19,8 +19,13 @@ use std::ffi::{c_char, c_void};
 use std::io::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use arrow_array::cast::AsArray;
 use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema, to_ffi};
-use arrow_array::{Array, RecordBatch, StructArray};
+use arrow_array::types::{
+    Date32Type, Float16Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
+    UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+};
+use arrow_array::{Array, ArrayRef, RecordBatch, StructArray};
 use arrow_data::ArrayData;
 use arrow_schema::{DataType, FieldRef, Schema, TimeUnit};
 
@@ -189,7 +194,7 @@ impl Plan {
     }
 
     /// The plan of a struct array of `columns` (with `schema`'s fields) and `rows` rows.
-    fn of_batch(schema: &Schema, columns: &[ArrayData], rows: usize) -> Option<Plan> {
+    fn of_batch(schema: &Schema, columns: &[ArrayRef], rows: usize) -> Option<Plan> {
         let fields = schema.fields();
         // Room for flat columns: nested ones grow the vectors.
         let n = fields.len() + 1;
@@ -206,15 +211,55 @@ impl Plan {
         let buffers = std::iter::once(std::ptr::null());
         let (_, first_child) =
             plan.node(&root_type, "", false, rows, 0, 0, buffers, columns.len())?;
-        for (i, (field, data)) in fields.iter().zip(columns).enumerate() {
-            if data.data_type() != field.data_type() {
+        for (i, (field, column)) in fields.iter().zip(columns).enumerate() {
+            if column.data_type() != field.data_type() {
                 return None;
             }
-            let at = plan.add(data, field.name(), field.is_nullable())?;
+            let (name, nullable) = (field.name(), field.is_nullable());
+            let at = match primitive_values(column.as_ref()) {
+                // A primitive column's buffers, read without `to_data` (an allocation).
+                Some(values) if column.nulls().is_none_or(|n| n.offset() == 0) => {
+                    let validity = column
+                        .nulls()
+                        .map_or(std::ptr::null(), |n| n.buffer().as_ptr().cast());
+                    let buffers = [validity, values].into_iter();
+                    let len = column.len();
+                    let nulls = column.null_count();
+                    let data_type = column.data_type();
+                    plan.node(data_type, name, nullable, len, nulls, 0, buffers, 0)?
+                        .0
+                }
+                _ => plan.add(&column.to_data(), name, nullable)?,
+            };
             plan.children[first_child + i] = at;
         }
         Some(plan)
     }
+}
+
+/// The values buffer of `array` if it is a primitive array (its values start at its first
+/// element: no offset).
+fn primitive_values(array: &dyn Array) -> Option<*const c_void> {
+    macro_rules! values {
+        ($t:ty) => {
+            array.as_primitive::<$t>().values().inner().as_ptr().cast()
+        };
+    }
+    Some(match array.data_type() {
+        DataType::Int8 => values!(Int8Type),
+        DataType::Int16 => values!(Int16Type),
+        DataType::Int32 => values!(Int32Type),
+        DataType::Int64 => values!(Int64Type),
+        DataType::UInt8 => values!(UInt8Type),
+        DataType::UInt16 => values!(UInt16Type),
+        DataType::UInt32 => values!(UInt32Type),
+        DataType::UInt64 => values!(UInt64Type),
+        DataType::Float16 => values!(Float16Type),
+        DataType::Float32 => values!(Float32Type),
+        DataType::Float64 => values!(Float64Type),
+        DataType::Date32 => values!(Date32Type),
+        _ => return None,
+    })
 }
 
 /// The C Data Interface format string of `data_type` appended to `out`; `None` for a type
@@ -262,7 +307,8 @@ fn write_format(data_type: &DataType, out: &mut Vec<u8>) -> Option<()> {
 /// What the arrays of one export share: the data they point into and their structs.
 struct ArrayBlock {
     refs: AtomicUsize,
-    _data: Vec<ArrayData>,
+    /// The columns: they own the memory the buffers point into.
+    _columns: Vec<ArrayRef>,
     nodes: Vec<RawArray>,
     _children: Vec<*mut RawArray>,
     _buffers: Vec<*const c_void>,
@@ -357,12 +403,12 @@ unsafe extern "C" fn release_schema(schema: *mut RawSchema) {
     }
 }
 
-/// Builds the arrays of `plan` over `data` (which keeps the buffers alive) and writes the
+/// Builds the arrays of `plan` over `columns` (which keep the buffers alive) and writes the
 /// root into `out`.
 ///
 /// # Safety
-/// `out` is valid and writable; `plan`'s buffer pointers point into `data`.
-unsafe fn export_arrays(plan: &mut Plan, data: Vec<ArrayData>, out: *mut RawArray) {
+/// `out` is valid and writable; `plan`'s buffer pointers point into `columns`.
+unsafe fn export_arrays(plan: &mut Plan, columns: Vec<ArrayRef>, out: *mut RawArray) {
     let n = plan.nodes.len();
     let mut nodes: Vec<RawArray> = Vec::with_capacity(n);
     let mut children: Vec<*mut RawArray> = vec![std::ptr::null_mut(); plan.children.len()];
@@ -373,7 +419,7 @@ unsafe fn export_arrays(plan: &mut Plan, data: Vec<ArrayData>, out: *mut RawArra
     let buffers_at = buffers.as_mut_ptr();
     let block = Box::into_raw(Box::new(ArrayBlock {
         refs: AtomicUsize::new(n),
-        _data: data,
+        _columns: columns,
         nodes: Vec::new(),
         _children: children,
         _buffers: buffers,
@@ -455,18 +501,18 @@ pub(crate) unsafe fn export_batch(
     array: *mut FFI_ArrowArray,
     schema: *mut FFI_ArrowSchema,
 ) -> Result<()> {
-    let data: Vec<ArrayData> = batch.columns().iter().map(|c| c.to_data()).collect();
-    match Plan::of_batch(&batch.schema_ref().clone(), &data, batch.num_rows()) {
+    let columns = batch.columns().to_vec();
+    match Plan::of_batch(batch.schema_ref(), &columns, batch.num_rows()) {
         Some(mut plan) => {
             let text = std::mem::take(&mut plan.text);
             // SAFETY: writable, by the caller's contract; the plan's buffers are `data`'s.
             unsafe {
-                export_arrays(&mut plan, data, array.cast());
+                export_arrays(&mut plan, columns, array.cast());
                 export_schemas(&plan, text, schema.cast());
             }
         }
         None => {
-            drop(data);
+            drop(columns);
             let data = StructArray::from(batch).into_data();
             let (ffi_array, ffi_schema) = to_ffi(&data)?;
             // SAFETY: writable, by the caller's contract.
@@ -662,12 +708,23 @@ mod tests {
 
     #[test]
     fn data_lives_until_the_last_struct_is_released() {
-        let values = Float32Array::from(vec![1.0f32, 2.0, 3.0]);
-        let buffer = values.values().inner().clone();
+        /// Memory that says when it is freed.
+        struct Owned(Vec<f32>, Arc<std::sync::atomic::AtomicBool>);
+        impl Drop for Owned {
+            fn drop(&mut self) {
+                self.1.store(true, Ordering::SeqCst);
+            }
+        }
+        let freed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let owned = Owned(vec![1.0f32, 2.0, 3.0], Arc::clone(&freed));
+        let ptr = std::ptr::NonNull::new(owned.0.as_ptr().cast_mut().cast::<u8>()).unwrap();
+        // SAFETY: 12 bytes at `ptr`, owned by `owned` (moved into the buffer, never changed).
+        let buffer =
+            unsafe { arrow_buffer::Buffer::from_custom_allocation(ptr, 12, Arc::new(owned)) };
+        let values = Float32Array::new(arrow_buffer::ScalarBuffer::new(buffer, 0, 3), None);
         let batch = RecordBatch::try_from_iter([("f", Arc::new(values) as ArrayRef)]).unwrap();
-        let before = buffer.strong_count();
-        let (mut array, mut schema) = export(batch.clone());
-        assert!(buffer.strong_count() > before);
+        let (mut array, mut schema) = export(batch);
+        assert!(!freed.load(Ordering::SeqCst), "the export holds the data");
         // Move child 0 out, as the C Data Interface allows, then release the parent.
         let raw = std::ptr::from_mut(&mut array).cast::<RawArray>();
         // SAFETY: an export of this module: one child; moving it marks the original
@@ -681,7 +738,7 @@ mod tests {
         drop(schema_release(&mut schema));
         drop(array);
         assert!(
-            buffer.strong_count() > before,
+            !freed.load(Ordering::SeqCst),
             "the moved child still holds the data"
         );
         // SAFETY: the moved child is an array of this export: buffer 1 holds 3 floats.
@@ -697,7 +754,10 @@ mod tests {
         .join()
         .unwrap();
         assert!(moved.release.is_none());
-        assert_eq!(buffer.strong_count(), before);
+        assert!(
+            freed.load(Ordering::SeqCst),
+            "the last release frees the data"
+        );
     }
 
     /// Releases `schema` now (a schema may go before its array).
