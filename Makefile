@@ -23,6 +23,11 @@ bench: setup
 	cargo bench --locked -p murr-core --bench engine -- --rows $(ROWS)
 	cargo bench --locked -p murr-core --bench merge
 
+# Not part of `make test`: R1 against RocksDB, Redis (a redis-server started and stopped
+# by the script) and an in-memory baseline, same rows and keys (core/benches/peers).
+bench-peers: setup
+	scripts/bench-peers.sh --rows $(ROWS)
+
 # Not part of `make test`: R1 in Node through the WASM reader, and natively in the same run.
 bench-wasm: setup
 	scripts/build-wasm.sh

@@ -1,0 +1,190 @@
+//! A minimal Redis client (RESP2 over one TCP connection) for the benchmark: MSET/HSET
+//! pipelines to load, MGET and pipelined HMGET to read, FLUSHALL to leave nothing behind.
+
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::net::TcpStream;
+
+/// One reply.
+enum Reply {
+    Ok,
+    Int,
+    Bulk(Option<Vec<u8>>),
+    Array(Vec<Reply>),
+}
+
+/// A connection.
+pub struct Conn {
+    reader: BufReader<TcpStream>,
+    writer: BufWriter<TcpStream>,
+}
+
+fn bad(what: impl Into<String>) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, what.into())
+}
+
+impl Conn {
+    pub fn connect(addr: &str) -> io::Result<Conn> {
+        let stream = TcpStream::connect(addr)?;
+        stream.set_nodelay(true)?;
+        Ok(Conn {
+            reader: BufReader::with_capacity(1 << 20, stream.try_clone()?),
+            writer: BufWriter::with_capacity(1 << 20, stream),
+        })
+    }
+
+    /// Queues one command.
+    fn send(&mut self, args: &[&[u8]]) -> io::Result<()> {
+        write!(self.writer, "*{}\r\n", args.len())?;
+        for a in args {
+            write!(self.writer, "${}\r\n", a.len())?;
+            self.writer.write_all(a)?;
+            self.writer.write_all(b"\r\n")?;
+        }
+        Ok(())
+    }
+
+    fn line(&mut self) -> io::Result<Vec<u8>> {
+        let mut line = Vec::new();
+        self.reader.read_until(b'\n', &mut line)?;
+        if !line.ends_with(b"\r\n") {
+            return Err(bad("truncated reply"));
+        }
+        line.truncate(line.len() - 2);
+        Ok(line)
+    }
+
+    fn number(text: &[u8]) -> io::Result<i64> {
+        std::str::from_utf8(text)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| bad("bad number"))
+    }
+
+    fn reply(&mut self) -> io::Result<Reply> {
+        let line = self.line()?;
+        let (kind, rest) = line.split_first().ok_or_else(|| bad("empty reply"))?;
+        match kind {
+            b'+' => Ok(Reply::Ok),
+            b':' => Ok(Reply::Int),
+            b'-' => Err(bad(String::from_utf8_lossy(rest).into_owned())),
+            b'$' => {
+                let n = Self::number(rest)?;
+                if n < 0 {
+                    return Ok(Reply::Bulk(None));
+                }
+                let mut v = vec![0u8; n as usize + 2];
+                self.reader.read_exact(&mut v)?;
+                v.truncate(n as usize);
+                Ok(Reply::Bulk(Some(v)))
+            }
+            b'*' => {
+                let n = Self::number(rest)?;
+                (0..n.max(0)).map(|_| self.reply()).collect::<io::Result<_>>().map(Reply::Array)
+            }
+            _ => Err(bad("unknown reply type")),
+        }
+    }
+
+    /// Loads rows `0..rows`: `key -> packed(i)` (MSET) and a hash `h:key` with fields
+    /// `f0..` holding the values as text (HSET), 1000 rows per round trip.
+    pub fn load(
+        &mut self,
+        rows: u64,
+        width: usize,
+        packed: &dyn Fn(u64) -> Vec<u8>,
+        value: fn(u64, usize) -> f32,
+    ) -> io::Result<()> {
+        self.flushall()?;
+        let fields: Vec<String> = (0..width).map(|c| format!("f{c}")).collect();
+        let mut start = 0;
+        while start < rows {
+            let end = (start + 1000).min(rows);
+            let keys: Vec<String> = (start..end).map(murr_core::workload::key).collect();
+            let vals: Vec<Vec<u8>> = (start..end).map(packed).collect();
+            let mut args: Vec<&[u8]> = vec![b"MSET"];
+            for (k, v) in keys.iter().zip(&vals) {
+                args.push(k.as_bytes());
+                args.push(v);
+            }
+            self.send(&args)?;
+            let hashes: Vec<(String, Vec<String>)> = (start..end)
+                .map(|i| {
+                    let k = format!("h:{}", murr_core::workload::key(i));
+                    (k, (0..width).map(|c| value(i, c).to_string()).collect())
+                })
+                .collect();
+            for (k, vs) in &hashes {
+                let mut args: Vec<&[u8]> = vec![b"HSET", k.as_bytes()];
+                for (f, v) in fields.iter().zip(vs) {
+                    args.push(f.as_bytes());
+                    args.push(v.as_bytes());
+                }
+                self.send(&args)?;
+            }
+            self.writer.flush()?;
+            for _ in 0..=hashes.len() {
+                match self.reply()? {
+                    Reply::Ok | Reply::Int => {}
+                    _ => return Err(bad("unexpected reply to MSET/HSET")),
+                }
+            }
+            start = end;
+        }
+        Ok(())
+    }
+
+    /// MGET of `keys`.
+    pub fn mget(&mut self, keys: &[String]) -> io::Result<Vec<Option<Vec<u8>>>> {
+        let mut args: Vec<&[u8]> = Vec::with_capacity(keys.len() + 1);
+        args.push(b"MGET");
+        args.extend(keys.iter().map(|k| k.as_bytes()));
+        self.send(&args)?;
+        self.writer.flush()?;
+        match self.reply()? {
+            Reply::Array(items) => items
+                .into_iter()
+                .map(|r| match r {
+                    Reply::Bulk(v) => Ok(v),
+                    _ => Err(bad("MGET item not a bulk string")),
+                })
+                .collect(),
+            _ => Err(bad("MGET reply not an array")),
+        }
+    }
+
+    /// One HMGET per key of the hash `h:key`, pipelined; the values parsed as f32.
+    pub fn hmget_rows(&mut self, keys: &[String], fields: &[String]) -> io::Result<Vec<Vec<f32>>> {
+        for k in keys {
+            let h = format!("h:{k}");
+            let mut args: Vec<&[u8]> = vec![b"HMGET", h.as_bytes()];
+            args.extend(fields.iter().map(|f| f.as_bytes()));
+            self.send(&args)?;
+        }
+        self.writer.flush()?;
+        let mut out = Vec::with_capacity(keys.len());
+        for _ in keys {
+            let Reply::Array(items) = self.reply()? else {
+                return Err(bad("HMGET reply not an array"));
+            };
+            let row = items
+                .into_iter()
+                .map(|r| match r {
+                    Reply::Bulk(Some(v)) => std::str::from_utf8(&v)
+                        .ok()
+                        .and_then(|s| s.parse::<f32>().ok())
+                        .ok_or_else(|| bad("HMGET value not a float")),
+                    _ => Err(bad("HMGET value missing")),
+                })
+                .collect::<io::Result<Vec<f32>>>()?;
+            out.push(row);
+        }
+        Ok(out)
+    }
+
+    /// Empties the server.
+    pub fn flushall(&mut self) -> io::Result<()> {
+        self.send(&[b"FLUSHALL"])?;
+        self.writer.flush()?;
+        self.reply().map(|_| ())
+    }
+}
