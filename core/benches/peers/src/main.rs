@@ -76,11 +76,13 @@ fn main() {
             .with_background_threads(0),
     )
     .unwrap();
-    db.create_table(TABLE, &workload::schema(WIDTH), "key").unwrap();
+    db.create_table(TABLE, &workload::schema(WIDTH), "key")
+        .unwrap();
     let mut start = 0;
     while start < rows_n {
         let len = (rows_n - start).min(100_000) as usize;
-        db.write(TABLE, &workload::batch(start, len, WIDTH).unwrap()).unwrap();
+        db.write(TABLE, &workload::batch(start, len, WIDTH).unwrap())
+            .unwrap();
         start += len as u64;
     }
     db.flush().unwrap();
@@ -179,7 +181,8 @@ fn main() {
                 }
                 2 => {
                     let t0 = Instant::now();
-                    let got = rocks.batched_multi_get_cf(&cf, keys.iter().map(String::as_bytes), false);
+                    let got =
+                        rocks.batched_multi_get_cf(&cf, keys.iter().map(String::as_bytes), false);
                     let spent = t0.elapsed();
                     for (r, v) in got.iter().enumerate().step_by(97) {
                         check_packed(rows[r], v.as_ref().unwrap().as_ref().unwrap());

@@ -79,7 +79,10 @@ impl Conn {
             }
             b'*' => {
                 let n = Self::number(rest)?;
-                (0..n.max(0)).map(|_| self.reply()).collect::<io::Result<_>>().map(Reply::Array)
+                (0..n.max(0))
+                    .map(|_| self.reply())
+                    .collect::<io::Result<_>>()
+                    .map(Reply::Array)
             }
             _ => Err(bad("unknown reply type")),
         }
