@@ -40,6 +40,14 @@ pub fn batch(start: u64, len: usize, columns: usize) -> Result<RecordBatch> {
     Ok(RecordBatch::try_new(schema(columns), arrays)?)
 }
 
+/// Rows `0..rows` of the canonical table in batches of 100,000 rows (the last one shorter),
+/// as WORKLOAD.md loads them.
+pub fn batches(rows: u64, columns: usize) -> impl Iterator<Item = Result<RecordBatch>> {
+    (0..rows)
+        .step_by(100_000)
+        .map(move |start| batch(start, (rows - start).min(100_000) as usize, columns))
+}
+
 /// A deterministic stream of uniformly random row numbers below `n` (SplitMix64 from
 /// `seed`), so every run and every peer sees the same keys.
 pub fn random_rows(seed: u64, n: u64) -> impl Iterator<Item = u64> {

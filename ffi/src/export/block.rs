@@ -93,55 +93,88 @@ impl Refs for SchemaBlock {
     }
 }
 
-/// The release callback of every array of an export: releases the children not moved
-/// out, marks the array released, drops its reference to the block.
+/// A struct of an export (`struct ArrowArray` or `struct ArrowSchema`): the fields its
+/// release reads.
+trait Node: Sized {
+    /// The block its `private_data` points to.
+    type Block: Refs;
+    /// Its release callback.
+    fn release_slot(&mut self) -> &mut Option<unsafe extern "C" fn(*mut Self)>;
+    /// Its children: the pointer list and their count.
+    fn children(&self) -> (*mut *mut Self, i64);
+    /// Its block.
+    fn block(&self) -> *mut Self::Block;
+}
+
+impl Node for RawArray {
+    type Block = ArrayBlock;
+    fn release_slot(&mut self) -> &mut Option<unsafe extern "C" fn(*mut Self)> {
+        &mut self.release
+    }
+    fn children(&self) -> (*mut *mut Self, i64) {
+        (self.children, self.n_children)
+    }
+    fn block(&self) -> *mut ArrayBlock {
+        self.private_data.cast()
+    }
+}
+
+impl Node for RawSchema {
+    type Block = SchemaBlock;
+    fn release_slot(&mut self) -> &mut Option<unsafe extern "C" fn(*mut Self)> {
+        &mut self.release
+    }
+    fn children(&self) -> (*mut *mut Self, i64) {
+        (self.children, self.n_children)
+    }
+    fn block(&self) -> *mut SchemaBlock {
+        self.private_data.cast()
+    }
+}
+
+/// The body of both release callbacks: releases the children not moved out, marks `node`
+/// released, drops its reference to the block.
 ///
 /// # Safety
-/// Called by the consumer on an array this module exported, as the C Data Interface says.
-pub(super) unsafe extern "C" fn release_array(array: *mut RawArray) {
-    if array.is_null() {
-        return;
-    }
-    // SAFETY: the consumer passes an array of this export: its pointers are the block's.
+/// `node` is NULL or a struct of this module's export, as the C Data Interface says.
+unsafe fn release<N: Node>(node: *mut N) {
+    // SAFETY: the consumer passes a struct of this export: its pointers are the block's.
     unsafe {
-        if (*array).release.is_none() {
+        let Some(node) = node.as_mut() else {
+            return;
+        };
+        if node.release_slot().is_none() {
             return;
         }
-        for i in 0..usize::try_from((*array).n_children).unwrap_or(0) {
-            let child = *(*array).children.add(i);
-            if let Some(release) = (*child).release {
+        let (children, n) = node.children();
+        for i in 0..usize::try_from(n).unwrap_or(0) {
+            let child = *children.add(i);
+            if let Some(release) = *(*child).release_slot() {
                 release(child);
             }
         }
-        let block = (*array).private_data.cast::<ArrayBlock>();
-        (*array).release = None;
+        let block = node.block();
+        *node.release_slot() = None;
         unref(block);
     }
 }
 
-/// The release callback of every schema of an export, as [`release_array`].
+/// The release callback of every array of an export.
+///
+/// # Safety
+/// Called by the consumer on an array this module exported, as the C Data Interface says.
+pub(super) unsafe extern "C" fn release_array(array: *mut RawArray) {
+    // SAFETY: forwarded.
+    unsafe { release(array) }
+}
+
+/// The release callback of every schema of an export.
 ///
 /// # Safety
 /// Called by the consumer on a schema this module exported.
 pub(super) unsafe extern "C" fn release_schema(schema: *mut RawSchema) {
-    if schema.is_null() {
-        return;
-    }
-    // SAFETY: the consumer passes a schema of this export: its pointers are the block's.
-    unsafe {
-        if (*schema).release.is_none() {
-            return;
-        }
-        for i in 0..usize::try_from((*schema).n_children).unwrap_or(0) {
-            let child = *(*schema).children.add(i);
-            if let Some(release) = (*child).release {
-                release(child);
-            }
-        }
-        let block = (*schema).private_data.cast::<SchemaBlock>();
-        (*schema).release = None;
-        unref(block);
-    }
+    // SAFETY: forwarded.
+    unsafe { release(schema) }
 }
 
 /// Builds the arrays of `plan` over `columns` (which keep the buffers alive) and writes the

@@ -78,12 +78,8 @@ fn main() {
     .unwrap();
     db.create_table(TABLE, &workload::schema(WIDTH), "key")
         .unwrap();
-    let mut start = 0;
-    while start < rows_n {
-        let len = (rows_n - start).min(100_000) as usize;
-        db.write(TABLE, &workload::batch(start, len, WIDTH).unwrap())
-            .unwrap();
-        start += len as u64;
+    for batch in workload::batches(rows_n, WIDTH) {
+        db.write(TABLE, &batch.unwrap()).unwrap();
     }
     db.flush().unwrap();
     db.compact().unwrap();
