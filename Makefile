@@ -2,7 +2,7 @@
 #   make demo   set up, then run the demo (ingest 1M rows, serve random 1000-key batches)
 #   make test   set up, then run every test of every language (what CI runs)
 
-.PHONY: demo test setup bench bench-wasm bench-remote crash fuzz miri clean
+.PHONY: demo test setup bench bench-micro bench-wasm bench-remote crash fuzz miri clean
 
 ROWS ?= 1000000
 
@@ -15,18 +15,19 @@ test: setup
 setup:
 	@scripts/setup.sh
 
+# Not part of `make test` (about 30 minutes): every workload of WORKLOAD.md through libmurr,
+# the in-memory baselines, RocksDB and Redis (a redis-server started and stopped by the
+# script), at 1M and 10M rows (BENCH_100M=1 adds 100M rows of libmurr), written into
+# BENCHMARKS.md and BENCHMARKS-scaling.png (core/benches/suite, scripts/bench.sh).
+bench: setup
+	scripts/bench.sh
+
 # Not part of `make test`: R1/R2/R5 on one segment against the in-memory baselines, then the
 # engine (W1, W2, R1 around compaction, R1, R1mem, R4, O1 through Db), then the merge alone.
-# CRASH_CYCLES runs the kill -9 crash test longer.
-bench: setup
+bench-micro: setup
 	cargo bench --locked -p murr-core --bench segment_read -- --rows $(ROWS)
 	cargo bench --locked -p murr-core --bench engine -- --rows $(ROWS)
 	cargo bench --locked -p murr-core --bench merge
-
-# Not part of `make test`: R1 against RocksDB, Redis (a redis-server started and stopped
-# by the script) and an in-memory baseline, same rows and keys (core/benches/peers).
-bench-peers: setup
-	scripts/bench-peers.sh --rows $(ROWS)
 
 # Not part of `make test`: R1 in Node through the WASM reader, and natively in the same run.
 bench-wasm: setup
@@ -38,6 +39,7 @@ bench-wasm: setup
 bench-remote: setup
 	scripts/bench-remote.sh
 
+# Not part of `make test`: the kill -9 crash test for CRASH_CYCLES cycles (CI runs 20).
 CRASH_CYCLES ?= 500
 crash: setup
 	MURR_CRASH_CYCLES=$(CRASH_CYCLES) cargo test --release --locked -p murr-core --test crash -- --nocapture

@@ -63,13 +63,57 @@ impl Prefetched {
         }
     }
 
-    /// Gathers `cols` of `keys` into one column vector each.
-    pub fn get(&self, keys: &[&str], cols: &[usize]) -> Vec<Vec<f32>> {
+    /// Gathers `cols` of `keys` into one column vector each (0.0 for a key not found), and
+    /// which keys were found.
+    pub fn get<K: AsRef<str>>(&self, keys: &[K], cols: &[usize]) -> (Vec<Vec<f32>>, Vec<bool>) {
+        let rows = self.rows_of(keys, cols);
+        let n = keys.len();
+        let mut found = vec![false; n];
+        let mut out: Vec<Vec<f32>> = cols.iter().map(|_| vec![0.0; n]).collect();
+        for (i, &r) in rows.iter().enumerate() {
+            if r == EMPTY {
+                continue;
+            }
+            found[i] = true;
+            if self.row_major {
+                let row = &self.values[r as usize * self.width..][..self.width];
+                for (o, &c) in out.iter_mut().zip(cols) {
+                    o[i] = row[c];
+                }
+            } else {
+                for (o, &c) in out.iter_mut().zip(cols) {
+                    o[i] = self.values[c * self.rows + r as usize];
+                }
+            }
+        }
+        (out, found)
+    }
+
+    /// Copies the whole rows of `keys` one after another (a tensor of `width` floats per
+    /// key, zeros for a key not found; row-major tables only), and which keys were found.
+    pub fn get_rows<K: AsRef<str>>(&self, keys: &[K]) -> (Vec<f32>, Vec<bool>) {
+        let rows = self.rows_of(keys, &[]);
+        let w = self.width;
+        let mut out = vec![0.0; keys.len() * w];
+        let mut found = vec![false; keys.len()];
+        for (i, &r) in rows.iter().enumerate() {
+            if r != EMPTY && self.row_major {
+                found[i] = true;
+                out[i * w..(i + 1) * w].copy_from_slice(&self.values[r as usize * w..][..w]);
+            }
+        }
+        (out, found)
+    }
+
+    /// The row of each key (`EMPTY` when absent), found with staged prefetching: hash and
+    /// slot, probe and row (prefetching the values of `cols`, or the whole row), key bytes,
+    /// key comparison.
+    fn rows_of<K: AsRef<str>>(&self, keys: &[K], cols: &[usize]) -> Vec<u32> {
         let n = keys.len();
         let sc = self.slots.len();
         let mut probes = Vec::with_capacity(n);
         for k in keys {
-            let h = xxh3_64(k.as_bytes());
+            let h = xxh3_64(k.as_ref().as_bytes());
             let pos = home(h, sc);
             prefetch(self.slots.as_ptr().wrapping_add(pos).cast());
             probes.push((h, pos));
@@ -109,28 +153,16 @@ impl Prefetched {
             prefetch(self.key_bytes.as_ptr().wrapping_add(s));
             ranges.push((s, e));
         }
-        let mut out: Vec<Vec<f32>> = cols.iter().map(|_| vec![0.0; n]).collect();
         for i in 0..n {
-            let r = rows[i];
-            if r == EMPTY {
+            if rows[i] == EMPTY {
                 continue;
             }
             let (s, e) = ranges[i];
-            if &self.key_bytes[s..e] != keys[i].as_bytes() {
-                continue; // a tag collision; never happens in this workload
-            }
-            if self.row_major {
-                let row = &self.values[r as usize * self.width..][..self.width];
-                for (o, &c) in out.iter_mut().zip(cols) {
-                    o[i] = row[c];
-                }
-            } else {
-                for (o, &c) in out.iter_mut().zip(cols) {
-                    o[i] = self.values[c * self.rows + r as usize];
-                }
+            if &self.key_bytes[s..e] != keys[i].as_ref().as_bytes() {
+                rows[i] = EMPTY; // a tag collision (then the probe would go on; never here)
             }
         }
-        out
+        rows
     }
 }
 
@@ -158,16 +190,23 @@ impl PlainMap {
         PlainMap { index, columns }
     }
 
-    pub fn get(&self, keys: &[&str], cols: &[usize]) -> Vec<Vec<f32>> {
-        let rows: Vec<Option<u32>> = keys.iter().map(|k| self.index.get(*k).copied()).collect();
-        cols.iter()
+    /// Gathers `cols` of `keys` into one column vector each (0.0 for a key not found), and
+    /// which keys were found.
+    pub fn get<K: AsRef<str>>(&self, keys: &[K], cols: &[usize]) -> (Vec<Vec<f32>>, Vec<bool>) {
+        let rows: Vec<Option<u32>> = keys
+            .iter()
+            .map(|k| self.index.get(k.as_ref()).copied())
+            .collect();
+        let out = cols
+            .iter()
             .map(|&c| {
                 let col = &self.columns[c];
                 rows.iter()
                     .map(|r| r.map_or(0.0, |r| col[r as usize]))
                     .collect()
             })
-            .collect()
+            .collect();
+        (out, rows.iter().map(Option::is_some).collect())
     }
 }
 

@@ -7,6 +7,8 @@
 //! keys, Mkeys/s, and the ratio to the prefetched baseline.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+// Shared with the suite (core/benches/suite), which uses parts this bench does not.
+#[allow(dead_code)]
 mod baseline;
 
 use std::hint::black_box;

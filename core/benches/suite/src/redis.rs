@@ -1,8 +1,11 @@
 //! A minimal Redis client (RESP2 over one TCP connection) for the benchmark: MSET/HSET
-//! pipelines to load, MGET and pipelined HMGET to read, FLUSHALL to leave nothing behind.
+//! pipelines to load, MGET and pipelined HMGET to read, FLUSHALL to leave nothing behind,
+//! INFO for its memory.
 
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::net::TcpStream;
+
+use crate::query::Answer;
 
 /// One reply.
 enum Reply {
@@ -88,17 +91,17 @@ impl Conn {
         }
     }
 
-    /// Loads rows `0..rows`: `key -> packed(i)` (MSET) and a hash `h:key` with fields
-    /// `f0..` holding the values as text (HSET), 1000 rows per round trip.
+    /// Loads rows `0..rows`: `key -> packed(i)` (MSET) and, when `hashes` is given, a hash
+    /// `h:key` with `hashes` fields `f0..` holding the values as text (HSET), 1000 rows per
+    /// round trip.
     pub fn load(
         &mut self,
         rows: u64,
-        width: usize,
         packed: &dyn Fn(u64) -> Vec<u8>,
-        value: fn(u64, usize) -> f32,
+        hashes: Option<usize>,
+        value: &dyn Fn(u64, usize) -> f32,
     ) -> io::Result<()> {
-        self.flushall()?;
-        let fields: Vec<String> = (0..width).map(|c| format!("f{c}")).collect();
+        let fields: Vec<String> = (0..hashes.unwrap_or(0)).map(|c| format!("f{c}")).collect();
         let mut start = 0;
         while start < rows {
             let end = (start + 1000).min(rows);
@@ -110,12 +113,19 @@ impl Conn {
                 args.push(v);
             }
             self.send(&args)?;
-            let hashes: Vec<(String, Vec<String>)> = (start..end)
-                .map(|i| {
-                    let k = format!("h:{}", murr_core::workload::key(i));
-                    (k, (0..width).map(|c| value(i, c).to_string()).collect())
-                })
-                .collect();
+            let hashes: Vec<(String, Vec<String>)> = if fields.is_empty() {
+                Vec::new()
+            } else {
+                (start..end)
+                    .map(|i| {
+                        let k = format!("h:{}", murr_core::workload::key(i));
+                        (
+                            k,
+                            (0..fields.len()).map(|c| value(i, c).to_string()).collect(),
+                        )
+                    })
+                    .collect()
+            };
             for (k, vs) in &hashes {
                 let mut args: Vec<&[u8]> = vec![b"HSET", k.as_bytes()];
                 for (f, v) in fields.iter().zip(vs) {
@@ -155,8 +165,9 @@ impl Conn {
         }
     }
 
-    /// One HMGET per key of the hash `h:key`, pipelined; the values parsed as f32.
-    pub fn hmget_rows(&mut self, keys: &[String], fields: &[String]) -> io::Result<Vec<Vec<f32>>> {
+    /// One HMGET per key of the hash `h:key` asking `fields`, pipelined; the values parsed
+    /// as f32 into one vector per field (a key whose fields are all nil was not found).
+    pub fn hmget(&mut self, keys: &[String], fields: &[String]) -> io::Result<Answer> {
         for k in keys {
             let h = format!("h:{k}");
             let mut args: Vec<&[u8]> = vec![b"HMGET", h.as_bytes()];
@@ -164,24 +175,47 @@ impl Conn {
             self.send(&args)?;
         }
         self.writer.flush()?;
-        let mut out = Vec::with_capacity(keys.len());
+        let mut cols: Vec<Vec<f32>> = fields
+            .iter()
+            .map(|_| Vec::with_capacity(keys.len()))
+            .collect();
+        let mut found = Vec::with_capacity(keys.len());
         for _ in keys {
             let Reply::Array(items) = self.reply()? else {
                 return Err(bad("HMGET reply not an array"));
             };
-            let row = items
-                .into_iter()
-                .map(|r| match r {
-                    Reply::Bulk(Some(v)) => std::str::from_utf8(&v)
-                        .ok()
-                        .and_then(|s| s.parse::<f32>().ok())
-                        .ok_or_else(|| bad("HMGET value not a float")),
-                    _ => Err(bad("HMGET value missing")),
-                })
-                .collect::<io::Result<Vec<f32>>>()?;
-            out.push(row);
+            let mut any = false;
+            for (col, r) in cols.iter_mut().zip(items) {
+                let v = match r {
+                    Reply::Bulk(Some(v)) => {
+                        any = true;
+                        std::str::from_utf8(&v)
+                            .ok()
+                            .and_then(|s| s.parse::<f32>().ok())
+                            .ok_or_else(|| bad("HMGET value not a float"))?
+                    }
+                    Reply::Bulk(None) => 0.0,
+                    _ => return Err(bad("HMGET item not a bulk string")),
+                };
+                col.push(v);
+            }
+            found.push(any);
         }
-        Ok(out)
+        Ok(Answer::Cols(cols, found))
+    }
+
+    /// The server's `INFO memory` field `used_memory` (bytes).
+    pub fn used_memory(&mut self) -> io::Result<u64> {
+        self.send(&[b"INFO", b"memory"])?;
+        self.writer.flush()?;
+        let Reply::Bulk(Some(text)) = self.reply()? else {
+            return Err(bad("INFO reply not a bulk string"));
+        };
+        String::from_utf8_lossy(&text)
+            .lines()
+            .find_map(|l| l.strip_prefix("used_memory:"))
+            .and_then(|v| v.trim().parse().ok())
+            .ok_or_else(|| bad("no used_memory in INFO"))
     }
 
     /// Empties the server.

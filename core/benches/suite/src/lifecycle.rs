@@ -1,0 +1,660 @@
+//! The canonical table through every workload: W1 (the loads), R1-R3 (reads), O1 (open to
+//! the first answer), M1 (memory, in child processes), R4 (reads beside a writer) and W2
+//! (upsert 10%, then compact).
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use murr_core::db::{Db, Options, SyncPolicy};
+use murr_core::workload;
+
+use crate::baseline::{PlainMap, Prefetched};
+use crate::data::{FEATURES, upserted, value};
+use crate::measure::{Reader, Times, interleave, percentile};
+use crate::proc::{Memory, dir_bytes, memory, written_bytes};
+use crate::query::{Answer, Queries, Query};
+use crate::report::Report;
+use crate::systems::*;
+use crate::{Args, memory as m1, redis, redis_addr};
+
+/// The peers, loaded.
+struct Peers {
+    pre: Prefetched,
+    plain: PlainMap,
+    rocks: rocksdb::DB,
+    loads: Vec<(String, Load)>,
+}
+
+/// Runs every workload of the canonical table; returns the scaling point (a JSON line).
+pub fn features(a: &Args, dir: &Path, report: &mut Report) -> String {
+    let spec = FEATURES;
+    let n = a.rows;
+    let murr_dir = dir.join("murr");
+    let rocks_dir = dir.join("rocks");
+    eprintln!("W1: loading {n} rows into libmurr ...");
+    let (db, murr_load) = load_murr(&murr_dir, &spec, n);
+    let murr_disk = dir_bytes(&murr_dir);
+    let peers = (!a.murr_only).then(|| {
+        eprintln!("W1: building the baselines ...");
+        let (pre, pre_t) = build_prefetched(&spec, n);
+        let (plain, plain_t) = build_plain(&spec, n);
+        eprintln!("W1: loading RocksDB ...");
+        let (rocks, rocks_load) = load_rocks(&rocks_dir, &spec, n);
+        eprintln!("W1: loading Redis ...");
+        let mut conn = redis::Conn::connect(&redis_addr()).unwrap();
+        let redis_load = load_redis(&mut conn, &spec, n);
+        let built = |t| Load {
+            write: t,
+            ..Load::default()
+        };
+        Peers {
+            pre,
+            plain,
+            rocks,
+            loads: vec![
+                (
+                    "baseline: prefetched hash + row-major (build)".to_owned(),
+                    built(pre_t),
+                ),
+                ("FxHashMap + Vec columns (build)".to_owned(), built(plain_t)),
+                (
+                    "RocksDB (WriteBatch, WAL on, no sync)".to_owned(),
+                    rocks_load,
+                ),
+                (
+                    "Redis (pipelined MSET + HSET: both forms)".to_owned(),
+                    redis_load,
+                ),
+            ],
+        }
+    });
+    let rocks_disk = dir_bytes(&rocks_dir);
+    w1(report, n, murr_load, murr_disk, peers.as_ref(), rocks_disk);
+
+    let r1 = reads(a, &db, peers.as_ref(), report);
+    drop(db);
+    let (o1_open, o1_first) = o1(
+        &murr_dir,
+        peers.is_some().then_some(&rocks_dir),
+        n,
+        report,
+        peers,
+    );
+    m1(
+        &murr_dir,
+        (!a.murr_only).then_some(&rocks_dir),
+        n,
+        murr_disk,
+        rocks_disk,
+        report,
+    );
+    if !a.murr_only {
+        r4(a, &murr_dir, &rocks_dir, report);
+        w2(&murr_dir, &rocks_dir, n, report);
+        let mut conn = redis::Conn::connect(&redis_addr()).unwrap();
+        conn.flushall().unwrap();
+    }
+    format!(
+        "{{\"rows\": {n}, \"r1_median_us\": {:.1}, \"r1_p99_us\": {:.1}, \"o1_open_ms\": {o1_open:.3}, \"o1_first_ms\": {o1_first:.3}}}",
+        r1.median(),
+        r1.p99()
+    )
+}
+
+fn w1(
+    report: &mut Report,
+    n: u64,
+    murr: Load,
+    murr_disk: u64,
+    peers: Option<&Peers>,
+    rocks_disk: u64,
+) {
+    report.line(format!(
+        "\n#### W1: ingest of {n} rows in 100,000-row batches, then flush and compact\n"
+    ));
+    report.line("| system | write s | rows/s | flush s | compact s | disk bytes/row |");
+    report.line("|---|---:|---:|---:|---:|---:|");
+    let row = |report: &mut Report, name: &str, l: &Load, disk: Option<u64>| {
+        let opt = |d: Duration| {
+            if d.is_zero() {
+                "-".to_owned()
+            } else {
+                format!("{:.2}", d.as_secs_f64())
+            }
+        };
+        report.line(format!(
+            "| {name} | {:.2} | {:.0} | {} | {} | {} |",
+            l.write.as_secs_f64(),
+            n as f64 / l.write.as_secs_f64(),
+            opt(l.flush),
+            opt(l.compact),
+            disk.map_or("- (memory only)".to_owned(), |d| format!(
+                "{:.1}",
+                d as f64 / n as f64
+            ))
+        ));
+    };
+    row(
+        report,
+        "**libmurr** `Db::write` (sync never)",
+        &murr,
+        Some(murr_disk),
+    );
+    if let Some(p) = peers {
+        for (name, l) in &p.loads {
+            let disk = name.starts_with("RocksDB").then_some(rocks_disk);
+            row(report, name, l, disk);
+        }
+    }
+}
+
+/// R1, R2, R3 through every system; returns libmurr's R1 times.
+fn reads(a: &Args, db: &Db, peers: Option<&Peers>, report: &mut Report) -> Times {
+    let spec = FEATURES;
+    let n = a.rows;
+    let all: Vec<usize> = (0..spec.width()).collect();
+    let workloads: [(&str, Option<usize>, Vec<usize>); 3] = [
+        (
+            "R1: 1000 random keys x all 10 float32 columns",
+            None,
+            all.clone(),
+        ),
+        (
+            "R2: 1000 random keys x 3 of 10 columns (f0, f4, f9)",
+            None,
+            vec![0, 4, 9],
+        ),
+        ("R3: R1 with 10% of the keys absent", Some(10), all),
+    ];
+    let mut murr_r1 = None;
+    for (title, absent, cols) in workloads {
+        if peers.is_none() && !title.starts_with("R1") {
+            continue;
+        }
+        let names: Vec<String> = cols.iter().map(|c| format!("f{c}")).collect();
+        let mut mget = redis::Conn::connect(&redis_addr()).ok();
+        let mut hmget = redis::Conn::connect(&redis_addr()).ok();
+        let mut systems = Vec::new();
+        if let Some(p) = peers {
+            systems.push(Reader::new(
+                "baseline: prefetched hash + row-major",
+                |q: &Query| read_prefetched(&p.pre, &spec, q),
+            ));
+        }
+        systems.push(Reader::new("libmurr Db::read", |q: &Query| {
+            read_murr(db, spec.table, q)
+        }));
+        if let Some(p) = peers {
+            systems.push(Reader::new("FxHashMap + Vec columns", |q: &Query| {
+                read_plain(&p.plain, q)
+            }));
+            systems.push(Reader::new("RocksDB batched_multi_get", |q: &Query| {
+                read_rocks(&p.rocks, &spec, q)
+            }));
+            let mget = mget.as_mut().unwrap();
+            systems.push(Reader::new("Redis MGET (packed rows)", move |q: &Query| {
+                read_mget(mget, &spec, q)
+            }));
+            let hmget = hmget.as_mut().unwrap();
+            systems.push(Reader::new("Redis pipelined HMGET", move |q: &Query| {
+                read_hmget(hmget, q)
+            }));
+        }
+        eprintln!("{} ...", &title[..2]);
+        let queries = Queries::new(n, absent, cols, names);
+        let mut times = interleave(&mut systems, queries, a.batches, &value);
+        report.reads(
+            &format!("{title}, N = {n}, {} batches", a.batches),
+            &times,
+            0,
+        );
+        if murr_r1.is_none() {
+            let i = times
+                .iter()
+                .position(|t| t.name.starts_with("libmurr"))
+                .unwrap();
+            murr_r1 = Some(times.swap_remove(i));
+        }
+    }
+    murr_r1.unwrap()
+}
+
+/// Opens made and timed per system.
+const OPENS: usize = 10;
+
+/// O1: `Db::open` (and RocksDB's `DB::open`) of the closed table, then the first R1 answer,
+/// `OPENS` times each, taking turns. Returns libmurr's median open and open + first answer
+/// (ms). The peers are closed on return.
+fn o1(
+    murr_dir: &Path,
+    rocks_dir: Option<&Path>,
+    n: u64,
+    report: &mut Report,
+    peers: Option<Peers>,
+) -> (f64, f64) {
+    let spec = FEATURES;
+    drop(peers);
+    let cols: Vec<usize> = (0..spec.width()).collect();
+    let queries: Vec<Query> = Queries::new(n, None, cols, spec.columns())
+        .take(OPENS)
+        .collect();
+    let systems = if rocks_dir.is_some() { 2 } else { 1 };
+    let mut open = vec![Vec::new(); systems];
+    let mut first = vec![Vec::new(); systems];
+    eprintln!("O1 ...");
+    for (i, q) in queries.iter().enumerate() {
+        for turn in 0..systems {
+            let s = (i + turn) % systems;
+            let t0 = Instant::now();
+            let (opened, answer, answered) = if s == 0 {
+                let db = Db::open(murr_dir, murr_options()).unwrap();
+                let opened = t0.elapsed();
+                let answer = read_murr(&db, spec.table, q);
+                let answered = t0.elapsed();
+                db.close().unwrap();
+                (opened, answer, answered)
+            } else {
+                let dir = rocks_dir.unwrap();
+                let db = open_rocks(dir, &spec, n);
+                let opened = t0.elapsed();
+                let answer = read_rocks(&db, &spec, q);
+                (opened, answer, t0.elapsed())
+            };
+            answer.check(q, &value);
+            open[s].push(opened.as_secs_f64() * 1e3);
+            first[s].push(answered.as_secs_f64() * 1e3);
+        }
+    }
+    report.line(format!(
+        "\n#### O1: open of the closed table ({n} rows) to the first R1 answer, median of {OPENS}\n"
+    ));
+    report.line("| system | open ms | open + first R1 ms | max ms |");
+    report.line("|---|---:|---:|---:|");
+    let names = [
+        "**libmurr** `Db::open` + `Db::read`",
+        "RocksDB `DB::open` + `batched_multi_get`",
+    ];
+    for s in 0..systems {
+        report.line(format!(
+            "| {} | {:.3} | {:.3} | {:.3} |",
+            names[s],
+            percentile(&open[s], 0.5),
+            percentile(&first[s], 0.5),
+            percentile(&first[s], 1.0)
+        ));
+    }
+    (percentile(&open[0], 0.5), percentile(&first[0], 0.5))
+}
+
+/// M1: each system's memory while serving R1 (a child process each; Redis's server).
+fn m1(
+    murr_dir: &Path,
+    rocks_dir: Option<&Path>,
+    n: u64,
+    murr_disk: u64,
+    rocks_disk: u64,
+    report: &mut Report,
+) {
+    eprintln!("M1 ...");
+    let key_bytes: u64 = [n / 2, n - 1]
+        .iter()
+        .map(|&i| workload::key(i).len() as u64)
+        .sum::<u64>()
+        / 2;
+    let mut rows: Vec<(String, Memory, String)> = vec![(
+        "**libmurr** (mmap)".to_owned(),
+        m1::measure("murr", murr_dir, n),
+        format!("{:.1}", murr_disk as f64 / n as f64),
+    )];
+    if let Some(rocks_dir) = rocks_dir {
+        rows.push((
+            "baseline: prefetched hash + row-major".to_owned(),
+            m1::measure("prefetched", murr_dir, n),
+            "-".to_owned(),
+        ));
+        rows.push((
+            "FxHashMap + Vec columns".to_owned(),
+            m1::measure("plain", murr_dir, n),
+            "-".to_owned(),
+        ));
+        rows.push((
+            "RocksDB (block cache)".to_owned(),
+            m1::measure("rocks", rocks_dir, n),
+            format!("{:.1}", rocks_disk as f64 / n as f64),
+        ));
+        if let Ok(pid) = std::env::var("MURR_REDIS_PID") {
+            let used = redis::Conn::connect(&redis_addr())
+                .and_then(|mut c| c.used_memory())
+                .unwrap_or(0);
+            rows.push((
+                format!(
+                    "Redis server (packed rows and hashes; used_memory {:.0} MB)",
+                    used as f64 / 1e6
+                ),
+                memory(&pid),
+                "- (memory only)".to_owned(),
+            ));
+        }
+    }
+    report.line(format!(
+        "\n#### M1: memory while serving R1 ({n} rows; raw data {:.0} bytes/row: 40 of values + ~{key_bytes} of key)\n",
+        40 + key_bytes
+    ));
+    report
+        .line("| system | peak RSS MB | RSS MB | anonymous MB | file-backed MB | disk bytes/row |");
+    report.line("|---|---:|---:|---:|---:|---:|");
+    for (name, m, disk) in rows {
+        let mb = |kib: u64| kib as f64 / 1024.0;
+        report.line(format!(
+            "| {name} | {:.0} | {:.0} | {:.0} | {:.0} | {disk} |",
+            mb(m.peak),
+            mb(m.rss),
+            mb(m.anon),
+            mb(m.file)
+        ));
+    }
+}
+
+/// Rows per upsert of the R4 writer.
+const UPSERT_ROWS: usize = 10_000;
+/// Distinct upsert batches the writer cycles through.
+const UPSERT_BATCHES: u64 = 50;
+/// Batches each reader reads per phase.
+const PHASE: usize = 250;
+/// Reader threads.
+const READERS: usize = 2;
+
+/// R4 for libmurr and RocksDB, each in turn.
+fn r4(a: &Args, murr_dir: &Path, rocks_dir: &Path, report: &mut Report) {
+    let spec = FEATURES;
+    let n = a.rows;
+    let cols: Vec<usize> = (0..spec.width()).collect();
+    let queries: Vec<Query> = Queries::new(n, None, cols, spec.columns())
+        .take(2 * READERS * PHASE)
+        .collect();
+    let picked: Vec<Vec<u64>> = (0..UPSERT_BATCHES)
+        .map(|s| {
+            workload::random_rows(1000 + s, n)
+                .take(UPSERT_ROWS)
+                .collect()
+        })
+        .collect();
+    let rounds = (a.batches / (2 * PHASE)).max(1);
+    report.line(format!(
+        "\n#### R4: R1 on {READERS} reader threads, with and without 1 writer upserting {UPSERT_ROWS}-row batches, N = {n} ({rounds} rounds of {PHASE} batches per reader per side)\n"
+    ));
+    report.line("| system | writer | reads | median us | p99 us | max us | rows upserted/s | p99 with / without |");
+    report.line("|---|---|---:|---:|---:|---:|---:|---:|");
+
+    eprintln!("R4: libmurr ...");
+    let db = Db::open(murr_dir, Options::default().with_sync(SyncPolicy::Never)).unwrap();
+    let batches: Vec<_> = picked
+        .iter()
+        .map(|rows| spec.batch_of(rows, &value))
+        .collect();
+    let res = run_r4(
+        &|q| read_murr(&db, spec.table, q),
+        &|i| {
+            db.write(spec.table, &batches[i % batches.len()]).unwrap();
+        },
+        &queries,
+        rounds,
+    );
+    r4_rows(
+        report,
+        "**libmurr** (default options, 1 background thread)",
+        &res,
+    );
+    db.close().unwrap();
+    drop(db);
+
+    eprintln!("R4: RocksDB ...");
+    let rocks = open_rocks(rocks_dir, &spec, n);
+    let packed: Vec<Vec<(String, Vec<u8>)>> = picked
+        .iter()
+        .map(|rows| {
+            rows.iter()
+                .map(|&i| (workload::key(i), spec.packed(i, &value)))
+                .collect()
+        })
+        .collect();
+    let res = run_r4(
+        &|q| read_rocks(&rocks, &spec, q),
+        &|i| {
+            let mut wb = rocksdb::WriteBatch::default();
+            for (k, v) in &packed[i % packed.len()] {
+                wb.put(k.as_bytes(), v);
+            }
+            rocks.write(wb).unwrap();
+        },
+        &queries,
+        rounds,
+    );
+    r4_rows(report, "RocksDB", &res);
+}
+
+/// R4's result: per side (writer idle, upserting) the read times and wall time, and rows
+/// upserted.
+struct R4 {
+    times: [Vec<f64>; 2],
+    wall: [Duration; 2],
+    upserted: u64,
+}
+
+fn run_r4(
+    read: &(dyn Fn(&Query) -> Answer + Sync),
+    write: &(dyn Fn(usize) + Sync),
+    queries: &[Query],
+    rounds: usize,
+) -> R4 {
+    let writing = AtomicBool::new(false);
+    let busy = AtomicBool::new(false);
+    let stop = AtomicBool::new(false);
+    let written = AtomicU64::new(0);
+    let mut out = R4 {
+        times: [Vec::new(), Vec::new()],
+        wall: [Duration::ZERO; 2],
+        upserted: 0,
+    };
+    let phase = |next: usize| -> (Vec<f64>, Duration) {
+        let t0 = Instant::now();
+        let times = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..READERS)
+                .map(|t| {
+                    s.spawn(move || {
+                        let mut times = Vec::with_capacity(PHASE);
+                        for j in 0..PHASE {
+                            let q = &queries[(next + t * PHASE + j) % queries.len()];
+                            let r0 = Instant::now();
+                            let answer = read(q);
+                            times.push(r0.elapsed().as_secs_f64() * 1e6);
+                            answer.check(q, &value);
+                        }
+                        times
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap())
+                .collect()
+        });
+        (times, t0.elapsed())
+    };
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let mut i = 0;
+            while !stop.load(Ordering::SeqCst) {
+                busy.store(true, Ordering::SeqCst);
+                if writing.load(Ordering::SeqCst) {
+                    write(i);
+                    written.fetch_add(UPSERT_ROWS as u64, Ordering::SeqCst);
+                    i += 1;
+                    busy.store(false, Ordering::SeqCst);
+                } else {
+                    busy.store(false, Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_micros(200));
+                }
+            }
+        });
+        let set_writing = |on: bool| {
+            writing.store(on, Ordering::SeqCst);
+            while !on && busy.load(Ordering::SeqCst) {
+                std::hint::spin_loop();
+            }
+        };
+        phase(0); // warm-up
+        let mut next = 0;
+        for round in 0..rounds {
+            for turn in 0..2 {
+                let on = (round + turn) % 2;
+                set_writing(on == 1);
+                let w0 = written.load(Ordering::SeqCst);
+                let (t, elapsed) = phase(next);
+                set_writing(false);
+                if on == 1 {
+                    out.upserted += written.load(Ordering::SeqCst) - w0;
+                }
+                out.times[on].extend(t);
+                out.wall[on] += elapsed;
+                next += READERS * PHASE;
+            }
+        }
+        stop.store(true, Ordering::SeqCst);
+    });
+    out
+}
+
+fn r4_rows(report: &mut Report, name: &str, r: &R4) {
+    let ratio = percentile(&r.times[1], 0.99) / percentile(&r.times[0], 0.99);
+    for (on, label) in ["idle", "upserting"].iter().enumerate() {
+        let t = &r.times[on];
+        let (rate, ratio) = if on == 1 {
+            (
+                format!("{:.0}", r.upserted as f64 / r.wall[1].as_secs_f64()),
+                format!("{ratio:.2}x"),
+            )
+        } else {
+            ("-".to_owned(), String::new())
+        };
+        report.line(format!(
+            "| {name} | {label} | {} | {:.1} | {:.1} | {:.1} | {rate} | {ratio} |",
+            t.len(),
+            percentile(t, 0.5),
+            percentile(t, 0.99),
+            percentile(t, 1.0),
+        ));
+    }
+}
+
+/// W2: 10% of the keys (rows `i % 10 == 3`) upserted with new values in 100,000-row
+/// batches, flushed, compacted; for libmurr and RocksDB in turn. Bytes written are the
+/// process's `write_bytes` (every file: logs, tables, manifests).
+fn w2(murr_dir: &Path, rocks_dir: &Path, n: u64, report: &mut Report) {
+    let spec = FEATURES;
+    let rows: Vec<u64> = (3..n).step_by(10).collect();
+    let key_bytes: u64 = rows.iter().map(|&i| workload::key(i).len() as u64).sum();
+    let upserted_bytes = key_bytes + rows.len() as u64 * 4 * spec.width() as u64;
+    report.line(format!(
+        "\n#### W2: upsert of 10% of the keys ({} rows, {:.1} MB of keys and values), flush, compact; N = {n}\n",
+        rows.len(),
+        upserted_bytes as f64 / 1e6
+    ));
+    report.line("| system | upsert s | flush s | compact s | MB written | written / upserted | disk MB before | disk MB after |");
+    report.line("|---|---:|---:|---:|---:|---:|---:|---:|");
+    let now_value = |i: u64, c: usize| {
+        if i % 10 == 3 {
+            upserted(i, c)
+        } else {
+            value(i, c)
+        }
+    };
+    let cols: Vec<usize> = (0..spec.width()).collect();
+    let check_q: Query = Queries::new(n, None, cols, spec.columns()).next().unwrap();
+
+    eprintln!("W2: libmurr ...");
+    let db = Db::open(murr_dir, murr_options()).unwrap();
+    let before = dir_bytes(murr_dir);
+    let w0 = written_bytes();
+    let t = Instant::now();
+    for chunk in rows.chunks(100_000) {
+        db.write(spec.table, &spec.batch_of(chunk, &upserted))
+            .unwrap();
+    }
+    let upsert = t.elapsed();
+    let t = Instant::now();
+    db.flush().unwrap();
+    let flush = t.elapsed();
+    let t = Instant::now();
+    db.compact().unwrap();
+    let compact = t.elapsed();
+    let written = written_bytes() - w0;
+    read_murr(&db, spec.table, &check_q).check(&check_q, &now_value);
+    db.close().unwrap();
+    drop(db);
+    let after = dir_bytes(murr_dir);
+    w2_row(
+        report,
+        "**libmurr** (`Db::compact`)",
+        [upsert, flush, compact],
+        written,
+        upserted_bytes,
+        before,
+        after,
+    );
+
+    eprintln!("W2: RocksDB ...");
+    let rocks = open_rocks(rocks_dir, &spec, n);
+    let before = dir_bytes(rocks_dir);
+    let w0 = written_bytes();
+    let t = Instant::now();
+    for chunk in rows.chunks(100_000) {
+        let mut wb = rocksdb::WriteBatch::default();
+        for &i in chunk {
+            wb.put(workload::key(i).as_bytes(), spec.packed(i, &upserted));
+        }
+        rocks.write(wb).unwrap();
+    }
+    let upsert = t.elapsed();
+    let t = Instant::now();
+    rocks.flush().unwrap();
+    let flush = t.elapsed();
+    let t = Instant::now();
+    rocks.compact_range::<&[u8], &[u8]>(None, None);
+    let compact = t.elapsed();
+    let written = written_bytes() - w0;
+    read_rocks(&rocks, &spec, &check_q).check(&check_q, &now_value);
+    drop(rocks);
+    let after = dir_bytes(rocks_dir);
+    w2_row(
+        report,
+        "RocksDB (`compact_range`)",
+        [upsert, flush, compact],
+        written,
+        upserted_bytes,
+        before,
+        after,
+    );
+}
+
+fn w2_row(
+    report: &mut Report,
+    name: &str,
+    t: [Duration; 3],
+    written: u64,
+    upserted: u64,
+    before: u64,
+    after: u64,
+) {
+    report.line(format!(
+        "| {name} | {:.2} | {:.2} | {:.2} | {:.1} | {:.1} | {:.1} | {:.1} |",
+        t[0].as_secs_f64(),
+        t[1].as_secs_f64(),
+        t[2].as_secs_f64(),
+        written as f64 / 1e6,
+        written as f64 / upserted as f64,
+        before as f64 / 1e6,
+        after as f64 / 1e6
+    ));
+}

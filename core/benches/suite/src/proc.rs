@@ -1,0 +1,60 @@
+//! What the kernel says about a process: memory (`/proc/<pid>/status`) and bytes written to
+//! storage (`/proc/self/io`), and the size of a directory.
+
+use std::path::Path;
+
+/// Memory of a process, in KiB.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Memory {
+    /// Peak resident set (`VmHWM`).
+    pub peak: u64,
+    /// Resident set now (`VmRSS`).
+    pub rss: u64,
+    /// Anonymous resident memory now (`RssAnon`: heap, not the page cache).
+    pub anon: u64,
+    /// File-backed resident memory now (`RssFile`: mapped files).
+    pub file: u64,
+}
+
+/// The memory of process `pid` ("self" for this one).
+pub fn memory(pid: &str) -> Memory {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    };
+    Memory {
+        peak: field("VmHWM:"),
+        rss: field("VmRSS:"),
+        anon: field("RssAnon:"),
+        file: field("RssFile:"),
+    }
+}
+
+/// Bytes this process has caused to be written to storage (`write_bytes` of
+/// `/proc/self/io`, every thread).
+pub fn written_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/io")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("write_bytes:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// The bytes of the files under `dir`.
+pub fn dir_bytes(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => dir_bytes(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
