@@ -1,7 +1,7 @@
 //! M1: the memory of each system while it serves R1, each measured in a process of its
 //! own (a child of the suite: `--child SYSTEM DIR`) that opens (libmurr, RocksDB) or builds
 //! (the baselines) the canonical table, serves `SERVE` R1 batches and reports its memory;
-//! Redis's from its server process.
+//! Redis's from its server process. RocksDB's child also reports its block cache's usage.
 
 use std::path::Path;
 use std::process::Command;
@@ -27,7 +27,16 @@ pub fn child(system: &str, dir: &Path, rows: u64) {
         }
         "rocks" => {
             let db = open_rocks(dir, &spec, rows);
-            Box::new(move |q| read_rocks(&db, &spec, q))
+            for q in queries.take(SERVE) {
+                read_rocks(&db, &spec, &q).check(&q, &value);
+            }
+            let cache = db
+                .property_int_value("rocksdb.block-cache-usage")
+                .ok()
+                .flatten()
+                .unwrap_or(0);
+            print(cache);
+            return;
         }
         "prefetched" => {
             let (p, _) = build_prefetched(&spec, rows);
@@ -42,12 +51,18 @@ pub fn child(system: &str, dir: &Path, rows: u64) {
     for q in queries.take(SERVE) {
         read(&q).check(&q, &value);
     }
-    let m = memory("self");
-    println!("M1 {} {} {} {}", m.peak, m.rss, m.anon, m.file);
+    print(0);
 }
 
-/// Runs `system` in a child process over `dir`, returns the memory it reported.
-pub fn measure(system: &str, dir: &Path, rows: u64) -> Memory {
+/// Prints this process's memory and `extra` (RocksDB: its block cache's usage in bytes).
+fn print(extra: u64) {
+    let m = memory("self");
+    println!("M1 {} {} {} {} {extra}", m.peak, m.rss, m.anon, m.file);
+}
+
+/// Runs `system` in a child process over `dir`, returns the memory it reported and its
+/// extra figure.
+pub fn measure(system: &str, dir: &Path, rows: u64) -> (Memory, u64) {
     let out = Command::new(std::env::current_exe().unwrap())
         .args(["--rows", &rows.to_string(), "--child", system])
         .arg(dir)
@@ -64,10 +79,11 @@ pub fn measure(system: &str, dir: &Path, rows: u64) -> Memory {
         .find_map(|l| l.strip_prefix("M1 "))
         .expect("M1 line");
     let v: Vec<u64> = line.split(' ').map(|x| x.parse().unwrap()).collect();
-    Memory {
+    let m = Memory {
         peak: v[0],
         rss: v[1],
         anon: v[2],
         file: v[3],
-    }
+    };
+    (m, v[4])
 }
