@@ -89,22 +89,39 @@ fn read_all(
     out
 }
 
-/// Manual mode (flushes and compactions only when asked), or a background thread with
-/// a tiny memtable, trigger and output segments, so that flushes, compactions and their
-/// deletion vectors happen between (and during) the operations.
-fn options(background: bool) -> Options {
-    if background {
-        Options::default()
+/// How the database under test runs.
+#[derive(Debug, Clone, Copy)]
+enum Mode {
+    /// Flushes and compactions only when asked.
+    Manual,
+    /// A background thread with a tiny memtable, trigger and output segments, so that
+    /// flushes, compactions and their deletion vectors happen between (and during) the
+    /// operations.
+    Background,
+    /// Manual, with compactions cutting the run into segments of a few rows each: reads of
+    /// a compacted table route keys across many run segments.
+    SmallRun,
+}
+
+fn options(mode: Mode) -> Options {
+    match mode {
+        Mode::Background => Options::default()
             .with_background_threads(1)
             .with_memtable_bytes(4 << 10)
             .with_l0_triggers(2, 3, 5)
-            .with_target_segment_bytes(2 << 10)
-    } else {
-        Options::default().with_background_threads(0)
+            .with_target_segment_bytes(2 << 10),
+        Mode::Manual => Options::default().with_background_threads(0),
+        Mode::SmallRun => {
+            let mut o = Options::default()
+                .with_background_threads(0)
+                .with_target_segment_bytes(1);
+            o.compaction_chunk_rows = 2;
+            o
+        }
     }
 }
 
-fn run(ops: Vec<Op>, background: bool) {
+fn run(ops: Vec<Op>, mode: Mode) {
     let dir = tempfile::tempdir().unwrap();
     let mut columns = 2usize;
     let schema = |n: usize| {
@@ -112,7 +129,7 @@ fn run(ops: Vec<Op>, background: bool) {
         f.extend((0..n).map(|c| Field::new(name(c), DataType::Int64, true)));
         Schema::new(f)
     };
-    let mut db = Db::open(dir.path(), options(background)).unwrap();
+    let mut db = Db::open(dir.path(), options(mode)).unwrap();
     db.create_table("t", &schema(columns), "k").unwrap();
     let mut model = Model::new();
     let mut snapshots: Vec<(Snapshot, Model, usize)> = Vec::new();
@@ -150,7 +167,7 @@ fn run(ops: Vec<Op>, background: bool) {
                 check(&mut snapshots);
                 db.close().unwrap();
                 drop(db);
-                db = Db::open(dir.path(), options(background)).unwrap();
+                db = Db::open(dir.path(), options(mode)).unwrap();
             }
             Op::AddColumn => {
                 if columns < MAX_COLUMNS {
@@ -168,6 +185,9 @@ fn run(ops: Vec<Op>, background: bool) {
                 let stats = db.table_stats("t").unwrap();
                 assert_eq!(stats.level0_segments, 0, "{stats:?}");
                 assert_eq!(stats.deleted_rows, 0, "{stats:?}");
+                if matches!(mode, Mode::SmallRun) && model.len() >= 6 {
+                    assert!(stats.run_segments >= 2, "{stats:?}");
+                }
             }
         }
         let got = read_all(|k, c| db.read("t", k, c).unwrap(), columns);
@@ -175,7 +195,7 @@ fn run(ops: Vec<Op>, background: bool) {
     }
     check(&mut snapshots);
     db.close().unwrap();
-    let db = Db::open(dir.path(), options(background)).unwrap();
+    let db = Db::open(dir.path(), options(mode)).unwrap();
     assert_eq!(read_all(|k, c| db.read("t", k, c).unwrap(), columns), model);
 }
 
@@ -191,13 +211,20 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
     #[test]
     fn the_engine_matches_a_model(ops in proptest::collection::vec(op(), 1..40)) {
-        run(ops, false);
+        run(ops, Mode::Manual);
     }
 
     #[test]
     fn the_engine_matches_a_model_with_background_work(
         ops in proptest::collection::vec(op(), 1..40),
     ) {
-        run(ops, true);
+        run(ops, Mode::Background);
+    }
+
+    #[test]
+    fn the_engine_matches_a_model_with_a_run_of_small_segments(
+        ops in proptest::collection::vec(op(), 1..40),
+    ) {
+        run(ops, Mode::SmallRun);
     }
 }

@@ -1,8 +1,8 @@
 //! W1, R1, R4 and O1 of WORKLOAD.md through the embedded database (`murr_core::db::Db`),
 //! with a bare segment of the same rows as the same-run peer.
 //!
-//! `cargo bench -p murr-core --bench engine -- [--rows N] [--batches B] [--only w1|r1|r1mem|r4|o1]`
-//! (`--only` also takes a comma-separated list: `--only r1,o1`).
+//! `cargo bench -p murr-core --bench engine -- [--rows N] [--batches B] [--only w1|r1|r1mem|r4|o1|r1run]`
+//! [--segments N] (`--only` also takes a comma-separated list: `--only r1,o1`).
 //!
 //! - W1: ingest through `Db::write` in 100,000-row batches (sync always / never, one flush;
 //!   and never with the default memtable limit), then `flush`.
@@ -18,6 +18,10 @@
 //!   compaction, against the compacted table (`--target MiB` sets the compaction's output
 //!   segment size).
 //!
+//! - R1run: R1 on a table compacted into a run of about `--segments` (default 10)
+//!   segments, and on a level-0 segment over that run, against the same rows in one bare
+//!   segment and the prefetched in-memory baseline of the segment_read bench.
+//!
 //! Every read is checked against the generator (outside the timing). Within a batch round
 //! the systems take turns in a rotating order, so that machine noise falls on all alike.
 //! The databases stay on disk until the bench exits (`MURR_BENCH_DIR`, default the target's
@@ -30,6 +34,7 @@ mod fixture;
 mod lifecycle;
 mod lsm;
 mod reads;
+mod run;
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -56,6 +61,8 @@ struct Args {
     only: Option<String>,
     /// The compaction's target segment size in MiB (W2); the default when `None`.
     target_mib: Option<usize>,
+    /// About how many segments R1run's run has.
+    segments: u64,
 }
 
 fn args() -> Args {
@@ -64,6 +71,7 @@ fn args() -> Args {
         batches: 2000,
         only: None,
         target_mib: None,
+        segments: 10,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -72,6 +80,12 @@ fn args() -> Args {
             "--batches" => a.batches = it.next().and_then(|v| v.parse().ok()).expect("--batches N"),
             "--only" => a.only = it.next(),
             "--target" => a.target_mib = it.next().and_then(|v| v.parse().ok()),
+            "--segments" => {
+                a.segments = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .expect("--segments N")
+            }
             _ => {} // cargo bench passes --bench
         }
     }
@@ -212,10 +226,16 @@ fn main() {
     if only("w1") {
         lifecycle::w1(a.rows, dir);
     }
-    if !["r1", "r1mem", "o1", "r4", "w2"].iter().any(|w| only(w)) {
+    if !["r1", "r1mem", "o1", "r4", "w2", "r1run"]
+        .iter()
+        .any(|w| only(w))
+    {
         return;
     }
     let keys = KeyBatches::new(a.rows, WARMUP + a.batches);
+    if only("r1run") {
+        run::r1run(&keys, a.rows, dir, a.segments);
+    }
     if only("w2") {
         lsm::w2(a.rows, &keys, dir, a.target_mib);
     }

@@ -420,4 +420,6 @@ impl Db {
 }
 
 #[cfg(test)]
+mod read_tests;
+#[cfg(test)]
 mod tests;

@@ -259,7 +259,7 @@ fn copy_column<const W: usize>(srcs: &[&[u8]], offset: usize, dst: &mut [u8]) {
 }
 
 /// An Arrow array of fixed-width `values` (little-endian, booleans one byte each).
-fn fixed_array(
+pub(crate) fn fixed_array(
     t: &ColumnType,
     n: usize,
     values: Buffer,

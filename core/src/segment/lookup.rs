@@ -162,19 +162,34 @@ impl Segment {
         keys: &QueryKeys<'_>,
         rows_to_prefetch: &[(u32, usize)],
     ) -> Result<Vec<u32>> {
-        let n = keys.len();
-        let slots = self.footer.slot_count;
-        let at = self.key_at()?;
-        let index = self.view(self.footer.index_section)?;
-        let groups: Vec<(&[u8], usize)> = rows_to_prefetch
-            .iter()
-            .map(|&(section, stride)| (self.raw_section(section), stride))
-            .collect();
+        self.lookup_at(keys, None, rows_to_prefetch)
+    }
 
-        // Stage 1: hash, find the home slot, prefetch it.
+    /// [`Segment::lookup`] of the keys at indices `which` of `keys` (all keys when `None`):
+    /// row `i` of the answer is that of key `which[i]`. No copy of the keys is made.
+    #[inline]
+    pub(crate) fn lookup_at(
+        &self,
+        keys: &QueryKeys<'_>,
+        which: Option<&[u32]>,
+        rows_to_prefetch: &[(u32, usize)],
+    ) -> Result<Vec<u32>> {
+        let mut probe = self.probe_start(keys, which)?;
+        self.probe_slots(&mut probe, rows_to_prefetch)?;
+        self.probe_keys(&mut probe)?;
+        self.probe_finish(keys, which, probe)
+    }
+
+    /// Stage 1 of a lookup: hash each key, find its home slot, prefetch it. The stages
+    /// are separate so that a read of several segments can run each stage over all of them
+    /// before the next, as one segment does over all its keys.
+    pub(crate) fn probe_start(&self, keys: &QueryKeys<'_>, which: Option<&[u32]>) -> Result<Probe> {
+        let n = which.map_or(keys.len(), <[u32]>::len);
+        let slots = self.footer.slot_count;
+        let index = self.view(self.footer.index_section)?;
         let mut probes: Vec<(u64, u64)> = Vec::with_capacity(n);
         for i in 0..n {
-            match keys.get(i) {
+            match key_of(keys, which, i) {
                 Some(k) => {
                     let h = hash_key(k);
                     let pos = home_slot(h, slots);
@@ -184,10 +199,29 @@ impl Segment {
                 None => probes.push((0, u64::MAX)),
             }
         }
+        Ok(Probe {
+            probes,
+            rows: Vec::new(),
+            ranges: Vec::new(),
+        })
+    }
 
-        // Stage 2: probe for the tag; prefetch the candidate's stored key and value rows.
-        let mut rows = vec![NOT_FOUND; n];
-        for ((h, pos), out) in probes.iter_mut().zip(rows.iter_mut()) {
+    /// Stage 2: probe for the tag; prefetch the candidate's stored key and the rows of the
+    /// groups `rows_to_prefetch` lists (section, stride).
+    pub(crate) fn probe_slots(
+        &self,
+        probe: &mut Probe,
+        rows_to_prefetch: &[(u32, usize)],
+    ) -> Result<()> {
+        let slots = self.footer.slot_count;
+        let at = self.key_at()?;
+        let index = self.view(self.footer.index_section)?;
+        let groups: Vec<(&[u8], usize)> = rows_to_prefetch
+            .iter()
+            .map(|&(section, stride)| (self.raw_section(section), stride))
+            .collect();
+        let mut rows = vec![NOT_FOUND; probe.probes.len()];
+        for ((h, pos), out) in probe.probes.iter_mut().zip(rows.iter_mut()) {
             if *pos == u64::MAX {
                 continue;
             }
@@ -205,39 +239,75 @@ impl Segment {
                 }
             }
         }
+        probe.rows = rows;
+        Ok(())
+    }
 
-        // Stage 3: locate the stored utf8 keys and prefetch their bytes.
-        let mut ranges: Vec<(usize, usize)> = Vec::new();
-        if let KeyAt::Var { offsets, data } = at {
-            ranges.reserve(n);
-            for &row in &rows {
+    /// Stage 3: locate the stored utf8 keys and prefetch their bytes.
+    pub(crate) fn probe_keys(&self, probe: &mut Probe) -> Result<()> {
+        if let KeyAt::Var { offsets, data } = self.key_at()? {
+            probe.ranges.reserve(probe.rows.len());
+            for &row in &probe.rows {
                 if row == NOT_FOUND {
-                    ranges.push((0, 0));
+                    probe.ranges.push((0, 0));
                     continue;
                 }
                 let (s, e) = self.var_range(offsets, data, row)?;
                 prefetch(data.bytes, s);
-                ranges.push((s, e));
+                probe.ranges.push((s, e));
             }
         }
+        Ok(())
+    }
 
-        // Stage 4: compare keys; a tag collision continues on the slow path.
+    /// Stage 4: compare keys (a tag collision continues on the slow path); the rows.
+    pub(crate) fn probe_finish(
+        &self,
+        keys: &QueryKeys<'_>,
+        which: Option<&[u32]>,
+        probe: Probe,
+    ) -> Result<Vec<u32>> {
+        let slots = self.footer.slot_count;
+        let at = self.key_at()?;
+        let index = self.view(self.footer.index_section)?;
+        let Probe {
+            probes,
+            mut rows,
+            ranges,
+        } = probe;
         for (i, row) in rows.iter_mut().enumerate() {
             if *row == NOT_FOUND {
                 continue;
             }
-            let key = keys.get(i).unwrap_or_default();
+            let wanted = key_of(keys, which, i).unwrap_or_default();
             let stored = match (at, ranges.get(i)) {
                 (KeyAt::Var { data, .. }, Some(&(s, e))) => data.get(s, e - s)?,
                 _ => self.stored_key(at, *row)?,
             };
-            if !same_key(stored, key) {
+            if !same_key(stored, wanted) {
                 let (h, p) = probes.get(i).copied().unwrap_or_default();
                 let next = if p + 1 == slots { 0 } else { p + 1 };
-                *row = self.find_slow(index, at, key, h, next)?;
+                *row = self.find_slow(index, at, wanted, h, next)?;
             }
         }
         Ok(rows)
+    }
+}
+
+/// A lookup between its stages: per key, its hash and slot, then its candidate row and
+/// the byte range of its stored utf8 key.
+pub(crate) struct Probe {
+    probes: Vec<(u64, u64)>,
+    rows: Vec<u32>,
+    ranges: Vec<(usize, usize)>,
+}
+
+/// Key `i` of a lookup of the keys at indices `which` of `keys` (all keys when `None`).
+#[inline(always)]
+fn key_of<'k>(keys: &'k QueryKeys<'_>, which: Option<&[u32]>, i: usize) -> Option<&'k [u8]> {
+    match which {
+        Some(w) => w.get(i).and_then(|&k| keys.get(k as usize)),
+        None => keys.get(i),
     }
 }
 

@@ -35,6 +35,8 @@ pub(crate) mod reader;
 pub mod remote;
 #[cfg(feature = "engine")]
 pub(crate) mod scan;
+#[cfg(feature = "engine")]
+pub(crate) mod scatter;
 mod sink;
 mod tail;
 mod writer;

@@ -1,0 +1,424 @@
+//! Reading a read's keys from several segments straight into one set of output buffers:
+//! each segment looks up the keys routed to it (indices into the read's keys, no copy of
+//! them) and writes each found row's values at the key's position. No per-segment batch is
+//! built and nothing is interleaved afterwards.
+//!
+//! The steps, which a read of several segments runs over all of them one step at a time so
+//! that the cache misses of all its keys overlap: [`Segment::asked`] (the asked columns as
+//! the segment describes them), the staged lookup (`Segment::probe_*`),
+//! [`Segment::hits`], [`Segment::prefetch_hits`], then [`Segment::scatter`].
+//!
+//! A segment only answers here when it holds every asked cell of every found key: a
+//! tombstone, a cell its row does not write, a row of the deletion vector or a column the
+//! segment lacks makes [`Segment::hits`] (or [`Segment::asked`]) answer `None`, and the
+//! caller reads the general way.
+
+use arrow_array::{ArrayRef, new_null_array};
+use arrow_buffer::{Buffer, MutableBuffer};
+use arrow_schema::DataType;
+use roaring::RoaringBitmap;
+
+use super::gather::{VarBuilder, fixed_array};
+use super::keys::QueryKeys;
+use super::layout::{ColumnDesc, NONE, Storage};
+use super::lookup::NOT_FOUND;
+use super::reader::Segment;
+use crate::Result;
+use crate::prefetch::prefetch;
+
+/// The output columns of a scattered read, filled by [`Segment::scatter`].
+pub(crate) struct Scattered<'a> {
+    n: usize,
+    columns: Vec<Out<'a>>,
+}
+
+/// The asked columns as one segment describes them, and the row groups they are in.
+pub(crate) struct Asked<'s> {
+    descs: Vec<&'s ColumnDesc>,
+    /// (section, stride) of each row group holding an asked fixed column.
+    pub(crate) groups: Vec<(u32, usize)>,
+}
+
+/// The found rows of one segment's keys, to be written by [`Segment::scatter`].
+pub(crate) struct Hits<'s> {
+    /// The asked columns, as this segment describes them.
+    descs: Vec<&'s ColumnDesc>,
+    /// (key index, row) of each found key.
+    hits: Vec<(usize, u32)>,
+}
+
+/// One output column: its type, and its values once a segment has given one.
+struct Out<'a> {
+    data_type: DataType,
+    values: Values<'a>,
+}
+
+enum Values<'a> {
+    /// No segment has given a value yet.
+    Empty,
+    /// `width` bytes per key (zero where no value) and a validity bit per key.
+    Fixed {
+        desc: ColumnDesc,
+        width: usize,
+        values: MutableBuffer,
+        valid: Vec<u8>,
+    },
+    /// Each key's value, borrowed from its segment (`None`: null).
+    Var {
+        desc: ColumnDesc,
+        values: Vec<Option<&'a [u8]>>,
+    },
+}
+
+impl<'a> Scattered<'a> {
+    /// Empty outputs for `n` keys and columns of `types` (every cell null until written).
+    pub(crate) fn new(n: usize, types: Vec<DataType>) -> Self {
+        Scattered {
+            n,
+            columns: types
+                .into_iter()
+                .map(|data_type| Out {
+                    data_type,
+                    values: Values::Empty,
+                })
+                .collect(),
+        }
+    }
+
+    /// The output arrays, one per column.
+    pub(crate) fn finish(self) -> Result<Vec<ArrayRef>> {
+        let n = self.n;
+        self.columns
+            .into_iter()
+            .map(|out| match out.values {
+                Values::Empty => Ok(new_null_array(&out.data_type, n)),
+                Values::Fixed {
+                    desc,
+                    values,
+                    valid,
+                    ..
+                } => {
+                    let all = valid.iter().map(|b| b.count_ones() as usize).sum::<usize>() == n;
+                    let nulls = (!all).then(|| Buffer::from_vec(valid));
+                    fixed_array(&desc.column_type, n, values.into(), nulls)
+                }
+                Values::Var { desc, values } => {
+                    let mut builder = VarBuilder::new(n);
+                    for v in values {
+                        builder.push(v, &desc)?;
+                    }
+                    builder.finish(&desc, "a read")
+                }
+            })
+            .collect()
+    }
+}
+
+impl Out<'_> {
+    /// Prepares this output for values of `c` (as the first segment describes it); false
+    /// when `c` does not fit (another type, or another storage than an earlier segment's).
+    fn accept(&mut self, c: &ColumnDesc, n: usize) -> bool {
+        match (&self.values, &c.storage) {
+            (Values::Empty, storage) => {
+                if c.column_type.to_arrow() != self.data_type {
+                    return false;
+                }
+                self.values = match storage {
+                    Storage::Fixed { width, .. } => Values::Fixed {
+                        desc: c.clone(),
+                        width: *width as usize,
+                        values: MutableBuffer::from_len_zeroed(n * *width as usize),
+                        valid: vec![0u8; n.div_ceil(8)],
+                    },
+                    Storage::Variable { .. } => Values::Var {
+                        desc: c.clone(),
+                        values: vec![None; n],
+                    },
+                };
+                true
+            }
+            (Values::Fixed { desc, width, .. }, Storage::Fixed { width: w, .. }) => {
+                *width == *w as usize && desc.column_type == c.column_type
+            }
+            (Values::Var { desc, .. }, Storage::Variable { .. }) => {
+                desc.column_type == c.column_type
+            }
+            _ => false,
+        }
+    }
+}
+
+impl Segment {
+    /// `keys` as the bytes this segment's index hashes (a key type mismatch is an error).
+    pub(crate) fn query<'k>(&self, keys: &'k dyn arrow_array::Array) -> Result<QueryKeys<'k>> {
+        QueryKeys::new(keys, &self.footer.key.name, &self.footer.key.column_type)
+    }
+
+    /// The descriptors of `columns` and the row groups (section, stride) a lookup should
+    /// prefetch for them; `None` when the segment lacks one of them.
+    pub(crate) fn asked<'s>(&'s self, columns: &[&str]) -> Result<Option<Asked<'s>>> {
+        let mut descs = Vec::with_capacity(columns.len());
+        for name in columns {
+            match self.footer.columns.iter().find(|c| c.name == *name) {
+                Some(c) => descs.push(c),
+                None => return Ok(None),
+            }
+        }
+        let mut groups: Vec<(u32, usize)> = Vec::new();
+        for c in &descs {
+            if let Storage::Fixed { group, .. } = c.storage {
+                let g = self.group(group)?;
+                if !groups.contains(&g) {
+                    groups.push(g);
+                }
+            }
+        }
+        Ok(Some(Asked { descs, groups }))
+    }
+
+    /// The hits of a lookup's `rows` (of the keys at indices `which` of the read's keys,
+    /// every key when `None`), setting `found` for them; keys `found` already (by a newer
+    /// segment) are skipped. `deleted`: rows hidden by a deletion vector. `None` when a
+    /// row that would answer is a tombstone, lacks an asked cell or is in `deleted`: this
+    /// segment is not the whole answer for its keys.
+    pub(crate) fn hits<'s>(
+        &'s self,
+        asked: Asked<'s>,
+        rows: &[u32],
+        which: Option<&[u32]>,
+        deleted: Option<&RoaringBitmap>,
+        found: &mut [bool],
+    ) -> Result<Option<Hits<'s>>> {
+        let descs = asked.descs;
+        let mut hits: Vec<(usize, u32)> = Vec::with_capacity(rows.len());
+        for (i, &row) in rows.iter().enumerate() {
+            if row == NOT_FOUND {
+                continue;
+            }
+            let k = match which {
+                Some(w) => w.get(i).map_or(usize::MAX, |&k| k as usize),
+                None => i,
+            };
+            let Some(f) = found.get_mut(k) else {
+                continue;
+            };
+            if *f {
+                // A newer segment has the key: this row is shadowed.
+                continue;
+            }
+            if deleted.is_some_and(|d| d.contains(row)) || !self.holds_all(&descs, row)? {
+                return Ok(None);
+            }
+            *f = true;
+            hits.push((k, row));
+        }
+        Ok(Some(Hits { descs, hits }))
+    }
+
+    /// Prefetches the whole rows (their first and last byte) of `hits` in the row groups
+    /// of the asked fixed columns: the lookup prefetched only their first cache line, and
+    /// long before. A read runs this over every segment's hits before [`Segment::scatter`].
+    pub(crate) fn prefetch_hits(&self, hits: &Hits<'_>) {
+        let mut groups: Vec<u32> = hits
+            .descs
+            .iter()
+            .filter_map(|c| match c.storage {
+                Storage::Fixed { group, .. } => Some(group),
+                Storage::Variable { .. } => None,
+            })
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+        for group in groups {
+            let Ok((section, stride)) = self.group(group) else {
+                continue;
+            };
+            let bytes = self.raw_section(section);
+            for &(_, row) in &hits.hits {
+                let at = row as usize * stride;
+                prefetch(bytes, at);
+                prefetch(bytes, at + stride.saturating_sub(1));
+            }
+        }
+    }
+
+    /// Writes the values of `hits` (from this segment's [`Segment::hits`]) into
+    /// `out`. False when a column does not fit the output (another type or storage than
+    /// an earlier segment's): the caller reads the general way.
+    pub(crate) fn scatter<'a>(&'a self, hits: &Hits<'a>, out: &mut Scattered<'a>) -> Result<bool> {
+        let n = out.n;
+        // Fixed columns, by row group; variable-width ones as they come.
+        let mut fixed: Vec<(u32, Fixed<'_>)> = Vec::new();
+        for (c, o) in hits.descs.iter().zip(out.columns.iter_mut()) {
+            if !o.accept(c, n) {
+                return Ok(false);
+            }
+            match (&c.storage, &mut o.values) {
+                (
+                    Storage::Fixed {
+                        group,
+                        offset,
+                        width,
+                        validity_bit,
+                    },
+                    Values::Fixed { values, valid, .. },
+                ) => fixed.push((
+                    *group,
+                    Fixed {
+                        offset: *offset as usize,
+                        width: *width as usize,
+                        validity_bit: *validity_bit,
+                        dst: values.as_slice_mut(),
+                        valid: valid.as_mut_slice(),
+                    },
+                )),
+                (Storage::Variable { .. }, values @ Values::Var { .. }) => {
+                    self.scatter_variable(c, &hits.hits, values)?;
+                }
+                _ => return Ok(false),
+            }
+        }
+        fixed.sort_by_key(|(g, _)| *g);
+        let mut rows: Vec<(usize, &[u8])> = Vec::with_capacity(hits.hits.len());
+        for members in fixed.chunk_by_mut(|a, b| a.0 == b.0) {
+            let Some(&(group, _)) = members.first() else {
+                continue;
+            };
+            // Each hit's row, checked (and its pages verified) once; then one tight pass
+            // per column, whose loads are independent (many cache misses in flight).
+            let (section, stride) = self.group(group)?;
+            let view = self.view(section)?;
+            rows.clear();
+            for &(k, row) in &hits.hits {
+                rows.push((k, view.get(row as usize * stride, stride)?));
+            }
+            for (_, column) in members.iter_mut() {
+                column.put_all(&rows);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Whether row `row` holds every column of `descs`: it is no tombstone and writes each.
+    #[inline]
+    fn holds_all(&self, descs: &[&ColumnDesc], row: u32) -> Result<bool> {
+        if !self.partial {
+            return Ok(true);
+        }
+        if self.bit_set(self.footer.tombstones, row)? {
+            return Ok(false);
+        }
+        for c in descs {
+            if c.presence != NONE && !self.bit_set(c.presence, row)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Bit `row` of bitmap section `section` (false when it is [`NONE`]).
+    #[inline]
+    fn bit_set(&self, section: u32, row: u32) -> Result<bool> {
+        if section == NONE {
+            return Ok(false);
+        }
+        let byte = self.view(section)?.get(row as usize / 8, 1)?;
+        Ok(byte.first().is_some_and(|b| b & (1 << (row % 8)) != 0))
+    }
+
+    /// Writes variable-width column `c` of each hit's row at the hit's key index.
+    fn scatter_variable<'a>(
+        &'a self,
+        c: &ColumnDesc,
+        hits: &[(usize, u32)],
+        values: &mut Values<'a>,
+    ) -> Result<()> {
+        let (
+            Storage::Variable {
+                offsets,
+                data,
+                validity,
+            },
+            Values::Var { values: dst, .. },
+        ) = (&c.storage, values)
+        else {
+            return Ok(());
+        };
+        let (offsets, data) = (self.view(*offsets)?, self.view(*data)?);
+        for &(k, row) in hits {
+            if *validity != NONE && !self.bit_set(*validity, row)? {
+                continue;
+            }
+            let (s, e) = self.var_range(offsets, data, row)?;
+            if let Some(d) = dst.get_mut(k) {
+                *d = Some(data.get(s, e - s)?);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A fixed column being written: where its values are in a row of its group, and its
+/// output values and validity bits.
+struct Fixed<'o> {
+    offset: usize,
+    width: usize,
+    validity_bit: u32,
+    dst: &'o mut [u8],
+    valid: &'o mut [u8],
+}
+
+impl Fixed<'_> {
+    /// Copies this column's value from each (key index, row bytes) of `rows` to the key's
+    /// slot, and sets its validity bit unless the row says null.
+    fn put_all(&mut self, rows: &[(usize, &[u8])]) {
+        match self.width {
+            4 => self.put::<4>(rows),
+            8 => self.put::<8>(rows),
+            1 => self.put::<1>(rows),
+            2 => self.put::<2>(rows),
+            _ => self.put::<0>(rows),
+        }
+    }
+
+    /// [`Fixed::put_all`] for values `W` bytes wide (`W` = 0: `self.width`, known at run
+    /// time only). A value beyond its row is left unwritten (null).
+    #[inline(always)]
+    fn put<const W: usize>(&mut self, rows: &[(usize, &[u8])]) {
+        let (o, bit) = (self.offset, self.validity_bit);
+        let (byte, mask) = ((bit / 8) as usize, 1u8 << (bit % 8));
+        for &(k, src) in rows {
+            let copied = if W == 0 {
+                let w = self.width;
+                match (src.get(o..o + w), self.dst.get_mut(k * w..(k + 1) * w)) {
+                    (Some(s), Some(d)) => {
+                        d.copy_from_slice(s);
+                        true
+                    }
+                    _ => false,
+                }
+            } else {
+                copy::<W>(src, o, self.dst, k)
+            };
+            let is_valid = copied && (bit == NONE || src.get(byte).is_some_and(|b| b & mask != 0));
+            if is_valid && let Some(b) = self.valid.get_mut(k / 8) {
+                *b |= 1 << (k % 8);
+            }
+        }
+    }
+}
+
+/// Copies the `W` bytes at `offset` of `src` to slot `k` of `dst`; false when out of range.
+#[inline(always)]
+fn copy<const W: usize>(src: &[u8], offset: usize, dst: &mut [u8], k: usize) -> bool {
+    match (
+        src.get(offset..).and_then(|s| s.first_chunk::<W>()),
+        dst.get_mut(k * W..).and_then(|d| d.first_chunk_mut::<W>()),
+    ) {
+        (Some(s), Some(d)) => {
+            *d = *s;
+            true
+        }
+        _ => false,
+    }
+}
