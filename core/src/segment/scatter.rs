@@ -26,6 +26,9 @@ use super::reader::Segment;
 use crate::Result;
 use crate::prefetch::prefetch;
 
+/// Bytes per cache line (x86-64, most ARM cores).
+const CACHE_LINE: usize = 64;
+
 /// The output columns of a scattered read, filled by [`Segment::scatter`].
 pub(crate) struct Scattered<'a> {
     n: usize,
@@ -215,9 +218,9 @@ impl Segment {
         Ok(Some(Hits { descs, hits }))
     }
 
-    /// Prefetches the whole rows (their first and last byte) of `hits` in the row groups
-    /// of the asked fixed columns: the lookup prefetched only their first cache line, and
-    /// long before. A read runs this over every segment's hits before [`Segment::scatter`].
+    /// Prefetches the whole rows (every cache line of each) of `hits` in the row groups of
+    /// the asked fixed columns: the lookup prefetched only their first cache line, and long
+    /// before. A read runs this over every segment's hits before [`Segment::scatter`].
     pub(crate) fn prefetch_hits(&self, hits: &Hits<'_>) {
         let mut groups: Vec<u32> = hits
             .descs
@@ -236,7 +239,13 @@ impl Segment {
             let bytes = self.raw_section(section);
             for &(_, row) in &hits.hits {
                 let at = row as usize * stride;
-                prefetch(bytes, at);
+                // Each line of a wide row (R5: 400 bytes, 7 lines); the last byte too, for a
+                // row that does not start on a line.
+                let mut line = 0;
+                while line < stride {
+                    prefetch(bytes, at + line);
+                    line += CACHE_LINE;
+                }
                 prefetch(bytes, at + stride.saturating_sub(1));
             }
         }
@@ -279,6 +288,12 @@ impl Segment {
             }
         }
         fixed.sort_by_key(|(g, _)| *g);
+        let mut hit_mask = vec![0u8; n.div_ceil(8)];
+        for &(k, _) in &hits.hits {
+            if let Some(b) = hit_mask.get_mut(k / 8) {
+                *b |= 1 << (k % 8);
+            }
+        }
         let mut rows: Vec<(usize, &[u8])> = Vec::with_capacity(hits.hits.len());
         for members in fixed.chunk_by_mut(|a, b| a.0 == b.0) {
             let Some(&(group, _)) = members.first() else {
@@ -293,7 +308,7 @@ impl Segment {
                 rows.push((k, view.get(row as usize * stride, stride)?));
             }
             for (_, column) in members.iter_mut() {
-                column.put_all(&rows);
+                column.put_all(&rows, &hit_mask);
             }
         }
         Ok(true)
@@ -370,36 +385,58 @@ struct Fixed<'o> {
 
 impl Fixed<'_> {
     /// Copies this column's value from each (key index, row bytes) of `rows` to the key's
-    /// slot, and sets its validity bit unless the row says null.
-    fn put_all(&mut self, rows: &[(usize, &[u8])]) {
+    /// slot, and sets its validity bit unless the row says null. `hit_mask` has the bit of
+    /// each key index of `rows` set.
+    fn put_all(&mut self, rows: &[(usize, &[u8])], hit_mask: &[u8]) {
         match self.width {
-            4 => self.put::<4>(rows),
-            8 => self.put::<8>(rows),
-            1 => self.put::<1>(rows),
-            2 => self.put::<2>(rows),
-            _ => self.put::<0>(rows),
+            4 => self.put::<4>(rows, hit_mask),
+            8 => self.put::<8>(rows, hit_mask),
+            1 => self.put::<1>(rows, hit_mask),
+            2 => self.put::<2>(rows, hit_mask),
+            _ => self.put::<0>(rows, hit_mask),
+        }
+    }
+
+    /// Copies the value of one row to slot `k`; false when it lies beyond the row.
+    #[inline(always)]
+    fn copy_one<const W: usize>(&mut self, src: &[u8], k: usize) -> bool {
+        let o = self.offset;
+        if W == 0 {
+            let w = self.width;
+            match (src.get(o..o + w), self.dst.get_mut(k * w..(k + 1) * w)) {
+                (Some(s), Some(d)) => {
+                    d.copy_from_slice(s);
+                    true
+                }
+                _ => false,
+            }
+        } else {
+            copy::<W>(src, o, self.dst, k)
         }
     }
 
     /// [`Fixed::put_all`] for values `W` bytes wide (`W` = 0: `self.width`, known at run
     /// time only). A value beyond its row is left unwritten (null).
     #[inline(always)]
-    fn put<const W: usize>(&mut self, rows: &[(usize, &[u8])]) {
-        let (o, bit) = (self.offset, self.validity_bit);
+    fn put<const W: usize>(&mut self, rows: &[(usize, &[u8])], hit_mask: &[u8]) {
+        let bit = self.validity_bit;
+        if bit == NONE {
+            // A column without nulls (the common case: R5 asks 100 of them): a tight copy
+            // loop, then the validity of all the hits at once, a byte at a time.
+            let mut all = true;
+            for &(k, src) in rows {
+                all &= self.copy_one::<W>(src, k);
+            }
+            if all {
+                for (v, m) in self.valid.iter_mut().zip(hit_mask) {
+                    *v |= m;
+                }
+                return;
+            }
+        }
         let (byte, mask) = ((bit / 8) as usize, 1u8 << (bit % 8));
         for &(k, src) in rows {
-            let copied = if W == 0 {
-                let w = self.width;
-                match (src.get(o..o + w), self.dst.get_mut(k * w..(k + 1) * w)) {
-                    (Some(s), Some(d)) => {
-                        d.copy_from_slice(s);
-                        true
-                    }
-                    _ => false,
-                }
-            } else {
-                copy::<W>(src, o, self.dst, k)
-            };
+            let copied = self.copy_one::<W>(src, k);
             let is_valid = copied && (bit == NONE || src.get(byte).is_some_and(|b| b & mask != 0));
             if is_valid && let Some(b) = self.valid.get_mut(k / 8) {
                 *b |= 1 << (k % 8);
