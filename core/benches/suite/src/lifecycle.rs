@@ -74,24 +74,35 @@ pub fn features(a: &Args, dir: &Path, report: &mut Report) -> String {
 
     let r1 = reads(a, &db, peers.as_ref(), report);
     drop(db);
-    let (o1_open, o1_first) = o1(
-        &murr_dir,
-        peers.is_some().then_some(&rocks_dir),
-        n,
-        report,
-        peers,
-    );
-    m1(
-        &murr_dir,
-        (!a.murr_only).then_some(&rocks_dir),
-        n,
-        murr_disk,
-        rocks_disk,
-        report,
-    );
+    let (o1_open, o1_first) = if a.runs("o1") {
+        o1(
+            &murr_dir,
+            peers.is_some().then_some(&rocks_dir),
+            n,
+            report,
+            peers,
+        )
+    } else {
+        drop(peers);
+        (f64::NAN, f64::NAN)
+    };
+    if a.runs("m1") {
+        m1(
+            &murr_dir,
+            (!a.murr_only).then_some(&rocks_dir),
+            n,
+            murr_disk,
+            rocks_disk,
+            report,
+        );
+    }
     if !a.murr_only {
-        r4(a, &murr_dir, &rocks_dir, report);
-        w2(&murr_dir, &rocks_dir, n, report);
+        if a.runs("r4") {
+            r4(a, &murr_dir, &rocks_dir, report);
+        }
+        if a.runs("w2") {
+            w2(&murr_dir, &rocks_dir, n, report);
+        }
         let mut conn = redis::Conn::connect(&redis_addr()).unwrap();
         conn.flushall().unwrap();
     }
@@ -169,7 +180,8 @@ fn reads(a: &Args, db: &Db, peers: Option<&Peers>, report: &mut Report) -> Times
     ];
     let mut murr_r1 = None;
     for (title, absent, cols) in workloads {
-        if peers.is_none() && !title.starts_with("R1") {
+        let id = title[..2].to_lowercase();
+        if id != "r1" && (peers.is_none() || !a.runs(&id)) {
             continue;
         }
         let names: Vec<String> = cols.iter().map(|c| format!("f{c}")).collect();

@@ -3,7 +3,8 @@
 //! key sequences, every answer checked outside the timing.
 //!
 //! `cargo run --release -- --rows N [--batches B] [--wide] [--murr-only] [--out FILE]
-//! [--json FILE] [--dir DIR]` (from this directory; `make bench` at the top runs it at 1M
+//! [--json FILE] [--dir DIR] [--only r2,r3,r4,r5,r6,o1,m1,w2] [--peers plain,rocks,redis]`
+//! (`--only` and `--peers` narrow a run, for profiling; `make bench` runs everything) (from this directory; `make bench` at the top runs it at 1M
 //! and 10M rows, and 100M with `BENCH_100M=1`). Redis must be listening on `MURR_REDIS`
 //! (default 127.0.0.1:6399) with its pid in `MURR_REDIS_PID`; scripts/bench.sh starts and
 //! stops a redis-server.
@@ -49,6 +50,10 @@ pub struct Args {
     pub batches: usize,
     pub wide: bool,
     pub murr_only: bool,
+    /// `--only r2,o1,...`: the workloads to run (W1 and R1 always run); all when `None`.
+    pub only: Option<Vec<String>>,
+    /// `--peers plain,rocks,redis`: the peers of R5 and R6 (the baseline always runs).
+    pub peers: Option<Vec<String>>,
     pub out: Option<PathBuf>,
     pub json: Option<PathBuf>,
     pub dir: PathBuf,
@@ -62,6 +67,8 @@ fn args() -> Args {
         batches: 2000,
         wide: false,
         murr_only: false,
+        only: None,
+        peers: None,
         out: None,
         json: None,
         dir: std::env::temp_dir(),
@@ -74,6 +81,14 @@ fn args() -> Args {
             "--batches" => a.batches = it.next().and_then(|v| v.parse().ok()).expect("--batches B"),
             "--wide" => a.wide = true,
             "--murr-only" => a.murr_only = true,
+            "--peers" => {
+                let list = it.next().expect("--peers plain,rocks,redis");
+                a.peers = Some(list.split(',').map(str::to_owned).collect());
+            }
+            "--only" => {
+                let list = it.next().expect("--only r2,r3,...");
+                a.only = Some(list.split(',').map(str::to_owned).collect());
+            }
             "--out" => a.out = it.next().map(PathBuf::from),
             "--json" => a.json = it.next().map(PathBuf::from),
             "--dir" => a.dir = it.next().map(PathBuf::from).expect("--dir DIR"),
@@ -86,6 +101,18 @@ fn args() -> Args {
         }
     }
     a
+}
+
+impl Args {
+    /// Whether workload `w` (lower case: "r2", "o1", ...) is to run.
+    pub fn runs(&self, w: &str) -> bool {
+        self.only.as_ref().is_none_or(|o| o.iter().any(|x| x == w))
+    }
+
+    /// Whether peer `p` ("plain", "rocks", "redis") takes part in R5 and R6.
+    pub fn peer(&self, p: &str) -> bool {
+        self.peers.as_ref().is_none_or(|o| o.iter().any(|x| x == p))
+    }
 }
 
 fn redis_addr() -> String {
@@ -106,7 +133,7 @@ fn main() {
     let n = a.rows;
     report.line(format!("\n### N = {n} rows\n"));
     let scaling = lifecycle::features(&a, tmp.path(), &mut report);
-    if a.wide {
+    if a.wide && a.runs("r5") {
         wide(
             &a,
             &WIDE,
@@ -114,6 +141,8 @@ fn main() {
             tmp.path(),
             &mut report,
         );
+    }
+    if a.wide && a.runs("r6") {
         wide(
             &a,
             &EMBEDDING,
@@ -139,15 +168,20 @@ fn main() {
 /// R5 or R6: `spec` loaded into every system, then read whole rows.
 fn wide(a: &Args, spec: &Spec, title: &str, dir: &std::path::Path, report: &mut Report) {
     let n = a.rows;
-    eprintln!("{}: loading {n} rows into every system ...", spec.table);
+    eprintln!("{}: loading {n} rows ...", spec.table);
     let (db, _) = load_murr(&dir.join(spec.table), spec, n);
     let (pre, _) = build_prefetched(spec, n);
-    let plain = matches!(spec.shape, data::Shape::Columns(_)).then(|| build_plain(spec, n).0);
+    let columns = matches!(spec.shape, data::Shape::Columns(_));
+    let plain = (columns && a.peer("plain")).then(|| build_plain(spec, n).0);
     let rocks_dir = dir.join(format!("rocks-{}", spec.table));
-    let (rocks, _) = load_rocks(&rocks_dir, spec, n);
-    let mut mget = redis::Conn::connect(&redis_addr()).unwrap();
-    load_redis(&mut mget, spec, n);
-    let mut hmget = redis::Conn::connect(&redis_addr()).unwrap();
+    let rocks = a.peer("rocks").then(|| load_rocks(&rocks_dir, spec, n).0);
+    let mut mget = a.peer("redis").then(|| {
+        let mut c = redis::Conn::connect(&redis_addr()).unwrap();
+        load_redis(&mut c, spec, n);
+        c
+    });
+    let mut hmget =
+        (columns && a.peer("redis")).then(|| redis::Conn::connect(&redis_addr()).unwrap());
     let cols: Vec<usize> = (0..spec.width()).collect();
     let mut systems = vec![
         Reader::new("baseline: prefetched hash + row-major", |q| {
@@ -160,15 +194,19 @@ fn wide(a: &Args, spec: &Spec, title: &str, dir: &std::path::Path, report: &mut 
             read_plain(plain, q)
         }));
     }
-    systems.push(Reader::new("RocksDB batched_multi_get", |q| {
-        read_rocks(&rocks, spec, q)
-    }));
-    systems.push(Reader::new("Redis MGET (packed rows)", |q| {
-        read_mget(&mut mget, spec, q)
-    }));
-    if plain.is_some() {
+    if let Some(rocks) = &rocks {
+        systems.push(Reader::new("RocksDB batched_multi_get", |q| {
+            read_rocks(rocks, spec, q)
+        }));
+    }
+    if let Some(mget) = mget.as_mut() {
+        systems.push(Reader::new("Redis MGET (packed rows)", |q| {
+            read_mget(mget, spec, q)
+        }));
+    }
+    if let Some(hmget) = hmget.as_mut() {
         systems.push(Reader::new("Redis pipelined HMGET", |q| {
-            read_hmget(&mut hmget, q)
+            read_hmget(hmget, q)
         }));
     }
     eprintln!("{}: reading ...", spec.table);
@@ -181,6 +219,8 @@ fn wide(a: &Args, spec: &Spec, title: &str, dir: &std::path::Path, report: &mut 
     );
     drop(systems);
     db.close().unwrap();
-    let mut conn = redis::Conn::connect(&redis_addr()).unwrap();
-    conn.flushall().unwrap();
+    if a.peer("redis") {
+        let mut conn = redis::Conn::connect(&redis_addr()).unwrap();
+        conn.flushall().unwrap();
+    }
 }
