@@ -18,9 +18,8 @@ use crate::report::Report;
 use crate::systems::*;
 use crate::{Args, memory as m1, redis, redis_addr};
 
-/// The peers, loaded.
+/// The peers beside the baseline, loaded.
 struct Peers {
-    pre: Prefetched,
     plain: PlainMap,
     rocks: rocksdb::DB,
     loads: Vec<(String, Load)>,
@@ -35,9 +34,10 @@ pub fn features(a: &Args, dir: &Path, report: &mut Report) -> String {
     eprintln!("W1: loading {n} rows into libmurr ...");
     let (db, murr_load) = load_murr(&murr_dir, &spec, n);
     let murr_disk = dir_bytes(&murr_dir);
+    eprintln!("W1: building the baseline ...");
+    let (pre, pre_t) = build_prefetched(&spec, n);
     let peers = (!a.murr_only).then(|| {
-        eprintln!("W1: building the baselines ...");
-        let (pre, pre_t) = build_prefetched(&spec, n);
+        eprintln!("W1: building the plain map ...");
         let (plain, plain_t) = build_plain(&spec, n);
         eprintln!("W1: loading RocksDB ...");
         let (rocks, rocks_load) = load_rocks(&rocks_dir, &spec, n);
@@ -49,14 +49,9 @@ pub fn features(a: &Args, dir: &Path, report: &mut Report) -> String {
             ..Load::default()
         };
         Peers {
-            pre,
             plain,
             rocks,
             loads: vec![
-                (
-                    "baseline: prefetched hash + row-major (build)".to_owned(),
-                    built(pre_t),
-                ),
                 ("FxHashMap + Vec columns (build)".to_owned(), built(plain_t)),
                 (
                     "RocksDB (WriteBatch, WAL on, no sync)".to_owned(),
@@ -70,10 +65,19 @@ pub fn features(a: &Args, dir: &Path, report: &mut Report) -> String {
         }
     });
     let rocks_disk = dir_bytes(&rocks_dir);
-    w1(report, n, murr_load, murr_disk, peers.as_ref(), rocks_disk);
+    w1(
+        report,
+        n,
+        murr_load,
+        murr_disk,
+        pre_t,
+        peers.as_ref(),
+        rocks_disk,
+    );
 
-    let r1 = reads(a, &db, peers.as_ref(), report);
+    let r1 = reads(a, &db, &pre, peers.as_ref(), report);
     drop(db);
+    drop(pre);
     let (o1_open, o1_first) = if a.runs("o1") {
         o1(
             &murr_dir,
@@ -113,11 +117,13 @@ pub fn features(a: &Args, dir: &Path, report: &mut Report) -> String {
     )
 }
 
+#[allow(clippy::too_many_arguments)]
 fn w1(
     report: &mut Report,
     n: u64,
     murr: Load,
     murr_disk: u64,
+    baseline: Duration,
     peers: Option<&Peers>,
     rocks_disk: u64,
 ) {
@@ -152,6 +158,16 @@ fn w1(
         &murr,
         Some(murr_disk),
     );
+    let built = Load {
+        write: baseline,
+        ..Load::default()
+    };
+    row(
+        report,
+        "baseline: prefetched hash + row-major (build)",
+        &built,
+        None,
+    );
     if let Some(p) = peers {
         for (name, l) in &p.loads {
             let disk = name.starts_with("RocksDB").then_some(rocks_disk);
@@ -161,7 +177,7 @@ fn w1(
 }
 
 /// R1, R2, R3 through every system; returns libmurr's R1 times.
-fn reads(a: &Args, db: &Db, peers: Option<&Peers>, report: &mut Report) -> Times {
+fn reads(a: &Args, db: &Db, pre: &Prefetched, peers: Option<&Peers>, report: &mut Report) -> Times {
     let spec = FEATURES;
     let n = a.rows;
     let all: Vec<usize> = (0..spec.width()).collect();
@@ -187,13 +203,10 @@ fn reads(a: &Args, db: &Db, peers: Option<&Peers>, report: &mut Report) -> Times
         let names: Vec<String> = cols.iter().map(|c| format!("f{c}")).collect();
         let mut mget = redis::Conn::connect(&redis_addr()).ok();
         let mut hmget = redis::Conn::connect(&redis_addr()).ok();
-        let mut systems = Vec::new();
-        if let Some(p) = peers {
-            systems.push(Reader::new(
-                "baseline: prefetched hash + row-major",
-                |q: &Query| read_prefetched(&p.pre, &spec, q),
-            ));
-        }
+        let mut systems = vec![Reader::new(
+            "baseline: prefetched hash + row-major",
+            |q: &Query| read_prefetched(pre, &spec, q),
+        )];
         systems.push(Reader::new("libmurr Db::read", |q: &Query| {
             read_murr(db, spec.table, q)
         }));
