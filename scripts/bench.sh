@@ -5,7 +5,7 @@
 # BENCHMARKS.md (between the "make bench" markers) with the machine, the date, the commit and
 # the command, and plots R1 and O1 against N into BENCHMARKS-scaling.png.
 #   scripts/bench.sh                 1M (with R5, R6) and 10M
-#   BENCH_100M=1 scripts/bench.sh    and 100M rows of libmurr (R1, O1, W1, M1)
+#   BENCH_100M=1 scripts/bench.sh    and 100M rows of libmurr and the baseline (W1, R1, O1, M1)
 #   BENCH_ROWS="1000000" scripts/bench.sh   other sizes (the first one runs R5 and R6)
 #   BENCH_BATCHES=2000               measured batches per read workload
 # Starts Debian's redis-server on 127.0.0.1:6399 (no persistence, in a temporary directory)
