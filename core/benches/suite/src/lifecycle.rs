@@ -130,8 +130,10 @@ fn w1(
     report.line(format!(
         "\n#### W1: ingest of {n} rows in 100,000-row batches, then flush and compact\n"
     ));
-    report.line("| system | write s | rows/s | flush s | compact s | disk bytes/row |");
-    report.line("|---|---:|---:|---:|---:|---:|");
+    report.line(
+        "| system | write s | rows/s | flush s | compact s | verify (warm) s | disk bytes/row |",
+    );
+    report.line("|---|---:|---:|---:|---:|---:|---:|");
     let row = |report: &mut Report, name: &str, l: &Load, disk: Option<u64>| {
         let opt = |d: Duration| {
             if d.is_zero() {
@@ -141,11 +143,12 @@ fn w1(
             }
         };
         report.line(format!(
-            "| {name} | {:.2} | {:.0} | {} | {} | {} |",
+            "| {name} | {:.2} | {:.0} | {} | {} | {} | {} |",
             l.write.as_secs_f64(),
             n as f64 / l.write.as_secs_f64(),
             opt(l.flush),
             opt(l.compact),
+            opt(l.verify),
             disk.map_or("- (memory only)".to_owned(), |d| format!(
                 "{:.1}",
                 d as f64 / n as f64

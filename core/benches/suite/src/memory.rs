@@ -23,6 +23,7 @@ pub fn child(system: &str, dir: &Path, rows: u64) {
     let mut read: Box<dyn FnMut(&crate::query::Query) -> Answer> = match system {
         "murr" => {
             let db = murr_core::db::Db::open(dir, murr_options()).unwrap();
+            db.verify().unwrap();
             Box::new(move |q| read_murr(&db, spec.table, q))
         }
         "rocks" => {
