@@ -41,7 +41,9 @@ def machine():
 def commit():
     sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                          text=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+    # The files this script writes do not count.
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+                            ":!BENCHMARKS.md", ":!BENCHMARKS-scaling.png"],
                            capture_output=True, text=True).stdout.strip()
     return sha + (" plus uncommitted changes" if dirty else "")
 
