@@ -31,10 +31,17 @@ pub struct Load {
 /// background threads (the load flushes as the memtable fills and one `compact()` builds
 /// the run), so that nothing runs beside the measured reads.
 pub fn murr_options() -> Options {
-    Options::default()
+    let o = Options::default()
         .with_sync(SyncPolicy::Never)
-        .with_background_threads(0)
+        .with_background_threads(0);
+    match TARGET_MIB.get() {
+        Some(&mib) => o.with_target_segment_bytes(mib << 20),
+        None => o,
+    }
 }
+
+/// `--target MiB`: libmurr's compaction target segment size (default: the library's).
+pub static TARGET_MIB: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
 
 /// Opens a libmurr database in `dir` and loads `rows` rows of `spec` through `Db::write`
 /// in 100,000-row batches, then flushes, compacts and verifies (warms) it.
