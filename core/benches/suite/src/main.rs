@@ -32,9 +32,11 @@ mod measure;
 mod memory;
 mod proc;
 mod query;
+mod r4;
 mod redis;
 mod report;
 mod systems;
+mod w2;
 
 use std::path::PathBuf;
 
