@@ -46,6 +46,8 @@ pub(crate) struct Asked<'s> {
 pub(crate) struct Hits<'s> {
     /// The asked columns, as this segment describes them.
     descs: Vec<&'s ColumnDesc>,
+    /// (section, stride) of each row group holding an asked fixed column (from [`Asked`]).
+    groups: Vec<(u32, usize)>,
     /// (key index, row) of each found key.
     hits: Vec<(usize, u32)>,
 }
@@ -215,27 +217,18 @@ impl Segment {
             *f = true;
             hits.push((k, row));
         }
-        Ok(Some(Hits { descs, hits }))
+        Ok(Some(Hits {
+            descs,
+            groups: asked.groups,
+            hits,
+        }))
     }
 
     /// Prefetches the whole rows (every cache line of each) of `hits` in the row groups of
     /// the asked fixed columns: the lookup prefetched only their first cache line, and long
     /// before. A read runs this over every segment's hits before [`Segment::scatter`].
     pub(crate) fn prefetch_hits(&self, hits: &Hits<'_>) {
-        let mut groups: Vec<u32> = hits
-            .descs
-            .iter()
-            .filter_map(|c| match c.storage {
-                Storage::Fixed { group, .. } => Some(group),
-                Storage::Variable { .. } => None,
-            })
-            .collect();
-        groups.sort_unstable();
-        groups.dedup();
-        for group in groups {
-            let Ok((section, stride)) = self.group(group) else {
-                continue;
-            };
+        for &(section, stride) in &hits.groups {
             let bytes = self.raw_section(section);
             for &(_, row) in &hits.hits {
                 let at = row as usize * stride;
