@@ -46,6 +46,7 @@ mod compact;
 mod ddl;
 mod deletes;
 mod dense;
+mod direct;
 mod flush;
 mod gc;
 mod keymerge;

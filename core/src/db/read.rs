@@ -8,7 +8,6 @@ use arrow_schema::{DataType, Field, Schema};
 
 use super::version::{SegmentRef, TableVersion};
 use crate::memtable::{Cell, KeyState, Memtable};
-use crate::segment::scatter::Scattered;
 use crate::{Error, Result};
 
 /// "No source": the cell reads null.
@@ -24,7 +23,7 @@ pub(crate) fn read(
     columns: &[&str],
 ) -> Result<(RecordBatch, Vec<bool>)> {
     check_key_type(table, keys)?;
-    if let Some(answer) = direct(table, keys, columns)? {
+    if let Some(answer) = super::direct::direct(table, keys, columns)? {
         return Ok(answer);
     }
     general(table, seq, keys, columns)
@@ -81,141 +80,6 @@ fn check_key_type(table: &TableVersion, keys: &dyn Array) -> Result<()> {
             found: keys.data_type().clone(),
         })
     }
-}
-
-/// The common case of a flushed or compacted table, answered with no per-cell
-/// bookkeeping: no memtable holds a write, and each key's answer is its newest segment's
-/// row, which holds every asked cell. Every level-0 segment is asked every key, the run
-/// the keys routed to each of its segments; a key's newest hit is written straight into
-/// the output columns ([`crate::segment::scatter`]). `None` when a segment is not the
-/// whole answer for its keys (a tombstone, a partial row, a row of a deletion vector that
-/// no newer segment shadows, a column it lacks): the general path answers.
-pub(crate) fn direct<'t>(
-    table: &'t TableVersion,
-    keys: &dyn Array,
-    columns: &[&str],
-) -> Result<Option<(RecordBatch, Vec<bool>)>> {
-    if !table.active.is_empty() || table.frozen.iter().any(|m| !m.is_empty()) {
-        return Ok(None);
-    }
-    let mut names = Vec::with_capacity(columns.len());
-    let mut types = Vec::with_capacity(columns.len());
-    for &name in columns {
-        let (i, field) =
-            table
-                .schema
-                .column_with_name(name)
-                .ok_or_else(|| Error::UnknownColumn {
-                    column: name.to_owned(),
-                    container: format!("table '{}'", table.name),
-                })?;
-        if i != table.key {
-            names.push(name);
-            types.push(field.data_type().clone());
-        }
-    }
-    let Some(first) = table.segments.first().or(table.run.first()) else {
-        return Ok(None);
-    };
-    let query = first.segment.query(keys)?;
-    let n = keys.len();
-    let mut out = Scattered::new(n, types);
-    let mut found = vec![false; n];
-    // The lookups: every level-0 segment (newest first) is asked every key, then the run
-    // the keys routed to each of its segments (one run segment alone: every key, its hash
-    // index answers for keys outside its range too). Each stage of the lookup runs over
-    // every segment before the next stage, so that the cache misses of all the keys
-    // overlap as in one segment's lookup.
-    let mut jobs = Vec::with_capacity(table.segments.len() + table.run.len());
-    let mut start = |segment: &'t Arc<SegmentRef>, which: Option<Vec<u32>>| -> Result<bool> {
-        let Some(asked) = segment.segment.asked(&names)? else {
-            return Ok(false);
-        };
-        let probe = segment.segment.probe_start(&query, which.as_deref())?;
-        jobs.push((segment, asked, which, probe));
-        Ok(true)
-    };
-    for segment in &table.segments {
-        if !start(segment, None)? {
-            return Ok(None);
-        }
-    }
-    if let [only] = table.run.as_slice() {
-        if !start(only, None)? {
-            return Ok(None);
-        }
-    } else if !table.run.is_empty() {
-        let n32 = u32::try_from(n).map_err(|_| {
-            Error::LimitExceeded(format!("a read of {n} keys (at most {})", u32::MAX))
-        })?;
-        let routed = super::route::route(&table.run, keys, 0..n32)?;
-        for group in routed.chunk_by(|a, b| a.0 == b.0) {
-            let Some(segment) = group.first().and_then(|&(i, _)| table.run.get(i)) else {
-                continue;
-            };
-            if !start(segment, Some(group.iter().map(|&(_, k)| k).collect()))? {
-                return Ok(None);
-            }
-        }
-    }
-    for (segment, asked, _, probe) in &mut jobs {
-        segment.segment.probe_slots(probe, &asked.groups)?;
-    }
-    for (segment, _, _, probe) in &mut jobs {
-        segment.segment.probe_keys(probe)?;
-    }
-    // Newest first: a key's first hit is its answer (older rows of it are shadowed).
-    let mut located = Vec::with_capacity(jobs.len());
-    for (segment, asked, which, probe) in jobs {
-        let rows = segment
-            .segment
-            .probe_finish(&query, which.as_deref(), probe)?;
-        match segment
-            .segment
-            .hits(asked, &rows, which.as_deref(), deleted(segment), &mut found)?
-        {
-            Some(hits) => located.push((segment, hits)),
-            None => return Ok(None),
-        }
-    }
-    for (segment, hits) in &located {
-        segment.segment.prefetch_hits(hits);
-    }
-    for (segment, hits) in &located {
-        if !segment.segment.scatter(hits, &mut out)? {
-            return Ok(None);
-        }
-    }
-    let mut arrays = out.finish()?.into_iter();
-    let mut fields = Vec::with_capacity(columns.len());
-    let mut outputs = Vec::with_capacity(columns.len());
-    for &name in columns {
-        let array = if table.key_name() == name {
-            let absent =
-                arrow_array::BooleanArray::from(found.iter().map(|&f| !f).collect::<Vec<_>>());
-            arrow_select::nullif::nullif(keys, &absent)?
-        } else {
-            match arrays.next() {
-                Some(array) => array,
-                None => return Ok(None),
-            }
-        };
-        fields.push(Field::new(name, array.data_type().clone(), true));
-        outputs.push(array);
-    }
-    let options = RecordBatchOptions::new().with_row_count(Some(n));
-    let batch =
-        RecordBatch::try_new_with_options(Arc::new(Schema::new(fields)), outputs, &options)?;
-    Ok(Some((batch, found)))
-}
-
-/// The rows `segment`'s deletion vector marks, if any.
-fn deleted(segment: &SegmentRef) -> Option<&roaring::RoaringBitmap> {
-    segment
-        .deletes
-        .as_ref()
-        .filter(|d| !d.rows.is_empty())
-        .map(|d| d.rows.bitmap())
 }
 
 /// The state of a read: which cells are resolved, from which array and row.

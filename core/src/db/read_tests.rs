@@ -9,7 +9,8 @@ use std::sync::Arc;
 use arrow_array::{Array, ArrayRef, Float32Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 
-use super::read::{direct, general};
+use super::direct::direct;
+use super::read::general;
 use super::{Db, Options};
 
 const ROWS: usize = 300;

@@ -6,6 +6,8 @@
 //! located and prefetched; last, each candidate's key is compared. A tag match whose key
 //! differs (about one in four billion) continues probing on a slow path.
 
+use std::ops::Range;
+
 use super::hash::{hash_key, home_slot, tag};
 use super::keys::QueryKeys;
 use zerocopy::FromBytes;
@@ -174,54 +176,63 @@ impl Segment {
         which: Option<&[u32]>,
         rows_to_prefetch: &[(u32, usize)],
     ) -> Result<Vec<u32>> {
-        let mut probe = self.probe_start(keys, which)?;
-        self.probe_slots(&mut probe, rows_to_prefetch)?;
-        self.probe_keys(&mut probe)?;
-        self.probe_finish(keys, which, probe)
+        let mut probes = Probes::default();
+        let at = self.probe_start(keys, which, &mut probes);
+        self.probe_slots(&mut probes, at.clone(), rows_to_prefetch)?;
+        self.probe_keys(&mut probes, at.clone())?;
+        self.probe_finish(keys, which, &mut probes, at)?;
+        Ok(probes.rows)
     }
 
-    /// Stage 1 of a lookup: hash each key, find its home slot, prefetch it. The stages
-    /// are separate so that a read of several segments can run each stage over all of them
-    /// before the next, as one segment does over all its keys.
-    pub(crate) fn probe_start(&self, keys: &QueryKeys<'_>, which: Option<&[u32]>) -> Result<Probe> {
+    /// Stage 1 of a lookup: hash each key, find its home slot, prefetch it; the keys'
+    /// entries are appended to `probes`, at the returned range. The stages are separate so
+    /// that a read of several segments can run each stage over all of them before the
+    /// next, as one segment does over all its keys, in one set of buffers.
+    pub(crate) fn probe_start(
+        &self,
+        keys: &QueryKeys<'_>,
+        which: Option<&[u32]>,
+        probes: &mut Probes,
+    ) -> Range<usize> {
         let n = which.map_or(keys.len(), <[u32]>::len);
         let slots = self.footer.slot_count;
-        let index = self.view(self.footer.index_section)?;
-        let mut probes: Vec<(u64, u64)> = Vec::with_capacity(n);
+        let index = self.raw_section(self.footer.index_section);
+        let first = probes.slots.len();
+        probes.slots.reserve(n);
         for i in 0..n {
             match key_of(keys, which, i) {
                 Some(k) => {
                     let h = hash_key(k);
                     let pos = home_slot(h, slots);
-                    prefetch(index.bytes, pos as usize * 8);
-                    probes.push((h, pos));
+                    prefetch(index, pos as usize * 8);
+                    probes.slots.push((h, pos));
                 }
-                None => probes.push((0, u64::MAX)),
+                None => probes.slots.push((0, u64::MAX)),
             }
         }
-        Ok(Probe {
-            probes,
-            rows: Vec::new(),
-            ranges: Vec::new(),
-        })
+        probes.rows.resize(first + n, NOT_FOUND);
+        probes.ranges.resize(first + n, (0, 0));
+        first..first + n
     }
 
     /// Stage 2: probe for the tag; prefetch the candidate's stored key and the rows of the
-    /// groups `rows_to_prefetch` lists (section, stride).
+    /// groups `rows_to_prefetch` lists (section, stride). `at`: this segment's keys in
+    /// `probes` (from [`Segment::probe_start`]).
     pub(crate) fn probe_slots(
         &self,
-        probe: &mut Probe,
+        probes: &mut Probes,
+        at: Range<usize>,
         rows_to_prefetch: &[(u32, usize)],
     ) -> Result<()> {
         let slots = self.footer.slot_count;
-        let at = self.key_at()?;
+        let key_at = self.key_at()?;
         let index = self.view(self.footer.index_section)?;
-        let groups: Vec<(&[u8], usize)> = rows_to_prefetch
-            .iter()
-            .map(|&(section, stride)| (self.raw_section(section), stride))
-            .collect();
-        let mut rows = vec![NOT_FOUND; probe.probes.len()];
-        for ((h, pos), out) in probe.probes.iter_mut().zip(rows.iter_mut()) {
+        let (Some(entries), Some(rows)) =
+            (probes.slots.get_mut(at.clone()), probes.rows.get_mut(at))
+        else {
+            return Ok(());
+        };
+        for ((h, pos), out) in entries.iter_mut().zip(rows.iter_mut()) {
             if *pos == u64::MAX {
                 continue;
             }
@@ -230,76 +241,94 @@ impl Segment {
                 *pos = p;
                 *out = row;
                 let r = row as usize;
-                match at {
+                match key_at {
                     KeyAt::Var { offsets, .. } => prefetch(offsets.bytes, r * 8),
                     KeyAt::Fixed { rows, stride, .. } => prefetch(rows.bytes, r * stride),
                 }
-                for &(bytes, stride) in &groups {
-                    prefetch(bytes, r * stride);
+                for &(section, stride) in rows_to_prefetch {
+                    prefetch(self.raw_section(section), r * stride);
                 }
             }
         }
-        probe.rows = rows;
         Ok(())
     }
 
     /// Stage 3: locate the stored utf8 keys and prefetch their bytes.
-    pub(crate) fn probe_keys(&self, probe: &mut Probe) -> Result<()> {
-        if let KeyAt::Var { offsets, data } = self.key_at()? {
-            probe.ranges.reserve(probe.rows.len());
-            for &row in &probe.rows {
+    pub(crate) fn probe_keys(&self, probes: &mut Probes, at: Range<usize>) -> Result<()> {
+        if let KeyAt::Var { offsets, data } = self.key_at()?
+            && let (Some(rows), Some(ranges)) =
+                (probes.rows.get(at.clone()), probes.ranges.get_mut(at))
+        {
+            for (&row, range) in rows.iter().zip(ranges.iter_mut()) {
                 if row == NOT_FOUND {
-                    probe.ranges.push((0, 0));
                     continue;
                 }
                 let (s, e) = self.var_range(offsets, data, row)?;
                 prefetch(data.bytes, s);
-                probe.ranges.push((s, e));
+                *range = (s, e);
             }
         }
         Ok(())
     }
 
-    /// Stage 4: compare keys (a tag collision continues on the slow path); the rows.
+    /// Stage 4: compare keys (a tag collision continues on the slow path); the rows are
+    /// left in `probes.rows[at]` ([`NOT_FOUND`] for absent keys).
     pub(crate) fn probe_finish(
         &self,
         keys: &QueryKeys<'_>,
         which: Option<&[u32]>,
-        probe: Probe,
-    ) -> Result<Vec<u32>> {
+        probes: &mut Probes,
+        at: Range<usize>,
+    ) -> Result<()> {
         let slots = self.footer.slot_count;
-        let at = self.key_at()?;
+        let key_at = self.key_at()?;
         let index = self.view(self.footer.index_section)?;
-        let Probe {
-            probes,
-            mut rows,
-            ranges,
-        } = probe;
+        let (Some(entries), Some(rows), Some(ranges)) = (
+            probes.slots.get(at.clone()),
+            probes.rows.get_mut(at.clone()),
+            probes.ranges.get(at),
+        ) else {
+            return Ok(());
+        };
         for (i, row) in rows.iter_mut().enumerate() {
             if *row == NOT_FOUND {
                 continue;
             }
             let wanted = key_of(keys, which, i).unwrap_or_default();
-            let stored = match (at, ranges.get(i)) {
+            let stored = match (key_at, ranges.get(i)) {
                 (KeyAt::Var { data, .. }, Some(&(s, e))) => data.get(s, e - s)?,
-                _ => self.stored_key(at, *row)?,
+                _ => self.stored_key(key_at, *row)?,
             };
             if !same_key(stored, wanted) {
-                let (h, p) = probes.get(i).copied().unwrap_or_default();
+                let (h, p) = entries.get(i).copied().unwrap_or_default();
                 let next = if p + 1 == slots { 0 } else { p + 1 };
-                *row = self.find_slow(index, at, wanted, h, next)?;
+                *row = self.find_slow(index, key_at, wanted, h, next)?;
             }
         }
-        Ok(rows)
+        Ok(())
     }
 }
 
-/// A lookup between its stages: per key, its hash and slot, then its candidate row and
-/// the byte range of its stored utf8 key.
-pub(crate) struct Probe {
-    probes: Vec<(u64, u64)>,
-    rows: Vec<u32>,
+/// Lookups between their stages, in buffers shared by the segments of a read (each
+/// segment's keys at a range of them): per key, its hash and slot, then its candidate row
+/// and the byte range of its stored utf8 key.
+#[derive(Default)]
+pub(crate) struct Probes {
+    slots: Vec<(u64, u64)>,
+    /// Each key's row once the lookup is finished ([`NOT_FOUND`]: absent).
+    pub(crate) rows: Vec<u32>,
     ranges: Vec<(usize, usize)>,
+}
+
+impl Probes {
+    /// Empty buffers with room for `n` keys.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Probes {
+            slots: Vec::with_capacity(n),
+            rows: Vec::with_capacity(n),
+            ranges: Vec::with_capacity(n),
+        }
+    }
 }
 
 /// Key `i` of a lookup of the keys at indices `which` of `keys` (all keys when `None`).

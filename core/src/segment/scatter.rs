@@ -5,8 +5,11 @@
 //!
 //! The steps, which a read of several segments runs over all of them one step at a time so
 //! that the cache misses of all its keys overlap: [`Segment::asked`] (the asked columns as
-//! the segment describes them), the staged lookup (`Segment::probe_*`),
-//! [`Segment::hits`], [`Segment::prefetch_hits`], then [`Segment::scatter`].
+//! the segment describes them: resolved once per read for the segments of one layout, see
+//! [`Asked::fits`]), the staged lookup (`Segment::probe_*`), [`Segment::hits`],
+//! [`Segment::prefetch_hits`], then [`Segment::scatter`]. The segments share the buffers of
+//! each step (a run of a hundred segments gets about ten keys each: per-segment
+//! allocations and name lookups would cost more than the lookups).
 //!
 //! A segment only answers here when it holds every asked cell of every found key: a
 //! tombstone, a cell its row does not write, a row of the deletion vector or a column the
@@ -29,27 +32,41 @@ use crate::prefetch::prefetch;
 /// Bytes per cache line (x86-64, most ARM cores).
 const CACHE_LINE: usize = 64;
 
-/// The output columns of a scattered read, filled by [`Segment::scatter`].
+/// The output columns of a scattered read, filled by [`Segment::scatter`], and the
+/// scratch buffers the segments of a read share.
 pub(crate) struct Scattered<'a> {
     n: usize,
     columns: Vec<Out<'a>>,
+    /// One bit per key: the keys of the segment being scattered.
+    mask: Vec<u8>,
+    /// The (key index, row bytes) of the hits of one row group being scattered.
+    rows: Vec<(usize, &'a [u8])>,
 }
 
-/// The asked columns as one segment describes them, and the row groups they are in.
+/// The asked columns as segments of one layout describe them, and the row groups they are
+/// in: resolved for one segment ([`Segment::asked`]) and used for every segment it
+/// [fits](Asked::fits).
 pub(crate) struct Asked<'s> {
-    descs: Vec<&'s ColumnDesc>,
+    /// Per asked column: its index in the footer's columns, and its descriptor.
+    cols: Vec<(usize, &'s ColumnDesc)>,
     /// (section, stride) of each row group holding an asked fixed column.
     pub(crate) groups: Vec<(u32, usize)>,
+    /// The footer's group number of each of `groups`.
+    group_ids: Vec<u32>,
+    /// The asked fixed columns, by row group (ascending index into `groups`).
+    fixed: Vec<FixedAt>,
+    /// The asked variable-width columns (asked column index).
+    variable: Vec<usize>,
 }
 
-/// The found rows of one segment's keys, to be written by [`Segment::scatter`].
-pub(crate) struct Hits<'s> {
-    /// The asked columns, as this segment describes them.
-    descs: Vec<&'s ColumnDesc>,
-    /// (section, stride) of each row group holding an asked fixed column (from [`Asked`]).
-    groups: Vec<(u32, usize)>,
-    /// (key index, row) of each found key.
-    hits: Vec<(usize, u32)>,
+/// Where an asked fixed column is: its output column, its row group (index into
+/// [`Asked::groups`]), and its place in a row.
+struct FixedAt {
+    out: usize,
+    group: usize,
+    offset: usize,
+    width: usize,
+    validity_bit: u32,
 }
 
 /// One output column: its type, and its values once a segment has given one.
@@ -80,6 +97,8 @@ impl<'a> Scattered<'a> {
     pub(crate) fn new(n: usize, types: Vec<DataType>) -> Self {
         Scattered {
             n,
+            mask: vec![0u8; n.div_ceil(8)],
+            rows: Vec::new(),
             columns: types
                 .into_iter()
                 .map(|data_type| Out {
@@ -88,6 +107,19 @@ impl<'a> Scattered<'a> {
                 })
                 .collect(),
         }
+    }
+
+    /// Prepares the outputs for the columns of `asked` (once per layout); false when a
+    /// column does not fit them (another type, or another storage than an earlier
+    /// layout's): the caller reads the general way.
+    pub(crate) fn accept(&mut self, asked: &Asked<'_>) -> bool {
+        let n = self.n;
+        asked.cols.len() == self.columns.len()
+            && asked
+                .cols
+                .iter()
+                .zip(self.columns.iter_mut())
+                .all(|(&(_, c), o)| o.accept(c, n))
     }
 
     /// The output arrays, one per column.
@@ -160,42 +192,78 @@ impl Segment {
     }
 
     /// The descriptors of `columns` and the row groups (section, stride) a lookup should
-    /// prefetch for them; `None` when the segment lacks one of them.
+    /// prefetch for them; `None` when the segment lacks one of them. Columns asked in
+    /// the footer's order are found without a search.
     pub(crate) fn asked<'s>(&'s self, columns: &[&str]) -> Result<Option<Asked<'s>>> {
-        let mut descs = Vec::with_capacity(columns.len());
+        let all = &self.footer.columns;
+        let mut cols = Vec::with_capacity(columns.len());
+        let mut next = 0;
         for name in columns {
-            match self.footer.columns.iter().find(|c| c.name == *name) {
-                Some(c) => descs.push(c),
+            let at = match all.get(next) {
+                Some(c) if c.name == *name => Some(next),
+                _ => all.iter().position(|c| c.name == *name),
+            };
+            match at.and_then(|i| Some((i, all.get(i)?))) {
+                Some((i, c)) => {
+                    cols.push((i, c));
+                    next = i + 1;
+                }
                 None => return Ok(None),
             }
         }
-        let mut groups: Vec<(u32, usize)> = Vec::new();
-        for c in &descs {
-            if let Storage::Fixed { group, .. } = c.storage {
-                let g = self.group(group)?;
-                if !groups.contains(&g) {
-                    groups.push(g);
+        let mut asked = Asked {
+            cols,
+            groups: Vec::new(),
+            group_ids: Vec::new(),
+            fixed: Vec::new(),
+            variable: Vec::new(),
+        };
+        for (out, &(_, c)) in asked.cols.iter().enumerate() {
+            match c.storage {
+                Storage::Fixed {
+                    group,
+                    offset,
+                    width,
+                    validity_bit,
+                } => {
+                    let g = match asked.group_ids.iter().position(|&id| id == group) {
+                        Some(g) => g,
+                        None => {
+                            asked.groups.push(self.group(group)?);
+                            asked.group_ids.push(group);
+                            asked.group_ids.len() - 1
+                        }
+                    };
+                    asked.fixed.push(FixedAt {
+                        out,
+                        group: g,
+                        offset: offset as usize,
+                        width: width as usize,
+                        validity_bit,
+                    });
                 }
+                Storage::Variable { .. } => asked.variable.push(out),
             }
         }
-        Ok(Some(Asked { descs, groups }))
+        asked.fixed.sort_by_key(|f| f.group);
+        Ok(Some(asked))
     }
 
     /// The hits of a lookup's `rows` (of the keys at indices `which` of the read's keys,
-    /// every key when `None`), setting `found` for them; keys `found` already (by a newer
-    /// segment) are skipped. `deleted`: rows hidden by a deletion vector. `None` when a
-    /// row that would answer is a tombstone, lacks an asked cell or is in `deleted`: this
-    /// segment is not the whole answer for its keys.
-    pub(crate) fn hits<'s>(
-        &'s self,
-        asked: Asked<'s>,
+    /// every key when `None`), appended to `hits` as (key index, row), setting `found` for
+    /// them; keys `found` already (by a newer segment) are skipped. `asked` must
+    /// [fit](Asked::fits) this segment. `deleted`: rows hidden by a deletion vector.
+    /// False when a row that would answer is a tombstone, lacks an asked cell or is in
+    /// `deleted`: this segment is not the whole answer for its keys.
+    pub(crate) fn hits(
+        &self,
+        asked: &Asked<'_>,
         rows: &[u32],
         which: Option<&[u32]>,
         deleted: Option<&RoaringBitmap>,
         found: &mut [bool],
-    ) -> Result<Option<Hits<'s>>> {
-        let descs = asked.descs;
-        let mut hits: Vec<(usize, u32)> = Vec::with_capacity(rows.len());
+        hits: &mut Vec<(usize, u32)>,
+    ) -> Result<bool> {
         for (i, &row) in rows.iter().enumerate() {
             if row == NOT_FOUND {
                 continue;
@@ -211,26 +279,22 @@ impl Segment {
                 // A newer segment has the key: this row is shadowed.
                 continue;
             }
-            if deleted.is_some_and(|d| d.contains(row)) || !self.holds_all(&descs, row)? {
-                return Ok(None);
+            if deleted.is_some_and(|d| d.contains(row)) || !self.holds_all(&asked.cols, row)? {
+                return Ok(false);
             }
             *f = true;
             hits.push((k, row));
         }
-        Ok(Some(Hits {
-            descs,
-            groups: asked.groups,
-            hits,
-        }))
+        Ok(true)
     }
 
     /// Prefetches the whole rows (every cache line of each) of `hits` in the row groups of
     /// the asked fixed columns: the lookup prefetched only their first cache line, and long
     /// before. A read runs this over every segment's hits before [`Segment::scatter`].
-    pub(crate) fn prefetch_hits(&self, hits: &Hits<'_>) {
-        for &(section, stride) in &hits.groups {
+    pub(crate) fn prefetch_hits(&self, asked: &Asked<'_>, hits: &[(usize, u32)]) {
+        for &(section, stride) in &asked.groups {
             let bytes = self.raw_section(section);
-            for &(_, row) in &hits.hits {
+            for &(_, row) in hits {
                 let at = row as usize * stride;
                 // Each line of a wide row (R5: 400 bytes, 7 lines); the last byte too, for a
                 // row that does not start on a line.
@@ -244,79 +308,80 @@ impl Segment {
         }
     }
 
-    /// Writes the values of `hits` (from this segment's [`Segment::hits`]) into
-    /// `out`. False when a column does not fit the output (another type or storage than
-    /// an earlier segment's): the caller reads the general way.
-    pub(crate) fn scatter<'a>(&'a self, hits: &Hits<'a>, out: &mut Scattered<'a>) -> Result<bool> {
-        let n = out.n;
-        // Fixed columns, by row group; variable-width ones as they come.
-        let mut fixed: Vec<(u32, Fixed<'_>)> = Vec::new();
-        for (c, o) in hits.descs.iter().zip(out.columns.iter_mut()) {
-            if !o.accept(c, n) {
-                return Ok(false);
-            }
-            match (&c.storage, &mut o.values) {
-                (
-                    Storage::Fixed {
-                        group,
-                        offset,
-                        width,
-                        validity_bit,
-                    },
-                    Values::Fixed { values, valid, .. },
-                ) => fixed.push((
-                    *group,
-                    Fixed {
-                        offset: *offset as usize,
-                        width: *width as usize,
-                        validity_bit: *validity_bit,
-                        dst: values.as_slice_mut(),
-                        valid: valid.as_mut_slice(),
-                    },
-                )),
-                (Storage::Variable { .. }, values @ Values::Var { .. }) => {
-                    self.scatter_variable(c, &hits.hits, values)?;
-                }
-                _ => return Ok(false),
-            }
-        }
-        fixed.sort_by_key(|(g, _)| *g);
-        let mut hit_mask = vec![0u8; n.div_ceil(8)];
-        for &(k, _) in &hits.hits {
-            if let Some(b) = hit_mask.get_mut(k / 8) {
+    /// Writes the values of `hits` (from this segment's [`Segment::hits`]) into `out`,
+    /// which has [accepted](Scattered::accept) `asked`. False when a column does not fit
+    /// the output: the caller reads the general way.
+    pub(crate) fn scatter<'a>(
+        &'a self,
+        asked: &Asked<'_>,
+        hits: &[(usize, u32)],
+        out: &mut Scattered<'a>,
+    ) -> Result<bool> {
+        let Scattered {
+            columns,
+            mask,
+            rows,
+            ..
+        } = out;
+        mask.fill(0);
+        for &(k, _) in hits {
+            if let Some(b) = mask.get_mut(k / 8) {
                 *b |= 1 << (k % 8);
             }
         }
-        let mut rows: Vec<(usize, &[u8])> = Vec::with_capacity(hits.hits.len());
-        for members in fixed.chunk_by_mut(|a, b| a.0 == b.0) {
-            let Some(&(group, _)) = members.first() else {
+        // Fixed columns, by row group: each hit's row is checked (and its pages verified)
+        // once; then one tight pass per column, whose loads are independent (many cache
+        // misses in flight).
+        for members in asked.fixed.chunk_by(|a, b| a.group == b.group) {
+            let Some(&(section, stride)) = members.first().and_then(|f| asked.groups.get(f.group))
+            else {
                 continue;
             };
-            // Each hit's row, checked (and its pages verified) once; then one tight pass
-            // per column, whose loads are independent (many cache misses in flight).
-            let (section, stride) = self.group(group)?;
             let view = self.view(section)?;
             rows.clear();
-            for &(k, row) in &hits.hits {
+            for &(k, row) in hits {
                 rows.push((k, view.get(row as usize * stride, stride)?));
             }
-            for (_, column) in members.iter_mut() {
-                column.put_all(&rows, &hit_mask);
+            for f in members {
+                let Some(Out {
+                    values: Values::Fixed { values, valid, .. },
+                    ..
+                }) = columns.get_mut(f.out)
+                else {
+                    return Ok(false);
+                };
+                Fixed {
+                    offset: f.offset,
+                    width: f.width,
+                    validity_bit: f.validity_bit,
+                    dst: values.as_slice_mut(),
+                    valid: valid.as_mut_slice(),
+                }
+                .put_all(rows, mask);
             }
+        }
+        for &j in &asked.variable {
+            let (Some(&(_, c)), Some(o)) = (asked.cols.get(j), columns.get_mut(j)) else {
+                return Ok(false);
+            };
+            if !matches!(o.values, Values::Var { .. }) {
+                return Ok(false);
+            }
+            self.scatter_variable(c, hits, &mut o.values)?;
         }
         Ok(true)
     }
 
     /// Whether row `row` holds every column of `descs`: it is no tombstone and writes each.
     #[inline]
-    fn holds_all(&self, descs: &[&ColumnDesc], row: u32) -> Result<bool> {
+    fn holds_all(&self, descs: &[(usize, &ColumnDesc)], row: u32) -> Result<bool> {
         if !self.partial {
             return Ok(true);
         }
         if self.bit_set(self.footer.tombstones, row)? {
             return Ok(false);
         }
-        for c in descs {
+        for (_, c) in descs {
             if c.presence != NONE && !self.bit_set(c.presence, row)? {
                 return Ok(false);
             }
@@ -363,6 +428,23 @@ impl Segment {
             }
         }
         Ok(())
+    }
+}
+
+impl Asked<'_> {
+    /// Whether `segment` describes the asked columns and their row groups exactly as the
+    /// segment these were resolved for (the segments of one compaction do): then these
+    /// serve it too, with no lookup by name.
+    pub(crate) fn fits(&self, segment: &Segment) -> bool {
+        let columns = &segment.footer.columns;
+        self.cols
+            .iter()
+            .all(|&(i, d)| columns.get(i).is_some_and(|c| std::ptr::eq(c, d) || c == d))
+            && self
+                .group_ids
+                .iter()
+                .zip(&self.groups)
+                .all(|(&id, &g)| segment.group(id).ok() == Some(g))
     }
 }
 
