@@ -1,5 +1,6 @@
 //! The native backing of a segment: a read-only memory map wrapped in an Arrow buffer, so
-//! that the same reader serves mapped files and bytes in memory.
+//! that the same reader serves mapped files and bytes in memory. Maps are advised to use
+//! huge pages where the file system offers them (see [`map_file`]).
 
 use std::path::Path;
 use std::ptr::NonNull;
@@ -20,8 +21,16 @@ pub(crate) fn map_file(path: &Path) -> Result<Buffer> {
     // never writes to a segment file again. A file changed by another program while mapped
     // could change bytes under us: segment directories belong to libmurr alone.
     let map = unsafe { memmap2::MmapOptions::new().map(&file) }.map_err(|e| Error::io(path, e))?;
+    // Random: no readahead of 4 KiB pages around each fault. HugePage: where the file
+    // system keeps large folios (ext4, xfs on Linux 6.x), a fault reads a 2 MiB folio and
+    // maps it with one page-table entry, so that random reads over a table larger than
+    // the TLB's reach miss it far less (10M rows in 67 segments, R1 read after the pages
+    // were evicted: 220-240 us with 4 KiB mappings, 181-185 us with 580 of 700 MB mapped
+    // in 2 MiB pages). The price: a cold fault reads 2 MiB instead of 4 KiB.
     #[cfg(unix)]
     let _ = map.advise(memmap2::Advice::Random);
+    #[cfg(target_os = "linux")]
+    let _ = map.advise(memmap2::Advice::HugePage);
     let map = Arc::new(map);
     let ptr = NonNull::new(map.as_ptr().cast_mut()).ok_or_else(|| {
         Error::io(
