@@ -49,14 +49,7 @@ pub(crate) fn direct<'t>(
     let mut names = Vec::with_capacity(columns.len());
     let mut types = Vec::with_capacity(columns.len());
     for &name in columns {
-        let (i, field) =
-            table
-                .schema
-                .column_with_name(name)
-                .ok_or_else(|| Error::UnknownColumn {
-                    column: name.to_owned(),
-                    container: format!("table '{}'", table.name),
-                })?;
+        let (i, field) = table.column(name)?;
         if i != table.key {
             names.push(name);
             types.push(field.data_type().clone());

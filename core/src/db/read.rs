@@ -118,14 +118,7 @@ impl Plan {
         let mut idx = Vec::with_capacity(columns.len());
         let mut types = Vec::with_capacity(columns.len());
         for name in columns {
-            let (i, f) =
-                table
-                    .schema
-                    .column_with_name(name)
-                    .ok_or_else(|| Error::UnknownColumn {
-                        column: (*name).to_owned(),
-                        container: format!("table '{}'", table.name),
-                    })?;
+            let (i, f) = table.column(name)?;
             idx.push(i);
             types.push(f.data_type().clone());
         }

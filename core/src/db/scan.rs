@@ -108,14 +108,7 @@ impl Scan {
         };
         let mut fields = Vec::with_capacity(names.len());
         for name in &names {
-            let (_, field) =
-                table
-                    .schema
-                    .column_with_name(name)
-                    .ok_or_else(|| Error::UnknownColumn {
-                        column: name.clone(),
-                        container: format!("table '{}'", table.name),
-                    })?;
+            let (_, field) = table.column(name)?;
             fields.push(Field::new(name, field.data_type().clone(), true));
         }
         let keys = KeyMerge::new(&table, seq)?;

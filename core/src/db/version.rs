@@ -109,6 +109,17 @@ impl TableVersion {
         })
     }
 
+    /// The index and field of column `name`, or [`crate::Error::UnknownColumn`] naming
+    /// the table.
+    pub(crate) fn column(&self, name: &str) -> crate::Result<(usize, &arrow_schema::Field)> {
+        self.schema
+            .column_with_name(name)
+            .ok_or_else(|| crate::Error::UnknownColumn {
+                column: name.to_owned(),
+                container: format!("table '{}'", self.name),
+            })
+    }
+
     /// The key column's name.
     pub(crate) fn key_name(&self) -> &str {
         self.schema
