@@ -33,6 +33,7 @@
 mod fixture;
 mod lifecycle;
 mod lsm;
+mod phases;
 mod reads;
 mod run;
 

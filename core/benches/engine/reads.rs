@@ -3,7 +3,6 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use arrow_array::{ArrayRef, Float32Array, RecordBatch, StringArray};
@@ -12,6 +11,7 @@ use murr_core::segment::Segment;
 use murr_core::workload;
 
 use crate::fixture::{ONE_FLUSH, create, options, segment_files, write_rows};
+use crate::phases::{Sides, alternate};
 use crate::{
     KEYS, KeyBatches, Reader, TABLE, WARMUP, WIDTH, check, columns, interleave, percentile,
     print_reads,
@@ -190,58 +190,25 @@ pub fn r4(db: Db, keys: &KeyBatches, rows: u64, batches: usize) {
     let upserts: Vec<RecordBatch> = (0..UPSERT_BATCHES as u64)
         .map(|i| upsert_batch(rows, 1000 + i))
         .collect();
-    let writing = AtomicBool::new(false);
-    let busy = AtomicBool::new(false);
-    let stop = AtomicBool::new(false);
-    let written = AtomicU64::new(0);
     let rounds = batches.div_ceil(PHASE);
-    let mut times = [Vec::new(), Vec::new()];
-    let mut wall = [Duration::ZERO; 2];
-    let mut upserted = 0;
     eprintln!("R4: {rounds} rounds of {READERS} readers x {PHASE} batches, writer off then on ...");
-    std::thread::scope(|s| {
-        s.spawn(|| {
-            let mut i = 0;
-            while !stop.load(Ordering::SeqCst) {
-                // Raised before looking at `writing`, so that a phase change waits for a
-                // write under way (see `set_writing`).
-                busy.store(true, Ordering::SeqCst);
-                if writing.load(Ordering::SeqCst) {
-                    db.write(TABLE, &upserts[i % upserts.len()]).unwrap();
-                    written.fetch_add(UPSERT_ROWS as u64, Ordering::SeqCst);
-                    i += 1;
-                    busy.store(false, Ordering::SeqCst);
-                } else {
-                    busy.store(false, Ordering::SeqCst);
-                    std::thread::sleep(Duration::from_micros(200));
-                }
-            }
-        });
-        let set_writing = |on: bool| {
-            writing.store(on, Ordering::SeqCst);
-            while !on && busy.load(Ordering::SeqCst) {
-                std::hint::spin_loop();
-            }
-        };
-        read_phase(&db, keys, 0, WARMUP / READERS);
-        let mut next = WARMUP;
-        for round in 0..rounds {
-            for turn in 0..2 {
-                let on = (round + turn) % 2;
-                set_writing(on == 1);
-                let w0 = written.load(Ordering::SeqCst);
-                let (t, elapsed) = read_phase(&db, keys, next, PHASE);
-                set_writing(false);
-                if on == 1 {
-                    upserted += written.load(Ordering::SeqCst) - w0;
-                }
-                times[on].extend(t);
-                wall[on] += elapsed;
-                next += READERS * PHASE;
-            }
-        }
-        stop.store(true, Ordering::SeqCst);
-    });
+    read_phase(&db, keys, 0, WARMUP / READERS);
+    let Sides {
+        times,
+        wall,
+        written: upserted,
+    } = alternate(
+        &|i| {
+            db.write(TABLE, &upserts[i % upserts.len()])
+                .map(drop)
+                .unwrap()
+        },
+        UPSERT_ROWS as u64,
+        rounds,
+        WARMUP,
+        READERS * PHASE,
+        &|next| read_phase(&db, keys, next, PHASE),
+    );
     let segments_after = segment_files(&dir).len();
     println!(
         "\n### R4: {rows} rows, R1 on {READERS} reader threads, with and without 1 writer \

@@ -30,6 +30,8 @@ mod data;
 mod lifecycle;
 mod measure;
 mod memory;
+#[path = "../../engine/phases.rs"]
+mod phases;
 mod proc;
 mod query;
 mod r4;

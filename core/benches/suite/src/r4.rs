@@ -2,7 +2,6 @@
 //! upserting 10,000-row batches, for libmurr and RocksDB in turn.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use murr_core::db::{Db, Options, SyncPolicy};
@@ -11,6 +10,7 @@ use murr_core::workload;
 use crate::Args;
 use crate::data::{FEATURES, value};
 use crate::measure::percentile;
+use crate::phases::{Sides, alternate};
 use crate::query::{Answer, Queries, Query};
 use crate::report::Report;
 use crate::systems::*;
@@ -93,29 +93,12 @@ pub fn r4(a: &Args, murr_dir: &Path, rocks_dir: &Path, report: &mut Report) {
     r4_rows(report, "RocksDB", &res);
 }
 
-/// R4's result: per side (writer idle, upserting) the read times and wall time, and rows
-/// upserted.
-struct R4 {
-    times: [Vec<f64>; 2],
-    wall: [Duration; 2],
-    upserted: u64,
-}
-
 fn run_r4(
     read: &(dyn Fn(&Query) -> Answer + Sync),
     write: &(dyn Fn(usize) + Sync),
     queries: &[Query],
     rounds: usize,
-) -> R4 {
-    let writing = AtomicBool::new(false);
-    let busy = AtomicBool::new(false);
-    let stop = AtomicBool::new(false);
-    let written = AtomicU64::new(0);
-    let mut out = R4 {
-        times: [Vec::new(), Vec::new()],
-        wall: [Duration::ZERO; 2],
-        upserted: 0,
-    };
+) -> Sides {
     let phase = |next: usize| -> (Vec<f64>, Duration) {
         let t0 = Instant::now();
         let times = std::thread::scope(|s| {
@@ -141,57 +124,24 @@ fn run_r4(
         });
         (times, t0.elapsed())
     };
-    std::thread::scope(|s| {
-        s.spawn(|| {
-            let mut i = 0;
-            while !stop.load(Ordering::SeqCst) {
-                busy.store(true, Ordering::SeqCst);
-                if writing.load(Ordering::SeqCst) {
-                    write(i);
-                    written.fetch_add(UPSERT_ROWS as u64, Ordering::SeqCst);
-                    i += 1;
-                    busy.store(false, Ordering::SeqCst);
-                } else {
-                    busy.store(false, Ordering::SeqCst);
-                    std::thread::sleep(Duration::from_micros(200));
-                }
-            }
-        });
-        let set_writing = |on: bool| {
-            writing.store(on, Ordering::SeqCst);
-            while !on && busy.load(Ordering::SeqCst) {
-                std::hint::spin_loop();
-            }
-        };
-        phase(0); // warm-up
-        let mut next = 0;
-        for round in 0..rounds {
-            for turn in 0..2 {
-                let on = (round + turn) % 2;
-                set_writing(on == 1);
-                let w0 = written.load(Ordering::SeqCst);
-                let (t, elapsed) = phase(next);
-                set_writing(false);
-                if on == 1 {
-                    out.upserted += written.load(Ordering::SeqCst) - w0;
-                }
-                out.times[on].extend(t);
-                out.wall[on] += elapsed;
-                next += READERS * PHASE;
-            }
-        }
-        stop.store(true, Ordering::SeqCst);
-    });
-    out
+    phase(0); // warm-up
+    alternate(
+        write,
+        UPSERT_ROWS as u64,
+        rounds,
+        0,
+        READERS * PHASE,
+        &phase,
+    )
 }
 
-fn r4_rows(report: &mut Report, name: &str, r: &R4) {
+fn r4_rows(report: &mut Report, name: &str, r: &Sides) {
     let ratio = percentile(&r.times[1], 0.99) / percentile(&r.times[0], 0.99);
     for (on, label) in ["idle", "upserting"].iter().enumerate() {
         let t = &r.times[on];
         let (rate, ratio) = if on == 1 {
             (
-                format!("{:.0}", r.upserted as f64 / r.wall[1].as_secs_f64()),
+                format!("{:.0}", r.written as f64 / r.wall[1].as_secs_f64()),
                 format!("{ratio:.2}x"),
             )
         } else {
