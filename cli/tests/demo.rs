@@ -80,7 +80,7 @@ fn demo_then_verify() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let info = text(&out.stdout);
     assert!(info.contains("rows:     20000"), "{info}");
-    assert!(info.contains("format:   version 2\n"), "{info}");
+    assert!(info.contains("format:   version 3\n"), "{info}");
     assert!(
         info.lines()
             .any(|l| l.trim_start().starts_with("f9 ") && l.contains("Float32")),

@@ -7,7 +7,8 @@
 //! ```
 //!
 //! The `.murr` files are committed; rewriting them with a newer writer is fine as long as
-//! the answers stay the same (`core/tests/golden/` holds the frozen version-1 files).
+//! the answers stay the same (`core/tests/golden/` holds the frozen version-1 and version-2
+//! files, whose answers are written here too).
 //!
 //! JSON values: null is `null`; bool, 8- to 32-bit integers, date32 (days) and floats
 //! (float16 widened) are JSON numbers or booleans; int64, uint64 and timestamps (ticks) are
@@ -33,26 +34,13 @@ fn main() {
     std::fs::create_dir_all(dir).unwrap();
 
     let (schema, batch) = all_types(24);
-    let keys: Vec<Option<&str>> = vec![
-        Some("k05"),
-        Some("nope"),
-        Some("k00"),
-        None,
-        Some("k23"),
-        Some("k05"),
-        Some(""),
-        Some("k17"),
-    ];
     write(
         dir,
         "all_types",
         &schema,
         "key",
         |w| w.push(&batch).unwrap(),
-        &[
-            Arc::new(StringArray::from(keys)) as ArrayRef,
-            Arc::new(StringArray::from(Vec::<&str>::new())),
-        ],
+        &all_types_queries(),
     );
 
     let (schema, batch) = int_key(12);
@@ -123,12 +111,15 @@ fn main() {
         &schema,
         "key",
         |w| w.push_partial(&batch, &present, Some(&tombstones)).unwrap(),
-        &[Arc::new(StringArray::from(vec!["k1", "k2", "k3", "k4"])) as ArrayRef],
+        &partial_queries(),
     );
 
-    // The frozen version-1 files of core's tests: their answers only.
-    let v1 = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    // The frozen version-1 and version-2 files of core's tests: their answers only. The
+    // version-2 files are `all_types` and `partial` as the version-2 writer wrote them.
+    let frozen = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
     for (name, queries) in [
+        ("v2_all_types", all_types_queries()),
+        ("v2_partial", partial_queries()),
         (
             "v1_mixed",
             vec![Arc::new(StringArray::from(vec![
@@ -144,7 +135,7 @@ fn main() {
             vec![Arc::new(Int64Array::from(vec![i64::MIN, 1, 42, -7, i64::MAX])) as ArrayRef],
         ),
     ] {
-        let bytes = std::fs::read(v1.join(format!("{name}.murr"))).unwrap();
+        let bytes = std::fs::read(frozen.join(format!("{name}.murr"))).unwrap();
         answer(
             dir,
             name,
@@ -153,6 +144,29 @@ fn main() {
             &queries,
         );
     }
+}
+
+/// The queries of `all_types`: present, absent, null, repeated and empty keys; no keys.
+fn all_types_queries() -> Vec<ArrayRef> {
+    let keys: Vec<Option<&str>> = vec![
+        Some("k05"),
+        Some("nope"),
+        Some("k00"),
+        None,
+        Some("k23"),
+        Some("k05"),
+        Some(""),
+        Some("k17"),
+    ];
+    vec![
+        Arc::new(StringArray::from(keys)) as ArrayRef,
+        Arc::new(StringArray::from(Vec::<&str>::new())),
+    ]
+}
+
+/// The query of `partial`: a tombstone, a partial row, a full row, an absent key.
+fn partial_queries() -> Vec<ArrayRef> {
+    vec![Arc::new(StringArray::from(vec!["k1", "k2", "k3", "k4"])) as ArrayRef]
 }
 
 /// Writes `dir/NAME.murr` (page size 512: many pages) and `dir/NAME.json`: the schema, the

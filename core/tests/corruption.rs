@@ -14,7 +14,9 @@ use arrow_array::{
 use arrow_data::ArrayData;
 use arrow_schema::{DataType, Field, Schema};
 use murr_core::Error;
-use murr_core::segment::layout::{EMPTY_SLOT, NONE, SectionKind, Storage, TRAILER_LEN};
+use murr_core::segment::layout::{
+    EMPTY_SLOT, FORMAT_VERSION, INLINE_KEY_MAX, NONE, SectionKind, Storage, TRAILER_LEN,
+};
 use murr_core::segment::{Segment, SegmentWriter};
 use murr_core::types::ColumnType;
 
@@ -26,9 +28,16 @@ const NAME: &str = "damaged.murr";
 const ROWS: usize = 40;
 const COLUMNS: [&str; 5] = ["score", "n", "label", "emb", "key"];
 
+/// Key `i`: longer than [`INLINE_KEY_MAX`], so that the key is stored in offsets and data
+/// sections, which these tests damage (`inline_key.rs` damages inline keys).
+fn key(i: usize) -> String {
+    format!("key-{i:03}/stored-in-offsets-and-data-sections")
+}
+
 /// A segment of 40 rows in pages of 512 bytes: utf8 key, nullable float32, int64, utf8 with
 /// nulls, nullable float32 embedding.
 fn clean_bytes() -> Vec<u8> {
+    assert!(key(0).len() > INLINE_KEY_MAX);
     let item = Arc::new(Field::new("item", DataType::Float32, true));
     let schema = Arc::new(Schema::new(vec![
         Field::new("key", DataType::Utf8, false),
@@ -43,9 +52,7 @@ fn clean_bytes() -> Vec<u8> {
     let batch = RecordBatch::try_new(
         schema.clone(),
         vec![
-            Arc::new(StringArray::from_iter_values(
-                order.iter().map(|i| format!("key-{i:03}")),
-            )) as ArrayRef,
+            Arc::new(StringArray::from_iter_values(order.iter().map(|&i| key(i)))) as ArrayRef,
             Arc::new(Float32Array::from_iter(order.iter().enumerate().map(
                 |(p, &i)| (i % 4 != 0).then_some(version(i, p) as f32 * 0.25),
             ))),
@@ -80,8 +87,8 @@ fn clean_bytes() -> Vec<u8> {
 }
 
 fn all_keys() -> StringArray {
-    let mut keys: Vec<String> = (0..ROWS).map(|i| format!("key-{i:03}")).collect();
-    keys.extend(["absent".to_owned(), String::new(), "key-999".to_owned()]);
+    let mut keys: Vec<String> = (0..ROWS).map(key).collect();
+    keys.extend(["absent".to_owned(), String::new(), key(999)]);
     StringArray::from(keys)
 }
 
@@ -539,7 +546,7 @@ fn crafted_footers_are_rejected_at_open() {
     expect_corrupt("gap before the footer", gapped, &clean);
 
     // A newer version (or version 0) is not corruption.
-    for version in [3, 0, u32::MAX] {
+    for version in [FORMAT_VERSION + 1, 0, u32::MAX] {
         let bytes = seal_with(&|_, t| t[8..12].copy_from_slice(&version.to_le_bytes()));
         match expect_err("unknown version", bytes, &clean) {
             Error::UnsupportedVersion {
@@ -547,7 +554,10 @@ fn crafted_footers_are_rejected_at_open() {
                 found,
                 supported,
             } => {
-                assert_eq!((file.as_str(), found, supported), (NAME, version, 2));
+                assert_eq!(
+                    (file.as_str(), found, supported),
+                    (NAME, version, FORMAT_VERSION)
+                );
             }
             other => panic!("version {version}: expected UnsupportedVersion, got {other:?}"),
         }
@@ -557,7 +567,7 @@ fn crafted_footers_are_rejected_at_open() {
     for (what, at, v) in [
         ("header magic", 0, b'X'),
         ("header version", 8, 1),
-        ("header version", 8, 3),
+        ("header version", 8, 4),
         ("header flags", 12, 1),
     ] {
         let mut p = parts.clone();
@@ -609,7 +619,7 @@ fn crafted_bodies_fail_on_read() {
         "full index, get",
     );
     assert_corrupt(&seg.find(&absent).unwrap_err(), "full index, find");
-    let present = StringArray::from(vec!["key-007", "key-000"]);
+    let present = StringArray::from(vec![key(7), key(0)]);
     let (batch, found) = seg.get(&present, &COLUMNS).unwrap();
     assert_eq!(found, vec![true, true]);
     let clean_seg = Segment::from_bytes(bytes.clone(), NAME).unwrap();

@@ -9,7 +9,7 @@ use arrow_array::types::Float32Type;
 use arrow_array::{Array, ArrayRef, Float32Array, RecordBatch, StringArray};
 use arrow_buffer::BooleanBuffer;
 use arrow_schema::{DataType, Field, Schema};
-use murr_core::segment::layout::{Footer, NONE, SectionKind, TRAILER_LEN};
+use murr_core::segment::layout::{Footer, NONE, SectionKind, Storage, TRAILER_LEN};
 use murr_core::segment::{Segment, SegmentWriter};
 
 /// Keys `c a b d`; `b` a tombstone; `c` writes neither column; `d` does not write `tag`.
@@ -49,23 +49,21 @@ fn the_partial_rows_example_of_format_md() {
     let t = bytes.len() - TRAILER_LEN;
     let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
     let (offset, len) = (u64_at(t + 16) as usize, u64_at(t + 24) as usize);
-    assert_eq!(&bytes[8..12], &2u32.to_le_bytes());
-    assert_eq!(&bytes[t + 8..t + 12], &2u32.to_le_bytes());
-    let footer = Footer::decode(&bytes[offset..offset + len], 2, offset as u64, "ex").unwrap();
-    assert_eq!(footer.body_len, 704);
+    assert_eq!(&bytes[8..12], &3u32.to_le_bytes());
+    assert_eq!(&bytes[t + 8..t + 12], &3u32.to_le_bytes());
+    let footer = Footer::decode(&bytes[offset..offset + len], 3, offset as u64, "ex").unwrap();
+    assert_eq!(footer.body_len, 576);
 
     use SectionKind::*;
     let want = [
-        (Offsets, 64, 40),
-        (Data, 128, 4),
-        (Index, 192, 48),
-        (FixedGroup, 256, 20),
-        (Validity, 320, 1),
-        (Offsets, 384, 40),
-        (Data, 448, 2),
-        (Tombstones, 512, 1),
-        (Presence, 576, 1),
-        (Presence, 640, 1),
+        (Index, 64, 48),
+        (FixedGroup, 128, 36),
+        (Validity, 192, 1),
+        (Offsets, 256, 40),
+        (Data, 320, 2),
+        (Tombstones, 384, 1),
+        (Presence, 448, 1),
+        (Presence, 512, 1),
     ];
     let got: Vec<(SectionKind, u64, u64)> = footer
         .sections
@@ -77,30 +75,45 @@ fn the_partial_rows_example_of_format_md() {
         let s = &footer.sections[i];
         &bytes[s.offset as usize..(s.offset + s.len) as usize]
     };
-    assert_eq!(section(1), b"abcd");
-    // Rows a b c d of the group: [validity][score]; b and c all zero.
-    let mut group = vec![0x01];
-    group.extend(2.0f32.to_le_bytes());
-    group.extend([0; 10]);
-    group.push(0x01);
-    group.extend(4.0f32.to_le_bytes());
-    assert_eq!(section(3), group);
-    assert_eq!(section(4), [0x01]);
+    // Rows a b c d of the group: [validity][key: length, byte, 2 zeros][score]; the values
+    // of b and c all zero, their keys written.
+    let mut group = Vec::new();
+    for (key, score) in [
+        (b'a', Some(2.0f32)),
+        (b'b', None),
+        (b'c', None),
+        (b'd', Some(4.0)),
+    ] {
+        group.push(u8::from(score.is_some()));
+        group.extend([1, key, 0, 0]);
+        group.extend(score.unwrap_or(0.0).to_le_bytes());
+    }
+    assert_eq!(section(1), group);
+    assert_eq!(
+        footer.key.storage,
+        Storage::Fixed {
+            group: 0,
+            offset: 1,
+            width: 4,
+            validity_bit: NONE
+        }
+    );
+    assert_eq!(section(2), [0x01]);
     let offsets: Vec<u8> = [0u64, 2, 2, 2, 2]
         .iter()
         .flat_map(|o| o.to_le_bytes())
         .collect();
-    assert_eq!(section(5), offsets);
-    assert_eq!(section(6), b"yy");
-    assert_eq!(section(7), [0x02]);
-    assert_eq!(section(8), [0x09]);
-    assert_eq!(section(9), [0x01]);
+    assert_eq!(section(3), offsets);
+    assert_eq!(section(4), b"yy");
+    assert_eq!(section(5), [0x02]);
+    assert_eq!(section(6), [0x09]);
+    assert_eq!(section(7), [0x01]);
 
-    assert_eq!(footer.tombstones, 7);
+    assert_eq!(footer.tombstones, 5);
     let presence: Vec<u32> = footer.columns.iter().map(|c| c.presence).collect();
-    assert_eq!(presence, [8, 9]);
+    assert_eq!(presence, [6, 7]);
     assert_eq!(footer.key.presence, NONE);
-    let block: Vec<u8> = [7u32, 2, 8, 9]
+    let block: Vec<u8> = [5u32, 2, 6, 7]
         .iter()
         .flat_map(|v| v.to_le_bytes())
         .collect();

@@ -15,7 +15,7 @@ use arrow_array::{
 };
 use arrow_buffer::BooleanBuffer;
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
-use murr_core::segment::layout::{Footer, SectionKind};
+use murr_core::segment::layout::{FORMAT_VERSION, Footer, SectionKind};
 use murr_core::segment::{Segment, SegmentWriter};
 use proptest::prelude::*;
 
@@ -273,7 +273,7 @@ fn check(case: &Case) {
     let bytes = write(case);
     let seg = Segment::from_bytes(bytes.clone(), "partial").unwrap();
     seg.verify().unwrap();
-    assert_eq!(seg.format_version(), 2);
+    assert_eq!(seg.format_version(), FORMAT_VERSION);
     assert_eq!(seg.row_count(), model.len() as u64);
 
     let held = |op: &Op, c: usize| match op {

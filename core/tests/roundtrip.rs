@@ -251,10 +251,13 @@ fn value(kind: Kind) -> BoxedStrategy<V> {
 
 fn key(kind: KeyKind) -> BoxedStrategy<K> {
     match kind {
-        // A small alphabet so that keys repeat; the empty key included.
+        // A small alphabet so that keys repeat; the empty key and NUL bytes included (an
+        // inline key's length byte tells "a" from "a\0"). Keys around the inline limit (31
+        // bytes) make some cases store their keys in offsets and data.
         KeyKind::Utf8 => prop_oneof![
-            4 => "[ab☃]{0,3}",
+            4 => "[ab☃\\x00]{0,3}",
             1 => "[a-z0-9_]{4,30}",
+            1 => "[a-z]{30,33}",
         ]
         .prop_map(K::S)
         .boxed(),

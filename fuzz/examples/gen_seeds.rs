@@ -1,6 +1,7 @@
 //! Writes the seed corpus of the `segment_read` fuzz targets: small valid segments with
 //! 512-byte pages covering every key type, nullable fixed and variable columns,
-//! embeddings, and partial rows (format version 2: presence and tombstone sections).
+//! embeddings, and partial rows (presence and tombstone sections), in the current format
+//! version. The `v2_*.murr` seeds beside them are frozen version-2 files, not written here.
 //!
 //! `cargo run --manifest-path fuzz/Cargo.toml --example gen_seeds [DIR]`
 //! (DIR defaults to `fuzz/seeds/segment_read`). The writer is deterministic, so rerunning

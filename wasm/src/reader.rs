@@ -77,7 +77,7 @@ impl SegmentReader {
         self.segment.row_count() as f64
     }
 
-    /// The file's format version (1 or 2).
+    /// The file's format version (1, 2 or 3).
     #[wasm_bindgen(js_name = formatVersion)]
     pub fn format_version(&self) -> u32 {
         self.segment.format_version()

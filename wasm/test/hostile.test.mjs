@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { SegmentReader } from '../pkg/node/murr.js';
 import { goldens, jsKeys } from './golden.mjs';
 
-const all = goldens().filter((g) => !g.name.startsWith('v1_'));
+// The frozen version-1 and version-2 files are left out: the same shapes as the current ones.
+const all = goldens().filter((g) => !/^v[12]_/.test(g.name));
 
 /** Opens `bytes` and reads everything; returns the error, or null when it all worked. */
 function readAll(bytes, answers) {

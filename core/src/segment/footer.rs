@@ -9,8 +9,8 @@
 use std::collections::HashSet;
 
 use super::layout::{
-    ColumnDesc, Footer, GroupDesc, HEADER_LEN, MAX_ROWS, NONE, PAGE_SIZE_LOG2_RANGE, SECTION_ALIGN,
-    SectionDesc, SectionKind, Storage,
+    ColumnDesc, Footer, GroupDesc, HEADER_LEN, MAX_INLINE_WIDTH, MAX_ROWS, NONE,
+    PAGE_SIZE_LOG2_RANGE, SECTION_ALIGN, SectionDesc, SectionKind, Storage,
 };
 use crate::types::{ColumnType, Cursor, put_str};
 use crate::{Error, Result};
@@ -130,12 +130,14 @@ impl Footer {
             table_crcs,
             tombstones,
         };
-        footer.validate(footer_offset).map_err(|d| bad(&d))?;
+        footer
+            .validate(footer_offset, version)
+            .map_err(|d| bad(&d))?;
         Ok(footer)
     }
 
     /// Checks every reference and size; the message says what is wrong.
-    fn validate(&self, footer_offset: u64) -> Result<(), String> {
+    fn validate(&self, footer_offset: u64, version: u32) -> Result<(), String> {
         if !PAGE_SIZE_LOG2_RANGE.contains(&self.page_size_log2) {
             return Err(format!("page size 2^{} out of range", self.page_size_log2));
         }
@@ -185,11 +187,23 @@ impl Footer {
             return Err("key column has a type that cannot be a key".into());
         }
         let mut names = HashSet::new();
-        for c in std::iter::once(&self.key).chain(&self.columns) {
+        for (i, c) in std::iter::once(&self.key).chain(&self.columns).enumerate() {
             if c.name.is_empty() || !names.insert(c.name.as_str()) {
                 return Err(format!("empty or repeated column name '{}'", c.name));
             }
-            self.validate_storage(c)?;
+            // Format version 3 stores a utf8 key inline in a row group, at a width of its own.
+            let width = match c.storage {
+                Storage::Fixed { width, .. }
+                    if i == 0 && version >= 3 && c.column_type == ColumnType::Utf8 =>
+                {
+                    if !(1..=MAX_INLINE_WIDTH).contains(&width) {
+                        return Err(format!("inline key width {width} out of range"));
+                    }
+                    Some(width as usize)
+                }
+                _ => c.column_type.width(),
+            };
+            self.validate_storage(c, width)?;
         }
         let (Storage::Fixed { validity_bit, .. }
         | Storage::Variable {
@@ -221,10 +235,12 @@ impl Footer {
         Ok(())
     }
 
-    fn validate_storage(&self, c: &ColumnDesc) -> Result<(), String> {
+    /// Checks column `c`'s references; `type_width` is the width of its values in a row
+    /// group (`None`: it is stored in offsets and data).
+    fn validate_storage(&self, c: &ColumnDesc, type_width: Option<usize>) -> Result<(), String> {
         let rows = self.row_count;
         let bad = |what: &str| Err(format!("column '{}': {what}", c.name));
-        match (&c.storage, c.column_type.width()) {
+        match (&c.storage, type_width) {
             (
                 Storage::Fixed {
                     group,

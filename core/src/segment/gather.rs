@@ -9,7 +9,7 @@ use arrow_buffer::{Buffer, MutableBuffer};
 use arrow_data::ArrayData;
 use arrow_schema::DataType;
 
-use super::layout::{ColumnDesc, NONE, Storage};
+use super::layout::{ColumnDesc, NONE, Storage, inline_key};
 use super::lookup::NOT_FOUND;
 use super::reader::Segment;
 use crate::types::ColumnType;
@@ -152,6 +152,10 @@ pub(crate) fn group_arrays(
             return Err(Error::corrupt(name, "footer", "not a fixed column"));
         };
         let (offset, width) = (offset as usize, width as usize);
+        if c.column_type == ColumnType::Utf8 {
+            out.push((i, inline_array(name, c, srcs, offset, width)?));
+            continue;
+        }
         let mut values = MutableBuffer::from_len_zeroed(n * width);
         let dst = values.as_slice_mut();
         match width {
@@ -184,6 +188,36 @@ pub(crate) fn group_arrays(
         out.push((i, fixed_array(&c.column_type, n, values.into(), nulls)?));
     }
     Ok(out)
+}
+
+/// The utf8 array of an inline column (a utf8 key, format version 3) at `offset` of each
+/// source row, `width` bytes each; an empty source (an absent key) gives null.
+fn inline_array(
+    name: &str,
+    c: &ColumnDesc,
+    srcs: &[&[u8]],
+    offset: usize,
+    width: usize,
+) -> Result<ArrayRef> {
+    let mut out = VarBuilder::new(srcs.len());
+    for s in srcs {
+        if s.is_empty() {
+            out.push(None, c)?;
+            continue;
+        }
+        let value = s
+            .get(offset..offset + width)
+            .and_then(inline_key)
+            .ok_or_else(|| {
+                Error::corrupt(
+                    name,
+                    format!("row group of '{}'", c.name),
+                    "an inline value is longer than its width",
+                )
+            })?;
+        out.push(Some(value), c)?;
+    }
+    out.finish(c, name)
 }
 
 /// Builds the array of a variable-width column value by value (`None` = null).

@@ -10,9 +10,10 @@ use crate::types::ColumnType;
 pub const MAGIC: [u8; 8] = *b"MURRSEG\0";
 /// The last 4 bytes of every segment file.
 pub const TAIL_MAGIC: [u8; 4] = *b"MURR";
-/// The format version this build writes: 2, which added presence and tombstone bitmaps
-/// (partial rows). It reads every version from [`MIN_FORMAT_VERSION`] up to this one.
-pub const FORMAT_VERSION: u32 = 2;
+/// The format version this build writes: 3, which may store a utf8 key inline in a row
+/// group ([`inline_key`]); version 2 added presence and tombstone bitmaps (partial rows). It
+/// reads every version from [`MIN_FORMAT_VERSION`] up to this one.
+pub const FORMAT_VERSION: u32 = 3;
 /// The oldest format version this build reads. Version-1 files have no partial rows.
 pub const MIN_FORMAT_VERSION: u32 = 1;
 /// The size of the header at offset 0.
@@ -34,6 +35,20 @@ pub const MAX_ROWS: u64 = u32::MAX as u64 - 1;
 pub const NONE: u32 = u32::MAX;
 /// The row number of an empty index slot.
 pub const EMPTY_SLOT: u32 = u32::MAX;
+/// The writer stores a segment's utf8 keys inline in its first row group (format version 3)
+/// when none is longer than this many bytes; longer keys go to offsets and data sections.
+pub const INLINE_KEY_MAX: usize = 31;
+/// The widest inline utf8 value a reader accepts: a length byte and up to 255 bytes.
+pub const MAX_INLINE_WIDTH: u32 = 256;
+
+/// The key in the bytes of an inline utf8 value (format version 3): a length byte, then that
+/// many bytes of the key, then zeros to the value's width. `None` when the length byte says
+/// more bytes than the value holds.
+#[inline(always)]
+pub fn inline_key(value: &[u8]) -> Option<&[u8]> {
+    let (&len, rest) = value.split_first()?;
+    rest.get(..usize::from(len))
+}
 
 /// The fixed-size trailer: the last [`TRAILER_LEN`] bytes of a segment file. It says where
 /// the footer is, so a reader that fetches byte ranges needs only the file's tail first.
@@ -126,7 +141,8 @@ pub struct GroupDesc {
 /// Where a column's values live.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Storage {
-    /// In a row-major group.
+    /// In a row-major group. A utf8 key stored here (format version 3) is inline: each
+    /// value is `width` bytes read by [`inline_key`].
     Fixed {
         /// The group.
         group: u32,

@@ -12,9 +12,10 @@ use super::hash::{hash_key, home_slot, tag};
 use super::keys::QueryKeys;
 use zerocopy::FromBytes;
 
-use super::layout::{EMPTY_SLOT, OffsetPair, Slot, Storage};
+use super::layout::{EMPTY_SLOT, OffsetPair, Slot, Storage, inline_key};
 use super::reader::{Segment, View};
 use crate::prefetch::prefetch;
+use crate::types::ColumnType;
 use crate::{Error, Result};
 
 /// The row of a key that is not in the segment.
@@ -27,11 +28,50 @@ enum KeyAt<'a> {
         offsets: View<'a>,
         data: View<'a>,
     },
+    /// An integer key's 8 bytes in a row group.
     Fixed {
         rows: View<'a>,
         stride: usize,
         offset: usize,
     },
+    /// A utf8 key inline in a row group (format version 3): `width` bytes, read by
+    /// [`inline_key`].
+    Inline {
+        rows: View<'a>,
+        stride: usize,
+        offset: usize,
+        width: usize,
+    },
+}
+
+impl KeyAt<'_> {
+    /// The section of the row group holding the keys, if they are in one.
+    fn group_section(&self) -> Option<u32> {
+        match self {
+            KeyAt::Var { .. } => None,
+            KeyAt::Fixed { rows, .. } | KeyAt::Inline { rows, .. } => Some(rows.section),
+        }
+    }
+
+    /// Prefetches the start of row `row`'s stored key (its offsets for a utf8 key in
+    /// offsets and data).
+    #[inline(always)]
+    fn prefetch(&self, row: usize) {
+        match *self {
+            KeyAt::Var { offsets, .. } => prefetch(offsets.bytes, row * 8),
+            KeyAt::Fixed {
+                rows,
+                stride,
+                offset,
+            }
+            | KeyAt::Inline {
+                rows,
+                stride,
+                offset,
+                ..
+            } => prefetch(rows.bytes, row * stride + offset),
+        }
+    }
 }
 
 impl Segment {
@@ -41,12 +81,27 @@ impl Segment {
                 offsets: self.view(offsets)?,
                 data: self.view(data)?,
             }),
-            Storage::Fixed { group, offset, .. } => {
+            Storage::Fixed {
+                group,
+                offset,
+                width,
+                ..
+            } => {
                 let (section, stride) = self.group(group)?;
-                Ok(KeyAt::Fixed {
-                    rows: self.view(section)?,
-                    stride,
-                    offset: offset as usize,
+                let (rows, offset) = (self.view(section)?, offset as usize);
+                Ok(if self.footer.key.column_type == ColumnType::Utf8 {
+                    KeyAt::Inline {
+                        rows,
+                        stride,
+                        offset,
+                        width: width as usize,
+                    }
+                } else {
+                    KeyAt::Fixed {
+                        rows,
+                        stride,
+                        offset,
+                    }
                 })
             }
         }
@@ -91,7 +146,23 @@ impl Segment {
                 stride,
                 offset,
             } => rows.get(row as usize * stride + offset, 8),
+            KeyAt::Inline {
+                rows,
+                stride,
+                offset,
+                width,
+            } => inline_key(rows.get(row as usize * stride + offset, width)?)
+                .ok_or_else(|| self.bad_inline_key(rows.section, row)),
         }
+    }
+
+    #[cold]
+    fn bad_inline_key(&self, section: u32, row: u32) -> Error {
+        Error::corrupt(
+            &self.name,
+            self.section_name(section),
+            format!("the inline key of row {row} is longer than its width"),
+        )
     }
 
     /// Probes from slot `pos` for the first slot whose tag is `tag`: its position and row,
@@ -226,6 +297,11 @@ impl Segment {
     ) -> Result<()> {
         let slots = self.footer.slot_count;
         let key_at = self.key_at()?;
+        // Keys in a row group the caller reads next come with its rows' prefetch (the
+        // writer puts them at the start of the first group).
+        let key_with_rows = key_at
+            .group_section()
+            .is_some_and(|k| rows_to_prefetch.iter().any(|&(s, _)| s == k));
         let index = self.view(self.footer.index_section)?;
         let (Some(entries), Some(rows)) =
             (probes.slots.get_mut(at.clone()), probes.rows.get_mut(at))
@@ -241,9 +317,8 @@ impl Segment {
                 *pos = p;
                 *out = row;
                 let r = row as usize;
-                match key_at {
-                    KeyAt::Var { offsets, .. } => prefetch(offsets.bytes, r * 8),
-                    KeyAt::Fixed { rows, stride, .. } => prefetch(rows.bytes, r * stride),
+                if !key_with_rows {
+                    key_at.prefetch(r);
                 }
                 for &(section, stride) in rows_to_prefetch {
                     prefetch(self.raw_section(section), r * stride);

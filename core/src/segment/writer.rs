@@ -11,11 +11,12 @@ use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions, UInt32Array}
 use arrow_buffer::BooleanBuffer;
 use arrow_schema::{Schema, SchemaRef};
 
-use super::encode::{fixed_values, validity_bits, variable};
+use super::encode::{fixed_values, inline_values, validity_bits, variable};
 use super::hash::{build_index, slot_count_for};
 use super::layout::{
-    ColumnDesc, DEFAULT_PAGE_SIZE_LOG2, FORMAT_VERSION, Footer, GroupDesc, HEADER_LEN, MAGIC,
-    MAX_ROWS, NONE, PAGE_SIZE_LOG2_RANGE, SectionKind, Storage, TAIL_MAGIC, TRAILER_LEN, Trailer,
+    ColumnDesc, DEFAULT_PAGE_SIZE_LOG2, FORMAT_VERSION, Footer, GroupDesc, HEADER_LEN,
+    INLINE_KEY_MAX, MAGIC, MAX_ROWS, NONE, PAGE_SIZE_LOG2_RANGE, SectionKind, Storage, TAIL_MAGIC,
+    TRAILER_LEN, Trailer,
 };
 use super::masks::{self, Held, Rows, held_masks, mask_nulls};
 use super::order::KeyColumn;
@@ -369,31 +370,28 @@ impl SegmentWriter {
         let key_array = batch.column(self.key);
         let key = KeyColumn::of(key_array.as_ref()).map_err(std::io::Error::other)?;
         let hashes: Vec<u64> = (0..rows).map(|i| key.hash(i)).collect();
-        let key_storage = if self.types[self.key] == ColumnType::Utf8 {
-            let (offsets, data) = variable(key_array.as_ref(), None);
-            let offsets = sink.section(SectionKind::Offsets, &offsets)?;
-            let data = sink.section(SectionKind::Data, &data)?;
-            Storage::Variable {
-                offsets,
-                data,
-                validity: NONE,
-            }
+        // The key's bytes go in the first row group, so that a lookup finds a candidate's
+        // key and its values in the same row (format version 3): an integer key's 8 bytes,
+        // or a utf8 key inline when none is longer than [`INLINE_KEY_MAX`]; longer utf8 keys
+        // go to offsets and data sections.
+        let mut key_storage = None;
+        let mut key_field = if self.types[self.key] == ColumnType::Utf8 {
+            inline_values(key_array.as_ref(), INLINE_KEY_MAX)
         } else {
             let values = fixed_values(field(self.key).name(), key_array, 8)
                 .map_err(std::io::Error::other)?;
-            let section = sink.section(SectionKind::FixedGroup, &values)?;
-            groups.push(GroupDesc {
-                section,
-                stride: 8,
-                validity_bytes: 0,
-            });
-            Storage::Fixed {
-                group: (groups.len() - 1) as u32,
-                offset: 0,
-                width: 8,
-                validity_bit: NONE,
-            }
+            Some((8, values))
         };
+        if key_field.is_none() {
+            let (offsets, data) = variable(key_array.as_ref(), None);
+            let offsets = sink.section(SectionKind::Offsets, &offsets)?;
+            let data = sink.section(SectionKind::Data, &data)?;
+            key_storage = Some(Storage::Variable {
+                offsets,
+                data,
+                validity: NONE,
+            });
+        }
         let index_section = sink.section(SectionKind::Index, &build_index(&hashes))?;
         drop(hashes);
 
@@ -409,10 +407,11 @@ impl SegmentWriter {
             .filter(|&i| i != self.key && matches!(self.types[i], ColumnType::Embedding { .. }))
             .collect();
         let mut fixed_sets: Vec<Vec<usize>> = embeddings.into_iter().map(|i| vec![i]).collect();
-        if !scalars.is_empty() {
+        if !scalars.is_empty() || (fixed_sets.is_empty() && key_field.is_some()) {
             fixed_sets.insert(0, scalars);
         }
         for set in fixed_sets {
+            let key_here = key_field.take();
             let nullable: Vec<usize> = set
                 .iter()
                 .copied()
@@ -423,7 +422,8 @@ impl SegmentWriter {
                 .iter()
                 .map(|&i| self.types[i].width().unwrap_or(0))
                 .collect();
-            let stride = validity_bytes + widths.iter().sum::<usize>();
+            let key_width = key_here.as_ref().map_or(0, |(w, _)| *w);
+            let stride = validity_bytes + key_width + widths.iter().sum::<usize>();
             let stride_u32 = u32::try_from(stride).map_err(|_| {
                 std::io::Error::other(Error::LimitExceeded(
                     "a row of a column group is wider than 4 GiB".to_owned(),
@@ -431,6 +431,21 @@ impl SegmentWriter {
             })?;
             let mut buf = vec![0u8; rows * stride];
             let mut offset = validity_bytes;
+            if let Some((width, values)) = &key_here {
+                for (row, value) in buf
+                    .chunks_exact_mut(stride)
+                    .zip(values.chunks_exact(*width))
+                {
+                    row[offset..offset + width].copy_from_slice(value);
+                }
+                key_storage = Some(Storage::Fixed {
+                    group: groups.len() as u32,
+                    offset: offset as u32,
+                    width: *width as u32,
+                    validity_bit: NONE,
+                });
+                offset += width;
+            }
             for (&col, &width) in set.iter().zip(&widths) {
                 let array = batch.column(col);
                 let values =
@@ -535,6 +550,9 @@ impl SegmentWriter {
         out.write_all(&table)?;
         let page_size = 1usize << self.page_size_log2;
         let table_crcs = table.chunks(page_size).map(crc32fast::hash).collect();
+        let key_storage = key_storage.ok_or_else(|| {
+            std::io::Error::other(Error::LimitExceeded("the key column has no storage".into()))
+        })?;
         let footer = Footer {
             row_count: rows as u64,
             page_size_log2: self.page_size_log2,

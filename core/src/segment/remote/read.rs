@@ -8,8 +8,9 @@ use super::Meta;
 use super::cache::PageCache;
 use super::plan::{Step, Wants};
 use crate::segment::hash::tag;
-use crate::segment::layout::{ColumnDesc, EMPTY_SLOT, NONE, SectionDesc, Storage};
+use crate::segment::layout::{ColumnDesc, EMPTY_SLOT, NONE, SectionDesc, Storage, inline_key};
 use crate::segment::lookup::{NOT_FOUND, same_key};
+use crate::types::ColumnType;
 use crate::{Error, Result};
 
 /// Reads of one pass over the cached pages.
@@ -123,7 +124,20 @@ impl<'r> Reader<'r> {
                     u64::from(width),
                     wants,
                 )?;
-                Ok(v.map(Some))
+                if c.column_type != ColumnType::Utf8 {
+                    return Ok(v.map(Some));
+                }
+                // An inline utf8 key (format version 3): its length byte, then its bytes.
+                let bad = || self.corrupt("key", format!("row {row}'s inline key is too long"));
+                Ok(match v {
+                    None => None,
+                    Some(Cow::Borrowed(b)) => {
+                        Some(Some(Cow::Borrowed(inline_key(b).ok_or_else(bad)?)))
+                    }
+                    Some(Cow::Owned(b)) => {
+                        Some(Some(Cow::Owned(inline_key(&b).ok_or_else(bad)?.to_vec())))
+                    }
+                })
             }
             Storage::Variable {
                 offsets,
