@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The WASM package in headless Chromium: the demo page (wasm/demo/) reads keys from a
-# ~105 MB remote segment through the package's web entry (RemoteSegment over HTTP Range
+# ~108 MB remote segment through the package's web entry (RemoteSegment over HTTP Range
 # requests to wasm/demo/serve.mjs) and shows them in a table; wasm/test-browser/ drives
 # Chromium through chromedriver (WebDriver over HTTP, no npm package) and checks the table
 # against the Rust core (core/examples/read_keys.rs) and the bytes the server sent.
@@ -30,8 +30,8 @@ trap 'exit 130' INT TERM
 # Absolute: the test runs from wasm/.
 target_dir=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 cargo build --quiet --locked --release -p murr-core --example write_big --example read_keys
-# 1.5M rows of the workload table (10 float32 columns): ~105 MB, written in ~2 s.
-"$target_dir/release/examples/write_big" "$tmp/big.murr" 1500000
+# 1.7M rows of the workload table (10 float32 columns): ~108 MB (format 3), written in ~2 s.
+"$target_dir/release/examples/write_big" "$tmp/big.murr" 1700000
 export MURR_BROWSER_SEGMENT="$tmp/big.murr"
 export MURR_READ_KEYS="$target_dir/release/examples/read_keys"
 

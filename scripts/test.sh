@@ -52,7 +52,7 @@ scripts/test-python.sh
 step "Go binding (bindings/go: static and dynamic libmurr, -race, cgocheck2, examples)"
 scripts/test-go.sh
 
-step "WASM package in headless Chromium (demo page, remote reads of a 105 MB segment)"
+step "WASM package in headless Chromium (demo page, remote reads of a 108 MB segment)"
 scripts/test-browser.sh
 
 step "Java binding (bindings/java: JNI glue, Maven + Surefire JUnit 5 tests, jar)"
