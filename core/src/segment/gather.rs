@@ -152,7 +152,7 @@ pub(crate) fn group_arrays(
             return Err(Error::corrupt(name, "footer", "not a fixed column"));
         };
         let (offset, width) = (offset as usize, width as usize);
-        if c.column_type == ColumnType::Utf8 {
+        if c.is_inline() {
             out.push((i, inline_array(name, c, srcs, offset, width)?));
             continue;
         }

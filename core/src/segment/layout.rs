@@ -181,6 +181,15 @@ pub struct ColumnDesc {
     pub presence: u32,
 }
 
+impl ColumnDesc {
+    /// Whether the column's values are inline utf8 (format version 3, the key only): utf8
+    /// in a row group, each value read by [`inline_key`]. The footer's validation allows
+    /// utf8 in fixed storage for nothing else.
+    pub fn is_inline(&self) -> bool {
+        self.column_type == ColumnType::Utf8 && matches!(self.storage, Storage::Fixed { .. })
+    }
+}
+
 /// The footer: everything a reader needs to find every value, decoded and validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Footer {

@@ -15,7 +15,6 @@ use zerocopy::FromBytes;
 use super::layout::{EMPTY_SLOT, OffsetPair, Slot, Storage, inline_key};
 use super::reader::{Segment, View};
 use crate::prefetch::prefetch;
-use crate::types::ColumnType;
 use crate::{Error, Result};
 
 /// The row of a key that is not in the segment.
@@ -89,7 +88,7 @@ impl Segment {
             } => {
                 let (section, stride) = self.group(group)?;
                 let (rows, offset) = (self.view(section)?, offset as usize);
-                Ok(if self.footer.key.column_type == ColumnType::Utf8 {
+                Ok(if self.footer.key.is_inline() {
                     KeyAt::Inline {
                         rows,
                         stride,

@@ -10,7 +10,6 @@ use super::plan::{Step, Wants};
 use crate::segment::hash::tag;
 use crate::segment::layout::{ColumnDesc, EMPTY_SLOT, NONE, SectionDesc, Storage, inline_key};
 use crate::segment::lookup::{NOT_FOUND, same_key};
-use crate::types::ColumnType;
 use crate::{Error, Result};
 
 /// Reads of one pass over the cached pages.
@@ -124,7 +123,7 @@ impl<'r> Reader<'r> {
                     u64::from(width),
                     wants,
                 )?;
-                if c.column_type != ColumnType::Utf8 {
+                if !c.is_inline() {
                     return Ok(v.map(Some));
                 }
                 // An inline utf8 key (format version 3): its length byte, then its bytes.
