@@ -20,6 +20,7 @@
 
 #[cfg(feature = "mmap")]
 mod backing;
+mod chunked;
 mod encode;
 mod footer;
 pub(crate) mod gather;

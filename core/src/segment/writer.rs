@@ -11,6 +11,7 @@ use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions, UInt32Array}
 use arrow_buffer::BooleanBuffer;
 use arrow_schema::{Schema, SchemaRef};
 
+use super::chunked::ChunkedWriter;
 use super::encode::{fixed_values, inline_values, validity_bits, variable};
 use super::hash::{build_index, slot_count_for};
 use super::layout::{
@@ -24,10 +25,11 @@ use super::sink::Sink;
 use crate::types::ColumnType;
 use crate::{Error, Result};
 
-/// Bytes written to a segment file at a time: a multiple of 2 MiB, so that a file system
-/// with large folios (ext4, xfs on Linux 6.x) caches the file in 2 MiB folios, which a
-/// map advised `MADV_HUGEPAGE` maps with one page-table entry each (1 MiB writes left 10M
-/// rows in 7 MiB segments 178 of 700 MB mapped so).
+/// Bytes written to a segment file at a time, at offsets that are multiples of it
+/// ([`ChunkedWriter`]): a multiple of 2 MiB, so that a file system with large folios (ext4,
+/// xfs on Linux 6.x) caches the file in 2 MiB folios, which a map advised `MADV_HUGEPAGE`
+/// maps with one page-table entry each (1 MiB writes left 10M rows in 7 MiB segments 178
+/// of 700 MB mapped so).
 const WRITE_BUFFER: usize = 8 << 20;
 
 /// What [`SegmentWriter::finish_to_file`] wrote.
@@ -257,9 +259,9 @@ impl SegmentWriter {
         let sorted = self.sorted_rows()?;
         let rows = sorted.batch.num_rows() as u64;
         let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        let mut out = std::io::BufWriter::with_capacity(WRITE_BUFFER, file);
+        let mut out = ChunkedWriter::new(WRITE_BUFFER, file);
         let result = self.write_sorted(&sorted, &mut out).and_then(|bytes| {
-            let file = out.into_inner().map_err(|e| e.into_error())?;
+            let file = out.into_inner()?;
             file.sync_all()?;
             Ok(bytes)
         });

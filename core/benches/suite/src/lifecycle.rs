@@ -10,7 +10,7 @@ use murr_core::workload;
 use crate::baseline::{PlainMap, Prefetched};
 use crate::data::{FEATURES, value};
 use crate::measure::{Reader, Times, interleave, percentile};
-use crate::proc::{Memory, dir_bytes, memory};
+use crate::proc::{Memory, dir_bytes, huge_file_mapped, memory};
 use crate::query::{Queries, Query};
 use crate::report::Report;
 use crate::systems::*;
@@ -236,6 +236,13 @@ fn reads(a: &Args, db: &Db, pre: &Prefetched, peers: Option<&Peers>, report: &mu
             0,
         );
         if murr_r1.is_none() {
+            let (huge, file) = huge_file_mapped();
+            report.line(format!(
+                "libmurr's mapped segments during R1: {} of {} MB in 2 MiB pages \
+                 (`FilePmdMapped` of `/proc/self/smaps_rollup`).\n",
+                huge / 1024,
+                file / 1024
+            ));
             let i = times
                 .iter()
                 .position(|t| t.name.starts_with("libmurr"))

@@ -58,3 +58,17 @@ pub fn dir_bytes(dir: &Path) -> u64 {
         })
         .sum()
 }
+
+/// File-backed memory of this process mapped in 2 MiB pages, and all of it, in KiB
+/// (`FilePmdMapped` and `Rss` of the file lines of `/proc/self/smaps_rollup`): how much of
+/// libmurr's mapped segments a random read reaches through one page-table entry per 2 MiB.
+pub fn huge_file_mapped() -> (u64, u64) {
+    let text = std::fs::read_to_string("/proc/self/smaps_rollup").unwrap_or_default();
+    let field = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    };
+    (field("FilePmdMapped:"), memory("self").file)
+}
