@@ -162,11 +162,18 @@ pub(crate) fn direct<'t>(
             job.segment.segment.prefetch_hits(layout, h);
         }
     }
-    for job in &jobs {
-        let (Some(layout), Some(h)) = (asked(job), hits.get(job.hits.clone())) else {
-            return Ok(None);
-        };
-        if !job.segment.segment.scatter(layout, h, &mut out)? {
+    // Per layout: its segments' hit rows staged, then written column by column in key
+    // order (a key has one hit, so the layouts do not overlap).
+    for (l, layout) in layouts.iter().enumerate() {
+        for job in jobs.iter().filter(|j| j.layout == l) {
+            let Some(h) = hits.get(job.hits.clone()) else {
+                return Ok(None);
+            };
+            if !job.segment.segment.stage(layout, h, &mut out)? {
+                return Ok(None);
+            }
+        }
+        if !out.put_fixed(layout) {
             return Ok(None);
         }
     }
