@@ -7,9 +7,10 @@
 //! that the cache misses of all its keys overlap: [`Segment::asked`] (the asked columns as
 //! the segment describes them: resolved once per read for the segments of one layout, see
 //! [`Asked::fits`]), the staged lookup (`Segment::probe_*`), [`Segment::hits`],
-//! [`Segment::prefetch_hits`], then [`Segment::stage`] and [`Scattered::put_fixed`]. The segments share the buffers of
-//! each step (a run of a hundred segments gets about ten keys each: per-segment
-//! allocations and name lookups would cost more than the lookups).
+//! [`Segment::prefetch_hits`], then [`Segment::stage`] and [`Scattered::put_fixed`] (the
+//! copy loops are in `put.rs`). The segments share the buffers of each step (a run of a
+//! hundred segments gets about ten keys each: per-segment allocations and name lookups
+//! would cost more than the lookups).
 //!
 //! A segment only answers here when it holds every asked cell of every found key: a
 //! tombstone, a cell its row does not write, a row of the deletion vector or a column the
@@ -25,12 +26,9 @@ use super::gather::{VarBuilder, fixed_array};
 use super::keys::QueryKeys;
 use super::layout::{ColumnDesc, NONE, Storage};
 use super::lookup::NOT_FOUND;
+use super::put::{BLOCK, Fixed, prefetch_lines, validity};
 use super::reader::Segment;
 use crate::Result;
-use crate::prefetch::prefetch;
-
-/// Bytes per cache line (x86-64, most ARM cores).
-const CACHE_LINE: usize = 64;
 
 /// The output columns of a scattered read, filled by [`Segment::stage`] and [`Scattered::put_fixed`], and the
 /// scratch buffers the segments of a read share.
@@ -160,8 +158,13 @@ impl<'a> Scattered<'a> {
             let mut first = 0;
             while first < n {
                 let end = (first + BLOCK).min(n);
-                for row in rows.get(end..(end + BLOCK).min(n)).into_iter().flatten() {
-                    prefetch_row(row.unwrap_or_default());
+                for row in rows
+                    .get(end..(end + BLOCK).min(n))
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                {
+                    prefetch_lines(row, 0, row.len());
                 }
                 let block = rows.get(first..end).unwrap_or_default();
                 for (fixed, all) in &mut outs {
@@ -369,15 +372,8 @@ impl Segment {
         for &(section, stride) in &asked.groups {
             let bytes = self.raw_section(section);
             for &(_, row) in hits {
-                let at = row as usize * stride;
-                // Each line of a wide row (R5: 400 bytes, 7 lines); the last byte too, for a
-                // row that does not start on a line.
-                let mut line = 0;
-                while line < stride {
-                    prefetch(bytes, at + line);
-                    line += CACHE_LINE;
-                }
-                prefetch(bytes, at + stride.saturating_sub(1));
+                // Each line of a wide row (R5: 400 bytes, 7 lines).
+                prefetch_lines(bytes, row as usize * stride, stride);
             }
         }
     }
@@ -502,69 +498,8 @@ impl Asked<'_> {
     }
 }
 
-/// Keys per block of [`Scattered::put_fixed`]: the staged rows of a block (R5: 32 rows of
-/// 400 bytes) stay in L1 while each column copies its values of them.
-const BLOCK: usize = 32;
-
-/// A fixed column being written: where its values are in a row of its group, and its
-/// output values.
-struct Fixed<'o> {
-    offset: usize,
-    width: usize,
-    dst: &'o mut [u8],
-}
-
-impl Fixed<'_> {
-    /// Copies this column's value from each staged row of `rows` (keys `first..`) to the
-    /// key's slot; false when a value lies beyond its row (left unwritten).
-    fn put_block(&mut self, rows: &[Option<&[u8]>], first: usize) -> bool {
-        match self.width {
-            4 => self.put::<4>(rows, first),
-            8 => self.put::<8>(rows, first),
-            1 => self.put::<1>(rows, first),
-            2 => self.put::<2>(rows, first),
-            _ => self.put_any(rows, first),
-        }
-    }
-
-    /// [`Fixed::put_block`] for values `W` bytes wide: a tight loop over the block.
-    #[inline(always)]
-    fn put<const W: usize>(&mut self, rows: &[Option<&[u8]>], first: usize) -> bool {
-        let (slots, _) = self.dst.as_chunks_mut::<W>();
-        let Some(slots) = slots.get_mut(first..first + rows.len()) else {
-            return false;
-        };
-        let mut all = true;
-        for (d, row) in slots.iter_mut().zip(rows) {
-            if let Some(src) = row {
-                match src.get(self.offset..).and_then(|s| s.first_chunk::<W>()) {
-                    Some(v) => *d = *v,
-                    None => all = false,
-                }
-            }
-        }
-        all
-    }
-
-    /// [`Fixed::put_block`] for values of any width (an embedding's).
-    fn put_any(&mut self, rows: &[Option<&[u8]>], first: usize) -> bool {
-        let (o, w) = (self.offset, self.width);
-        let mut all = true;
-        for (i, row) in rows.iter().enumerate() {
-            if let Some(src) = row {
-                let k = first + i;
-                match (src.get(o..o + w), self.dst.get_mut(k * w..(k + 1) * w)) {
-                    (Some(s), Some(d)) => d.copy_from_slice(s),
-                    _ => all = false,
-                }
-            }
-        }
-        all
-    }
-}
-
-/// The outputs of `members` (distinct, ascending by nothing in particular), borrowed at
-/// once: `None` for one out of range.
+/// The outputs of `members` (distinct columns), borrowed at once: `None` for one out of
+/// range.
 fn columns_of<'c, 'a>(
     columns: &'c mut [Out<'a>],
     members: &[FixedAt],
@@ -575,30 +510,4 @@ fn columns_of<'c, 'a>(
         .map(move |f| slots.get_mut(f.out).and_then(Option::take))
         .collect::<Vec<_>>()
         .into_iter()
-}
-
-/// Prefetches every cache line of a row (and its last byte, for a row that does not start
-/// on a line).
-#[inline(always)]
-fn prefetch_row(row: &[u8]) {
-    let mut line = 0;
-    while line < row.len() {
-        prefetch(row, line);
-        line += CACHE_LINE;
-    }
-    prefetch(row, row.len().saturating_sub(1));
-}
-
-/// Sets the validity bit of each key of `rows` whose row holds a value of the column at
-/// `offset`..`offset + width` with validity bit `bit` ([`NONE`]: never null).
-fn validity(rows: &[Option<&[u8]>], offset: usize, width: usize, bit: u32, valid: &mut [u8]) {
-    let (byte, mask) = ((bit / 8) as usize, 1u8 << (bit % 8));
-    for (k, row) in rows.iter().enumerate() {
-        let Some(src) = row else { continue };
-        let is_valid = src.len() >= offset + width
-            && (bit == NONE || src.get(byte).is_some_and(|b| b & mask != 0));
-        if is_valid && let Some(b) = valid.get_mut(k / 8) {
-            *b |= 1 << (k % 8);
-        }
-    }
 }
