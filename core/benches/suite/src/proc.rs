@@ -19,12 +19,7 @@ pub struct Memory {
 /// The memory of process `pid` ("self" for this one).
 pub fn memory(pid: &str) -> Memory {
     let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap_or(0)
-    };
+    let field = |name: &str| kib(&text, name);
     Memory {
         peak: field("VmHWM:"),
         rss: field("VmRSS:"),
@@ -60,15 +55,18 @@ pub fn dir_bytes(dir: &Path) -> u64 {
 }
 
 /// File-backed memory of this process mapped in 2 MiB pages, and all of it, in KiB
-/// (`FilePmdMapped` and `Rss` of the file lines of `/proc/self/smaps_rollup`): how much of
+/// (`FilePmdMapped` of `/proc/self/smaps_rollup`, `RssFile` of its status): how much of
 /// libmurr's mapped segments a random read reaches through one page-table entry per 2 MiB.
 pub fn huge_file_mapped() -> (u64, u64) {
     let text = std::fs::read_to_string("/proc/self/smaps_rollup").unwrap_or_default();
-    let field = |name: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap_or(0)
-    };
-    (field("FilePmdMapped:"), memory("self").file)
+    (kib(&text, "FilePmdMapped:"), memory("self").file)
+}
+
+/// The value of the `name` line (`name` with its colon) of a `/proc` file in KiB, 0 when
+/// absent.
+fn kib(text: &str, name: &str) -> u64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
 }
