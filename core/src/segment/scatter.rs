@@ -503,11 +503,10 @@ impl Asked<'_> {
 fn columns_of<'c, 'a>(
     columns: &'c mut [Out<'a>],
     members: &[FixedAt],
-) -> impl Iterator<Item = Option<&'c mut Out<'a>>> {
+) -> Vec<Option<&'c mut Out<'a>>> {
     let mut slots: Vec<Option<&'c mut Out<'a>>> = columns.iter_mut().map(Some).collect();
     members
         .iter()
-        .map(move |f| slots.get_mut(f.out).and_then(Option::take))
-        .collect::<Vec<_>>()
-        .into_iter()
+        .map(|f| slots.get_mut(f.out).and_then(Option::take))
+        .collect()
 }
