@@ -101,8 +101,10 @@ def main():
         BEGIN,
         "## The suite: `make bench` (issue 7)",
         "",
-        f"**Command:** `{a.command}` ({a.batches} measured batches per read workload after "
-        f"200 of warm-up). **Machine:** {machine()}. "
+        f"**Command:** `{a.command}` ({a.batches} measured batches per read workload, after a "
+        "warm-up of 200 batches and then of 250-batch windows until every system's median "
+        "over a window is within 10% of its median over the window before; each table gives "
+        f"its warm-up). **Machine:** {machine()}. "
         f"**Date:** {datetime.date.today().isoformat()}. **Commit:** `{commit()}`. "
         "The machine is shared and noisy: read the ratios to the baseline, measured in the "
         "same run.",

@@ -6,8 +6,15 @@ use std::time::Instant;
 
 use crate::query::{Answer, Query};
 
-/// Batches read before timing starts.
+/// Batches read before the warm-up starts to look for a steady state.
 pub const WARMUP: usize = 200;
+/// Batches per warm-up window: the warm-up ends after the first window whose median is, for
+/// every system, within `SETTLED` of the previous window's.
+pub const WINDOW: usize = 250;
+/// Largest relative change of a window's median from the previous one that counts as settled.
+pub const SETTLED: f64 = 0.10;
+/// Warm-up windows read at most (after `WARMUP`) before timing starts anyway.
+pub const MAX_WINDOWS: usize = 40;
 
 /// A system taking part in a read workload.
 pub struct Reader<'a> {
@@ -30,6 +37,8 @@ impl<'a> Reader<'a> {
 pub struct Times {
     pub name: String,
     pub us: Vec<f64>,
+    /// Batches read before timing started (the same for every system of a workload).
+    pub warmup: usize,
 }
 
 impl Times {
@@ -51,16 +60,93 @@ pub fn percentile(times: &[f64], p: f64) -> f64 {
     t[((t.len() - 1) as f64 * p).round() as usize]
 }
 
-/// Reads `WARMUP + batches` queries with every system; returns each system's times (warm-up
-/// excluded). The time of a read includes dropping its answer.
+/// Warms every system up, then times `batches` queries with each; returns each system's
+/// times. The warm-up reads `WARMUP` batches, then windows of `WINDOW` batches until every
+/// system's median over a window is within `SETTLED` of its median over the window before
+/// (at most `MAX_WINDOWS`): at 100M rows both the baseline and libmurr can run 10x slower
+/// for tens of seconds after the load, whatever process runs it, and a fixed warm-up times
+/// that instead of serving. The time of a read includes dropping its answer. With
+/// `MURR_BENCH_SERIES=W` set, prints each system's median over every W timed batches to
+/// stderr.
 pub fn interleave(
     systems: &mut [Reader<'_>],
-    queries: impl Iterator<Item = Query>,
+    mut queries: impl Iterator<Item = Query>,
     batches: usize,
     value: &dyn Fn(u64, usize) -> f32,
 ) -> Vec<Times> {
-    let mut times: Vec<Vec<f64>> = vec![Vec::with_capacity(batches); systems.len()];
-    for (b, q) in queries.take(WARMUP + batches).enumerate() {
+    round(systems, queries.by_ref().take(WARMUP), value);
+    let mut warmup = WARMUP;
+    let mut last: Vec<f64> = Vec::new();
+    let mut settled = false;
+    for _ in 0..MAX_WINDOWS {
+        let window = round(systems, queries.by_ref().take(WINDOW), value);
+        warmup += WINDOW;
+        let medians: Vec<f64> = window.iter().map(|us| percentile(us, 0.5)).collect();
+        settled = agree(&last, &medians);
+        last = medians;
+        if settled {
+            break;
+        }
+    }
+    let last: Vec<String> = last.iter().map(|m| format!("{m:.0} us")).collect();
+    eprintln!(
+        "warm-up: {warmup} batches, {} (medians of the last window: {})",
+        if settled { "settled" } else { "not settled" },
+        last.join(", ")
+    );
+    let times = round(systems, queries.take(batches), value);
+    if let Some(w) = series_window() {
+        for (s, us) in systems.iter().zip(&times) {
+            let medians: Vec<String> = us
+                .chunks(w)
+                .map(|c| format!("{:.0}", percentile(c, 0.5)))
+                .collect();
+            eprintln!(
+                "series ({w} batches, median us) {}: {}",
+                s.name,
+                medians.join(" ")
+            );
+        }
+    }
+    systems
+        .iter()
+        .zip(times)
+        .map(|(s, us)| Times {
+            name: s.name.clone(),
+            us,
+            warmup,
+        })
+        .collect()
+}
+
+/// Whether every system's median over a window (`now`) is within `SETTLED` of its median
+/// over the window `before` (false when there is no window before).
+fn agree(before: &[f64], now: &[f64]) -> bool {
+    !before.is_empty()
+        && before.len() == now.len()
+        && before
+            .iter()
+            .zip(now)
+            .all(|(b, m)| (m / b - 1.0).abs() <= SETTLED)
+}
+
+/// The window of `MURR_BENCH_SERIES`, when set to a positive number.
+fn series_window() -> Option<usize> {
+    std::env::var("MURR_BENCH_SERIES")
+        .ok()?
+        .parse()
+        .ok()
+        .filter(|&w| w > 0)
+}
+
+/// Reads every query with every system, in a rotating order; returns each system's times.
+fn round(
+    systems: &mut [Reader<'_>],
+    queries: impl Iterator<Item = Query>,
+    value: &dyn Fn(u64, usize) -> f32,
+) -> Vec<Vec<f64>> {
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); systems.len()];
+    for (b, q) in queries.enumerate() {
         for turn in 0..systems.len() {
             let s = (b + turn) % systems.len();
             let t0 = Instant::now();
@@ -70,17 +156,31 @@ pub fn interleave(
             let t1 = Instant::now();
             drop(answer);
             let spent = spent + t1.elapsed();
-            if b >= WARMUP {
-                times[s].push(spent.as_secs_f64() * 1e6);
-            }
+            times[s].push(spent.as_secs_f64() * 1e6);
         }
     }
-    systems
-        .iter()
-        .zip(times)
-        .map(|(s, us)| Times {
-            name: s.name.clone(),
-            us,
-        })
-        .collect()
+    times
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_agree_only_when_every_system_is_within_ten_percent() {
+        assert!(!agree(&[], &[100.0, 200.0]));
+        assert!(agree(&[100.0, 200.0], &[109.0, 181.0]));
+        assert!(!agree(&[100.0, 200.0], &[109.0, 179.0]));
+        assert!(!agree(&[2104.0, 2771.0], &[2010.0, 1591.0]));
+        assert!(!agree(&[100.0], &[100.0, 100.0]));
+    }
+
+    #[test]
+    fn percentile_is_nearest_rank() {
+        let t = [5.0, 1.0, 4.0, 2.0, 3.0];
+        assert_eq!(percentile(&t, 0.5), 3.0);
+        assert_eq!(percentile(&t, 0.0), 1.0);
+        assert_eq!(percentile(&t, 1.0), 5.0);
+        assert!(percentile(&[], 0.5).is_nan());
+    }
 }

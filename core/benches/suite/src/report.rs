@@ -19,11 +19,12 @@ impl Report {
         let _ = writeln!(self.markdown, "{}", text.as_ref());
     }
 
-    /// A read workload's table: median, p99, Mkeys/s and ratio of the median to the
-    /// baseline (system `base`) for each system.
+    /// A read workload's table (its heading gives the warm-up's batches): median, p99,
+    /// Mkeys/s and ratio of the median to the baseline (system `base`) for each system.
     pub fn reads(&mut self, title: &str, times: &[Times], base: usize) {
         let b = times[base].median();
-        self.line(format!("\n#### {title}\n"));
+        let warmup = times[base].warmup;
+        self.line(format!("\n#### {title} (after {warmup} of warm-up)\n"));
         self.line("| system | median us | p99 us | Mkeys/s | vs baseline |");
         self.line("|---|---:|---:|---:|---:|");
         for t in times {
