@@ -103,8 +103,8 @@ def main():
         "",
         f"**Command:** `{a.command}` ({a.batches} measured batches per read workload, after a "
         "warm-up of 200 batches and then of 250-batch windows until every system's median "
-        "over a window is within 10% of its median over the window before; each table gives "
-        f"its warm-up). **Machine:** {machine()}. "
+        "over a window is within 10% of its medians over the two windows before; each table "
+        f"gives its warm-up). **Machine:** {machine()}. "
         f"**Date:** {datetime.date.today().isoformat()}. **Commit:** `{commit()}`. "
         "The machine is shared and noisy: read the ratios to the baseline, measured in the "
         "same run.",

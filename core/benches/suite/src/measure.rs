@@ -9,10 +9,15 @@ use crate::query::{Answer, Query};
 /// Batches read before the warm-up starts to look for a steady state.
 pub const WARMUP: usize = 200;
 /// Batches per warm-up window: the warm-up ends after the first window whose median is, for
-/// every system, within `SETTLED` of the previous window's.
+/// every system, within `SETTLED` of its median over each of the `SETTLED_OVER` windows
+/// before it.
 pub const WINDOW: usize = 250;
 /// Largest relative change of a window's median from the previous one that counts as settled.
 pub const SETTLED: f64 = 0.10;
+/// Windows before the last that its medians are compared with: two, so that a decline of
+/// 5% per window (as after a 100M load, where one window to the next moved by 5-12%)
+/// does not pass for settled.
+pub const SETTLED_OVER: usize = 2;
 /// Warm-up windows read at most (after `WARMUP`) before timing starts anyway.
 pub const MAX_WINDOWS: usize = 40;
 
@@ -62,8 +67,8 @@ pub fn percentile(times: &[f64], p: f64) -> f64 {
 
 /// Warms every system up, then times `batches` queries with each; returns each system's
 /// times. The warm-up reads `WARMUP` batches, then windows of `WINDOW` batches until every
-/// system's median over a window is within `SETTLED` of its median over the window before
-/// (at most `MAX_WINDOWS`): at 100M rows both the baseline and libmurr can run 10x slower
+/// system's median over a window is within `SETTLED` of its medians over the
+/// `SETTLED_OVER` windows before (at most `MAX_WINDOWS`): at 100M rows both the baseline and libmurr can run 10x slower
 /// for tens of seconds after the load, whatever process runs it, and a fixed warm-up times
 /// that instead of serving. The time of a read includes dropping its answer. With
 /// `MURR_BENCH_SERIES=W` set, prints each system's median over every W timed batches to
@@ -76,19 +81,22 @@ pub fn interleave(
 ) -> Vec<Times> {
     round(systems, queries.by_ref().take(WARMUP), value);
     let mut warmup = WARMUP;
-    let mut last: Vec<f64> = Vec::new();
+    let mut windows: Vec<Vec<f64>> = Vec::new();
     let mut settled = false;
     for _ in 0..MAX_WINDOWS {
         let window = round(systems, queries.by_ref().take(WINDOW), value);
         warmup += WINDOW;
         let medians: Vec<f64> = window.iter().map(|us| percentile(us, 0.5)).collect();
-        settled = agree(&last, &medians);
-        last = medians;
+        windows.push(medians);
+        settled = settled_after(&windows);
         if settled {
             break;
         }
     }
-    let last: Vec<String> = last.iter().map(|m| format!("{m:.0} us")).collect();
+    let last: Vec<String> = (windows.last().map(Vec::as_slice).unwrap_or_default())
+        .iter()
+        .map(|m| format!("{m:.0} us"))
+        .collect();
     eprintln!(
         "warm-up: {warmup} batches, {} (medians of the last window: {})",
         if settled { "settled" } else { "not settled" },
@@ -119,15 +127,20 @@ pub fn interleave(
         .collect()
 }
 
-/// Whether every system's median over a window (`now`) is within `SETTLED` of its median
-/// over the window `before` (false when there is no window before).
-fn agree(before: &[f64], now: &[f64]) -> bool {
-    !before.is_empty()
-        && before.len() == now.len()
-        && before
-            .iter()
-            .zip(now)
-            .all(|(b, m)| (m / b - 1.0).abs() <= SETTLED)
+/// Whether the last of `windows` (each system's median over a window) is, for every system,
+/// within `SETTLED` of each of the `SETTLED_OVER` windows before it (false while there are
+/// fewer).
+fn settled_after(windows: &[Vec<f64>]) -> bool {
+    let Some((now, before)) = windows.split_last() else {
+        return false;
+    };
+    before.len() >= SETTLED_OVER
+        && before[before.len() - SETTLED_OVER..].iter().all(|b| {
+            b.len() == now.len()
+                && b.iter()
+                    .zip(now)
+                    .all(|(b, m)| (m / b - 1.0).abs() <= SETTLED)
+        })
 }
 
 /// The window of `MURR_BENCH_SERIES`, when set to a positive number.
@@ -166,13 +179,44 @@ fn round(
 mod tests {
     use super::*;
 
+    fn w(m: &[&[f64]]) -> Vec<Vec<f64>> {
+        m.iter().map(|w| w.to_vec()).collect()
+    }
+
     #[test]
-    fn windows_agree_only_when_every_system_is_within_ten_percent() {
-        assert!(!agree(&[], &[100.0, 200.0]));
-        assert!(agree(&[100.0, 200.0], &[109.0, 181.0]));
-        assert!(!agree(&[100.0, 200.0], &[109.0, 179.0]));
-        assert!(!agree(&[2104.0, 2771.0], &[2010.0, 1591.0]));
-        assert!(!agree(&[100.0], &[100.0, 100.0]));
+    fn settled_needs_three_windows_each_within_ten_percent_for_every_system() {
+        assert!(!settled_after(&[]));
+        assert!(!settled_after(&w(&[&[100.0, 200.0], &[101.0, 201.0]])));
+        assert!(settled_after(&w(&[
+            &[100.0, 200.0],
+            &[95.0, 190.0],
+            &[104.0, 181.0]
+        ])));
+        // One system more than 10% off either earlier window.
+        assert!(!settled_after(&w(&[
+            &[100.0, 200.0],
+            &[100.0, 200.0],
+            &[109.0, 179.0]
+        ])));
+        assert!(!settled_after(&w(&[
+            &[120.0, 200.0],
+            &[100.0, 200.0],
+            &[100.0, 200.0]
+        ])));
+        // A decline of ~6% per window agrees window to window, not over two.
+        assert!(!settled_after(&w(&[
+            &[330.0, 382.0],
+            &[314.0, 359.0],
+            &[299.0, 337.0]
+        ])));
+        // Only the last SETTLED_OVER windows count.
+        assert!(settled_after(&w(&[
+            &[2104.0, 2771.0],
+            &[250.0, 240.0],
+            &[240.0, 235.0],
+            &[245.0, 232.0]
+        ])));
+        assert!(!settled_after(&w(&[&[100.0], &[100.0], &[100.0, 100.0]])));
     }
 
     #[test]
