@@ -12,7 +12,7 @@ pub const WARMUP: usize = 200;
 /// every system, within `SETTLED` of its median over each of the `SETTLED_OVER` windows
 /// before it.
 pub const WINDOW: usize = 250;
-/// Largest relative change of a window's median from the previous one that counts as settled.
+/// Largest relative change of a window's median from the earlier ones that counts as settled.
 pub const SETTLED: f64 = 0.10;
 /// Windows before the last that its medians are compared with: two, so that a decline of
 /// 5% per window (as after a 100M load, where one window to the next moved by 5-12%)
@@ -68,9 +68,9 @@ pub fn percentile(times: &[f64], p: f64) -> f64 {
 /// Warms every system up, then times `batches` queries with each; returns each system's
 /// times. The warm-up reads `WARMUP` batches, then windows of `WINDOW` batches until every
 /// system's median over a window is within `SETTLED` of its medians over the
-/// `SETTLED_OVER` windows before (at most `MAX_WINDOWS`): at 100M rows both the baseline and libmurr can run 10x slower
-/// for tens of seconds after the load, whatever process runs it, and a fixed warm-up times
-/// that instead of serving. The time of a read includes dropping its answer. With
+/// `SETTLED_OVER` windows before (at most `MAX_WINDOWS`): at 100M rows both the baseline
+/// and libmurr can run 10x slower for tens of seconds after the load, whatever process runs
+/// it, and a fixed warm-up times that instead of serving. The time of a read includes dropping its answer. With
 /// `MURR_BENCH_SERIES=W` set, prints each system's median over every W timed batches to
 /// stderr.
 pub fn interleave(
@@ -80,21 +80,17 @@ pub fn interleave(
     value: &dyn Fn(u64, usize) -> f32,
 ) -> Vec<Times> {
     round(systems, queries.by_ref().take(WARMUP), value);
-    let mut warmup = WARMUP;
     let mut windows: Vec<Vec<f64>> = Vec::new();
-    let mut settled = false;
-    for _ in 0..MAX_WINDOWS {
+    while windows.len() < MAX_WINDOWS && !settled_after(&windows) {
         let window = round(systems, queries.by_ref().take(WINDOW), value);
-        warmup += WINDOW;
-        let medians: Vec<f64> = window.iter().map(|us| percentile(us, 0.5)).collect();
-        windows.push(medians);
-        settled = settled_after(&windows);
-        if settled {
-            break;
-        }
+        windows.push(window.iter().map(|us| percentile(us, 0.5)).collect());
     }
-    let last: Vec<String> = (windows.last().map(Vec::as_slice).unwrap_or_default())
-        .iter()
+    let warmup = WARMUP + windows.len() * WINDOW;
+    let settled = settled_after(&windows);
+    let last: Vec<String> = windows
+        .last()
+        .into_iter()
+        .flatten()
         .map(|m| format!("{m:.0} us"))
         .collect();
     eprintln!(
