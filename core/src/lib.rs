@@ -38,7 +38,8 @@
 //! after a crash with a torn last write told apart from corruption.
 //!
 //! Recent writes live in a [`memtable`]: partial upserts and deletes by key, versioned by
-//! sequence number, in a lock-free skip list that readers never wait on.
+//! sequence number, in an append-only log of entries under a hash index that readers never
+//! wait on.
 //!
 //! The [`db`] module is the embedded database built from these pieces: [`db::Db`] opens a
 //! directory, keeps tables, takes writes (partial upserts, deletes) through the log into

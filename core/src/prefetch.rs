@@ -9,14 +9,21 @@ pub(crate) fn prefetch(bytes: &[u8], offset: usize) {
     }
 }
 
+/// Hints the CPU to bring the cache line holding `*item` closer (any type: atomics too).
+#[inline(always)]
+pub(crate) fn prefetch_ref<T>(item: &T) {
+    prefetch_ptr(item);
+}
+
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn prefetch_ptr(byte: &u8) {
+fn prefetch_ptr<T>(item: &T) {
     use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-    // SAFETY: prefetch is a hint that never faults; the pointer comes from a live reference.
-    unsafe { _mm_prefetch::<_MM_HINT_T0>(std::ptr::from_ref(byte).cast::<i8>()) }
+    // SAFETY: prefetch is a hint that never faults and never reads; the pointer comes
+    // from a live reference.
+    unsafe { _mm_prefetch::<_MM_HINT_T0>(std::ptr::from_ref(item).cast::<i8>()) }
 }
 
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
-fn prefetch_ptr(_byte: &u8) {}
+fn prefetch_ptr<T>(_item: &T) {}

@@ -116,11 +116,14 @@ impl Source {
     }
 }
 
-/// A memtable's keys with a write at or below the view's number; re-sought after the last
-/// key of each chunk, so no skip-list iterator is held.
+/// A memtable's keys with a write at or below the view's number, walked in the order
+/// sorted when the scan first asked (writes above the view's number, which come later,
+/// are skipped anyway).
 struct MemtableKeys {
     memtable: Arc<Memtable>,
     seq: u64,
+    sorted: Option<Arc<crate::memtable::Sorted>>,
+    next: usize,
     keys: Vec<SortKey>,
     pos: usize,
     done: bool,
@@ -131,6 +134,8 @@ impl MemtableKeys {
         MemtableKeys {
             memtable,
             seq,
+            sorted: None,
+            next: 0,
             keys: Vec::new(),
             pos: 0,
             done: false,
@@ -142,9 +147,13 @@ impl MemtableKeys {
             return Ok(());
         }
         let chunk = chunk.max(1);
+        let sorted = self
+            .sorted
+            .get_or_insert_with(|| self.memtable.sorted())
+            .clone();
         let keys = self
             .memtable
-            .keys_after(self.keys.last(), self.seq, chunk)?;
+            .keys_from(&sorted, &mut self.next, self.seq, chunk)?;
         self.done = keys.len() < chunk;
         self.keys = keys;
         self.pos = 0;

@@ -1,9 +1,13 @@
-//! The values of the memtable's index: a reference to one row of a written batch, or a
-//! tombstone.
+//! What the memtable's entries point to: the writes (sources), each a written batch or a
+//! set of deleted keys, and the key column of each, read as the bytes the index hashes.
 
 use std::sync::Arc;
 
-use arrow_array::RecordBatch;
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Int64Type, UInt64Type};
+use arrow_array::{Array, LargeStringArray, RecordBatch, StringArray, StringViewArray};
+use arrow_buffer::ScalarBuffer;
+use arrow_schema::DataType;
 
 /// A column index meaning "this batch does not carry the column".
 pub(crate) const ABSENT: u32 = u32::MAX;
@@ -28,12 +32,77 @@ impl Written {
     }
 }
 
-/// What one index entry holds. The batch is reachable from the entry itself, so a reader
-/// needs nothing but the lock-free index.
+/// The keys of one write, read as the bytes the index hashes: the UTF-8 bytes of a utf8
+/// key, the 8 little-endian bytes of an integer key (as segments hash them).
 #[derive(Debug, Clone)]
-pub(crate) enum Value {
-    /// Row `row` of a written batch: the key's value for every column the batch carries.
-    Row { written: Arc<Written>, row: u32 },
-    /// A delete: hides every older entry of the key.
-    Tombstone,
+pub(crate) enum KeyColumn {
+    Utf8(StringArray),
+    LargeUtf8(LargeStringArray),
+    Utf8View(StringViewArray),
+    Int64(ScalarBuffer<i64>),
+    UInt64(ScalarBuffer<u64>),
+}
+
+impl KeyColumn {
+    /// The keys of `array` (utf8, large utf8, utf8 view, int64 or uint64; `None` for
+    /// another type). Nulls are not expected: writes refuse null keys.
+    pub(crate) fn of(array: &dyn Array) -> Option<KeyColumn> {
+        Some(match array.data_type() {
+            DataType::Utf8 => KeyColumn::Utf8(array.as_string::<i32>().clone()),
+            DataType::LargeUtf8 => KeyColumn::LargeUtf8(array.as_string::<i64>().clone()),
+            DataType::Utf8View => KeyColumn::Utf8View(array.as_string_view().clone()),
+            DataType::Int64 => KeyColumn::Int64(array.as_primitive::<Int64Type>().values().clone()),
+            DataType::UInt64 => {
+                KeyColumn::UInt64(array.as_primitive::<UInt64Type>().values().clone())
+            }
+            _ => return None,
+        })
+    }
+
+    /// The number of keys.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            KeyColumn::Utf8(a) => a.len(),
+            KeyColumn::LargeUtf8(a) => a.len(),
+            KeyColumn::Utf8View(a) => a.len(),
+            KeyColumn::Int64(v) => v.len(),
+            KeyColumn::UInt64(v) => v.len(),
+        }
+    }
+
+    /// Key `row`'s bytes (integers written into `buf`); empty past the end.
+    #[inline]
+    pub(crate) fn bytes<'a>(&'a self, row: usize, buf: &'a mut [u8; 8]) -> &'a [u8] {
+        match self {
+            KeyColumn::Utf8(a) if row < a.len() => a.value(row).as_bytes(),
+            KeyColumn::LargeUtf8(a) if row < a.len() => a.value(row).as_bytes(),
+            KeyColumn::Utf8View(a) if row < a.len() => a.value(row).as_bytes(),
+            KeyColumn::Int64(v) => match v.get(row) {
+                Some(k) => {
+                    *buf = k.to_le_bytes();
+                    &buf[..]
+                }
+                None => &[],
+            },
+            KeyColumn::UInt64(v) => match v.get(row) {
+                Some(k) => {
+                    *buf = k.to_le_bytes();
+                    &buf[..]
+                }
+                None => &[],
+            },
+            _ => &[],
+        }
+    }
+}
+
+/// One write in the memtable.
+#[derive(Debug)]
+pub(crate) struct Source {
+    /// Its sequence number.
+    pub(crate) seq: u64,
+    /// Its keys, one per row.
+    pub(crate) keys: KeyColumn,
+    /// The written batch; `None` for a delete (every row a tombstone).
+    pub(crate) written: Option<Arc<Written>>,
 }

@@ -6,13 +6,9 @@
 //! a flush sees keys in the order a segment wants them. (Segments and the read path hash
 //! the little-endian bytes instead; this encoding never leaves the memtable.)
 
-use std::borrow::Borrow;
-use std::cmp::Ordering;
-
 use arrow_array::Array;
-use arrow_array::cast::AsArray;
-use arrow_array::types::{Int64Type, UInt64Type};
 
+use super::entry::KeyColumn;
 use crate::segment::keys::QueryKeys;
 use crate::types::ColumnType;
 use crate::{Error, Result};
@@ -79,13 +75,9 @@ pub(crate) fn decode(kind: KeyKind, bytes: &[u8]) -> Option<Key<'_>> {
     })
 }
 
-/// The encoded keys of a batch's key column (which must have exactly the key type), one
-/// per row; a null key is an error naming `column` and the row.
-pub(crate) fn encode_written(
-    kind: KeyKind,
-    array: &dyn Array,
-    column: &str,
-) -> Result<Vec<Box<[u8]>>> {
+/// The keys of a batch's key column (which must have exactly the key type); a null key
+/// is an error naming `column` and the row.
+pub(crate) fn written_keys(kind: KeyKind, array: &dyn Array, column: &str) -> Result<KeyColumn> {
     let expected = kind.column_type().to_arrow();
     if array.data_type() != &expected {
         return Err(Error::SchemaMismatch(format!(
@@ -93,37 +85,51 @@ pub(crate) fn encode_written(
             array.data_type()
         )));
     }
-    if let Some(row) = (0..array.len()).find(|&i| array.is_null(i)) {
+    if array.null_count() > 0
+        && let Some(row) = (0..array.len()).find(|&i| array.is_null(i))
+    {
         return Err(Error::NullKey {
             column: column.to_owned(),
             row,
         });
     }
-    Ok(match kind {
-        KeyKind::Utf8 => array
-            .as_string::<i32>()
-            .iter()
-            .map(|k| Box::from(k.unwrap_or_default().as_bytes()))
-            .collect(),
-        KeyKind::Int64 => array
-            .as_primitive::<Int64Type>()
-            .values()
-            .iter()
-            .map(|&k| Box::from(encode_i64(k)))
-            .collect(),
-        KeyKind::UInt64 => array
-            .as_primitive::<UInt64Type>()
-            .values()
-            .iter()
-            .map(|&k| Box::from(encode_u64(k)))
-            .collect(),
+    KeyColumn::of(array).ok_or_else(|| {
+        Error::SchemaMismatch(format!("key column '{column}' has an unsupported type"))
     })
+}
+
+/// A key's bytes as the index hashes them (UTF-8, or 8 little-endian bytes) in the
+/// memtable's order-preserving encoding: bytewise order is key order.
+pub(crate) fn order_bytes(kind: KeyKind, bytes: &[u8]) -> Box<[u8]> {
+    let le = || bytes.try_into().ok().map(u64::from_le_bytes).unwrap_or(0);
+    match kind {
+        KeyKind::Utf8 => Box::from(bytes),
+        KeyKind::Int64 => Box::from(encode_i64(le() as i64)),
+        KeyKind::UInt64 => Box::from(encode_u64(le())),
+    }
+}
+
+/// The first 16 bytes of a key's order-preserving encoding as a number (zero-padded):
+/// a smaller prefix is a smaller key; equal prefixes compare the whole keys.
+pub(crate) fn order_prefix(kind: KeyKind, bytes: &[u8]) -> u128 {
+    let le = || bytes.try_into().ok().map(u64::from_le_bytes).unwrap_or(0);
+    match kind {
+        KeyKind::Utf8 => {
+            let mut word = [0u8; 16];
+            let n = bytes.len().min(16);
+            if let (Some(w), Some(src)) = (word.get_mut(..n), bytes.get(..n)) {
+                w.copy_from_slice(src);
+            }
+            u128::from_be_bytes(word)
+        }
+        KeyKind::Int64 => u128::from(u64::from_be_bytes(encode_i64(le() as i64))) << 64,
+        KeyKind::UInt64 => u128::from(le()) << 64,
+    }
 }
 
 /// Keys given to a read or a delete (utf8 also as large utf8 or utf8 view), encoded on
 /// demand without copying utf8 bytes.
 pub(crate) struct Probe<'a> {
-    kind: KeyKind,
     keys: QueryKeys<'a>,
 }
 
@@ -131,7 +137,7 @@ impl<'a> Probe<'a> {
     /// The keys in `array`, which must suit a key column of `kind` named `column`.
     pub(crate) fn new(array: &'a dyn Array, column: &str, kind: KeyKind) -> Result<Self> {
         let keys = QueryKeys::new(array, column, &kind.column_type())?;
-        Ok(Probe { kind, keys })
+        Ok(Probe { keys })
     }
 
     /// How many keys.
@@ -139,99 +145,15 @@ impl<'a> Probe<'a> {
         self.keys.len()
     }
 
-    /// Key `i`, encoded into `buf` if it is an integer; `None` if it is null.
-    pub(crate) fn get<'b>(&'b self, i: usize, buf: &'b mut [u8; 8]) -> Option<&'b [u8]> {
-        let raw = self.keys.get(i)?;
-        let le = || raw.try_into().ok().map(u64::from_le_bytes);
-        match self.kind {
-            KeyKind::Utf8 => return Some(raw),
-            KeyKind::Int64 => *buf = encode_i64(le()? as i64),
-            KeyKind::UInt64 => *buf = encode_u64(le()?),
-        }
-        Some(&buf[..])
+    /// Key `i` as the index hashes it (UTF-8 bytes, or 8 little-endian bytes); `None` if
+    /// it is null.
+    #[inline]
+    pub(crate) fn get(&self, i: usize) -> Option<&[u8]> {
+        self.keys.get(i)
     }
 
     /// Whether key `i` is null.
     pub(crate) fn is_null(&self, i: usize) -> bool {
         self.keys.get(i).is_none()
-    }
-}
-
-/// A key and a sequence number, as ordered in the index: key bytes ascending, then
-/// sequence number descending (newest first).
-pub(crate) trait KeySeq {
-    /// The encoded key.
-    fn key(&self) -> &[u8];
-    /// The sequence number.
-    fn seq(&self) -> u64;
-}
-
-/// The owned key of one index entry.
-#[derive(Debug, Clone)]
-pub(crate) struct EntryKey {
-    pub(crate) key: Box<[u8]>,
-    pub(crate) seq: u64,
-}
-
-impl KeySeq for EntryKey {
-    fn key(&self) -> &[u8] {
-        &self.key
-    }
-    fn seq(&self) -> u64 {
-        self.seq
-    }
-}
-
-impl KeySeq for (&[u8], u64) {
-    fn key(&self) -> &[u8] {
-        self.0
-    }
-    fn seq(&self) -> u64 {
-        self.1
-    }
-}
-
-fn order(a: &dyn KeySeq, b: &dyn KeySeq) -> Ordering {
-    a.key().cmp(b.key()).then_with(|| b.seq().cmp(&a.seq()))
-}
-
-impl PartialEq for dyn KeySeq + '_ {
-    fn eq(&self, other: &Self) -> bool {
-        order(self, other).is_eq()
-    }
-}
-impl Eq for dyn KeySeq + '_ {}
-impl PartialOrd for dyn KeySeq + '_ {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for dyn KeySeq + '_ {
-    fn cmp(&self, other: &Self) -> Ordering {
-        order(self, other)
-    }
-}
-
-impl PartialEq for EntryKey {
-    fn eq(&self, other: &Self) -> bool {
-        order(self, other).is_eq()
-    }
-}
-impl Eq for EntryKey {}
-impl PartialOrd for EntryKey {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for EntryKey {
-    fn cmp(&self, other: &Self) -> Ordering {
-        order(self, other)
-    }
-}
-
-/// Lets the index be searched with a borrowed `(&[u8], u64)`, without allocating a key.
-impl<'a> Borrow<dyn KeySeq + 'a> for EntryKey {
-    fn borrow(&self) -> &(dyn KeySeq + 'a) {
-        self
     }
 }

@@ -1,66 +1,128 @@
-//! The keys of a memtable in order, a bounded number at a time: how a scan walks a
-//! memtable without holding an iterator (and so a borrow) between batches.
+//! The keys of a memtable in order: its keys' newest entries sorted once by key (and
+//! kept until the next write), walked a bounded number at a time by scans and whole by
+//! flushes.
 
-use std::ops::Bound;
+use std::cmp::Ordering;
+use std::sync::Arc;
 
 use super::Key;
 use super::Memtable;
-use super::key::{KeyKind, KeySeq, decode, encode_i64, encode_u64};
+use super::index::Entry;
+use super::key::{decode, order_bytes, order_prefix};
 use crate::segment::SortKey;
+use crate::segment::lookup::same_key;
 use crate::{Error, Result};
 
+/// Every key of a memtable with its newest entry, in key order (bytewise for utf8,
+/// numeric for integers: the order of [`SortKey`]), as of `appended` entries.
+#[derive(Debug)]
+pub(crate) struct Sorted {
+    appended: usize,
+    /// The newest entry of each key, in key order.
+    pub(crate) heads: Vec<u32>,
+}
+
 impl Memtable {
-    /// Up to `limit` keys, ascending (bytewise for utf8, numeric for integers: the order of
-    /// [`SortKey`]), each with a write (row or tombstone) at or below `snapshot`, starting
-    /// after key `after` (from the first key when `None`). Fewer than `limit` keys means
-    /// there are no more. Seeks afresh on every call, so nothing is borrowed between calls;
-    /// writes above `snapshot` are skipped.
+    /// Whether entry `e` is of the key whose index bytes are `key`.
+    #[inline]
+    pub(crate) fn key_is(&self, e: Entry, key: &[u8]) -> bool {
+        let mut buf = [0u8; 8];
+        self.index
+            .source(e.source)
+            .is_some_and(|s| same_key(s.keys.bytes(e.row as usize, &mut buf), key))
+    }
+
+    /// The index bytes of entry `i`'s key (empty if the entry is unknown).
+    pub(crate) fn entry_key<'a>(&'a self, i: u32, buf: &'a mut [u8; 8]) -> &'a [u8] {
+        match self
+            .index
+            .entry(i)
+            .and_then(|e| Some((self.index.source(e.source)?, e.row)))
+        {
+            Some((s, row)) => s.keys.bytes(row as usize, buf),
+            None => &[],
+        }
+    }
+
+    /// The keys in order (see [`Sorted`]): sorted on the first call after a write, then
+    /// shared until the next write.
+    pub(crate) fn sorted(&self) -> Arc<Sorted> {
+        let appended = self.index.appended();
+        if let Some(s) = self.sorted.load_full()
+            && s.appended == appended
+        {
+            return s;
+        }
+        let mut buf = [0u8; 8];
+        let mut keyed: Vec<(u128, u32)> = self
+            .index
+            .heads()
+            .into_iter()
+            .map(|h| (order_prefix(self.kind, self.entry_key(h, &mut buf)), h))
+            .collect();
+        keyed.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0).then_with(|| {
+                if self.kind != super::KeyKind::Utf8 {
+                    return Ordering::Equal;
+                }
+                let (mut x, mut y) = ([0u8; 8], [0u8; 8]);
+                self.entry_key(a.1, &mut x).cmp(self.entry_key(b.1, &mut y))
+            })
+        });
+        let sorted = Arc::new(Sorted {
+            appended,
+            heads: keyed.into_iter().map(|(_, h)| h).collect(),
+        });
+        if self.index.appended() == appended {
+            self.sorted.store(Some(Arc::clone(&sorted)));
+        }
+        sorted
+    }
+
+    /// Whether the key whose newest entry is `head` has a write at or below `snapshot`.
+    pub(crate) fn visible(&self, head: u32, snapshot: u64) -> bool {
+        let mut at = Some(head);
+        while let Some(a) = at {
+            if self
+                .index
+                .entry(a)
+                .and_then(|e| self.index.source(e.source))
+                .is_some_and(|s| s.seq <= snapshot)
+            {
+                return true;
+            }
+            at = self.index.older(a);
+        }
+        false
+    }
+
+    /// Up to `limit` keys of `sorted` from position `*pos` on, each with a write (row or
+    /// tombstone) at or below `snapshot`; `*pos` moves past them. Fewer than `limit` keys
+    /// means there are no more.
     #[cfg_attr(not(feature = "engine"), allow(dead_code))] // used by `Db::scan`
-    pub(crate) fn keys_after(
+    pub(crate) fn keys_from(
         &self,
-        after: Option<&SortKey>,
+        sorted: &Sorted,
+        pos: &mut usize,
         snapshot: u64,
         limit: usize,
     ) -> Result<Vec<SortKey>> {
         let mut out = Vec::new();
-        if limit == 0 {
-            return Ok(out);
-        }
-        let mut entry = match after {
-            None => self.index.front(),
-            Some(after) => {
-                let mut buf = [0u8; 8];
-                let bytes = encode(self.kind, after, &mut buf)?;
-                // (key, 0) is the key's last entry (newest first): past it is the next key.
-                let start: &dyn KeySeq = &(bytes, 0);
-                self.index.lower_bound(Bound::Excluded(start))
+        let mut buf = [0u8; 8];
+        while out.len() < limit {
+            let Some(&head) = sorted.heads.get(*pos) else {
+                break;
+            };
+            *pos += 1;
+            if self.visible(head, snapshot) {
+                let bytes = order_bytes(self.kind, self.entry_key(head, &mut buf));
+                out.push(self.sort_key(&bytes)?);
             }
-        };
-        // The key being walked, and whether one of its entries is visible.
-        let mut current: Option<(Box<[u8]>, bool)> = None;
-        while let Some(e) = entry {
-            let key = &e.key().key;
-            match &mut current {
-                Some((k, visible)) if k == key => *visible |= e.key().seq <= snapshot,
-                _ => {
-                    if let Some((k, true)) = current.take() {
-                        out.push(self.sort_key(&k)?);
-                        if out.len() == limit {
-                            return Ok(out);
-                        }
-                    }
-                    current = Some((key.clone(), e.key().seq <= snapshot));
-                }
-            }
-            entry = e.next();
-        }
-        if let Some((k, true)) = current {
-            out.push(self.sort_key(&k)?);
         }
         Ok(out)
     }
 
-    /// An encoded key of the index as a [`SortKey`].
+    /// A key in the order-preserving encoding as a [`SortKey`].
     #[cfg_attr(not(feature = "engine"), allow(dead_code))]
     fn sort_key(&self, bytes: &[u8]) -> Result<SortKey> {
         Ok(match decode(self.kind, bytes) {
@@ -76,21 +138,4 @@ impl Memtable {
             }
         })
     }
-}
-
-/// `key` in the index's encoding for keys of `kind` (integers into `buf`).
-#[cfg_attr(not(feature = "engine"), allow(dead_code))]
-fn encode<'a>(kind: KeyKind, key: &'a SortKey, buf: &'a mut [u8; 8]) -> Result<&'a [u8]> {
-    match (kind, key) {
-        (KeyKind::Utf8, SortKey::Utf8(b)) => return Ok(b),
-        (KeyKind::Int64, SortKey::Int64(v)) => *buf = encode_i64(*v),
-        (KeyKind::UInt64, SortKey::UInt64(v)) => *buf = encode_u64(*v),
-        _ => {
-            return Err(Error::SchemaMismatch(format!(
-                "a key {key:?} does not suit a memtable keyed by {:?}",
-                kind.column_type()
-            )));
-        }
-    }
-    Ok(&buf[..])
 }

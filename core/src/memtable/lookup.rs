@@ -1,7 +1,6 @@
 //! Point reads: keys x columns at a snapshot, as references to cells of written batches.
 
 use std::collections::HashMap;
-use std::ops::Bound;
 use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions};
@@ -9,9 +8,10 @@ use arrow_schema::{Field, Schema, SchemaRef};
 
 use super::Memtable;
 use super::assemble::assemble;
-use super::entry::{Value, Written};
-use super::key::{KeySeq, Probe};
+use super::entry::Written;
+use super::key::Probe;
 use crate::{Error, Result};
+use xxhash_rust::xxh3::xxh3_64;
 
 /// What the memtable knows of one key at a snapshot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,9 +179,10 @@ impl Memtable {
     /// for `keys` (an array of the key column's type; utf8 also as large utf8 or utf8 view)
     /// at sequence number `snapshot`.
     ///
-    /// For each key, the walk goes from the newest version at or below `snapshot` down,
-    /// and stops once every column is resolved or a tombstone is met. Never blocks: the
-    /// index is lock-free.
+    /// Each key is one hash probe (a key the memtable lacks is ruled out there); for a key
+    /// it holds, the walk goes from the newest version at or below `snapshot` down, and
+    /// stops once every column is resolved or a tombstone is met. Never blocks: the index
+    /// is lock-free.
     pub fn get(&self, keys: &dyn Array, columns: &[usize], snapshot: u64) -> Result<Lookup> {
         let ncols = self.schema.fields().len();
         if let Some(&bad) = columns.iter().find(|&&c| c >= ncols) {
@@ -197,23 +198,41 @@ impl Memtable {
         let mut cells = vec![RawCell::Unresolved; n * m];
         let mut sources: Vec<Arc<Written>> = Vec::new();
         let mut source_ids: HashMap<*const Written, u32> = HashMap::new();
-        let mut buf = [0u8; 8];
 
-        for i in 0..n {
-            let Some(key) = probe.get(i, &mut buf) else {
+        // Hash every key and prefetch its slot, then probe: the misses overlap.
+        let table = self.index.table();
+        let hashes: Vec<u64> = (0..n)
+            .map(|i| {
+                probe.get(i).map_or(0, |k| {
+                    let h = xxh3_64(k);
+                    table.prefetch(h);
+                    h
+                })
+            })
+            .collect();
+        let index = &self.index;
+        for (i, &hash) in hashes.iter().enumerate() {
+            let Some(key) = probe.get(i) else {
+                continue;
+            };
+            let Some(head) = index.find(&table, hash, |e| self.key_is(e, key)) else {
                 continue;
             };
             let mut state = KeyState::Absent;
             let row_cells = cells.get_mut(i * m..i * m + m).unwrap_or_default();
             let mut left = m;
-            let start: &dyn KeySeq = &(key, snapshot);
-            let mut entry = self.index.lower_bound(Bound::Included(start));
-            while let Some(e) = entry {
-                if *e.key().key != *key {
+            let mut at = Some(head);
+            while let Some(a) = at {
+                at = index.older(a);
+                let Some(e) = index.entry(a) else { break };
+                let Some(source) = index.source(e.source) else {
                     break;
+                };
+                if source.seq > snapshot {
+                    continue;
                 }
-                match e.value() {
-                    Value::Tombstone => {
+                match &source.written {
+                    None => {
                         if state == KeyState::Absent {
                             state = KeyState::Deleted;
                         }
@@ -224,14 +243,14 @@ impl Memtable {
                         }
                         break;
                     }
-                    Value::Row { written, row } => {
+                    Some(written) => {
                         state = KeyState::Live;
-                        let mut source = None;
+                        let mut id = None;
                         for (cell, &c) in row_cells.iter_mut().zip(columns) {
                             if *cell != RawCell::Unresolved || written.column(c).is_none() {
                                 continue;
                             }
-                            let id = *source.get_or_insert_with(|| {
+                            let id = *id.get_or_insert_with(|| {
                                 *source_ids.entry(Arc::as_ptr(written)).or_insert_with(|| {
                                     sources.push(Arc::clone(written));
                                     (sources.len() - 1) as u32
@@ -239,7 +258,7 @@ impl Memtable {
                             });
                             *cell = RawCell::Resolved {
                                 source: id,
-                                row: *row,
+                                row: e.row,
                             };
                             left -= 1;
                         }
@@ -248,7 +267,6 @@ impl Memtable {
                         }
                     }
                 }
-                entry = e.next();
             }
             if let Some(s) = states.get_mut(i) {
                 *s = state;

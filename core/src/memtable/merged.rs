@@ -7,12 +7,12 @@ use arrow_array::{
     ArrayRef, Int64Array, RecordBatch, RecordBatchOptions, StringArray, UInt64Array,
 };
 use arrow_schema::{Field, Schema};
-use crossbeam_skiplist::map::{Entry, Iter};
 
 use super::Memtable;
 use super::assemble::assemble;
-use super::entry::{Value, Written};
-use super::key::{EntryKey, Key, KeyKind, decode};
+use super::entry::Written;
+use super::key::{Key, KeyKind, decode, order_bytes};
+use super::keys::Sorted;
 use super::lookup::CellRef;
 use crate::{Error, Result};
 
@@ -67,17 +67,17 @@ impl MergedRow {
 
 /// The iterator of [`Memtable::iter_merged`].
 pub struct MergedIter<'a> {
-    iter: Iter<'a, EntryKey, Value>,
-    pending: Option<Entry<'a, EntryKey, Value>>,
+    memtable: &'a Memtable,
+    sorted: Arc<Sorted>,
+    pos: usize,
     snapshot: u64,
-    kind: KeyKind,
-    columns: usize,
 }
 
 impl std::fmt::Debug for MergedIter<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MergedIter")
             .field("snapshot", &self.snapshot)
+            .field("pos", &self.pos)
             .finish_non_exhaustive()
     }
 }
@@ -86,48 +86,57 @@ impl Iterator for MergedIter<'_> {
     type Item = MergedRow;
 
     fn next(&mut self) -> Option<MergedRow> {
+        let m = self.memtable;
+        let index = &m.index;
+        let columns = m.schema.fields().len();
         loop {
-            let first = self.pending.take().or_else(|| self.iter.next())?;
-            let key = first.key().key.clone();
+            let head = *self.sorted.heads.get(self.pos)?;
+            self.pos += 1;
             let mut row = MergedRow {
-                key,
-                kind: self.kind,
+                key: Box::default(),
+                kind: m.kind,
                 tombstone: false,
-                cells: vec![None; self.columns],
+                cells: vec![None; columns],
             };
             let mut visible = false;
-            let mut done = false;
-            let mut entry = Some(first);
-            while let Some(e) = entry {
-                if e.key().key != row.key {
-                    self.pending = Some(e);
+            let mut at = Some(head);
+            while let Some(a) = at {
+                at = index.older(a);
+                let Some((e, source)) = index
+                    .entry(a)
+                    .and_then(|e| Some((e, index.source(e.source)?)))
+                else {
                     break;
+                };
+                if source.seq > self.snapshot {
+                    continue;
                 }
-                if e.key().seq <= self.snapshot && !done {
-                    visible = true;
-                    match e.value() {
-                        Value::Tombstone => {
-                            row.tombstone = true;
-                            done = true;
-                        }
-                        Value::Row { written, row: r } => {
-                            let mut left = 0;
-                            for (c, cell) in row.cells.iter_mut().enumerate() {
-                                if cell.is_none() {
-                                    if written.column(c).is_some() {
-                                        *cell = Some((Arc::clone(written), *r));
-                                    } else {
-                                        left += 1;
-                                    }
+                visible = true;
+                match &source.written {
+                    None => {
+                        row.tombstone = true;
+                        break;
+                    }
+                    Some(written) => {
+                        let mut left = 0;
+                        for (c, cell) in row.cells.iter_mut().enumerate() {
+                            if cell.is_none() {
+                                if written.column(c).is_some() {
+                                    *cell = Some((Arc::clone(written), e.row));
+                                } else {
+                                    left += 1;
                                 }
                             }
-                            done = left == 0;
+                        }
+                        if left == 0 {
+                            break;
                         }
                     }
                 }
-                entry = self.iter.next();
             }
             if visible {
+                let mut buf = [0u8; 8];
+                row.key = order_bytes(m.kind, m.entry_key(head, &mut buf));
                 return Some(row);
             }
         }
@@ -141,11 +150,10 @@ impl Memtable {
     /// writes above `snapshot` only to skip them.
     pub fn iter_merged(&self, snapshot: u64) -> MergedIter<'_> {
         MergedIter {
-            iter: self.index.iter(),
-            pending: None,
+            memtable: self,
+            sorted: self.sorted(),
+            pos: 0,
             snapshot,
-            kind: self.kind,
-            columns: self.schema.fields().len(),
         }
     }
 

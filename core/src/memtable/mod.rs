@@ -18,15 +18,18 @@
 //!
 //! ## Design
 //!
-//! The index is a lock-free skip list (`crossbeam-skiplist`, the structure of RocksDB's
-//! concurrent memtable) ordered by (key ascending, sequence number descending): a read
-//! seeks to (key, snapshot) and walks down the key's versions until every column asked for
-//! is resolved or a tombstone is met. Readers never take a lock; writers insert
-//! concurrently with each other and with readers.
+//! The memtable is an append-only log of entries, one per key and write, under a hash
+//! index from each key to its newest entry (`index.rs`): a point lookup is one hash probe
+//! (a key the memtable lacks is ruled out there, usually without comparing a key), then a
+//! walk down the key's entries, newest first, until every column asked for is resolved or
+//! a tombstone is met. Writers take turns (a mutex; the log orders writes anyway) and
+//! publish each entry with one release store; readers never take a lock. Ordered
+//! iteration (flush, scan) sorts the keys' newest entries once, by a 16-byte key prefix
+//! and then the whole key, and keeps that order until the next write.
 //!
 //! Values are not converted on write: the written Arrow batch is kept whole behind an
-//! `Arc`, and each index entry points to (batch, row). The `Arc` lives in the entry itself,
-//! so whatever a reader finds in the index it can read. Reads return such cell references;
+//! `Arc`, and each entry points to (write, row); keys are not copied either (an entry's
+//! key is read from its batch's key column). Reads return such cell references;
 //! [`assemble`] gathers them into Arrow arrays with `arrow_select`'s `interleave`, across
 //! any number of source batches.
 //!
@@ -90,6 +93,7 @@
 
 mod assemble;
 mod entry;
+mod index;
 mod key;
 mod keys;
 mod lookup;
@@ -100,23 +104,22 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use arrow_schema::SchemaRef;
-use crossbeam_skiplist::SkipMap;
 
 pub use assemble::assemble;
 pub use key::Key;
+pub(crate) use keys::Sorted;
 pub use lookup::{Cell, CellRef, KeyState, Lookup};
 pub use merged::{MergedIter, MergedRow};
 pub use write::Prepared;
 
-use entry::Value;
-use key::{EntryKey, KeyKind};
+use index::Index;
+use key::KeyKind;
 
 use crate::types::ColumnType;
 use crate::{Error, Result};
 
-/// Bytes counted per index entry on top of its key: the skip-list node (tower, reference
-/// count) and the value. An estimate; [`Memtable::approx_bytes`] is for flush decisions.
-const ENTRY_OVERHEAD: usize = 96;
+/// Bytes counted per index entry: its three words (the table's slots are counted apart).
+const ENTRY_OVERHEAD: usize = 24;
 
 /// The in-memory table of recent writes of one table. `Sync`: any number of threads may
 /// read and write it through `&Memtable` at once, and readers never block.
@@ -130,8 +133,11 @@ pub struct Memtable {
     key: usize,
     /// The key column's type.
     kind: KeyKind,
-    /// (key, seq) -> row or tombstone.
-    index: SkipMap<EntryKey, Value>,
+    /// Writes, their entries and the hash index over them.
+    index: Index,
+    /// The keys in order with their newest entries, once the memtable takes no more
+    /// writes and someone asked (a flush, a scan).
+    sorted: arc_swap::ArcSwapOption<keys::Sorted>,
     /// Estimated bytes held.
     bytes: AtomicUsize,
     /// The largest sequence number written.
@@ -173,7 +179,8 @@ impl Memtable {
             schema,
             key: index,
             kind,
-            index: SkipMap::new(),
+            index: Index::new(),
+            sorted: arc_swap::ArcSwapOption::empty(),
             bytes: AtomicUsize::new(0),
             max_seq: AtomicU64::new(0),
             min_seq: AtomicU64::new(u64::MAX),
@@ -197,13 +204,13 @@ impl Memtable {
 
     /// Whether nothing was written.
     pub fn is_empty(&self) -> bool {
-        self.index.is_empty()
+        self.index.len() == 0
     }
 
     /// Estimated bytes held: the written batches (whole, as Arrow reports them) plus a fixed
-    /// estimate per entry. For deciding when to flush; not exact.
+    /// estimate per entry and the hash table's slots. For deciding when to flush; not exact.
     pub fn approx_bytes(&self) -> usize {
-        self.bytes.load(Ordering::Relaxed)
+        self.bytes.load(Ordering::Relaxed) + self.index.table_bytes()
     }
 
     /// The largest sequence number written (insert or delete), or 0 if none.

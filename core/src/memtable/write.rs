@@ -1,29 +1,39 @@
 //! Writes: partial upserts of Arrow batches and blind deletes.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow_array::{Array, RecordBatch};
+use xxhash_rust::xxh3::xxh3_64;
 
 use super::ENTRY_OVERHEAD;
 use super::Memtable;
-use super::entry::{ABSENT, Value, Written};
-use super::key::{EntryKey, Probe, encode_written};
+use super::entry::{ABSENT, KeyColumn, Source, Written};
+use super::key::{Probe, written_keys};
 use crate::{Error, Result};
 
 /// A batch checked by [`Memtable::prepare`], ready for [`Memtable::apply`]: the batch
-/// (shared, not copied) and the row that wins for each key.
+/// (shared, not copied), its keys and their hashes.
 #[derive(Debug)]
 pub struct Prepared {
     written: Arc<Written>,
-    rows: HashMap<Box<[u8]>, u32>,
+    keys: KeyColumn,
+    hashes: Vec<u64>,
 }
 
 impl Prepared {
-    /// The number of distinct keys.
+    /// The number of rows (a key repeated in the batch counts once per row; its last row
+    /// wins).
     pub fn keys(&self) -> usize {
-        self.rows.len()
+        self.hashes.len()
     }
+}
+
+/// The hashes of `keys`, as segments hash them.
+fn hashes(keys: &KeyColumn) -> Vec<u64> {
+    let mut buf = [0u8; 8];
+    (0..keys.len())
+        .map(|i| xxh3_64(keys.bytes(i, &mut buf)))
+        .collect()
 }
 
 impl Memtable {
@@ -46,8 +56,9 @@ impl Memtable {
     }
 
     /// Checks `batch` as [`Memtable::insert`] does and readies it for
-    /// [`Memtable::apply`], writing nothing: the engine checks a batch before logging it,
-    /// and inserts it once it is logged. Errors as [`Memtable::insert`].
+    /// [`Memtable::apply`] (hashing its keys), writing nothing: the engine checks a batch
+    /// before logging it, and inserts it once it is logged. Errors as
+    /// [`Memtable::insert`].
     pub fn prepare(&self, batch: &RecordBatch) -> Result<Prepared> {
         let columns = self.map_columns(batch)?;
         let key_in_batch = columns
@@ -65,7 +76,7 @@ impl Memtable {
             .columns()
             .get(key_in_batch as usize)
             .ok_or_else(|| Error::SchemaMismatch("batch has fewer columns than fields".into()))?;
-        let keys = encode_written(self.kind, key_array.as_ref(), self.key_name())?;
+        let keys = written_keys(self.kind, key_array.as_ref(), self.key_name())?;
         if u32::try_from(batch.num_rows()).is_err() {
             return Err(Error::LimitExceeded(format!(
                 "a batch of {} rows written to table '{}' (at most {})",
@@ -74,36 +85,58 @@ impl Memtable {
                 u32::MAX
             )));
         }
-
-        // Last row wins: keep one row per key.
-        let mut rows: HashMap<Box<[u8]>, u32> = HashMap::with_capacity(keys.len());
-        for (row, key) in (0u32..).zip(keys) {
-            rows.insert(key, row);
-        }
+        let hashes = hashes(&keys);
         let written = Arc::new(Written {
             batch: Arc::new(batch.clone()),
             columns,
         });
-        Ok(Prepared { written, rows })
+        Ok(Prepared {
+            written,
+            keys,
+            hashes,
+        })
     }
 
     /// Inserts a batch readied by [`Memtable::prepare`] at sequence number `seq`. The
     /// batch must have been prepared by this memtable (another one may map its columns
-    /// differently).
+    /// differently). Writers take turns here (a lock held for the batch's inserts);
+    /// readers never wait for it.
     pub fn apply(&self, seq: u64, prepared: Prepared) {
-        let Prepared { written, rows } = prepared;
-        let mut bytes = written.batch.get_array_memory_size();
-        for (key, row) in rows {
-            bytes += key.len() + ENTRY_OVERHEAD;
-            self.index.insert(
-                EntryKey { key, seq },
-                Value::Row {
-                    written: Arc::clone(&written),
-                    row,
-                },
-            );
-        }
+        let Prepared {
+            written,
+            keys,
+            hashes,
+        } = prepared;
+        let bytes = written.batch.get_array_memory_size() + hashes.len() * ENTRY_OVERHEAD;
+        self.append(
+            Source {
+                seq,
+                keys,
+                written: Some(written),
+            },
+            &hashes,
+        );
         self.account(seq, bytes);
+    }
+
+    /// Appends `source` and an entry for each of its rows (`hashes`: its keys' hashes).
+    fn append(&self, source: Source, hashes: &[u64]) {
+        let seq = source.seq;
+        let keys = source.keys.clone();
+        let mut appender = self.index.lock();
+        let Some(s) = appender.push_source(source) else {
+            return;
+        };
+        let index = &self.index;
+        let seq_of = |e: super::index::Entry| index.source(e.source).map_or(0, |s| s.seq);
+        let mut buf = [0u8; 8];
+        for (row, &hash) in (0u32..).zip(hashes) {
+            let key = keys.bytes(row as usize, &mut buf);
+            let same = |e: super::index::Entry| self.key_is(e, key);
+            if !appender.insert(hash, s, row, seq, same, seq_of) {
+                break;
+            }
+        }
     }
 
     /// Checks keys for [`Memtable::delete`] (the key column's type, no nulls), deleting
@@ -125,21 +158,21 @@ impl Memtable {
     /// A null key is an error, with nothing written.
     pub fn delete(&self, seq: u64, keys: &dyn Array) -> Result<()> {
         self.check_keys(keys)?;
-        let probe = Probe::new(keys, self.key_name(), self.kind)?;
-        let mut bytes = 0;
-        let mut buf = [0u8; 8];
-        for i in 0..probe.len() {
-            if let Some(key) = probe.get(i, &mut buf) {
-                bytes += key.len() + ENTRY_OVERHEAD;
-                self.index.insert(
-                    EntryKey {
-                        key: Box::from(key),
-                        seq,
-                    },
-                    Value::Tombstone,
-                );
-            }
-        }
+        let column = KeyColumn::of(keys).ok_or_else(|| Error::KeyTypeMismatch {
+            column: self.key_name().to_owned(),
+            expected: self.kind.column_type().to_arrow(),
+            found: keys.data_type().clone(),
+        })?;
+        let hashes = hashes(&column);
+        let bytes = hashes.len() * ENTRY_OVERHEAD + keys.get_array_memory_size();
+        self.append(
+            Source {
+                seq,
+                keys: column,
+                written: None,
+            },
+            &hashes,
+        );
         self.account(seq, bytes);
         Ok(())
     }
