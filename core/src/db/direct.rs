@@ -1,6 +1,7 @@
 //! The direct read path: the common case of a flushed or compacted table, answered with no
-//! per-cell bookkeeping. No memtable holds a write, and each key's answer is its newest
-//! segment's row, which holds every asked cell. Every level-0 segment is asked every key,
+//! per-cell bookkeeping. No memtable holds a write of the keys (none at all, or
+//! [`super::mixed`] sorted them out), and each key's answer is its newest segment's row,
+//! which holds every asked cell. Every level-0 segment is asked every key,
 //! the run the keys routed to each of its segments ([`super::route`]); a key's newest hit
 //! is written straight into the output columns ([`crate::segment::scatter`]).
 //!
@@ -34,18 +35,15 @@ struct Job<'t> {
     hits: Range<usize>,
 }
 
-/// Reads `columns` of `table` for `keys` the direct way; `None` when a segment is not the
-/// whole answer for its keys (a tombstone, a partial row, a row of a deletion vector that
-/// no newer segment shadows, a column it lacks) or a memtable holds a write: the general
-/// path answers.
+/// Reads `columns` of `table`'s segments for `keys` the direct way, ignoring its
+/// memtables (the caller knows they hold none of the keys); `None` when a segment is not
+/// the whole answer for its keys (a tombstone, a partial row, a row of a deletion vector
+/// that no newer segment shadows, a column it lacks): the general path answers.
 pub(crate) fn direct<'t>(
     table: &'t TableVersion,
     keys: &dyn Array,
     columns: &[&str],
 ) -> Result<Option<(RecordBatch, Vec<bool>)>> {
-    if !table.active.is_empty() || table.frozen.iter().any(|m| !m.is_empty()) {
-        return Ok(None);
-    }
     let mut names = Vec::with_capacity(columns.len());
     let mut types = Vec::with_capacity(columns.len());
     for &name in columns {

@@ -51,6 +51,7 @@ mod flush;
 mod gc;
 mod keymerge;
 mod lock;
+mod mixed;
 mod open;
 mod options;
 mod read;

@@ -23,7 +23,13 @@ pub(crate) fn read(
     columns: &[&str],
 ) -> Result<(RecordBatch, Vec<bool>)> {
     check_key_type(table, keys)?;
-    if let Some(answer) = super::direct::direct(table, keys, columns)? {
+    let memtables = !table.active.is_empty() || table.frozen.iter().any(|m| !m.is_empty());
+    let answer = if memtables {
+        super::mixed::read(table, seq, keys, columns)?
+    } else {
+        super::direct::direct(table, keys, columns)?
+    };
+    if let Some(answer) = answer {
         return Ok(answer);
     }
     general(table, seq, keys, columns)
