@@ -11,7 +11,7 @@ use super::deletes;
 use super::version::{SegmentRef, TableVersion, Version};
 use super::{Inner, Meta};
 use crate::manifest::{self, Manifest, SegmentMeta};
-use crate::memtable::{Memtable, MergedRow};
+use crate::memtable::{Memtable, MergedChunk};
 use crate::segment::SegmentWriter;
 use crate::wal::{self, GroupCommit, WalWriter};
 use crate::{Error, Result};
@@ -218,27 +218,27 @@ fn write_segment(
     let key = memtable.key_column();
     let schema = memtable.merged_batch(&[])?.schema();
     let mut writer = SegmentWriter::new(schema, table.key_name())?;
-    let mut rows = memtable.iter_merged(u64::MAX);
-    let columns = memtable.schema().fields().len();
+    let mut chunks = memtable.merged_chunks(u64::MAX);
     let mut hiding_keys: Vec<ArrayRef> = Vec::new();
-    loop {
-        let chunk: Vec<MergedRow> = rows.by_ref().take(CHUNK).collect();
-        if chunk.is_empty() {
-            break;
-        }
-        let batch = memtable.merged_batch(&chunk)?;
+    while let Some(chunk) = chunks.next_chunk(CHUNK)? {
+        let MergedChunk {
+            batch,
+            tombstone,
+            has_values,
+            present: cells,
+        } = chunk;
         // A row written after a delete hides every older value: all its cells are here
         // (null where not written). A bare delete is a tombstone.
-        let present: Vec<Option<BooleanBuffer>> = (0..columns)
-            .filter(|&c| c != key)
-            .map(|c| {
-                let bits = chunk.iter().map(|r| {
-                    if r.tombstone() {
-                        r.has_values()
-                    } else {
-                        r.cell(c).is_some()
-                    }
-                });
+        let present: Vec<Option<BooleanBuffer>> = cells
+            .iter()
+            .enumerate()
+            .filter(|&(c, _)| c != key)
+            .map(|(_, here)| {
+                let bits = here
+                    .iter()
+                    .zip(&tombstone)
+                    .zip(&has_values)
+                    .map(|((&here, &dead), &any)| if dead { any } else { here });
                 if bits.clone().all(|b| b) {
                     None
                 } else {
@@ -246,20 +246,22 @@ fn write_segment(
                 }
             })
             .collect();
-        let tombstones = chunk
-            .iter()
-            .any(|r| r.tombstone() && !r.has_values())
-            .then(|| {
-                BooleanBuffer::from_iter(chunk.iter().map(|r| r.tombstone() && !r.has_values()))
-            });
+        let bare = |r: usize| {
+            tombstone.get(r).copied().unwrap_or(false)
+                && !has_values.get(r).copied().unwrap_or(true)
+        };
+        let tombstones = (0..batch.num_rows())
+            .any(bare)
+            .then(|| BooleanBuffer::from_iter((0..batch.num_rows()).map(bare)));
         if hiding {
-            let rows: Vec<u32> = chunk
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| {
-                    r.tombstone() || (0..columns).all(|c| c == key || r.cell(c).is_some())
+            let rows: Vec<u32> = (0..batch.num_rows())
+                .filter(|&r| {
+                    tombstone.get(r).copied().unwrap_or(false)
+                        || cells
+                            .iter()
+                            .all(|here| here.get(r).copied().unwrap_or(false))
                 })
-                .map(|(i, _)| i as u32)
+                .map(|r| r as u32)
                 .collect();
             if !rows.is_empty() {
                 let keys = batch.column(key);

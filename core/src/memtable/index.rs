@@ -220,18 +220,6 @@ impl Index {
         None
     }
 
-    /// The newest entry of every key, in slot order.
-    pub(crate) fn heads(&self) -> Vec<u32> {
-        let table = self.table.load();
-        table
-            .slots
-            .iter()
-            .map(|s| s.load(Ordering::Acquire))
-            .filter(|&s| s != 0)
-            .map(|s| (s as u32).wrapping_sub(1))
-            .collect()
-    }
-
     /// Takes the writer's lock: appends happen one writer at a time.
     pub(crate) fn lock(&self) -> Appender<'_> {
         Appender {

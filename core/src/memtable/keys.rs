@@ -53,26 +53,57 @@ impl Memtable {
         {
             return s;
         }
+        // Every entry appended so far (each complete), read in the order written (so
+        // the keys stream from their batches), sorted by key; then each key's newest
+        // entry (greatest sequence number, the later entry of a write on ties: the head
+        // its chain starts from).
         let mut buf = [0u8; 8];
-        let mut keyed: Vec<(u128, u32)> = self
-            .index
-            .heads()
-            .into_iter()
-            .map(|h| (order_prefix(self.kind, self.entry_key(h, &mut buf)), h))
+        let mut keyed: Vec<(u128, u32)> = (0..appended)
+            .filter_map(|i| {
+                let i = u32::try_from(i).ok()?;
+                Some((order_prefix(self.kind, self.entry_key(i, &mut buf)), i))
+            })
             .collect();
+        let utf8 = self.kind == super::KeyKind::Utf8;
+        let full_key = |a: u32, b: u32| {
+            let (mut x, mut y) = ([0u8; 8], [0u8; 8]);
+            self.entry_key(a, &mut x).cmp(self.entry_key(b, &mut y))
+        };
         keyed.sort_unstable_by(|a, b| {
             a.0.cmp(&b.0).then_with(|| {
-                if self.kind != super::KeyKind::Utf8 {
-                    return Ordering::Equal;
+                if utf8 {
+                    full_key(a.1, b.1)
+                } else {
+                    Ordering::Equal
                 }
-                let (mut x, mut y) = ([0u8; 8], [0u8; 8]);
-                self.entry_key(a.1, &mut x).cmp(self.entry_key(b.1, &mut y))
             })
         });
-        let sorted = Arc::new(Sorted {
-            appended,
-            heads: keyed.into_iter().map(|(_, h)| h).collect(),
-        });
+        let seq_of = |i: u32| {
+            self.index
+                .entry(i)
+                .and_then(|e| self.index.source(e.source))
+                .map_or(0, |s| s.seq)
+        };
+        let mut heads: Vec<u32> = Vec::with_capacity(keyed.len());
+        let mut last: Option<(u128, u32, u64)> = None;
+        for &(prefix, i) in &keyed {
+            let same = last.is_some_and(|(p, h, _)| {
+                p == prefix && (!utf8 || full_key(h, i) == Ordering::Equal)
+            });
+            let seq = seq_of(i);
+            if same {
+                if let (Some(l), Some(head)) = (last.as_mut(), heads.last_mut())
+                    && (seq, i) > (l.2, l.1)
+                {
+                    *l = (prefix, i, seq);
+                    *head = i;
+                }
+            } else {
+                last = Some((prefix, i, seq));
+                heads.push(i);
+            }
+        }
+        let sorted = Arc::new(Sorted { appended, heads });
         if self.index.appended() == appended {
             self.sorted.store(Some(Arc::clone(&sorted)));
         }

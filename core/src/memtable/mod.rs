@@ -93,6 +93,7 @@
 
 mod assemble;
 mod entry;
+mod flushing;
 mod index;
 mod key;
 mod keys;
@@ -106,6 +107,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use arrow_schema::SchemaRef;
 
 pub use assemble::assemble;
+pub use flushing::{MergedChunk, MergedChunks};
 pub use key::Key;
 pub(crate) use keys::Sorted;
 pub use lookup::{Cell, CellRef, KeyState, Lookup};
