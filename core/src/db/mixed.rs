@@ -81,6 +81,8 @@ pub(crate) fn read(
         }));
     }
 
+    prefetch_cells(&from, &lookups, asked.len());
+
     // The segment keys, the direct way.
     let has_segments = !table.segments.is_empty() || !table.run.is_empty();
     let direct = if segment_keys.is_empty() || !has_segments {
@@ -187,4 +189,43 @@ fn merge_column(
         return Ok(Arc::clone(column));
     }
     Ok(arrow_select::interleave::interleave(&sources, &indices)?)
+}
+
+/// Prefetches the fixed-width values the memtables answer with (one cache line per key
+/// and column: a written batch is columnar), so that their misses overlap with the
+/// segments' read instead of stalling the merge one by one.
+fn prefetch_cells(from: &[From], lookups: &[Lookup], columns: usize) {
+    let mut seen: Vec<(*const (), Option<(arrow_buffer::Buffer, usize)>)> = Vec::new();
+    for (k, f) in from.iter().enumerate() {
+        let From::Memtable(l) = *f else {
+            continue;
+        };
+        let Some(lookup) = lookups.get(l as usize) else {
+            continue;
+        };
+        for a in 0..columns {
+            let Cell::Resolved(cell) = lookup.cell(k, a) else {
+                continue;
+            };
+            let Some(array) = cell.array() else {
+                continue;
+            };
+            let ptr = Arc::as_ptr(array).cast::<()>();
+            let at = match seen.iter().position(|(p, _)| *p == ptr) {
+                Some(at) => at,
+                None => {
+                    let data = array.to_data();
+                    let values = data.data_type().primitive_width().and_then(|w| {
+                        let buffer = data.buffers().first()?;
+                        Some((buffer.slice(data.offset() * w), w))
+                    });
+                    seen.push((ptr, values));
+                    seen.len() - 1
+                }
+            };
+            if let Some((_, Some((buffer, width)))) = seen.get(at) {
+                crate::prefetch::prefetch(buffer.as_slice(), cell.row * width);
+            }
+        }
+    }
 }
