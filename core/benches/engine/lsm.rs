@@ -16,12 +16,12 @@ use crate::{
 };
 
 /// Whether row `i` is one of the upserted 10%.
-fn upserted(i: u64) -> bool {
+pub fn upserted(i: u64) -> bool {
     i % 10 == 3
 }
 
 /// The value of row `i`, column `c` after the upsert.
-fn value_after(i: u64, c: usize) -> f32 {
+pub fn value_after(i: u64, c: usize) -> f32 {
     if upserted(i) {
         -workload::value(i, c) - 1.0
     } else {
@@ -31,7 +31,7 @@ fn value_after(i: u64, c: usize) -> f32 {
 
 /// Upserts every row `i < rows` with `i % 10 == 3` (new values: [`value_after`]) in
 /// 100,000-row batches; returns the time inside `Db::write`.
-fn upsert(db: &Db, rows: u64) -> Duration {
+pub fn upsert(db: &Db, rows: u64) -> Duration {
     let picked: Vec<u64> = (0..rows).filter(|&i| upserted(i)).collect();
     let mut spent = Duration::ZERO;
     for chunk in picked.chunks(LOAD_BATCH) {
@@ -140,7 +140,7 @@ pub fn compact_child(dir: &Path, target: usize) {
 }
 
 /// Copies the files of directory `from` into a new directory `to`.
-fn copy_dir(from: &Path, to: &Path) {
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
         let e = e.unwrap();

@@ -1,7 +1,7 @@
 //! W1, R1, R4 and O1 of WORKLOAD.md through the embedded database (`murr_core::db::Db`),
 //! with a bare segment of the same rows as the same-run peer.
 //!
-//! `cargo bench -p murr-core --bench engine -- [--rows N] [--batches B] [--only w1|r1|r1mem|r4|o1|r1run]`
+//! `cargo bench -p murr-core --bench engine -- [--rows N] [--batches B] [--only w1|r1|r1mem|r4|o1|r1run|states]`
 //! [--segments N] (`--only` also takes a comma-separated list: `--only r1,o1`).
 //!
 //! - W1: ingest through `Db::write` in 100,000-row batches (sync always / never, one flush;
@@ -17,6 +17,10 @@
 //!   before and after the compaction and after many small flushes with background
 //!   compaction, against the compacted table (`--target MiB` sets the compaction's output
 //!   segment size).
+//!
+//! - states: R1 on one table compacted, with 10% of the keys upserted in the memtable
+//!   (R1mem as the issue of reads while data changes defines it) and right after that
+//!   upsert is flushed (R1L0), alternately; answers checked against the upserted values.
 //!
 //! - R1run: R1 on a table compacted into a run of about `--segments` (default 10)
 //!   segments, and on a level-0 segment over that run, against the same rows in one bare
@@ -36,6 +40,7 @@ mod lsm;
 mod phases;
 mod reads;
 mod run;
+mod states;
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -227,13 +232,16 @@ fn main() {
     if only("w1") {
         lifecycle::w1(a.rows, dir);
     }
-    if !["r1", "r1mem", "o1", "r4", "w2", "r1run"]
+    if !["r1", "r1mem", "o1", "r4", "w2", "r1run", "states"]
         .iter()
         .any(|w| only(w))
     {
         return;
     }
     let keys = KeyBatches::new(a.rows, WARMUP + a.batches);
+    if only("states") {
+        states::states(&keys, a.rows, dir);
+    }
     if only("r1run") {
         run::r1run(&keys, a.rows, dir, a.segments);
     }

@@ -191,6 +191,23 @@ impl Index {
         (link != NONE).then(|| (link - 1) as u32)
     }
 
+    /// Prefetches the entry that `hash`'s home slot points to, if its tag matches (the
+    /// slot itself should be in cache: [`Table::prefetch`]).
+    #[inline]
+    pub(crate) fn prefetch_candidate(&self, table: &Table, hash: u64) {
+        let Some(slot) = table.slots.get(table.home(hash)) else {
+            return;
+        };
+        let s = slot.load(Ordering::Relaxed);
+        if s != 0
+            && s >> 32 == tag(hash)
+            && let Some(w) = self.words((s as u32).wrapping_sub(1) as usize)
+            && let Some(first) = w.first()
+        {
+            crate::prefetch::prefetch_ref(first);
+        }
+    }
+
     /// The newest entry of the key with hash `hash` for which `same(entry)` holds (it
     /// compares the entry's key with the one looked for), in `table`.
     #[inline]

@@ -211,6 +211,12 @@ impl Memtable {
             })
             .collect();
         let index = &self.index;
+        // Then the candidates' entries (their misses overlap too).
+        for (i, &hash) in hashes.iter().enumerate() {
+            if probe.get(i).is_some() {
+                index.prefetch_candidate(&table, hash);
+            }
+        }
         for (i, &hash) in hashes.iter().enumerate() {
             let Some(key) = probe.get(i) else {
                 continue;
