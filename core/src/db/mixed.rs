@@ -188,7 +188,92 @@ fn merge_column(
     {
         return Ok(Arc::clone(column));
     }
+    if let Some(array) = gather_fixed(data_type, &sources, &indices) {
+        return Ok(array);
+    }
     Ok(arrow_select::interleave::interleave(&sources, &indices)?)
+}
+
+/// [`arrow_select::interleave`] for fixed-width primitive values (1, 2, 4 or 8 bytes)
+/// copied as bytes, with a validity bitmap only if a cell is null (source 0 is the null
+/// source); `None` for other types (the caller interleaves).
+fn gather_fixed(
+    data_type: &arrow_schema::DataType,
+    sources: &[&dyn Array],
+    indices: &[(usize, usize)],
+) -> Option<ArrayRef> {
+    let width = data_type.primitive_width()?;
+    if !matches!(width, 1 | 2 | 4 | 8) || *data_type == arrow_schema::DataType::Boolean {
+        return None;
+    }
+    // Each source's values as bytes (source 0, the null source, has none to copy) and
+    // its nulls, if it has any.
+    let datas: Vec<arrow_data::ArrayData> = sources.iter().map(|a| a.to_data()).collect();
+    let bytes: Vec<&[u8]> = datas
+        .iter()
+        .map(|d| {
+            d.buffers()
+                .first()
+                .and_then(|b| b.as_slice().get(d.offset() * width..))
+                .unwrap_or_default()
+        })
+        .collect();
+    let nulls: Vec<Option<&arrow_buffer::NullBuffer>> = datas
+        .iter()
+        .map(|d| d.nulls().filter(|n| n.null_count() > 0))
+        .collect();
+    let n = indices.len();
+    let mut out = arrow_buffer::MutableBuffer::from_len_zeroed(n * width);
+    let mut validity: Option<arrow_buffer::BooleanBufferBuilder> = None;
+    let slice = out.as_slice_mut();
+    for (k, &(s, r)) in indices.iter().enumerate() {
+        let valid = s != 0
+            && nulls
+                .get(s)
+                .is_some_and(|nb| nb.is_none_or(|nb| nb.is_valid(r)));
+        if valid {
+            let (Some(src), Some(dst)) = (
+                bytes
+                    .get(s)
+                    .and_then(|b| b.get(r * width..r * width + width)),
+                slice.get_mut(k * width..k * width + width),
+            ) else {
+                return None;
+            };
+            copy_value(dst, src);
+        } else if validity.is_none() {
+            let mut b = arrow_buffer::BooleanBufferBuilder::new(n);
+            b.append_n(k, true);
+            validity = Some(b);
+        }
+        if let Some(b) = validity.as_mut() {
+            b.append(valid);
+        }
+    }
+    let data = arrow_data::ArrayData::builder(data_type.clone())
+        .len(n)
+        .add_buffer(out.into())
+        .nulls(validity.map(|mut b| arrow_buffer::NullBuffer::new(b.finish())))
+        .build()
+        .ok()?;
+    Some(arrow_array::make_array(data))
+}
+
+/// Copies one value of 1, 2, 4 or 8 bytes (a fixed-size copy, not a call to `memcpy`).
+#[inline(always)]
+fn copy_value(dst: &mut [u8], src: &[u8]) {
+    let len = dst.len();
+    if len == 4
+        && let (Some(d), Some(s)) = (dst.first_chunk_mut::<4>(), src.first_chunk::<4>())
+    {
+        *d = *s;
+    } else if len == 8
+        && let (Some(d), Some(s)) = (dst.first_chunk_mut::<8>(), src.first_chunk::<8>())
+    {
+        *d = *s;
+    } else if len == src.len() {
+        dst.copy_from_slice(src);
+    }
 }
 
 /// Prefetches the fixed-width values the memtables answer with (one cache line per key

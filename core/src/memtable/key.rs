@@ -145,11 +145,17 @@ impl<'a> Probe<'a> {
         self.keys.len()
     }
 
+    #[allow(dead_code)] // kept beside `all` for single lookups
     /// Key `i` as the index hashes it (UTF-8 bytes, or 8 little-endian bytes); `None` if
     /// it is null.
     #[inline]
     pub(crate) fn get(&self, i: usize) -> Option<&[u8]> {
         self.keys.get(i)
+    }
+
+    /// Every key as [`Probe::get`] gives it.
+    pub(crate) fn all(&self) -> Vec<Option<&[u8]>> {
+        self.keys.all()
     }
 
     /// Whether key `i` is null.

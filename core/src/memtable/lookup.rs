@@ -1,6 +1,5 @@
 //! Point reads: keys x columns at a snapshot, as references to cells of written batches.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions};
@@ -75,7 +74,9 @@ pub struct Lookup {
     columns: Vec<usize>,
     /// Per key.
     states: Vec<KeyState>,
-    /// Per key, per column (key-major).
+    /// Per key: its row of cells in `cells`, or `u32::MAX` (no cells: absent).
+    rows: Vec<u32>,
+    /// Per key the memtable holds, per column (key-major): the keys it lacks take no room.
     cells: Vec<RawCell>,
     /// The written batches that cells refer to.
     sources: Vec<Arc<Written>>,
@@ -108,8 +109,11 @@ impl Lookup {
         if column >= self.columns.len() {
             return Cell::Unresolved;
         }
-        let raw = key
-            .checked_mul(self.columns.len())
+        let raw = self
+            .rows
+            .get(key)
+            .filter(|&&r| r != u32::MAX)
+            .and_then(|&r| (r as usize).checked_mul(self.columns.len()))
             .and_then(|i| self.cells.get(i + column));
         match raw {
             Some(RawCell::Deleted) => Cell::Deleted,
@@ -195,15 +199,19 @@ impl Memtable {
         let n = probe.len();
         let m = columns.len();
         let mut states = vec![KeyState::Absent; n];
-        let mut cells = vec![RawCell::Unresolved; n * m];
+        let mut rows = vec![u32::MAX; n];
+        let mut cells = Vec::new();
         let mut sources: Vec<Arc<Written>> = Vec::new();
-        let mut source_ids: HashMap<*const Written, u32> = HashMap::new();
+        let mut source_ids: Vec<(*const Written, u32)> = Vec::new();
 
-        // Hash every key and prefetch its slot, then probe: the misses overlap.
+        // Hash every key and prefetch its slot, then prefetch the candidates' entries,
+        // then probe: the misses of each stage overlap.
+        let keys = probe.all();
         let table = self.index.table();
-        let hashes: Vec<u64> = (0..n)
-            .map(|i| {
-                probe.get(i).map_or(0, |k| {
+        let hashes: Vec<u64> = keys
+            .iter()
+            .map(|k| {
+                k.map_or(0, |k| {
                     let h = xxh3_64(k);
                     table.prefetch(h);
                     h
@@ -211,21 +219,25 @@ impl Memtable {
             })
             .collect();
         let index = &self.index;
-        // Then the candidates' entries (their misses overlap too).
-        for (i, &hash) in hashes.iter().enumerate() {
-            if probe.get(i).is_some() {
+        for (k, &hash) in keys.iter().zip(&hashes) {
+            if k.is_some() {
                 index.prefetch_candidate(&table, hash);
             }
         }
-        for (i, &hash) in hashes.iter().enumerate() {
-            let Some(key) = probe.get(i) else {
+        for (i, (key, &hash)) in keys.iter().zip(&hashes).enumerate() {
+            let Some(key) = *key else {
                 continue;
             };
             let Some(head) = index.find(&table, hash, |e| self.key_is(e, key)) else {
                 continue;
             };
             let mut state = KeyState::Absent;
-            let row_cells = cells.get_mut(i * m..i * m + m).unwrap_or_default();
+            let start = cells.len();
+            if let Some(r) = rows.get_mut(i) {
+                *r = u32::try_from(start / m.max(1)).unwrap_or(u32::MAX);
+            }
+            cells.resize(start + m, RawCell::Unresolved);
+            let row_cells = cells.get_mut(start..).unwrap_or_default();
             let mut left = m;
             let mut at = Some(head);
             while let Some(a) = at {
@@ -257,10 +269,16 @@ impl Memtable {
                                 continue;
                             }
                             let id = *id.get_or_insert_with(|| {
-                                *source_ids.entry(Arc::as_ptr(written)).or_insert_with(|| {
-                                    sources.push(Arc::clone(written));
-                                    (sources.len() - 1) as u32
-                                })
+                                let ptr = Arc::as_ptr(written);
+                                match source_ids.iter().find(|(p, _)| *p == ptr) {
+                                    Some(&(_, id)) => id,
+                                    None => {
+                                        sources.push(Arc::clone(written));
+                                        let id = (sources.len() - 1) as u32;
+                                        source_ids.push((ptr, id));
+                                        id
+                                    }
+                                }
                             });
                             *cell = RawCell::Resolved {
                                 source: id,
@@ -282,6 +300,7 @@ impl Memtable {
             schema: Arc::clone(&self.schema),
             columns: columns.to_vec(),
             states,
+            rows,
             cells,
             sources,
         })

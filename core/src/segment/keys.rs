@@ -58,6 +58,25 @@ impl<'a> QueryKeys<'a> {
         }
     }
 
+    /// Every key's bytes (`None` for nulls), for a caller that visits each key several
+    /// times: utf8 keys without nulls are cut straight from the offsets.
+    pub(crate) fn all(&self) -> Vec<Option<&[u8]>> {
+        if let QueryKeys::Utf8(a) = self
+            && a.null_count() == 0
+        {
+            let data = a.value_data();
+            return a
+                .value_offsets()
+                .windows(2)
+                .map(|w| match w {
+                    [s, e] => data.get(*s as usize..*e as usize),
+                    _ => None,
+                })
+                .collect();
+        }
+        (0..self.len()).map(|i| self.get(i)).collect()
+    }
+
     /// Key `i`'s bytes, or `None` if it is null or out of range.
     #[inline]
     pub(crate) fn get(&self, i: usize) -> Option<&[u8]> {
