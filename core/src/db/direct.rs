@@ -44,6 +44,24 @@ pub(crate) fn direct<'t>(
     keys: &dyn Array,
     columns: &[&str],
 ) -> Result<Option<(RecordBatch, Vec<bool>)>> {
+    direct_with(table, keys, columns, None, &mut |_, _| true)
+}
+
+/// A patch of the outputs of [`direct_with`]: writes the cells of the keys the segments
+/// were not asked (into the outputs and `found`); false if it cannot (the read then
+/// declines).
+pub(crate) type Patch<'p> = dyn FnMut(&mut Scattered<'_>, &mut [bool]) -> bool + 'p;
+
+/// [`direct`] of the keys at indices `subset` (ascending) of `keys` only (every key when
+/// `None`), into outputs of one row per key of `keys`; `patch` fills the rows of the other
+/// keys before the arrays are built (their `found` is false until it sets it).
+pub(crate) fn direct_with<'t>(
+    table: &'t TableVersion,
+    keys: &dyn Array,
+    columns: &[&str],
+    subset: Option<&[u32]>,
+    patch: &mut Patch<'_>,
+) -> Result<Option<(RecordBatch, Vec<bool>)>> {
     let mut names = Vec::with_capacity(columns.len());
     let mut types = Vec::with_capacity(columns.len());
     for &name in columns {
@@ -64,18 +82,27 @@ pub(crate) fn direct<'t>(
     // The jobs: every level-0 segment (newest first) with every key, then the run the
     // keys routed to each of its segments (one run segment alone: every key, its hash
     // index answers for keys outside its range too).
-    let mut segments: Vec<(&'t SegmentRef, Option<Range<usize>>)> =
-        table.segments.iter().map(|s| (&**s, None)).collect();
-    let mut order: Vec<u32> = Vec::new();
+    // With a subset, `order` starts with it, and the segments asked every key are asked
+    // that range of it.
+    let mut order: Vec<u32> = subset.map(<[u32]>::to_vec).unwrap_or_default();
+    let every = subset.map(|s| 0..s.len());
+    let mut segments: Vec<(&'t SegmentRef, Option<Range<usize>>)> = table
+        .segments
+        .iter()
+        .map(|s| (&**s, every.clone()))
+        .collect();
     if let [only] = table.run.as_slice() {
-        segments.push((only, None));
+        segments.push((only, every.clone()));
     } else if !table.run.is_empty() {
         let n32 = u32::try_from(n).map_err(|_| {
             Error::LimitExceeded(format!("a read of {n} keys (at most {})", u32::MAX))
         })?;
-        let routed = super::route::route(&table.run, keys, 0..n32)?;
-        order = routed.iter().map(|&(_, k)| k).collect();
-        let mut start = 0;
+        let routed = match subset {
+            Some(s) => super::route::route(&table.run, keys, s.iter().copied())?,
+            None => super::route::route(&table.run, keys, 0..n32)?,
+        };
+        let mut start = order.len();
+        order.extend(routed.iter().map(|&(_, k)| k));
         for group in routed.chunk_by(|a, b| a.0 == b.0) {
             let range = start..start + group.len();
             start = range.end;
@@ -176,6 +203,9 @@ pub(crate) fn direct<'t>(
         }
     }
 
+    if !patch(&mut out, &mut found) {
+        return Ok(None);
+    }
     let mut arrays = out.finish()?.into_iter();
     let mut fields = Vec::with_capacity(columns.len());
     let mut outputs = Vec::with_capacity(columns.len());

@@ -13,6 +13,7 @@ use arrow_schema::{Field, Schema};
 
 use super::version::TableVersion;
 use crate::memtable::{Cell, KeyState, Lookup};
+use crate::segment::scatter::Scattered;
 use crate::{Error, Result};
 
 /// Where one key's answer comes from.
@@ -83,8 +84,19 @@ pub(crate) fn read(
 
     prefetch_cells(&from, &lookups, asked.len());
 
-    // The segment keys, the direct way.
+    // The segment keys the direct way, into outputs for every key, the memtables' cells
+    // written into them before they become arrays (fixed-width columns: else below).
     let has_segments = !table.segments.is_empty() || !table.run.is_empty();
+    if has_segments && !segment_keys.is_empty() {
+        let mut patch = |out: &mut Scattered<'_>, found: &mut [bool]| {
+            patch_cells(out, found, &from, &lookups, asked.len())
+        };
+        if let Some(answer) =
+            super::direct::direct_with(table, keys, columns, Some(&segment_keys), &mut patch)?
+        {
+            return Ok(Some(answer));
+        }
+    }
     let direct = if segment_keys.is_empty() || !has_segments {
         None
     } else {
@@ -313,4 +325,70 @@ fn prefetch_cells(from: &[From], lookups: &[Lookup], columns: usize) {
             }
         }
     }
+}
+
+/// Writes the cells the memtables answer into the direct read's outputs (`found` for
+/// their live keys); false if a cell is not a fixed-width value the outputs take as bytes.
+fn patch_cells(
+    out: &mut Scattered<'_>,
+    found: &mut [bool],
+    from: &[From],
+    lookups: &[Lookup],
+    columns: usize,
+) -> bool {
+    let mut seen: Vec<(*const (), Option<(arrow_data::ArrayData, usize)>)> = Vec::new();
+    for (k, f) in from.iter().enumerate() {
+        let From::Memtable(l) = *f else {
+            continue;
+        };
+        let Some(lookup) = lookups.get(l as usize) else {
+            return false;
+        };
+        for a in 0..columns {
+            let value = match lookup.cell(k, a) {
+                Cell::Resolved(cell) => {
+                    let Some(array) = cell.array() else {
+                        return false;
+                    };
+                    let ptr = Arc::as_ptr(array).cast::<()>();
+                    let at = match seen.iter().position(|(p, _)| *p == ptr) {
+                        Some(at) => at,
+                        None => {
+                            let data = array.to_data();
+                            let width = data
+                                .data_type()
+                                .primitive_width()
+                                .filter(|_| *data.data_type() != arrow_schema::DataType::Boolean);
+                            seen.push((ptr, width.map(|w| (data, w))));
+                            seen.len() - 1
+                        }
+                    };
+                    let Some((_, Some((data, width)))) = seen.get(at) else {
+                        return false;
+                    };
+                    if data.is_null(cell.row) {
+                        None
+                    } else {
+                        let at = (data.offset() + cell.row) * width;
+                        match data
+                            .buffers()
+                            .first()
+                            .and_then(|b| b.as_slice().get(at..at + width))
+                        {
+                            Some(bytes) => Some(bytes),
+                            None => return false,
+                        }
+                    }
+                }
+                Cell::Deleted | Cell::Unresolved => None,
+            };
+            if !out.put_cell(a, k, value) {
+                return false;
+            }
+        }
+        if let Some(f) = found.get_mut(k) {
+            *f = true;
+        }
+    }
+    true
 }

@@ -199,6 +199,43 @@ impl<'a> Scattered<'a> {
         true
     }
 
+    /// Writes `value` (its bytes as a fixed-width output stores them; `None`: null) as
+    /// output `column`'s cell of key `k`; false if the output is not fixed-width of that
+    /// width (the caller builds the column another way).
+    pub(crate) fn put_cell(&mut self, column: usize, k: usize, value: Option<&[u8]>) -> bool {
+        let Some(Out {
+            values:
+                Values::Fixed {
+                    width,
+                    values,
+                    valid,
+                    ..
+                },
+            ..
+        }) = self.columns.get_mut(column)
+        else {
+            return false;
+        };
+        let (Some(byte), bit) = (valid.get_mut(k / 8), 1u8 << (k % 8)) else {
+            return false;
+        };
+        match value {
+            Some(v) if v.len() == *width => {
+                let Some(dst) = values.as_slice_mut().get_mut(k * *width..(k + 1) * *width) else {
+                    return false;
+                };
+                dst.copy_from_slice(v);
+                *byte |= bit;
+                true
+            }
+            Some(_) => false,
+            None => {
+                *byte &= !bit;
+                true
+            }
+        }
+    }
+
     /// The output arrays, one per column.
     pub(crate) fn finish(self) -> Result<Vec<ArrayRef>> {
         let n = self.n;
