@@ -44,7 +44,7 @@ pub(crate) fn direct<'t>(
     keys: &dyn Array,
     columns: &[&str],
 ) -> Result<Option<(RecordBatch, Vec<bool>)>> {
-    direct_with(table, keys, columns, None, &mut |_, _| true)
+    direct_with(table, keys, columns, None, None, &mut |_, _| true)
 }
 
 /// A patch of the outputs of [`direct_with`]: writes the cells of the keys the segments
@@ -54,12 +54,14 @@ pub(crate) type Patch<'p> = dyn FnMut(&mut Scattered<'_>, &mut [bool]) -> bool +
 
 /// [`direct`] of the keys at indices `subset` (ascending) of `keys` only (every key when
 /// `None`), into outputs of one row per key of `keys`; `patch` fills the rows of the other
-/// keys before the arrays are built (their `found` is false until it sets it).
+/// keys before the arrays are built (their `found` is false until it sets it). `hashes`:
+/// every key's hash, when the caller has them.
 pub(crate) fn direct_with<'t>(
     table: &'t TableVersion,
     keys: &dyn Array,
     columns: &[&str],
     subset: Option<&[u32]>,
+    hashes: Option<&[u64]>,
     patch: &mut Patch<'_>,
 ) -> Result<Option<(RecordBatch, Vec<bool>)>> {
     let mut names = Vec::with_capacity(columns.len());
@@ -145,7 +147,7 @@ pub(crate) fn direct_with<'t>(
         job.at = job
             .segment
             .segment
-            .probe_start(&query, which(job), &mut probes);
+            .probe_start(&query, which(job), hashes, &mut probes);
     }
     for job in &jobs {
         let groups = asked(job).map_or(&[][..], |a| &a.groups);

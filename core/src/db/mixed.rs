@@ -46,6 +46,22 @@ pub(crate) fn read(
             asked.push(i);
         }
     }
+    // Each key's bytes and hash, once for every memtable and segment.
+    let query = crate::segment::keys::QueryKeys::new(
+        keys,
+        table.key_name(),
+        &crate::types::ColumnType::from_arrow(
+            table.key_name(),
+            table
+                .schema
+                .fields()
+                .get(table.key)
+                .map(|f| f.data_type())
+                .unwrap_or(keys.data_type()),
+        )?,
+    )?;
+    let key_bytes = query.all();
+    let hashes = crate::memtable::key_hashes(&key_bytes);
     let mut lookups: Vec<Lookup> = Vec::new();
     for m in std::iter::once(&table.active).chain(&table.frozen) {
         if m.is_empty() {
@@ -55,7 +71,7 @@ pub(crate) fn read(
         if asked.iter().any(|&c| c >= width) {
             return Ok(None); // frozen before a column was added: the general path
         }
-        lookups.push(m.get(keys, &asked, seq)?);
+        lookups.push(m.get_hashed(&key_bytes, &hashes, &asked, seq)?);
     }
     let mut from = Vec::with_capacity(n);
     let mut segment_keys: Vec<u32> = Vec::with_capacity(n);
@@ -91,9 +107,14 @@ pub(crate) fn read(
         let mut patch = |out: &mut Scattered<'_>, found: &mut [bool]| {
             patch_cells(out, found, &from, &lookups, asked.len())
         };
-        if let Some(answer) =
-            super::direct::direct_with(table, keys, columns, Some(&segment_keys), &mut patch)?
-        {
+        if let Some(answer) = super::direct::direct_with(
+            table,
+            keys,
+            columns,
+            Some(&segment_keys),
+            Some(&hashes),
+            &mut patch,
+        )? {
             return Ok(Some(answer));
         }
     }

@@ -188,6 +188,22 @@ impl Memtable {
     /// stops once every column is resolved or a tombstone is met. Never blocks: the index
     /// is lock-free.
     pub fn get(&self, keys: &dyn Array, columns: &[usize], snapshot: u64) -> Result<Lookup> {
+        let probe = Probe::new(keys, self.key_name(), self.kind)?;
+        let keys = probe.all();
+        let hashes = key_hashes(&keys);
+        self.get_hashed(&keys, &hashes, columns, snapshot)
+    }
+
+    /// [`Memtable::get`] of keys given as the bytes the index hashes (`None`: null) with
+    /// their hashes ([`key_hashes`]), so that a read of several memtables and segments
+    /// hashes each key once.
+    pub(crate) fn get_hashed(
+        &self,
+        keys: &[Option<&[u8]>],
+        hashes: &[u64],
+        columns: &[usize],
+        snapshot: u64,
+    ) -> Result<Lookup> {
         let ncols = self.schema.fields().len();
         if let Some(&bad) = columns.iter().find(|&&c| c >= ncols) {
             return Err(Error::UnknownColumn {
@@ -195,8 +211,7 @@ impl Memtable {
                 container: format!("table '{}' ({ncols} columns)", self.table),
             });
         }
-        let probe = Probe::new(keys, self.key_name(), self.kind)?;
-        let n = probe.len();
+        let n = keys.len();
         let m = columns.len();
         let mut states = vec![KeyState::Absent; n];
         let mut rows = vec![u32::MAX; n];
@@ -204,27 +219,21 @@ impl Memtable {
         let mut sources: Vec<Arc<Written>> = Vec::new();
         let mut source_ids: Vec<(*const Written, u32)> = Vec::new();
 
-        // Hash every key and prefetch its slot, then prefetch the candidates' entries,
-        // then probe: the misses of each stage overlap.
-        let keys = probe.all();
+        // Prefetch every key's slot, then the candidates' entries, then probe: the misses
+        // of each stage overlap.
         let table = self.index.table();
-        let hashes: Vec<u64> = keys
-            .iter()
-            .map(|k| {
-                k.map_or(0, |k| {
-                    let h = xxh3_64(k);
-                    table.prefetch(h);
-                    h
-                })
-            })
-            .collect();
+        for (k, &hash) in keys.iter().zip(hashes) {
+            if k.is_some() {
+                table.prefetch(hash);
+            }
+        }
         let index = &self.index;
-        for (k, &hash) in keys.iter().zip(&hashes) {
+        for (k, &hash) in keys.iter().zip(hashes) {
             if k.is_some() {
                 index.prefetch_candidate(&table, hash);
             }
         }
-        for (i, (key, &hash)) in keys.iter().zip(&hashes).enumerate() {
+        for (i, (key, &hash)) in keys.iter().zip(hashes).enumerate() {
             let Some(key) = *key else {
                 continue;
             };
@@ -305,4 +314,10 @@ impl Memtable {
             sources,
         })
     }
+}
+
+/// The hashes of keys given as bytes (0 for a null), as the memtable's index and the
+/// segments' hash them (XXH3-64).
+pub(crate) fn key_hashes(keys: &[Option<&[u8]>]) -> Vec<u64> {
+    keys.iter().map(|k| k.map_or(0, xxh3_64)).collect()
 }

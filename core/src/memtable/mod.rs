@@ -110,6 +110,7 @@ pub use assemble::assemble;
 pub use flushing::{MergedChunk, MergedChunks};
 pub use key::Key;
 pub(crate) use keys::Sorted;
+pub(crate) use lookup::key_hashes;
 pub use lookup::{Cell, CellRef, KeyState, Lookup};
 pub use merged::{MergedIter, MergedRow};
 pub use write::Prepared;

@@ -247,7 +247,7 @@ impl Segment {
         rows_to_prefetch: &[(u32, usize)],
     ) -> Result<Vec<u32>> {
         let mut probes = Probes::default();
-        let at = self.probe_start(keys, which, &mut probes);
+        let at = self.probe_start(keys, which, None, &mut probes);
         self.probe_slots(&mut probes, at.clone(), rows_to_prefetch)?;
         self.probe_keys(&mut probes, at.clone())?;
         self.probe_finish(keys, which, &mut probes, at)?;
@@ -258,10 +258,13 @@ impl Segment {
     /// entries are appended to `probes`, at the returned range. The stages are separate so
     /// that a read of several segments can run each stage over all of them before the
     /// next, as one segment does over all its keys, in one set of buffers.
+    /// `hashes`: the keys' hashes ([`hash_key`]), one per key of `keys`, when the caller
+    /// has them (computed here otherwise).
     pub(crate) fn probe_start(
         &self,
         keys: &QueryKeys<'_>,
         which: Option<&[u32]>,
+        hashes: Option<&[u64]>,
         probes: &mut Probes,
     ) -> Range<usize> {
         let n = which.map_or(keys.len(), <[u32]>::len);
@@ -272,7 +275,11 @@ impl Segment {
         for i in 0..n {
             match key_of(keys, which, i) {
                 Some(k) => {
-                    let h = hash_key(k);
+                    let given = hashes.and_then(|h| {
+                        let at = which.map_or(Some(i), |w| w.get(i).map(|&k| k as usize))?;
+                        h.get(at).copied()
+                    });
+                    let h = given.unwrap_or_else(|| hash_key(k));
                     let pos = home_slot(h, slots);
                     prefetch(index, pos as usize * 8);
                     probes.slots.push((h, pos));
