@@ -39,8 +39,8 @@ struct Job<'t> {
 /// memtables (the caller knows they hold none of the keys); `None` when a segment is not
 /// the whole answer for its keys (a tombstone, a partial row, a row of a deletion vector
 /// that no newer segment shadows, a column it lacks): the general path answers.
-pub(crate) fn direct<'t>(
-    table: &'t TableVersion,
+pub(crate) fn direct(
+    table: &TableVersion,
     keys: &dyn Array,
     columns: &[&str],
 ) -> Result<Option<(RecordBatch, Vec<bool>)>> {
