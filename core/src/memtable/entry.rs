@@ -70,6 +70,40 @@ impl KeyColumn {
         }
     }
 
+    /// Prefetches where key `row` starts (a utf8 key's offsets; an integer key itself).
+    #[inline]
+    pub(crate) fn prefetch_offsets(&self, row: usize) {
+        match self {
+            KeyColumn::Utf8(a) => {
+                if let Some(o) = a.value_offsets().get(row) {
+                    crate::prefetch::prefetch_ref(o);
+                }
+            }
+            KeyColumn::Int64(v) => {
+                if let Some(k) = v.get(row) {
+                    crate::prefetch::prefetch_ref(k);
+                }
+            }
+            KeyColumn::UInt64(v) => {
+                if let Some(k) = v.get(row) {
+                    crate::prefetch::prefetch_ref(k);
+                }
+            }
+            KeyColumn::LargeUtf8(_) | KeyColumn::Utf8View(_) => {}
+        }
+    }
+
+    /// Prefetches a utf8 key's bytes (its offsets should be in cache).
+    #[inline]
+    pub(crate) fn prefetch_bytes(&self, row: usize) {
+        if let KeyColumn::Utf8(a) = self
+            && let Some(&start) = a.value_offsets().get(row)
+            && let Some(b) = a.value_data().get(start as usize)
+        {
+            crate::prefetch::prefetch_ref(b);
+        }
+    }
+
     /// Key `row`'s bytes (integers written into `buf`); empty past the end.
     #[inline]
     pub(crate) fn bytes<'a>(&'a self, row: usize, buf: &'a mut [u8; 8]) -> &'a [u8] {

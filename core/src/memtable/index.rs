@@ -192,20 +192,19 @@ impl Index {
     }
 
     /// Prefetches the entry that `hash`'s home slot points to, if its tag matches (the
-    /// slot itself should be in cache: [`Table::prefetch`]).
+    /// slot itself should be in cache: [`Table::prefetch`]), and returns it.
     #[inline]
-    pub(crate) fn prefetch_candidate(&self, table: &Table, hash: u64) {
-        let Some(slot) = table.slots.get(table.home(hash)) else {
-            return;
-        };
-        let s = slot.load(Ordering::Relaxed);
-        if s != 0
-            && s >> 32 == tag(hash)
-            && let Some(w) = self.words((s as u32).wrapping_sub(1) as usize)
-            && let Some(first) = w.first()
-        {
-            crate::prefetch::prefetch_ref(first);
+    pub(crate) fn prefetch_candidate(&self, table: &Table, hash: u64) -> Option<u32> {
+        let slot = table.slots.get(table.home(hash))?;
+        let s = slot.load(Ordering::Acquire);
+        if s != 0 && s >> 32 == tag(hash) {
+            let i = (s as u32).wrapping_sub(1);
+            if let Some(first) = self.words(i as usize).and_then(<[AtomicU64]>::first) {
+                crate::prefetch::prefetch_ref(first);
+            }
+            return Some(i);
         }
+        None
     }
 
     /// The newest entry of the key with hash `hash` for which `same(entry)` holds (it

@@ -228,9 +228,26 @@ impl Memtable {
             }
         }
         let index = &self.index;
-        for (k, &hash) in keys.iter().zip(hashes) {
-            if k.is_some() {
-                index.prefetch_candidate(&table, hash);
+        let candidates: Vec<u32> = keys
+            .iter()
+            .zip(hashes)
+            .filter_map(|(k, &hash)| k.and_then(|_| index.prefetch_candidate(&table, hash)))
+            .collect();
+        // The candidates' keys, for the comparison: a utf8 key's offsets, then its bytes.
+        for &i in &candidates {
+            if let Some((e, s)) = index
+                .entry(i)
+                .and_then(|e| Some((e, index.source(e.source)?)))
+            {
+                s.keys.prefetch_offsets(e.row as usize);
+            }
+        }
+        for &i in &candidates {
+            if let Some((e, s)) = index
+                .entry(i)
+                .and_then(|e| Some((e, index.source(e.source)?)))
+            {
+                s.keys.prefetch_bytes(e.row as usize);
             }
         }
         for (i, (key, &hash)) in keys.iter().zip(hashes).enumerate() {
