@@ -109,7 +109,9 @@ use arrow_schema::SchemaRef;
 pub use assemble::assemble;
 pub use flushing::{MergedChunk, MergedChunks};
 pub use key::Key;
+#[cfg(feature = "engine")]
 pub(crate) use keys::Sorted;
+#[cfg(feature = "engine")]
 pub(crate) use lookup::key_hashes;
 pub use lookup::{Cell, CellRef, KeyState, Lookup};
 pub use merged::{MergedIter, MergedRow};
