@@ -6,7 +6,8 @@
 
 ROWS ?= 1000000
 
-demo: setup
+demo:
+	@scripts/setup.sh demo
 	cargo run --release --locked -p murr-cli -- demo --rows $(ROWS)
 
 test: setup
@@ -15,7 +16,7 @@ test: setup
 setup:
 	@scripts/setup.sh
 
-# Not part of `make test` (about 30 minutes): every workload of WORKLOAD.md through libmurr,
+# Not part of `make test` (about 30 minutes): every workload of docs/WORKLOAD.md through libmurr,
 # the in-memory baselines, RocksDB and Redis (a redis-server started and stopped by the
 # script), at 1M and 10M rows (BENCH_100M=1 adds 100M rows of libmurr), written into
 # BENCHMARKS.md and BENCHMARKS-scaling.png (core/benches/suite, scripts/bench.sh).

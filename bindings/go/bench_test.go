@@ -17,7 +17,7 @@ import (
 	"github.com/libmurr/libmurr/bindings/go/internal/cabi"
 )
 
-// BenchmarkR1 is WORKLOAD.md's R1 through the Go binding: the canonical table (keys
+// BenchmarkR1 is docs/WORKLOAD.md's R1 through the Go binding: the canonical table (keys
 // doc_{i}, 10 float32 columns; MURR_BENCH_ROWS rows, default 1,000,000) is loaded through
 // DB.Write in batches of 100,000, compacted and closed, then copied once per system (as
 // ffi/benches/abi.rs does, so that no system finds in cache the rows another one just read

@@ -2,7 +2,7 @@
 //!
 //! `cargo bench -p murr-ffi --bench abi -- [--rows N] [--batches B]`
 //!
-//! The canonical table (WORKLOAD.md: keys `doc_{i}`, 10 float32 columns) is loaded through
+//! The canonical table (docs/WORKLOAD.md: keys `doc_{i}`, 10 float32 columns) is loaded through
 //! `murr_core::db::Db`, flushed and compacted into its sorted run, and closed; the
 //! directory is copied once per system (the Rust API's `Db::read` and each C ABI system
 //! reads its own copy), so that no system finds in cache the rows the one before it read

@@ -1,7 +1,7 @@
 //! libmurr's C ABI. This crate builds `libmurr.so` and `libmurr.a`; the header is
 //! `include/murr.h`, generated from these sources by `scripts/gen-header.sh` (cbindgen).
 //!
-//! Conventions (`STYLE.md`, "The C ABI"): every function returns a `murr_status_t` and
+//! Conventions (`docs/STYLE.md`, "The C ABI"): every function returns a `murr_status_t` and
 //! reports detail into an optional caller-provided `murr_error_t`; every entry point runs
 //! inside a guard that turns a panic into `MURR_INTERNAL`; handles are opaque; tabular data
 //! crosses as the Arrow C Data and C Stream interfaces; ownership and thread safety are

@@ -1,4 +1,4 @@
-"""R1 from Python (WORKLOAD.md): 1000 uniformly random existing keys (seed 42) x all 10
+"""R1 from Python (docs/WORKLOAD.md): 1000 uniformly random existing keys (seed 42) x all 10
 float32 columns of the canonical 1M-row table, read to a pandas DataFrame, against the
 Rust API's R1 measured in the same session (`cargo bench -p murr-ffi --bench abi`).
 
