@@ -167,7 +167,13 @@ fn freeze(inner: &Inner, meta: &mut Meta) -> Result<Option<u64>> {
         })
         .collect::<Result<Vec<_>>>()?;
     inner.current.store(Arc::new(Version { tables }));
-    Ok(Some(inner.publisher.visible()))
+    // Every sequence number below the new log's first is either published (and in a frozen
+    // memtable) or was used up by a write that failed: none is left to replay, so the
+    // manifest may say all of them are flushed. Open relies on it: the oldest log it needs
+    // starts at most one above the manifest's flushed sequence number.
+    Ok(Some(
+        inner.publisher.visible().max(first_seq.saturating_sub(1)),
+    ))
 }
 
 /// Writes each frozen memtable of each table as a segment (oldest first), recording them

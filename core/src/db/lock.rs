@@ -8,18 +8,24 @@ use crate::{Error, Result};
 /// The name of the lock file in a database directory.
 pub const LOCK_FILE: &str = "LOCK";
 
-/// An exclusive advisory lock (`flock`) on `<dir>/LOCK`, held until dropped. `flock` locks
-/// belong to the open file, so a second open of the directory in the same process is
-/// refused as well as one in another process; the operating system releases the lock when
-/// the process dies, so a crash never leaves a stale lock behind.
+/// Exclusive advisory locks (`flock`) on the directory itself and on `<dir>/LOCK`, held
+/// until dropped. `flock` locks belong to the open file, so a second open of the directory
+/// in the same process is refused as well as one in another process; the operating system
+/// releases them when the process dies, so a crash never leaves a stale lock behind. The
+/// directory's lock holds even if someone deletes `LOCK` while the database is open (a new
+/// `LOCK` file would be another file, free to lock); `LOCK` is kept for tools that look for
+/// it.
 #[derive(Debug)]
 pub(crate) struct DirLock {
+    _dir: File,
     _file: File,
 }
 
 impl DirLock {
-    /// Takes the lock of `dir`, or fails with [`Error::AlreadyOpen`] if it is held.
+    /// Takes the locks of `dir`, or fails with [`Error::AlreadyOpen`] if one is held.
     pub(crate) fn acquire(dir: &Path) -> Result<DirLock> {
+        let dir_file = File::open(dir).map_err(|e| Error::io(dir, e))?;
+        try_lock(&dir_file, dir, dir)?;
         let path: PathBuf = dir.join(LOCK_FILE);
         let file = OpenOptions::new()
             .create(true)
@@ -27,12 +33,21 @@ impl DirLock {
             .write(true)
             .open(&path)
             .map_err(|e| Error::io(&path, e))?;
-        match file.try_lock() {
-            Ok(()) => Ok(DirLock { _file: file }),
-            Err(TryLockError::WouldBlock) => Err(Error::AlreadyOpen {
-                path: dir.display().to_string(),
-            }),
-            Err(TryLockError::Error(e)) => Err(Error::io(&path, e)),
-        }
+        try_lock(&file, &path, dir)?;
+        Ok(DirLock {
+            _dir: dir_file,
+            _file: file,
+        })
+    }
+}
+
+/// Locks `file` (at `path`, for messages) exclusively without waiting.
+fn try_lock(file: &File, path: &Path, dir: &Path) -> Result<()> {
+    match file.try_lock() {
+        Ok(()) => Ok(()),
+        Err(TryLockError::WouldBlock) => Err(Error::AlreadyOpen {
+            path: dir.display().to_string(),
+        }),
+        Err(TryLockError::Error(e)) => Err(Error::io(path, e)),
     }
 }
