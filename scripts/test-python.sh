@@ -28,16 +28,16 @@ step "fresh venv at $venv: pyarrow, pandas, numpy, polars, pytest from PyPI"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check pyarrow pandas numpy polars pytest
 
 # setuptools builds in the source tree: start from no earlier build's files.
-rm -rf bindings/python/build bindings/python/src/murr.egg-info
+rm -rf bindings/python/build bindings/python/src/libmurr.egg-info
 
 step "wheel (pip wheel ./bindings/python: cargo builds libmurr, the wheel ships it)"
 "$venv/bin/python" -m pip wheel -q --disable-pip-version-check --no-deps -w "$wheel_dir" ./bindings/python
 "$venv/bin/python" - "$wheel_dir" <<'PY'
 import pathlib, sys, zipfile
-wheels = list(pathlib.Path(sys.argv[1]).glob("murr-*.whl"))
+wheels = list(pathlib.Path(sys.argv[1]).glob("libmurr-*.whl"))
 assert len(wheels) == 1, wheels
 names = zipfile.ZipFile(wheels[0]).namelist()
-assert "murr/libmurr.so" in names and "murr/__init__.py" in names, names
+assert "libmurr/libmurr.so" in names and "libmurr/__init__.py" in names, names
 assert "-py3-none-" in wheels[0].name, wheels[0].name
 print(f"{wheels[0].name}: {len(names)} files, libmurr.so inside")
 PY
@@ -46,9 +46,9 @@ step "pip install ./bindings/python"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps ./bindings/python
 # The tests must import the installed package, not the source tree.
 "$venv/bin/python" -c '
-import murr, sys
-assert "site-packages" in murr.__file__, murr.__file__
-print("murr", murr.__version__, "libmurr", murr.version(), "from", murr.LIBRARY_PATH)'
+import libmurr, sys
+assert "site-packages" in libmurr.__file__, libmurr.__file__
+print("libmurr", libmurr.__version__, "(library", libmurr.version() + ") from", libmurr.LIBRARY_PATH)'
 
 step "pytest (tests/ and the README quickstart)"
 cd bindings/python

@@ -43,11 +43,11 @@ def _build_libmurr() -> Path:
     manifest = _workspace_manifest()
     if not manifest.is_file():
         raise RuntimeError(
-            f"murr: no libmurr workspace at {manifest}; set MURR_MANIFEST to its Cargo.toml "
+            f"libmurr: no libmurr workspace at {manifest}; set MURR_MANIFEST to its Cargo.toml "
             "(or MURR_PREBUILT_LIB to a built libmurr.so)"
         )
     if shutil.which("cargo") is None:
-        raise RuntimeError("murr: building libmurr needs cargo (Rust 1.89+ from rustup)")
+        raise RuntimeError("libmurr: building libmurr needs cargo (Rust 1.89+ from rustup)")
     profile = os.environ.get("MURR_CARGO_PROFILE", "release")
     target_dir = Path(os.environ.get("CARGO_TARGET_DIR") or manifest.parent / "target")
     cmd = [
@@ -55,12 +55,12 @@ def _build_libmurr() -> Path:
         "--manifest-path", str(manifest), "--target-dir", str(target_dir),
         "--profile", profile,
     ]
-    print("murr: " + " ".join(cmd), flush=True)
+    print("libmurr: " + " ".join(cmd), flush=True)
     subprocess.run(cmd, check=True)
     out_dir = "debug" if profile == "dev" else profile
     lib = target_dir / out_dir / LIB_NAME
     if not lib.is_file():
-        raise RuntimeError(f"murr: cargo built no {lib}")
+        raise RuntimeError(f"libmurr: cargo built no {lib}")
     return lib
 
 
@@ -70,7 +70,7 @@ class BuildPyWithLibmurr(build_py):
     def run(self):
         super().run()
         lib = _build_libmurr()
-        dest = Path(self.build_lib) / "murr" / LIB_NAME
+        dest = Path(self.build_lib) / "libmurr" / LIB_NAME
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(lib, dest)
         # The shipped library needs no debug info (it is most of a debug build's size).

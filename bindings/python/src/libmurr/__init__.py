@@ -1,6 +1,6 @@
-"""murr: libmurr, the embedded columnar feature store, from Python.
+"""libmurr, the embedded columnar feature store, from Python.
 
-    from murr import Murr, TableSchema, ColumnSchema, DType
+    from libmurr import Murr, TableSchema, ColumnSchema, DType
 
 Results are `pyarrow.RecordBatch`es imported through the Arrow C Data Interface without a
 copy; `read_tensor` fills a numpy float32 array in place. libmurr.so ships inside the

@@ -158,7 +158,7 @@ class Murr:
         if isinstance(schema, pa.Schema):
             schema = TableSchema.from_arrow(schema, key)
         elif not isinstance(schema, TableSchema):
-            raise InvalidArgumentError("schema must be a murr.TableSchema or a pyarrow.Schema")
+            raise InvalidArgumentError("schema must be a libmurr.TableSchema or a pyarrow.Schema")
         c_schema = _arrow.export_schema(schema.to_arrow())
         call = Call()
         try:
@@ -203,7 +203,7 @@ class Murr:
         """Adds a nullable column at the end of `table`'s schema (earlier rows read null)."""
         data_type = column.to_arrow() if isinstance(column, ColumnSchema) else column
         if not isinstance(data_type, pa.DataType):
-            raise InvalidArgumentError("column must be a murr.ColumnSchema or a pyarrow.DataType")
+            raise InvalidArgumentError("column must be a libmurr.ColumnSchema or a pyarrow.DataType")
         c_field = _arrow.export_field(pa.field(name, data_type, nullable=True))
         call = Call()
         try:
