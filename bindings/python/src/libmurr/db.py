@@ -68,6 +68,23 @@ def _enc(name: Any) -> bytes:
     return name.encode()
 
 
+def _open(path: Any, options: Dict[str, Any]):
+    """Opens the database at `path`: its handle and the path as a str."""
+    try:
+        path = os.fspath(path)
+    except TypeError:
+        raise InvalidArgumentError(f"path must be str or os.PathLike, not {type(path).__name__}") from None
+    if not isinstance(path, str):
+        path = os.fsdecode(path)
+    if "\0" in path:
+        raise InvalidArgumentError(f"a path may not contain NUL: {path!r}")
+    opts = _options(dict(options))
+    out = ctypes.c_void_p()
+    call = Call()
+    call.check(_lib.murr_db_open(path.encode(), ctypes.byref(opts), ctypes.byref(out), call.ref))
+    return DbHandle(out.value), path
+
+
 def _column_names(columns: Sequence[str]):
     if isinstance(columns, str):
         raise InvalidArgumentError("columns must be a sequence of names, not one string")
@@ -101,25 +118,16 @@ class Murr:
         `skip_corrupt`, `l0_compaction_trigger`, `l0_slowdown_writes`, `l0_stop_writes`,
         `target_segment_bytes`, `idle_compaction_millis`.
         """
-        try:
-            path = os.fspath(path)
-        except TypeError:
-            raise InvalidArgumentError(f"path must be str or os.PathLike, not {type(path).__name__}") from None
-        if "\0" in path:
-            raise InvalidArgumentError(f"a path may not contain NUL: {path!r}")
-        opts = _options(dict(options))
-        out = ctypes.c_void_p()
-        call = Call()
-        call.check(_lib.murr_db_open(path.encode(), ctypes.byref(opts), ctypes.byref(out), call.ref))
-        return cls(DbHandle(out.value), path)
+        handle, path = _open(path, options)
+        db = cls.__new__(cls)
+        Murr.__init__(db, handle, path)
+        return db
 
     @classmethod
-    def start_local(cls, cache_dir: Optional[Union[str, os.PathLike]] = None, **options: Any) -> "Murr":
-        """Murr's name for an embedded instance: `open(cache_dir)` (a new temporary
-        directory when None)."""
-        if cache_dir is None:
-            cache_dir = tempfile.mkdtemp(prefix="murr-")
-        return cls.open(cache_dir, **options)
+    def start_local(cls, cache_dir: Optional[Union[str, os.PathLike]] = None, **options: Any) -> "LocalMurr":
+        """Murr's name for an embedded instance: a `LocalMurr` on `cache_dir` (a new
+        temporary directory when None)."""
+        return LocalMurr(cache_dir, **options)
 
     def close(self) -> None:
         """Flushes the memtables, syncs the log and releases the directory; every later
@@ -300,6 +308,26 @@ class Murr:
         call = Call()
         call.check(_lib.murr_db_snapshot(self._ptr(), ctypes.byref(out), call.ref))
         return Snapshot(self, SnapshotHandle(out.value, self._handle))
+
+
+class LocalMurr(Murr):
+    """Murr's embedded client under its own name: `LocalMurr(cache_dir)` opens (creating
+    it) the libmurr database in `cache_dir`, as Murr's `LocalMurr(cache_dir=...)` does, and
+    keeps Murr's methods (`create_table`, `write`, `read`, `list_tables`, `get_schema`) and
+    errors (`FileNotFoundError` for an unknown table, `ValueError` for a table that exists
+    with another schema). It is a `Murr`: every libmurr method works on it too.
+
+    Where libmurr differs: creating a table again with the same schema does nothing
+    (Murr's client raises), `write` returns the write's sequence number, and the data lives
+    in `cache_dir` until you remove it. Close it with `close()` or a `with` block; a
+    dropped object closes itself once its snapshots and scan readers are gone.
+    """
+
+    def __init__(self, cache_dir: Optional[Union[str, os.PathLike]] = None, **options: Any):
+        if cache_dir is None:
+            cache_dir = tempfile.mkdtemp(prefix="libmurr-")
+        handle, path = _open(cache_dir, options)
+        super().__init__(handle, path)
 
 
 class Snapshot:
