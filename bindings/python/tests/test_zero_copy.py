@@ -4,9 +4,9 @@ import time
 import numpy as np
 import pyarrow as pa
 
-from murr import ColumnSchema, DType, TableSchema, _arrow, _keys, _native
-from murr.db import _read_into
-from murr.errors import Call
+from libmurr import ColumnSchema, DType, TableSchema, _arrow, _keys, _native
+from libmurr.db import _read_into
+from libmurr.errors import Call
 
 N = 20_000
 

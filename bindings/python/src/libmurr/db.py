@@ -12,13 +12,10 @@ import pyarrow as pa
 
 from . import _arrow, _keys, _native
 from ._handles import DbHandle, SnapshotHandle
-from .errors import Call, ClosedError, InvalidArgumentError
+from .errors import Call, ClosedError, InvalidArgumentError, MurrError, SchemaMismatchError
 from .schema import ColumnSchema, TableSchema
 
 _lib = _native.lib
-
-# MURR_SCHEMA_MISMATCH: int64 keys on a uint64-keyed table are retried as uint64.
-_SCHEMA_MISMATCH = 4
 
 _SYNC = {"always": _native.SYNC_ALWAYS, "never": _native.SYNC_NEVER}
 
@@ -68,6 +65,23 @@ def _enc(name: Any) -> bytes:
     return name.encode()
 
 
+def _open(path: Any, options: Dict[str, Any]):
+    """Opens the database at `path`: its handle and the path as a str."""
+    try:
+        path = os.fspath(path)
+    except TypeError:
+        raise InvalidArgumentError(f"path must be str or os.PathLike, not {type(path).__name__}") from None
+    if not isinstance(path, str):
+        path = os.fsdecode(path)
+    if "\0" in path:
+        raise InvalidArgumentError(f"a path may not contain NUL: {path!r}")
+    opts = _options(dict(options))
+    out = ctypes.c_void_p()
+    call = Call()
+    call.check(_lib.murr_db_open(path.encode(), ctypes.byref(opts), ctypes.byref(out), call.ref))
+    return DbHandle(out.value), path
+
+
 def _column_names(columns: Sequence[str]):
     if isinstance(columns, str):
         raise InvalidArgumentError("columns must be a sequence of names, not one string")
@@ -101,25 +115,16 @@ class Murr:
         `skip_corrupt`, `l0_compaction_trigger`, `l0_slowdown_writes`, `l0_stop_writes`,
         `target_segment_bytes`, `idle_compaction_millis`.
         """
-        try:
-            path = os.fspath(path)
-        except TypeError:
-            raise InvalidArgumentError(f"path must be str or os.PathLike, not {type(path).__name__}") from None
-        if "\0" in path:
-            raise InvalidArgumentError(f"a path may not contain NUL: {path!r}")
-        opts = _options(dict(options))
-        out = ctypes.c_void_p()
-        call = Call()
-        call.check(_lib.murr_db_open(path.encode(), ctypes.byref(opts), ctypes.byref(out), call.ref))
-        return cls(DbHandle(out.value), path)
+        handle, path = _open(path, options)
+        db = cls.__new__(cls)
+        Murr.__init__(db, handle, path)
+        return db
 
     @classmethod
-    def start_local(cls, cache_dir: Optional[Union[str, os.PathLike]] = None, **options: Any) -> "Murr":
-        """Murr's name for an embedded instance: `open(cache_dir)` (a new temporary
-        directory when None)."""
-        if cache_dir is None:
-            cache_dir = tempfile.mkdtemp(prefix="murr-")
-        return cls.open(cache_dir, **options)
+    def start_local(cls, cache_dir: Optional[Union[str, os.PathLike]] = None, **options: Any) -> "LocalMurr":
+        """Murr's name for an embedded instance: a `LocalMurr` on `cache_dir` (a new
+        temporary directory when None)."""
+        return LocalMurr(cache_dir, **options)
 
     def close(self) -> None:
         """Flushes the memtables, syncs the log and releases the directory; every later
@@ -158,7 +163,7 @@ class Murr:
         if isinstance(schema, pa.Schema):
             schema = TableSchema.from_arrow(schema, key)
         elif not isinstance(schema, TableSchema):
-            raise InvalidArgumentError("schema must be a murr.TableSchema or a pyarrow.Schema")
+            raise InvalidArgumentError("schema must be a libmurr.TableSchema or a pyarrow.Schema")
         c_schema = _arrow.export_schema(schema.to_arrow())
         call = Call()
         try:
@@ -203,7 +208,7 @@ class Murr:
         """Adds a nullable column at the end of `table`'s schema (earlier rows read null)."""
         data_type = column.to_arrow() if isinstance(column, ColumnSchema) else column
         if not isinstance(data_type, pa.DataType):
-            raise InvalidArgumentError("column must be a murr.ColumnSchema or a pyarrow.DataType")
+            raise InvalidArgumentError("column must be a libmurr.ColumnSchema or a pyarrow.DataType")
         c_field = _arrow.export_field(pa.field(name, data_type, nullable=True))
         call = Call()
         try:
@@ -257,16 +262,11 @@ class Murr:
     def delete(self, table: str, keys: Any) -> int:
         """Deletes `keys` from `table` (absent keys are fine); returns the sequence number."""
         k = _keys.prepare(keys)
-        seq = ctypes.c_uint64(0)
-        call = Call()
         name = _enc(table)
-        status = _delete(self._ptr(), name, k, seq, call)
-        if status == _SCHEMA_MISMATCH:
-            unsigned = _keys.as_unsigned(k)
-            if unsigned is not None:
-                status = _delete(self._ptr(), name, unsigned, seq, call)
-        call.check(status)
-        return seq.value
+        try:
+            return _delete(self._ptr(), name, k)
+        except SchemaMismatchError as e:
+            return _delete(self._ptr(), name, _retry_keys(self, table, k, e))
 
     # ---- reads -----------------------------------------------------------------------
 
@@ -286,7 +286,11 @@ class Murr:
     ) -> np.ndarray:
         """The dense read: a (len(keys), len(columns)) float32 numpy array that libmurr
         fills in place, numeric and bool columns cast to float32, `fill` for nulls and
-        absent keys."""
+        absent keys.
+
+        `keys`: str or int keys as `read` takes them. str keys may not contain NUL here
+        (`InvalidArgumentError`). On a uint64-keyed table the array is built in Python from
+        `read`'s batch (a copy), until the C ABI has a dense read for uint64 keys."""
         return _read_tensor(self, None, table, keys, columns, fill)
 
     def scan(self, table: str, columns: Optional[Sequence[str]] = None) -> pa.RecordBatchReader:
@@ -300,6 +304,26 @@ class Murr:
         call = Call()
         call.check(_lib.murr_db_snapshot(self._ptr(), ctypes.byref(out), call.ref))
         return Snapshot(self, SnapshotHandle(out.value, self._handle))
+
+
+class LocalMurr(Murr):
+    """Murr's embedded client under its own name: `LocalMurr(cache_dir)` opens (creating
+    it) the libmurr database in `cache_dir`, as Murr's `LocalMurr(cache_dir=...)` does, and
+    keeps Murr's methods (`create_table`, `write`, `read`, `list_tables`, `get_schema`) and
+    errors (`FileNotFoundError` for an unknown table, `ValueError` for a table that exists
+    with another schema). It is a `Murr`: every libmurr method works on it too.
+
+    Where libmurr differs: creating a table again with the same schema does nothing
+    (Murr's client raises), `write` returns the write's sequence number, and the data lives
+    in `cache_dir` until you remove it. Close it with `close()` or a `with` block; a
+    dropped object closes itself once its snapshots and scan readers are gone.
+    """
+
+    def __init__(self, cache_dir: Optional[Union[str, os.PathLike]] = None, **options: Any):
+        if cache_dir is None:
+            cache_dir = tempfile.mkdtemp(prefix="libmurr-")
+        handle, path = _open(cache_dir, options)
+        super().__init__(handle, path)
 
 
 class Snapshot:
@@ -345,19 +369,53 @@ class Snapshot:
         self.close()
 
 
-def _delete(db_ptr, name: bytes, k, seq, call: Call) -> int:
+def _delete(db_ptr, name: bytes, k) -> int:
+    seq = ctypes.c_uint64(0)
+    call = Call()
     if k.kind == _keys.STR:
-        return _lib.murr_db_delete_str(db_ptr, name, k.ptr, k.count, ctypes.byref(seq), call.ref)
-    if k.kind == _keys.I64:
-        return _lib.murr_db_delete_i64(db_ptr, name, k.ptr, k.count, ctypes.byref(seq), call.ref)
-    c_array, c_schema = _arrow.export_array(k.ptr)
+        status = _lib.murr_db_delete_str(db_ptr, name, k.ptr, k.count, ctypes.byref(seq), call.ref)
+    elif k.kind == _keys.I64:
+        status = _lib.murr_db_delete_i64(db_ptr, name, k.ptr, k.count, ctypes.byref(seq), call.ref)
+    else:
+        c_array, c_schema = _arrow.export_array(k.ptr)
+        try:
+            status = _lib.murr_db_delete(
+                db_ptr, name, ctypes.byref(c_array), ctypes.byref(c_schema), ctypes.byref(seq), call.ref
+            )
+        finally:
+            _arrow.release_array(c_array)
+            _arrow.release_schema(c_schema)
+    call.check(status)
+    return seq.value
+
+
+def _retry_keys(db: Murr, table: str, k, error: SchemaMismatchError):
+    """After libmurr refused `k` for `table` (MURR_SCHEMA_MISMATCH): the keys to retry
+    with when the table is keyed by uint64 and `k` are non-negative ints (libmurr takes
+    uint64 keys only as such) or when there are none; otherwise raises, naming the table's key type and what the
+    caller passed when the key types differ, else `error` itself (another mismatch)."""
     try:
-        return _lib.murr_db_delete(
-            db_ptr, name, ctypes.byref(c_array), ctypes.byref(c_schema), ctypes.byref(seq), call.ref
-        )
-    finally:
-        _arrow.release_array(c_array)
-        _arrow.release_schema(c_schema)
+        schema = db.table_schema(table)
+        key = (schema.metadata or {})[b"murr.key"].decode()
+        key_type = schema.field(key).type
+    except (MurrError, KeyError):
+        raise error from None
+    if k.count == 0:  # no keys: of the table's type, whatever the caller's list held
+        return _keys.empty(key_type)
+    if _keys.fits(k, key_type):
+        raise error
+    if key_type == pa.uint64():
+        unsigned = _keys.as_unsigned(k)
+        if unsigned is not None:
+            return unsigned
+    raise SchemaMismatchError(
+        f"table {table!r} has {_type_name(key_type)} keys (key column {key!r}); got {k.desc} keys",
+        error.status,
+    ) from None
+
+
+def _type_name(data_type: pa.DataType) -> str:
+    return "utf8" if data_type == pa.utf8() else str(data_type)
 
 
 def _cast(data, schema: pa.Schema):
@@ -382,17 +440,20 @@ def _read(db: Murr, snap: Optional[SnapshotHandle], table: str, keys: Any, colum
         columns = _all_columns(db, table)
     names = _column_names(columns)
     k = _keys.prepare(keys)
+    name = _enc(table)
+    try:
+        return _read_batch(db, snap, name, k, names)
+    except SchemaMismatchError as e:
+        return _read_batch(db, snap, name, _retry_keys(db, table, k, e), names)
+
+
+def _read_batch(db: Murr, snap: Optional[SnapshotHandle], name: bytes, k, names) -> pa.RecordBatch:
     out_array = _native.ArrowArray()
     out_schema = _native.ArrowSchema()
     call = Call()
-    name = _enc(table)
     snap_ptr = snap.enter() if snap is not None else None
     try:
         status = _read_into(db._handle.ptr, snap_ptr, name, k, names, out_array, out_schema, call)
-        if status == _SCHEMA_MISMATCH:
-            unsigned = _keys.as_unsigned(k)
-            if unsigned is not None:
-                status = _read_into(db._handle.ptr, snap_ptr, name, unsigned, names, out_array, out_schema, call)
     finally:
         if snap is not None:
             snap.exit()
@@ -424,20 +485,61 @@ def _read_into(db_ptr, snap_ptr, name: bytes, k, names, out_array, out_schema, c
 
 def _read_tensor(db: Murr, snap, table: str, keys: Any, columns, fill: float) -> np.ndarray:
     names = _column_names(columns)
-    k = _keys.as_python(_keys.prepare(keys))
+    k = _keys.for_dense(_keys.prepare(keys))
+    name = _enc(table)
+    if k.kind == _keys.ARROW:  # uint64 keys: no dense entry point takes them yet
+        return _tensor_from_read(db, snap, table, k, list(columns), fill)
+    try:
+        return _dense(db, snap, name, k, names, fill)
+    except SchemaMismatchError as e:
+        unsigned = _retry_keys(db, table, k, e)
+        return _tensor_from_read(db, snap, table, unsigned, list(columns), fill)
+
+
+def _dense(db: Murr, snap, name: bytes, k, names, fill: float) -> np.ndarray:
     out = np.empty((k.count, len(names)), dtype=np.float32)
     call = Call()
     fn = _lib.murr_db_read_f32_str if k.kind == _keys.STR else _lib.murr_db_read_f32_i64
     snap_ptr = snap.enter() if snap is not None else None
     try:
         status = fn(
-            db._handle.ptr, snap_ptr, _enc(table), k.ptr, k.count, names, len(names),
+            db._handle.ptr, snap_ptr, name, k.ptr, k.count, names, len(names),
             float(fill), out.ctypes.data, None, call.ref,
         )
     finally:
         if snap is not None:
             snap.exit()
     call.check(status)
+    return out
+
+
+def _is_dense(data_type: pa.DataType) -> bool:
+    """Whether the dense read casts `data_type` to float32 (numeric and bool columns)."""
+    return pa.types.is_integer(data_type) or pa.types.is_floating(data_type) or pa.types.is_boolean(data_type)
+
+
+def _tensor_from_read(db: Murr, snap, table: str, k, columns: List[str], fill: float) -> np.ndarray:
+    """The dense read built in Python from `murr_db_read`'s batch (a copy), for the keys the
+    dense entry points do not take (uint64). Same answer and errors as the native one.
+    Replaced by murr_db_read_f32 with MURR_KEYS_UINT64 once the C ABI has it."""
+    schema = db.table_schema(table)
+    for column in columns:
+        if column in schema.names and not _is_dense(schema.field(column).type):
+            raise SchemaMismatchError(
+                f"column '{column}' of table '{table}' has type {schema.field(column).type}; "
+                "a dense read takes numeric and bool columns only",
+                SchemaMismatchError.status,
+            )
+    name = _enc(table)
+    names = _column_names(columns)
+    try:
+        batch = _read_batch(db, snap, name, k, names)
+    except SchemaMismatchError as e:
+        batch = _read_batch(db, snap, name, _retry_keys(db, table, k, e), names)
+    out = np.empty((batch.num_rows, len(columns)), dtype=np.float32)
+    for j, column in enumerate(batch.columns):
+        values = column.cast(pa.float32(), safe=False).fill_null(pa.scalar(fill, pa.float32()))
+        out[:, j] = values.to_numpy(zero_copy_only=False)
     return out
 
 

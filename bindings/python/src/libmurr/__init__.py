@@ -1,6 +1,6 @@
-"""murr: libmurr, the embedded columnar feature store, from Python.
+"""libmurr, the embedded columnar feature store, from Python.
 
-    from murr import Murr, TableSchema, ColumnSchema, DType
+    from libmurr import Murr, LocalMurr, TableSchema, ColumnSchema, DType
 
 Results are `pyarrow.RecordBatch`es imported through the Arrow C Data Interface without a
 copy; `read_tensor` fills a numpy float32 array in place. libmurr.so ships inside the
@@ -8,7 +8,7 @@ package and is called with ctypes (the GIL is released during each call).
 """
 
 from ._native import LIBRARY_PATH, version
-from .db import Murr, Snapshot
+from .db import LocalMurr, Murr, Snapshot
 from .errors import (
     ArrowError,
     BackgroundError,
@@ -42,6 +42,7 @@ __all__ = [
     "InvalidArgumentError",
     "LIBRARY_PATH",
     "LimitExceededError",
+    "LocalMurr",
     "LockedError",
     "Murr",
     "MurrError",

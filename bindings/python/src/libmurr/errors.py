@@ -1,14 +1,16 @@
 """Python exceptions for libmurr's status codes: every one is a `MurrError` carrying the
 status code, its name and libmurr's own message.
 
-Some also derive from the built-in exception that fits (`LookupError` for an unknown table
-or column, `ValueError` for bad arguments and mismatched schemas, `OSError` for I/O), so
-code written against Murr's earlier Python client keeps catching them.
+Some also derive from the built-in exception that fits, as Murr's Python client raises
+them, so code written against it keeps catching them: `FileNotFoundError` (and
+`LookupError`) for an unknown table, `LookupError` for an unknown column, `ValueError` for
+bad arguments, mismatched schemas and a table that exists already, `OSError` for I/O.
 """
 
 from __future__ import annotations
 
 import ctypes
+import errno
 
 from . import _native
 
@@ -40,10 +42,16 @@ class InvalidArgumentError(MurrError, ValueError):
     status = 1
 
 
-class UnknownTableError(MurrError, LookupError):
-    """MURR_UNKNOWN_TABLE: no table of that name."""
+class UnknownTableError(MurrError, LookupError, FileNotFoundError):
+    """MURR_UNKNOWN_TABLE: no table of that name. Also a `FileNotFoundError` (errno ENOENT),
+    what Murr's client raises for a table it does not have."""
 
     status = 2
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message, status)
+        self.errno = errno.ENOENT
+        self.strerror = message
 
 
 class UnknownColumnError(MurrError, LookupError):
@@ -59,7 +67,8 @@ class SchemaMismatchError(MurrError, ValueError):
 
 
 class TableExistsError(MurrError, ValueError):
-    """MURR_TABLE_EXISTS: a table of that name exists with another schema."""
+    """MURR_TABLE_EXISTS: a table of that name exists with another schema (a `ValueError`,
+    as in Murr's client)."""
 
     status = 5
 

@@ -215,7 +215,7 @@ def _load() -> ctypes.CDLL:
         lib = ctypes.CDLL(str(path))
     except OSError as e:
         raise ImportError(
-            f"murr: cannot load libmurr from {path} ({e}); reinstall the package "
+            f"libmurr: cannot load libmurr from {path} ({e}); reinstall the package "
             "(pip install bindings/python builds it) or set MURR_LIBRARY"
         ) from e
     for name, (restype, argtypes) in _SIGNATURES.items():

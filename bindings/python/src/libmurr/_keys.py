@@ -18,15 +18,25 @@ ARROW = 2
 
 class Keys:
     """Keys ready for one native call: `kind` (STR, I64 or ARROW), `count`, and `ptr`
-    (a `char **` array, an int64 pointer, or the `pa.Array` for ARROW)."""
+    (a `char **` array, an int64 pointer, or the `pa.Array` for ARROW); `desc` says what
+    the caller passed, in Python terms ("int", "str", "numpy uint64", ...), for errors."""
 
-    __slots__ = ("kind", "count", "ptr", "keep")
+    __slots__ = ("kind", "count", "ptr", "keep", "desc")
 
-    def __init__(self, kind: int, count: int, ptr: Any, keep: Any = None):
+    def __init__(self, kind: int, count: int, ptr: Any, keep: Any = None, desc: str = ""):
         self.kind = kind
         self.count = count
         self.ptr = ptr
         self.keep = keep
+        self.desc = desc
+
+    def arrow_type(self) -> pa.DataType:
+        """The Arrow type libmurr sees for these keys."""
+        if self.kind == STR:
+            return pa.utf8()
+        if self.kind == I64:
+            return pa.int64()
+        return self.ptr.type
 
 
 def _str_keys(keys) -> Keys:
@@ -64,6 +74,29 @@ def prepare(keys: Any) -> Keys:
     """Keys in the cheapest form for libmurr: a list of str as C strings, Python or numpy
     int64 integers as an int64 buffer (numpy's own, no copy), everything else (pyarrow
     arrays, pandas or polars Series, uint64) as an Arrow array."""
+    out = _prepare(keys)
+    out.desc = _describe(keys, out)
+    return out
+
+
+def _describe(keys: Any, prepared: Keys) -> str:
+    """What the caller passed, as a Python programmer would name it."""
+    if isinstance(keys, (list, tuple)):
+        if not keys:
+            return "no"
+        first = type(keys[0])
+        if first.__module__ == "builtins":
+            return first.__name__
+        return f"{first.__module__.split('.')[0]} {first.__name__}"
+    if isinstance(keys, np.ndarray):
+        return f"numpy {keys.dtype}"
+    arrow = prepared.arrow_type()
+    if isinstance(keys, (pa.Array, pa.ChunkedArray)):
+        return f"pyarrow {arrow}"
+    return f"{type(keys).__module__.split('.')[0]} {type(keys).__name__} of {arrow}"
+
+
+def _prepare(keys: Any) -> Keys:
     if isinstance(keys, (str, bytes)):
         raise InvalidArgumentError("keys must be a sequence of keys, not one string")
     if isinstance(keys, (list, tuple)):
@@ -103,16 +136,43 @@ def as_unsigned(keys: Keys):
     uint64, which refuses int64 keys); None if they are not such keys."""
     if keys.kind != I64 or keys.count == 0 or int(keys.keep.min()) < 0:
         return None
-    return _arrow_keys(pa.array(keys.keep.astype(np.uint64)))
+    out = _arrow_keys(pa.array(keys.keep.astype(np.uint64)))
+    out.desc = keys.desc
+    return out
 
 
-def as_python(keys: Keys):
-    """Turns ARROW keys into STR or I64 ones (the dense read takes only those)."""
+def empty(key_type: pa.DataType) -> Keys:
+    """No keys, as an Arrow array of `key_type`."""
+    return _arrow_keys(pa.array([], key_type))
+
+
+def fits(keys: Keys, key_type: pa.DataType) -> bool:
+    """Whether libmurr takes `keys` as they are for a key column of `key_type`."""
+    return keys.arrow_type() == key_type
+
+
+def for_dense(keys: Keys) -> Keys:
+    """Keys for the dense read: STR or I64 (what its entry points take), or uint64 ARROW
+    keys (no dense entry point takes those yet: the caller reads them through
+    murr_db_read). `InvalidArgumentError` for keys of other types, and for str keys
+    holding a NUL, which C strings cannot carry."""
     if keys.kind != ARROW:
         return keys
     array = keys.ptr
     if pa.types.is_string(array.type):
-        return _str_keys(array.to_pylist())
-    if pa.types.is_integer(array.type) and array.type != pa.uint64():
-        return _i64_keys(array.to_numpy(zero_copy_only=False))
-    raise InvalidArgumentError(f"read_tensor takes utf8 or int64 keys, not {array.type}")
+        values = array.to_pylist()
+        bad = next((v for v in values if "\0" in v), None)
+        if bad is not None:
+            raise InvalidArgumentError(
+                f"read_tensor: key {bad!r} contains NUL; the dense read takes keys as C "
+                "strings, which end at NUL (read() takes such keys)"
+            )
+        out = _str_keys(values)
+    elif array.type == pa.uint64():
+        return keys
+    elif pa.types.is_integer(array.type):
+        out = _i64_keys(array.to_numpy(zero_copy_only=False))
+    else:
+        raise InvalidArgumentError(f"read_tensor takes str or int keys; got {keys.desc} keys")
+    out.desc = keys.desc
+    return out
