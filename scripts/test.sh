@@ -46,7 +46,7 @@ scripts/test-c.sh
 step "WASM segment reader (wasm/: build with wasm-bindgen, Node tests on the golden files)"
 scripts/test-wasm.sh
 
-step "Python binding (bindings/python: wheel, pip install into a fresh venv, pytest + README doctest)"
+step "Python binding (bindings/python: manylinux wheel and sdist, pip install into fresh venvs, pytest + README doctest)"
 scripts/test-python.sh
 
 step "Go binding (bindings/go: static and dynamic libmurr, -race, cgocheck2, examples)"
