@@ -11,9 +11,11 @@
  * - Tabular data is the Arrow C Data Interface (struct ArrowSchema, struct ArrowArray) and
  *   the C Stream Interface (struct ArrowArrayStream), declared below unless another header
  *   declared them first.
- * - Thread safety: every call on a murr_db_t is thread-safe except murr_db_free; reads on a
- *   murr_snapshot_t are thread-safe, murr_snapshot_free is not concurrent with other calls
- *   on it.
+ * - Thread safety: every call on a murr_db_t is thread-safe except murr_db_free; those calls
+ *   take a `const murr_db_t *` (murr_db_close included: it may race the others), and
+ *   murr_db_free a `murr_db_t *`. Reads on a murr_snapshot_t are thread-safe,
+ *   murr_snapshot_free is not concurrent with other calls on it.
+ * - Error structs start as MURR_ERROR_INIT (or zeroed) and have room to grow.
  */
 
 #ifndef MURR_H
@@ -110,8 +112,11 @@ struct ArrowArrayStream {
 
 #endif  // ARROW_C_STREAM_INTERFACE
 
-/** An initializer for a murr_error_t that holds nothing: `murr_error_t e = MURR_ERROR_INIT;` */
-#define MURR_ERROR_INIT {0, NULL, NULL}
+/**
+ * An initializer for a murr_error_t that holds nothing: `murr_error_t e = MURR_ERROR_INIT;`.
+ * Every murr_error_t must start so (or zeroed): libmurr reads its `release`.
+ */
+#define MURR_ERROR_INIT {0, NULL, NULL, NULL, {0, 0, 0, 0}}
 
 
 /**
@@ -122,7 +127,7 @@ struct ArrowArrayStream {
 /**
  * The minor version.
  */
-#define MURR_VERSION_MINOR 1
+#define MURR_VERSION_MINOR 2
 
 /**
  * The patch version.
@@ -168,11 +173,15 @@ typedef int32_t murr_status_t;
 
 /**
  * Error detail, allocated by the caller (on the stack: `murr_error_t e = MURR_ERROR_INIT;`)
- * and filled by libmurr on failure. Every function taking a `murr_error_t *` accepts NULL
+ * and filled by libmurr on failure. The caller must initialize it with `MURR_ERROR_INIT`
+ * (or zero it all, e.g. with `memset`) before its first use: libmurr reads `release`. Every function taking a `murr_error_t *` accepts NULL
  * there (no detail then). On failure libmurr first releases a message already in it (calls
  * its `release`), then fills it; on success it is left untouched. The caller frees the
  * message with `murr_error_release(&e)` (or `e.release(&e)`); releasing twice is safe.
  * Not thread-safe: one error struct per thread.
+ *
+ * The struct has room to grow: fields after `release` are libmurr's, and a later version
+ * gives them meaning without changing the struct's size (libmurr 0.2 added them).
  */
 struct murr_error {
   /**
@@ -189,6 +198,16 @@ struct murr_error {
    * nothing to free.
    */
   void (*release)(struct murr_error *error);
+  /**
+   * libmurr's own data for `release`; NULL until a version uses it. Callers never read
+   * or write it (beyond initializing it to NULL).
+   */
+  void *private_data;
+  /**
+   * Zero; reserved for fields that later versions define. Callers never write it
+   * (beyond initializing it to zero).
+   */
+  uint64_t reserved[4];
 };
 
 /**
@@ -443,7 +462,7 @@ murr_status_t murr_db_open(const char *path,
  * # Safety
  * `db` is NULL or a handle from `murr_db_open` not yet freed; `error` NULL or valid.
  */
-murr_status_t murr_db_close(murr_db_t *db, murr_error_t *error);
+murr_status_t murr_db_close(const murr_db_t *db, murr_error_t *error);
 
 /**
  * Frees a database handle, closing it first if it is open (errors ignored: call
@@ -462,7 +481,7 @@ void murr_db_free(murr_db_t *db);
  * # Safety
  * `db` is NULL or a handle from `murr_db_open` not yet freed; `error` NULL or valid.
  */
-murr_status_t murr_db_flush(murr_db_t *db, murr_error_t *error);
+murr_status_t murr_db_flush(const murr_db_t *db, murr_error_t *error);
 
 /**
  * Flushes, then merges each table's segments into one sorted run, on the calling thread.
@@ -471,7 +490,7 @@ murr_status_t murr_db_flush(murr_db_t *db, murr_error_t *error);
  * # Safety
  * `db` is NULL or a handle from `murr_db_open` not yet freed; `error` NULL or valid.
  */
-murr_status_t murr_db_compact(murr_db_t *db, murr_error_t *error);
+murr_status_t murr_db_compact(const murr_db_t *db, murr_error_t *error);
 
 /**
  * Frees the strings a list holds and zeroes it (`count` 0, `items` NULL); the struct itself
@@ -496,7 +515,7 @@ void murr_string_list_free(murr_string_list_t *list);
  * # Safety
  * Pointers are NULL or valid as described; `db` a handle not yet freed.
  */
-murr_status_t murr_db_create_table(murr_db_t *db,
+murr_status_t murr_db_create_table(const murr_db_t *db,
                                    const char *table,
                                    const struct ArrowSchema *schema,
                                    const char *key_column,
@@ -509,7 +528,7 @@ murr_status_t murr_db_create_table(murr_db_t *db,
  * # Safety
  * Pointers are NULL or valid as described; `db` a handle not yet freed.
  */
-murr_status_t murr_db_drop_table(murr_db_t *db, const char *table, murr_error_t *error);
+murr_status_t murr_db_drop_table(const murr_db_t *db, const char *table, murr_error_t *error);
 
 /**
  * Fills the caller's `*out` with the names of the tables, in creation order. `*out` is
@@ -519,7 +538,7 @@ murr_status_t murr_db_drop_table(murr_db_t *db, const char *table, murr_error_t 
  * # Safety
  * Pointers are NULL or valid as described; `db` a handle not yet freed.
  */
-murr_status_t murr_db_tables(murr_db_t *db, murr_string_list_t *out, murr_error_t *error);
+murr_status_t murr_db_tables(const murr_db_t *db, murr_string_list_t *out, murr_error_t *error);
 
 /**
  * Exports the schema of table `table` into the caller's `*out`: a struct schema (format
@@ -530,7 +549,7 @@ murr_status_t murr_db_tables(murr_db_t *db, murr_string_list_t *out, murr_error_
  * # Safety
  * Pointers are NULL or valid as described; `db` a handle not yet freed.
  */
-murr_status_t murr_db_table_schema(murr_db_t *db,
+murr_status_t murr_db_table_schema(const murr_db_t *db,
                                    const char *table,
                                    struct ArrowSchema *out,
                                    murr_error_t *error);
@@ -543,7 +562,7 @@ murr_status_t murr_db_table_schema(murr_db_t *db,
  * # Safety
  * Pointers are NULL or valid as described; `db` a handle not yet freed.
  */
-murr_status_t murr_db_add_column(murr_db_t *db,
+murr_status_t murr_db_add_column(const murr_db_t *db,
                                  const char *table,
                                  const struct ArrowSchema *field,
                                  murr_error_t *error);
@@ -566,7 +585,7 @@ murr_status_t murr_db_add_column(murr_db_t *db,
  * # Safety
  * Pointers are NULL or valid as described; `db` a handle not yet freed.
  */
-murr_status_t murr_db_write(murr_db_t *db,
+murr_status_t murr_db_write(const murr_db_t *db,
                             const char *table,
                             struct ArrowArray *array,
                             const struct ArrowSchema *schema,
@@ -586,7 +605,7 @@ murr_status_t murr_db_write(murr_db_t *db,
  * # Safety
  * Pointers are NULL or valid as described; `db` a handle not yet freed.
  */
-murr_status_t murr_db_write_stream(murr_db_t *db,
+murr_status_t murr_db_write_stream(const murr_db_t *db,
                                    const char *table,
                                    struct ArrowArrayStream *stream,
                                    uint64_t *seq_out,
@@ -605,7 +624,7 @@ murr_status_t murr_db_write_stream(murr_db_t *db,
  * # Safety
  * Pointers are NULL or valid as described; `db` a handle not yet freed.
  */
-murr_status_t murr_db_delete(murr_db_t *db,
+murr_status_t murr_db_delete(const murr_db_t *db,
                              const char *table,
                              struct ArrowArray *keys,
                              const struct ArrowSchema *keys_schema,
@@ -620,7 +639,7 @@ murr_status_t murr_db_delete(murr_db_t *db,
  * # Safety
  * Pointers are NULL or valid as described; `db` a handle not yet freed.
  */
-murr_status_t murr_db_delete_str(murr_db_t *db,
+murr_status_t murr_db_delete_str(const murr_db_t *db,
                                  const char *table,
                                  const char *const *keys,
                                  size_t n_keys,
@@ -634,7 +653,7 @@ murr_status_t murr_db_delete_str(murr_db_t *db,
  * # Safety
  * Pointers are NULL or valid as described; `db` a handle not yet freed.
  */
-murr_status_t murr_db_delete_i64(murr_db_t *db,
+murr_status_t murr_db_delete_i64(const murr_db_t *db,
                                  const char *table,
                                  const int64_t *keys,
                                  size_t n_keys,
@@ -658,7 +677,7 @@ murr_status_t murr_db_delete_i64(murr_db_t *db,
  * # Safety
  * Pointers are NULL or valid as described; `db`, `snapshot` handles not yet freed.
  */
-murr_status_t murr_db_read(murr_db_t *db,
+murr_status_t murr_db_read(const murr_db_t *db,
                            const murr_snapshot_t *snapshot,
                            const char *table,
                            const struct ArrowArray *keys,
@@ -678,7 +697,7 @@ murr_status_t murr_db_read(murr_db_t *db,
  * # Safety
  * Pointers are NULL or valid as described; `db`, `snapshot` handles not yet freed.
  */
-murr_status_t murr_db_read_str(murr_db_t *db,
+murr_status_t murr_db_read_str(const murr_db_t *db,
                                const murr_snapshot_t *snapshot,
                                const char *table,
                                const char *const *keys,
@@ -697,7 +716,7 @@ murr_status_t murr_db_read_str(murr_db_t *db,
  * # Safety
  * Pointers are NULL or valid as described; `db`, `snapshot` handles not yet freed.
  */
-murr_status_t murr_db_read_i64(murr_db_t *db,
+murr_status_t murr_db_read_i64(const murr_db_t *db,
                                const murr_snapshot_t *snapshot,
                                const char *table,
                                const int64_t *keys,
@@ -726,7 +745,7 @@ murr_status_t murr_db_read_i64(murr_db_t *db,
  * # Safety
  * Pointers are NULL or valid as described; `db`, `snapshot` handles not yet freed.
  */
-murr_status_t murr_db_read_f32_str(murr_db_t *db,
+murr_status_t murr_db_read_f32_str(const murr_db_t *db,
                                    const murr_snapshot_t *snapshot,
                                    const char *table,
                                    const char *const *keys,
@@ -745,7 +764,7 @@ murr_status_t murr_db_read_f32_str(murr_db_t *db,
  * # Safety
  * Pointers are NULL or valid as described; `db`, `snapshot` handles not yet freed.
  */
-murr_status_t murr_db_read_f32_i64(murr_db_t *db,
+murr_status_t murr_db_read_f32_i64(const murr_db_t *db,
                                    const murr_snapshot_t *snapshot,
                                    const char *table,
                                    const int64_t *keys,
@@ -766,7 +785,7 @@ murr_status_t murr_db_read_f32_i64(murr_db_t *db,
  * # Safety
  * Pointers are NULL or valid as described; `db` a handle not yet freed.
  */
-murr_status_t murr_db_snapshot(murr_db_t *db, murr_snapshot_t **out, murr_error_t *error);
+murr_status_t murr_db_snapshot(const murr_db_t *db, murr_snapshot_t **out, murr_error_t *error);
 
 /**
  * The sequence number of the newest write `snapshot` sees; 0 for NULL. Thread-safe.
@@ -805,7 +824,7 @@ void murr_snapshot_free(murr_snapshot_t *snapshot);
  * # Safety
  * Pointers are NULL or valid as described; `db`, `snapshot` handles not yet freed.
  */
-murr_status_t murr_db_scan(murr_db_t *db,
+murr_status_t murr_db_scan(const murr_db_t *db,
                            const murr_snapshot_t *snapshot,
                            const char *table,
                            const char *const *columns,

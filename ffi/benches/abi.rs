@@ -63,11 +63,7 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 fn error_init() -> murr_error_t {
-    murr_error_t {
-        status: 0,
-        message: ptr::null_mut(),
-        release: None,
-    }
+    murr_error_t::default()
 }
 
 fn ok(status: murr_status_t, err: &mut murr_error_t) {

@@ -19,7 +19,7 @@ use crate::status::murr_status_t;
 /// Pointers are NULL or valid as the entry points describe.
 #[allow(clippy::too_many_arguments)]
 unsafe fn dense_into(
-    db: *mut murr_db_t,
+    db: *const murr_db_t,
     snapshot: *const murr_snapshot_t,
     table: *const c_char,
     keys: impl FnOnce() -> Result<std::sync::Arc<dyn Array>>,
@@ -70,7 +70,7 @@ unsafe fn dense_into(
 /// Pointers are NULL or valid as described; `db`, `snapshot` handles not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn murr_db_read_f32_str(
-    db: *mut murr_db_t,
+    db: *const murr_db_t,
     snapshot: *const murr_snapshot_t,
     table: *const c_char,
     keys: *const *const c_char,
@@ -100,7 +100,7 @@ pub unsafe extern "C" fn murr_db_read_f32_str(
 /// Pointers are NULL or valid as described; `db`, `snapshot` handles not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn murr_db_read_f32_i64(
-    db: *mut murr_db_t,
+    db: *const murr_db_t,
     snapshot: *const murr_snapshot_t,
     table: *const c_char,
     keys: *const i64,

@@ -104,7 +104,7 @@ fn detach(batch: RecordBatch, keys: &dyn Array) -> Result<RecordBatch> {
 /// Pointers are NULL or valid as the entry points describe.
 #[allow(clippy::too_many_arguments)]
 unsafe fn read_into(
-    db: *mut murr_db_t,
+    db: *const murr_db_t,
     snapshot: *const murr_snapshot_t,
     table: *const c_char,
     keys: impl FnOnce() -> Result<std::sync::Arc<dyn Array>>,
@@ -157,7 +157,7 @@ unsafe fn read_into(
 /// Pointers are NULL or valid as described; `db`, `snapshot` handles not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn murr_db_read(
-    db: *mut murr_db_t,
+    db: *const murr_db_t,
     snapshot: *const murr_snapshot_t,
     table: *const c_char,
     keys: *const FFI_ArrowArray,
@@ -188,7 +188,7 @@ pub unsafe extern "C" fn murr_db_read(
 /// Pointers are NULL or valid as described; `db`, `snapshot` handles not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn murr_db_read_str(
-    db: *mut murr_db_t,
+    db: *const murr_db_t,
     snapshot: *const murr_snapshot_t,
     table: *const c_char,
     keys: *const *const c_char,
@@ -218,7 +218,7 @@ pub unsafe extern "C" fn murr_db_read_str(
 /// Pointers are NULL or valid as described; `db`, `snapshot` handles not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn murr_db_read_i64(
-    db: *mut murr_db_t,
+    db: *const murr_db_t,
     snapshot: *const murr_snapshot_t,
     table: *const c_char,
     keys: *const i64,

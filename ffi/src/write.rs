@@ -42,7 +42,7 @@ unsafe fn set_seq(seq_out: *mut u64, seq: u64) {
 /// Pointers are NULL or valid as described; `db` a handle not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn murr_db_write(
-    db: *mut murr_db_t,
+    db: *const murr_db_t,
     table: *const c_char,
     array: *mut FFI_ArrowArray,
     schema: *const FFI_ArrowSchema,
@@ -76,7 +76,7 @@ pub unsafe extern "C" fn murr_db_write(
 /// Pointers are NULL or valid as described; `db` a handle not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn murr_db_write_stream(
-    db: *mut murr_db_t,
+    db: *const murr_db_t,
     table: *const c_char,
     stream: *mut FFI_ArrowArrayStream,
     seq_out: *mut u64,
@@ -121,7 +121,7 @@ pub unsafe extern "C" fn murr_db_write_stream(
 /// Pointers are NULL or valid as described; `db` a handle not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn murr_db_delete(
-    db: *mut murr_db_t,
+    db: *const murr_db_t,
     table: *const c_char,
     keys: *mut FFI_ArrowArray,
     keys_schema: *const FFI_ArrowSchema,
@@ -149,7 +149,7 @@ pub unsafe extern "C" fn murr_db_delete(
 /// Pointers are NULL or valid as described; `db` a handle not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn murr_db_delete_str(
-    db: *mut murr_db_t,
+    db: *const murr_db_t,
     table: *const c_char,
     keys: *const *const c_char,
     n_keys: usize,
@@ -175,7 +175,7 @@ pub unsafe extern "C" fn murr_db_delete_str(
 /// Pointers are NULL or valid as described; `db` a handle not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn murr_db_delete_i64(
-    db: *mut murr_db_t,
+    db: *const murr_db_t,
     table: *const c_char,
     keys: *const i64,
     n_keys: usize,

@@ -50,14 +50,16 @@ int murr_header_hygiene(void) {
     struct ArrowArrayStream stream;
     murr_status_t (*open_fn)(const char *, const murr_options_t *, murr_db_t **, murr_error_t *) =
         murr_db_open;
-    murr_status_t (*scan_fn)(murr_db_t *, const murr_snapshot_t *, const char *,
+    murr_status_t (*scan_fn)(const murr_db_t *, const murr_snapshot_t *, const char *,
                              const char *const *, size_t, struct ArrowArrayStream *,
                              murr_error_t *) = murr_db_scan;
+    void (*free_fn)(murr_db_t *) = murr_db_free;
     (void)options;
+    (void)free_fn;
     (void)list;
     (void)stream;
     (void)open_fn;
     (void)scan_fn;
-    return error.status + MURR_OK + MURR_UNKNOWN + MURR_SYNC_EVERY_MILLIS +
+    return error.status + (int)error.reserved[3] + (error.private_data == NULL) + MURR_OK + MURR_UNKNOWN + MURR_SYNC_EVERY_MILLIS +
            MURR_VERSION_MAJOR + MURR_VERSION_MINOR + MURR_VERSION_PATCH;
 }
