@@ -28,8 +28,8 @@ import (
 //   - read: DB.Read with an Arrow string array of the keys (built outside the timing), the
 //     record imported zero-copy and released inside the timing;
 //   - dense: DB.ReadFloat32 with the keys as []string into a preallocated 1000 x 10 slice;
-//   - c-read, c-dense: the same two C calls (murr_db_read with Arrow keys, the result
-//     released in C; murr_db_read_f32_str) made directly through cgo by internal/cabi,
+//   - c-read, c-dense: the same two C calls (murr_db_read_keys with Arrow keys, the result
+//     released in C; murr_db_read_f32 with C strings) made directly through cgo by internal/cabi,
 //     with keys and names prepared in C memory outside the timing: the C ABI plus one cgo
 //     transition, the floor under the binding. read - c-read and dense - c-dense are what
 //     package murr adds.

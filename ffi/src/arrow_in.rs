@@ -61,17 +61,6 @@ pub(crate) fn struct_schema(schema: &FFI_ArrowSchema, name: &str) -> Result<Sche
     Ok(Schema::try_from(schema)?)
 }
 
-/// Imports the moved `array` (of schema `schema`, argument `name`) as an Arrow array. The
-/// array's buffers stay the caller's allocation; libmurr calls its release once done.
-///
-/// # Safety
-/// `array` is a valid C Data array described by `schema`.
-pub(crate) unsafe fn import(array: FFI_ArrowArray, schema: &FFI_ArrowSchema) -> Result<ArrayRef> {
-    // SAFETY: forwarded.
-    let data = unsafe { checked_from_ffi(array, schema) }?;
-    Ok(make_array(data))
-}
-
 /// `from_ffi`, made safe for data from outside: arrow-rs asserts (panics) where the array's
 /// children do not match the schema's, and builds arrays whose buffers it has not checked
 /// (making a typed array of them may panic later). Both are refused here as errors:

@@ -11,7 +11,7 @@
 #![deny(missing_docs)]
 #![allow(non_camel_case_types)]
 
-// Versions, status codes, errors, options, handles.
+// Versions, status codes, errors, options, handles, key descriptors.
 pub mod version;
 
 pub mod status;
@@ -21,6 +21,8 @@ pub mod error;
 pub mod options;
 
 pub mod handles;
+
+pub mod keyset;
 
 // The database, its tables, writes, reads, snapshots and scans.
 pub mod db;
@@ -37,6 +39,9 @@ pub mod snapshot;
 
 pub mod scan;
 
+// The keyed entry points of 0.1, kept for compatibility.
+pub mod compat;
+
 // Not part of the ABI.
 pub mod testing;
 
@@ -48,10 +53,15 @@ mod export;
 mod guard;
 mod keys;
 
+pub use compat::*;
 pub use db::*;
 pub use dense::*;
 pub use error::{murr_error, murr_error_release, murr_error_t};
 pub use handles::{murr_db, murr_db_t, murr_snapshot, murr_snapshot_t};
+pub use keyset::{
+    MURR_KEYS_ARROW, MURR_KEYS_CSTR, MURR_KEYS_INT64, MURR_KEYS_UINT64, MURR_KEYS_UTF8, murr_keys,
+    murr_keys_t,
+};
 pub use options::*;
 pub use read::*;
 pub use scan::*;

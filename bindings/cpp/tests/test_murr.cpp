@@ -112,6 +112,39 @@ TEST(Version, MatchesTheMacros) {
     EXPECT_EQ(murr::version(), expected);
 }
 
+// Every status code's name in the header (the macros this binding uses) is the library's,
+// and murr::Error names each code as murr_status_name does; one past the last is unknown.
+TEST(Error, StatusCodesMatchTheLibrary) {
+#define MURR_EXPECT_CODE(code) EXPECT_STREQ(murr_status_name(code), #code)
+    MURR_EXPECT_CODE(MURR_OK);
+    MURR_EXPECT_CODE(MURR_INVALID_ARGUMENT);
+    MURR_EXPECT_CODE(MURR_UNKNOWN_TABLE);
+    MURR_EXPECT_CODE(MURR_UNKNOWN_COLUMN);
+    MURR_EXPECT_CODE(MURR_SCHEMA_MISMATCH);
+    MURR_EXPECT_CODE(MURR_TABLE_EXISTS);
+    MURR_EXPECT_CODE(MURR_IO);
+    MURR_EXPECT_CODE(MURR_CORRUPT);
+    MURR_EXPECT_CODE(MURR_UNSUPPORTED);
+    MURR_EXPECT_CODE(MURR_CLOSED);
+    MURR_EXPECT_CODE(MURR_LOCKED);
+    MURR_EXPECT_CODE(MURR_WRITES_STOPPED);
+    MURR_EXPECT_CODE(MURR_LIMIT_EXCEEDED);
+    MURR_EXPECT_CODE(MURR_BACKGROUND_FAILED);
+    MURR_EXPECT_CODE(MURR_ARROW);
+    MURR_EXPECT_CODE(MURR_INTERNAL);
+    MURR_EXPECT_CODE(MURR_UNKNOWN);
+#undef MURR_EXPECT_CODE
+    for (murr_status_t s = 0; s <= MURR_UNKNOWN + 1; s++) {
+        murr::Error e(s, "m");
+        EXPECT_EQ(e.status(), s);
+        EXPECT_STREQ(e.status_name(), murr_status_name(s));
+        EXPECT_EQ(std::string(e.what()), std::string(murr_status_name(s)) + ": m");
+        EXPECT_STRNE(murr_status_name(s), "") << s;
+    }
+    EXPECT_EQ(MURR_UNKNOWN, 16);
+    EXPECT_STREQ(murr_status_name(MURR_UNKNOWN + 1), "MURR_UNKNOWN");
+}
+
 TEST(Error, CarriesStatusAndMessage) {
     TempDir dir;
     murr::Db db = murr::Db::open(dir.str(), test_options());
@@ -255,6 +288,69 @@ TEST_F(DbTest, StringKeysAndDeletes) {
     EXPECT_EQ(db.read("t", std::vector<int64_t>{0, 1, 2, 3, 4}, {"id"}).found(),
               (std::vector<uint8_t>{1, 0, 0, 0, 1}));
     EXPECT_EQ(expect_error([&] { db.delete_keys("s", std::vector<int64_t>{1}); }).status(), MURR_SCHEMA_MISMATCH);
+}
+
+// A uint64-keyed table: keys above 2^63 written and read back exactly, densely and as
+// Arrow, through the uint64 overloads; int64 keys do not look it up.
+TEST_F(DbTest, Uint64Keys) {
+    ArrowSchema s;
+    const char *const names[] = {"k", "v"};
+    const char *const formats[] = {"L", "f"};
+    au_schema_struct(&s, 2, names, formats);
+    murr::Schema us(std::move(s));
+    db.create_table("u", us.get(), "k");
+    const uint64_t keys[] = {0, 1, (1ull << 63) - 1, 1ull << 63, (1ull << 63) + 5, UINT64_MAX};
+    const float vals[] = {10, 11, 12, 13, 14, 15};
+    ArrowArray children[2], b;
+    au_array_u64(&children[0], keys, nullptr, 6);
+    au_array_f32(&children[1], vals, nullptr, 6);
+    au_array_struct(&b, 6, children, 2);
+    db.write("u", std::move(b), us.get());
+
+    std::vector<uint64_t> ask = {UINT64_MAX, 1ull << 63, 42, (1ull << 63) + 5, 0};
+    std::vector<float> dense;
+    std::vector<uint8_t> found;
+    db.read_f32("u", ask, {"v"}, -1.0f, dense, &found);
+    EXPECT_EQ(dense, (std::vector<float>{15.0f, 13.0f, -1.0f, 14.0f, 10.0f}));
+    EXPECT_EQ(found, (std::vector<uint8_t>{1, 1, 0, 1, 1}));
+    float raw[2];
+    db.read_f32("u", ask.data(), 2, {"v"}, 0.0f, raw);
+    EXPECT_EQ(raw[0], 15.0f);
+    EXPECT_EQ(raw[1], 13.0f);
+
+    murr::Result r = db.read("u", ask, {"k", "v"});
+    EXPECT_EQ(r.found(), (std::vector<uint8_t>{1, 1, 0, 1, 1}));
+    EXPECT_EQ(au_get_u64(&r.column(0), 0), UINT64_MAX);
+    EXPECT_EQ(au_get_u64(&r.column(0), 3), (1ull << 63) + 5);
+
+    EXPECT_GT(db.delete_keys("u", std::vector<uint64_t>{UINT64_MAX}), 0u);
+    db.read_f32("u", ask, {"v"}, -1.0f, dense, &found);
+    EXPECT_EQ(found, (std::vector<uint8_t>{0, 1, 0, 1, 1}));
+
+    murr::Error e = expect_error([&] { db.read_f32("u", std::vector<int64_t>{1}, {"v"}, 0.0f, dense); });
+    EXPECT_EQ(e.status(), MURR_SCHEMA_MISMATCH);
+    EXPECT_NE(e.message().find("int64 keys given for a uint64 key column"), std::string::npos) << e.message();
+}
+
+// utf8 keys travel as pointer + length: a key holding a NUL byte stays whole.
+TEST_F(DbTest, Utf8KeysWithNul) {
+    ArrowSchema s;
+    const char *const names[] = {"k", "v"};
+    const char *const formats[] = {"u", "l"};
+    au_schema_struct(&s, 2, names, formats);
+    murr::Schema ss(std::move(s));
+    db.create_table("s", ss.get(), "k");
+    const char *const keys[] = {"a"};
+    const int64_t vals[] = {1};
+    ArrowArray children[2], b;
+    au_array_utf8(&children[0], keys, 1);
+    au_array_i64(&children[1], vals, nullptr, 1);
+    au_array_struct(&b, 1, children, 2);
+    db.write("s", std::move(b), ss.get());
+    std::vector<float> dense;
+    std::vector<uint8_t> found;
+    db.read_f32("s", std::vector<std::string>{"a", std::string("a\0b", 3)}, {"v"}, -1.0f, dense, &found);
+    EXPECT_EQ(found, (std::vector<uint8_t>{1, 0}));
 }
 
 TEST_F(DbTest, DenseRead) {

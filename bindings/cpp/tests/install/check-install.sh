@@ -17,15 +17,15 @@ libdir=$(dirname "$(find "$p" -name libmurr.a | head -1)")
 for f in include/murr.h include/murr/murr.hpp; do
     [ -f "$p/$f" ] || { echo "missing $f" >&2; exit 1; }
 done
-for f in libmurr.so.0.1.0 libmurr.a cmake/murr/murrConfig.cmake cmake/murr/murrConfigVersion.cmake pkgconfig/murr.pc; do
+for f in libmurr.so.0.2.0 libmurr.a cmake/murr/murrConfig.cmake cmake/murr/murrConfigVersion.cmake pkgconfig/murr.pc; do
     [ -f "$libdir/$f" ] || { echo "missing $libdir/$f" >&2; exit 1; }
 done
-[ "$(readlink "$libdir/libmurr.so.0")" = libmurr.so.0.1.0 ] || { echo "libmurr.so.0 is not a link to libmurr.so.0.1.0" >&2; exit 1; }
+[ "$(readlink "$libdir/libmurr.so.0")" = libmurr.so.0.2.0 ] || { echo "libmurr.so.0 is not a link to libmurr.so.0.2.0" >&2; exit 1; }
 [ "$(readlink "$libdir/libmurr.so")" = libmurr.so.0 ] || { echo "libmurr.so is not a link to libmurr.so.0" >&2; exit 1; }
-if readelf -d "$libdir/libmurr.so.0.1.0" | grep -q 'SONAME.*\[libmurr\.so\.0\]'; then
+if readelf -d "$libdir/libmurr.so.0.2.0" | grep -q 'SONAME.*\[libmurr\.so\.0\]'; then
     echo "soname: libmurr.so.0"
 else
-    echo "warning: libmurr.so.0.1.0 has no soname libmurr.so.0 (the ffi crate must set it)" >&2
+    echo "warning: libmurr.so.0.2.0 has no soname libmurr.so.0 (the ffi crate must set it)" >&2
 fi
 
 echo "== find_package(murr)"
@@ -44,7 +44,7 @@ fi
 echo "== pkg-config murr"
 export PKG_CONFIG_PATH="$libdir/pkgconfig"
 pkg-config --exists murr
-[ "$(pkg-config --modversion murr)" = 0.1.0 ]
+[ "$(pkg-config --modversion murr)" = 0.2.0 ]
 # shellcheck disable=SC2046
 cc -std=c99 -Wall -Wextra -Werror -o "$tmp/pc_c" "$here/consumer/consumer.c" $(pkg-config --cflags --libs murr)
 # shellcheck disable=SC2046

@@ -375,8 +375,9 @@ JNIEXPORT jlong JNICALL Java_dev_murr_Native_delete(JNIEnv *env, jclass cls, jlo
     }
     uint64_t seq = 0;
     murr_error_t err = MURR_ERROR_INIT;
-    murr_status_t s =
-        murr_db_delete(db_of(db), t, ptr_of(keys), ptr_of(keys_schema), &seq, &err);
+    /* Borrowed by libmurr; the Java side releases the exported array after the call. */
+    murr_keys_t k = murr_keys_arrow(ptr_of(keys), ptr_of(keys_schema));
+    murr_status_t s = murr_db_delete_keys(db_of(db), t, &k, &seq, &err);
     free(t);
     check(env, s, &err);
     return (jlong)seq;
@@ -397,15 +398,17 @@ JNIEXPORT jlong JNICALL Java_dev_murr_Native_deleteStr(JNIEnv *env, jclass cls, 
     }
     uint64_t seq = 0;
     murr_error_t err = MURR_ERROR_INIT;
-    murr_status_t s = murr_db_delete_str(db_of(db), t, k.items, k.count, &seq, &err);
+    murr_keys_t desc = murr_keys_cstr(k.items, k.count);
+    murr_status_t s = murr_db_delete_keys(db_of(db), t, &desc, &seq, &err);
     free(t);
     cstr_list_free(&k);
     check(env, s, &err);
     return (jlong)seq;
 }
 
-JNIEXPORT jlong JNICALL Java_dev_murr_Native_deleteI64(JNIEnv *env, jclass cls, jlong db,
-                                                       jbyteArray table, jlongArray keys) {
+JNIEXPORT jlong JNICALL Java_dev_murr_Native_deleteInt(JNIEnv *env, jclass cls, jlong db,
+                                                       jbyteArray table, jlongArray keys,
+                                                       jboolean is_unsigned) {
     (void)cls;
     char *t;
     if (!copy_bytes(env, table, &t)) {
@@ -421,7 +424,8 @@ JNIEXPORT jlong JNICALL Java_dev_murr_Native_deleteI64(JNIEnv *env, jclass cls, 
     (*env)->GetLongArrayRegion(env, keys, 0, n, (jlong *)k);
     uint64_t seq = 0;
     murr_error_t err = MURR_ERROR_INIT;
-    murr_status_t s = murr_db_delete_i64(db_of(db), t, k, (size_t)n, &seq, &err);
+    murr_keys_t desc = int_keys(k, (size_t)n, is_unsigned);
+    murr_status_t s = murr_db_delete_keys(db_of(db), t, &desc, &seq, &err);
     free(t);
     free(k);
     check(env, s, &err);

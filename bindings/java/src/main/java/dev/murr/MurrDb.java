@@ -257,9 +257,18 @@ public final class MurrDb extends MurrReader implements AutoCloseable {
 
   /** Deletes int64 {@code keys} from {@code table}; the sequence number. */
   public long delete(String table, long... keys) {
+    return delete(table, false, keys);
+  }
+
+  /**
+   * Deletes integer {@code keys} from {@code table}: int64 keys, or uint64 keys when {@code
+   * unsigned} (each long's 64 bits, as {@link Long#toUnsignedString(long)} reads them, so
+   * keys above 2^63 are negative longs); the sequence number.
+   */
+  public long delete(String table, boolean unsigned, long... keys) {
     byte[] t = Utf8.cstring("table", table);
     MurrReader.requireNonNull("keys", keys);
-    return withDb(db -> Native.deleteI64(db, t, keys));
+    return withDb(db -> Native.deleteInt(db, t, keys, unsigned));
   }
 
   /** Deletes the keys of an Arrow vector of the key column's type; the sequence number. */
