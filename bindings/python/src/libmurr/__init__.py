@@ -29,7 +29,7 @@ from .errors import (
 )
 from .schema import ColumnSchema, DType, TableSchema
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "ArrowError",
