@@ -1,14 +1,17 @@
-"""Sorting the keys of a read or delete into the C ABI's three forms: C strings, int64
-values (both owned by the caller for the call only) and Arrow arrays."""
+"""Sorting the keys of a read or delete into the forms of the C ABI's key descriptor
+(`murr_keys_t`): C strings, int64 or uint64 values (borrowed for the call only) and Arrow
+arrays."""
 
 from __future__ import annotations
 
-from typing import Any
+import ctypes
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 import numpy as np
 import pyarrow as pa
 
-from . import _arrow
+from . import _arrow, _native
 from .errors import InvalidArgumentError
 
 STR = 0
@@ -151,28 +154,42 @@ def fits(keys: Keys, key_type: pa.DataType) -> bool:
     return keys.arrow_type() == key_type
 
 
-def for_dense(keys: Keys) -> Keys:
-    """Keys for the dense read: STR or I64 (what its entry points take), or uint64 ARROW
-    keys (no dense entry point takes those yet: the caller reads them through
-    murr_db_read). `InvalidArgumentError` for keys of other types, and for str keys
-    holding a NUL, which C strings cannot carry."""
+def check_dense(keys: Keys) -> Keys:
+    """`keys` if the dense read takes them (str, int64 or uint64 keys; a str key may hold
+    NUL, sent with its length), else `InvalidArgumentError` naming what was passed."""
     if keys.kind != ARROW:
         return keys
-    array = keys.ptr
-    if pa.types.is_string(array.type):
-        values = array.to_pylist()
-        bad = next((v for v in values if "\0" in v), None)
-        if bad is not None:
-            raise InvalidArgumentError(
-                f"read_tensor: key {bad!r} contains NUL; the dense read takes keys as C "
-                "strings, which end at NUL (read() takes such keys)"
-            )
-        out = _str_keys(values)
-    elif array.type == pa.uint64():
+    data_type = keys.ptr.type
+    if pa.types.is_string(data_type) or pa.types.is_large_string(data_type) or pa.types.is_integer(data_type):
         return keys
-    elif pa.types.is_integer(array.type):
-        out = _i64_keys(array.to_numpy(zero_copy_only=False))
+    raise InvalidArgumentError(f"read_tensor takes str or int keys; got {keys.desc} keys")
+
+
+@contextmanager
+def descriptor(keys: Keys) -> Iterator[_native.Keys]:
+    """`keys` as a `murr_keys_t` for one native call: C strings, int64 values or, for a
+    uint64 Arrow array without nulls, its values buffer (no copy); other Arrow arrays are
+    exported through the C Data Interface and released when the call is done."""
+    desc = _native.Keys()
+    exported = None
+    if keys.kind == STR:
+        desc.kind, desc.count, desc.data = _native.KEYS_CSTR, keys.count, keys.ptr
+    elif keys.kind == I64:
+        desc.kind, desc.count, desc.data = _native.KEYS_INT64, keys.count, keys.ptr
+    elif keys.ptr.type == pa.uint64() and keys.ptr.null_count == 0:
+        values = keys.ptr.to_numpy(zero_copy_only=True)
+        desc.kind, desc.count = _native.KEYS_UINT64, len(values)
+        desc.data = values.ctypes.data if len(values) else None
+        exported = values  # kept alive for the call
     else:
-        raise InvalidArgumentError(f"read_tensor takes str or int keys; got {keys.desc} keys")
-    out.desc = keys.desc
-    return out
+        c_array, c_schema = _arrow.export_array(keys.ptr)
+        exported = (c_array, c_schema)
+        desc.kind, desc.count = _native.KEYS_ARROW, len(keys.ptr)
+        desc.array = ctypes.pointer(c_array)
+        desc.schema = ctypes.pointer(c_schema)
+    try:
+        yield desc
+    finally:
+        if isinstance(exported, tuple):
+            _arrow.release_array(exported[0])
+            _arrow.release_schema(exported[1])

@@ -79,7 +79,29 @@ Error._fields_ = [
     ("status", c_int32),
     ("message", c_void_p),
     ("release", c_void_p),
+    ("private_data", c_void_p),
+    ("reserved", c_uint64 * 4),
 ]
+
+
+class Keys(Structure):
+    """`murr_keys_t`: the keys of a read, dense read or delete (borrowed for the call)."""
+
+    _fields_ = [
+        ("kind", c_int32),
+        ("count", c_size_t),
+        ("data", c_void_p),
+        ("lengths", c_void_p),
+        ("array", POINTER(ArrowArray)),
+        ("schema", POINTER(ArrowSchema)),
+    ]
+
+
+KEYS_CSTR = 0
+KEYS_UTF8 = 1
+KEYS_INT64 = 2
+KEYS_UINT64 = 3
+KEYS_ARROW = 4
 
 
 class Options(Structure):
@@ -145,53 +167,18 @@ _SIGNATURES = {
         _status,
         [_db, c_char_p, POINTER(ArrowArrayStream), POINTER(c_uint64), _err],
     ),
-    "murr_db_delete": (
-        _status,
-        [_db, c_char_p, POINTER(ArrowArray), POINTER(ArrowSchema), POINTER(c_uint64), _err],
-    ),
-    "murr_db_delete_str": (
-        _status,
-        [_db, c_char_p, c_void_p, c_size_t, POINTER(c_uint64), _err],
-    ),
-    "murr_db_delete_i64": (
-        _status,
-        [_db, c_char_p, c_void_p, c_size_t, POINTER(c_uint64), _err],
-    ),
-    "murr_db_read": (
+    "murr_db_read_keys": (
         _status,
         [
-            _db, _snap, c_char_p, POINTER(ArrowArray), POINTER(ArrowSchema),
-            _names, c_size_t, POINTER(ArrowArray), POINTER(ArrowSchema), c_void_p, _err,
-        ],
-    ),
-    "murr_db_read_str": (
-        _status,
-        [
-            _db, _snap, c_char_p, c_void_p, c_size_t, _names, c_size_t,
+            _db, _snap, c_char_p, POINTER(Keys), _names, c_size_t,
             POINTER(ArrowArray), POINTER(ArrowSchema), c_void_p, _err,
         ],
     ),
-    "murr_db_read_i64": (
+    "murr_db_read_f32": (
         _status,
-        [
-            _db, _snap, c_char_p, c_void_p, c_size_t, _names, c_size_t,
-            POINTER(ArrowArray), POINTER(ArrowSchema), c_void_p, _err,
-        ],
+        [_db, _snap, c_char_p, POINTER(Keys), _names, c_size_t, c_float, c_void_p, c_void_p, _err],
     ),
-    "murr_db_read_f32_str": (
-        _status,
-        [
-            _db, _snap, c_char_p, c_void_p, c_size_t, _names, c_size_t, c_float,
-            c_void_p, c_void_p, _err,
-        ],
-    ),
-    "murr_db_read_f32_i64": (
-        _status,
-        [
-            _db, _snap, c_char_p, c_void_p, c_size_t, _names, c_size_t, c_float,
-            c_void_p, c_void_p, _err,
-        ],
-    ),
+    "murr_db_delete_keys": (_status, [_db, c_char_p, POINTER(Keys), POINTER(c_uint64), _err]),
     "murr_db_snapshot": (_status, [_db, POINTER(c_void_p), _err]),
     "murr_snapshot_seq": (c_uint64, [_snap]),
     "murr_snapshot_free": (None, [_snap]),
@@ -250,6 +237,12 @@ __all__ = [
     "ArrowArrayStream",
     "ArrowSchema",
     "Error",
+    "KEYS_ARROW",
+    "KEYS_CSTR",
+    "KEYS_INT64",
+    "KEYS_UINT64",
+    "KEYS_UTF8",
+    "Keys",
     "LIBRARY_PATH",
     "Options",
     "StringList",

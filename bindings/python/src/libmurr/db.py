@@ -372,19 +372,8 @@ class Snapshot:
 def _delete(db_ptr, name: bytes, k) -> int:
     seq = ctypes.c_uint64(0)
     call = Call()
-    if k.kind == _keys.STR:
-        status = _lib.murr_db_delete_str(db_ptr, name, k.ptr, k.count, ctypes.byref(seq), call.ref)
-    elif k.kind == _keys.I64:
-        status = _lib.murr_db_delete_i64(db_ptr, name, k.ptr, k.count, ctypes.byref(seq), call.ref)
-    else:
-        c_array, c_schema = _arrow.export_array(k.ptr)
-        try:
-            status = _lib.murr_db_delete(
-                db_ptr, name, ctypes.byref(c_array), ctypes.byref(c_schema), ctypes.byref(seq), call.ref
-            )
-        finally:
-            _arrow.release_array(c_array)
-            _arrow.release_schema(c_schema)
+    with _keys.descriptor(k) as desc:
+        status = _lib.murr_db_delete_keys(db_ptr, name, ctypes.byref(desc), ctypes.byref(seq), call.ref)
     call.check(status)
     return seq.value
 
@@ -462,84 +451,38 @@ def _read_batch(db: Murr, snap: Optional[SnapshotHandle], name: bytes, k, names)
 
 
 def _read_into(db_ptr, snap_ptr, name: bytes, k, names, out_array, out_schema, call: Call) -> int:
-    if k.kind == _keys.STR:
-        return _lib.murr_db_read_str(
-            db_ptr, snap_ptr, name, k.ptr, k.count, names, len(names),
+    with _keys.descriptor(k) as desc:
+        return _lib.murr_db_read_keys(
+            db_ptr, snap_ptr, name, ctypes.byref(desc), names, len(names),
             ctypes.byref(out_array), ctypes.byref(out_schema), None, call.ref,
         )
-    if k.kind == _keys.I64:
-        return _lib.murr_db_read_i64(
-            db_ptr, snap_ptr, name, k.ptr, k.count, names, len(names),
-            ctypes.byref(out_array), ctypes.byref(out_schema), None, call.ref,
-        )
-    c_keys, c_keys_schema = _arrow.export_array(k.ptr)
-    try:
-        return _lib.murr_db_read(
-            db_ptr, snap_ptr, name, ctypes.byref(c_keys), ctypes.byref(c_keys_schema),
-            names, len(names), ctypes.byref(out_array), ctypes.byref(out_schema), None, call.ref,
-        )
-    finally:
-        _arrow.release_array(c_keys)
-        _arrow.release_schema(c_keys_schema)
 
 
 def _read_tensor(db: Murr, snap, table: str, keys: Any, columns, fill: float) -> np.ndarray:
     names = _column_names(columns)
-    k = _keys.for_dense(_keys.prepare(keys))
+    k = _keys.check_dense(_keys.prepare(keys))
     name = _enc(table)
-    if k.kind == _keys.ARROW:  # uint64 keys: no dense entry point takes them yet
-        return _tensor_from_read(db, snap, table, k, list(columns), fill)
     try:
         return _dense(db, snap, name, k, names, fill)
     except SchemaMismatchError as e:
-        unsigned = _retry_keys(db, table, k, e)
-        return _tensor_from_read(db, snap, table, unsigned, list(columns), fill)
+        return _dense(db, snap, name, _retry_keys(db, table, k, e), names, fill)
 
 
 def _dense(db: Murr, snap, name: bytes, k, names, fill: float) -> np.ndarray:
+    """`murr_db_read_f32` into a new (keys x columns) float32 array."""
     out = np.empty((k.count, len(names)), dtype=np.float32)
     call = Call()
-    fn = _lib.murr_db_read_f32_str if k.kind == _keys.STR else _lib.murr_db_read_f32_i64
     snap_ptr = snap.enter() if snap is not None else None
     try:
-        status = fn(
-            db._handle.ptr, snap_ptr, name, k.ptr, k.count, names, len(names),
-            float(fill), out.ctypes.data, None, call.ref,
-        )
+        with _keys.descriptor(k) as desc:
+            status = _lib.murr_db_read_f32(
+                db._handle.ptr, snap_ptr, name, ctypes.byref(desc), names, len(names),
+                float(fill), out.ctypes.data, None, call.ref,
+            )
     finally:
         if snap is not None:
             snap.exit()
     call.check(status)
-    return out
-
-
-def _is_dense(data_type: pa.DataType) -> bool:
-    """Whether the dense read casts `data_type` to float32 (numeric and bool columns)."""
-    return pa.types.is_integer(data_type) or pa.types.is_floating(data_type) or pa.types.is_boolean(data_type)
-
-
-def _tensor_from_read(db: Murr, snap, table: str, k, columns: List[str], fill: float) -> np.ndarray:
-    """The dense read built in Python from `murr_db_read`'s batch (a copy), for the keys the
-    dense entry points do not take (uint64). Same answer and errors as the native one.
-    Replaced by murr_db_read_f32 with MURR_KEYS_UINT64 once the C ABI has it."""
-    schema = db.table_schema(table)
-    for column in columns:
-        if column in schema.names and not _is_dense(schema.field(column).type):
-            raise SchemaMismatchError(
-                f"column '{column}' of table '{table}' has type {schema.field(column).type}; "
-                "a dense read takes numeric and bool columns only",
-                SchemaMismatchError.status,
-            )
-    name = _enc(table)
-    names = _column_names(columns)
-    try:
-        batch = _read_batch(db, snap, name, k, names)
-    except SchemaMismatchError as e:
-        batch = _read_batch(db, snap, name, _retry_keys(db, table, k, e), names)
-    out = np.empty((batch.num_rows, len(columns)), dtype=np.float32)
-    for j, column in enumerate(batch.columns):
-        values = column.cast(pa.float32(), safe=False).fill_null(pa.scalar(fill, pa.float32()))
-        out[:, j] = values.to_numpy(zero_copy_only=False)
     return out
 
 

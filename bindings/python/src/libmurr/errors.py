@@ -169,7 +169,7 @@ class Call:
     __slots__ = ("error", "ref")
 
     def __init__(self):
-        self.error = _native.Error(0, None, None)
+        self.error = _native.Error()  # zeroed: MURR_ERROR_INIT
         self.ref = ctypes.byref(self.error)
 
     def check(self, status: int) -> None:
