@@ -10,18 +10,22 @@
 //! a terminal. Failures print `murr: <message>` to stderr and exit with status 1 (usage
 //! errors: 2, from clap). The commands and their output are described in `docs/CLI.md`.
 
+mod conform;
 mod dbstats;
 mod delete;
 mod demo;
 mod error;
 mod files;
 mod get;
+mod ingest;
+mod input;
 mod inspect;
 mod inspect_db;
 mod keys;
 mod maintain;
 mod open;
 mod output;
+mod progress;
 mod scan;
 mod schema;
 mod stats;
@@ -70,6 +74,13 @@ enum Command {
     Get(get::Args),
     /// Print every live row of a table, in key order.
     Scan(scan::Args),
+    /// Load Parquet, Arrow IPC, CSV or JSON lines files into a table.
+    ///
+    /// Every file's columns are checked against the table (the key column present, every
+    /// column in the table, every type castable to the table's) before anything is
+    /// written; then rows are written batch by batch, each cast to the table's types.
+    /// `--create --key COLUMN` creates the table from the first file's columns.
+    Ingest(ingest::Args),
     /// Delete keys from a table (blind: keys that do not exist are fine).
     Delete(delete::Args),
     /// Write the memtables to segments.
@@ -106,6 +117,7 @@ fn main() -> ExitCode {
         Command::Schema(args) => schema::run(args),
         Command::Get(args) => get::run(args),
         Command::Scan(args) => scan::run(args),
+        Command::Ingest(args) => ingest::run(args),
         Command::Delete(args) => delete::run(args),
         Command::Flush(args) => maintain::flush(args),
         Command::Compact(args) => maintain::compact(args),

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use murr_core::db::{Db, Options};
+use murr_core::db::{Db, Options, SyncPolicy};
 use murr_core::manifest;
 
 use crate::error::{Failure, Result};
@@ -45,5 +45,20 @@ pub fn existing(dir: &Path) -> Result<Db> {
         Options::default()
             .with_create_if_missing(false)
             .with_background_threads(0),
+    )?)
+}
+/// Opens the database in `dir` for a bulk load: the log is synced at the end (by the
+/// closing flush) rather than after every batch, one background thread compacts as the
+/// load goes. `create` allows creating the directory and the database.
+#[allow(dead_code)] // used by `ingest`, next commit
+pub fn for_ingest(dir: &Path, create: bool) -> Result<Db> {
+    if !create {
+        check_database(dir)?;
+    }
+    Ok(Db::open(
+        dir,
+        Options::default()
+            .with_create_if_missing(create)
+            .with_sync(SyncPolicy::Never),
     )?)
 }
