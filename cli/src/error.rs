@@ -33,6 +33,14 @@ impl Failure {
         }
     }
 
+    /// Stdout's reader went away.
+    pub fn broken_pipe() -> Self {
+        Failure {
+            message: "cannot write to stdout: broken pipe".to_owned(),
+            broken_pipe: true,
+        }
+    }
+
     /// A failure of an Arrow writer to stdout (an I/O error or a type it cannot write).
     pub fn output_arrow(err: arrow_schema::ArrowError) -> Self {
         match err {

@@ -181,12 +181,29 @@ fn json_schema(
         .iter()
         .map(
             |f| match table.and_then(|t| t.field_with_name(f.name()).ok()) {
-                Some(column) => Field::new(f.name(), column.data_type().clone(), true),
-                None => f.as_ref().clone(),
+                Some(column) if same_shape(f.data_type(), column.data_type()) => {
+                    Field::new(f.name(), column.data_type().clone(), true)
+                }
+                _ => f.as_ref().clone(),
             },
         )
         .collect();
     Ok(Arc::new(Schema::new(fields)))
+}
+
+/// Whether JSON values inferred as `inferred` can be decoded straight into `column`'s
+/// type: both scalars, both lists, or values that were all null. Otherwise the inferred
+/// type is kept, and the check against the table refuses it before anything is written.
+fn same_shape(inferred: &DataType, column: &DataType) -> bool {
+    let list = |t: &DataType| {
+        matches!(
+            t,
+            DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(..)
+        )
+    };
+    matches!(inferred, DataType::Null)
+        || (list(inferred) && list(column))
+        || (!inferred.is_nested() && !column.is_nested())
 }
 
 /// A file that counts how far it has been read.

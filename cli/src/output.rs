@@ -1,7 +1,9 @@
 //! Record batches to stdout, as `--format` says: a pretty table, JSON lines, CSV or an
 //! Arrow IPC stream.
 
-use std::io::{BufWriter, IsTerminal, Stdout, Write};
+use std::cell::Cell;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
@@ -27,22 +29,59 @@ pub enum Format {
 /// The writer behind an [`Output`].
 enum Writer {
     Table(Vec<RecordBatch>),
-    Json(arrow_json::LineDelimitedWriter<BufWriter<Stdout>>),
-    Csv(Box<arrow_csv::Writer<BufWriter<Stdout>>>),
-    Arrow(arrow_ipc::writer::StreamWriter<BufWriter<Stdout>>),
+    Json(arrow_json::LineDelimitedWriter<Stdout>),
+    Csv(Box<arrow_csv::Writer<Stdout>>),
+    Arrow(arrow_ipc::writer::StreamWriter<Stdout>),
+}
+
+/// Buffered stdout that remembers whether its reader went away, which the Arrow writers'
+/// errors do not always say (the CSV writer keeps only the message).
+struct Stdout {
+    inner: BufWriter<std::io::Stdout>,
+    broken: Rc<Cell<bool>>,
+}
+
+impl Stdout {
+    /// Notes a broken pipe in `result`.
+    fn note<T>(&self, result: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &result
+            && e.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            self.broken.set(true);
+        }
+        result
+    }
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let result = self.inner.write(buf);
+        self.note(result)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let result = self.inner.flush();
+        self.note(result)
+    }
 }
 
 /// Batches of one schema on their way to stdout.
 pub struct Output {
     schema: SchemaRef,
     writer: Writer,
+    /// Set when stdout's reader went away.
+    broken: Rc<Cell<bool>>,
 }
 
 impl Output {
     /// An output of batches of `schema` in `format`. Fails for `Arrow` when stdout is a
     /// terminal.
     pub fn new(format: Format, schema: SchemaRef) -> Result<Output> {
-        let stdout = || BufWriter::new(std::io::stdout());
+        let broken = Rc::new(Cell::new(false));
+        let stdout = || Stdout {
+            inner: BufWriter::new(std::io::stdout()),
+            broken: Rc::clone(&broken),
+        };
         let writer = match format {
             Format::Table => Writer::Table(Vec::new()),
             Format::Json => Writer::Json(
@@ -63,11 +102,29 @@ impl Output {
                 )
             }
         };
-        Ok(Output { schema, writer })
+        Ok(Output {
+            schema,
+            writer,
+            broken,
+        })
     }
 
     /// Writes `batch` (of the output's schema).
     pub fn write(&mut self, batch: &RecordBatch) -> Result {
+        let result = self.write_batch(batch);
+        self.checked(result)
+    }
+
+    /// A failure to write as a broken pipe when that is what it was.
+    fn checked(&self, result: Result) -> Result {
+        match result {
+            Err(_) if self.broken.get() => Err(Failure::broken_pipe()),
+            other => other,
+        }
+    }
+
+    /// Writes `batch` to the writer.
+    fn write_batch(&mut self, batch: &RecordBatch) -> Result {
         match &mut self.writer {
             Writer::Table(batches) => {
                 batches.push(batch.clone());
@@ -81,6 +138,16 @@ impl Output {
 
     /// Ends the output (prints the table, closes the stream) and flushes stdout.
     pub fn finish(self) -> Result {
+        let broken = Rc::clone(&self.broken);
+        let result = self.finish_writer();
+        match result {
+            Err(_) if broken.get() => Err(Failure::broken_pipe()),
+            other => other,
+        }
+    }
+
+    /// Ends the writer's output.
+    fn finish_writer(self) -> Result {
         match self.writer {
             Writer::Table(mut batches) => {
                 if batches.is_empty() {
