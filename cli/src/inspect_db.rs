@@ -74,8 +74,8 @@ pub fn run(dir: &Path, as_json: bool) -> Result {
                 line(
                     w,
                     format!(
-                        "      file {}: {} rows, {} bytes, seq {}..{}{deletes}",
-                        s.file_number, s.rows, s.bytes, s.min_seq, s.max_seq
+                        "      file {} ({:#x}): {} rows, {} bytes, seq {}..{}{deletes}",
+                        s.file_number, s.file_number, s.rows, s.bytes, s.min_seq, s.max_seq
                     ),
                 )?;
             }

@@ -74,7 +74,11 @@ fn check_loaded(dir: &Path) {
 }
 
 fn ingest_ok(dir: &Path, file: &Path) {
-    let out = ok(&["ingest", path(dir), "users", path(file)]);
+    let run = murr(&["ingest", path(dir), "users", path(file)]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    // stderr is a pipe here: no progress bar.
+    assert_eq!(text(&run.stderr), "");
+    let out = text(&run.stdout);
     assert!(
         out.starts_with("ingested 3 rows into table 'users' from 1 file(s) in "),
         "{out}"
