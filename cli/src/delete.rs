@@ -21,9 +21,9 @@ pub struct Args {
 /// database (which flushes).
 pub fn run(args: &Args) -> Result {
     let db = open::existing(&args.db)?;
-    let keys = keys::collect(&args.keys)?;
     let schema = db.schema(&args.table)?;
     let key = keys::key_field(&schema, &args.table)?;
+    let keys = keys::collect(&args.keys)?;
     // Every chunk is parsed before the first delete: a bad key deletes nothing.
     let arrays = keys
         .chunks(keys::CHUNK)

@@ -30,10 +30,10 @@ pub struct Args {
 /// Prints one row per key: the key, the columns asked for, and whether it was found.
 pub fn run(args: &Args) -> Result {
     let db = open::existing(&args.db)?;
-    let keys = keys::collect(&args.keys)?;
     let schema = db.schema(&args.table)?;
     let key = keys::key_field(&schema, &args.table)?;
     let columns = value_columns(&schema, key.name(), &args.columns, &args.table)?;
+    let keys = keys::collect(&args.keys)?;
     let mut fields = vec![Field::new(key.name(), key.data_type().clone(), false)];
     for c in &columns {
         let field = schema.field_with_name(c)?;
