@@ -277,3 +277,28 @@ fn f7_a_deleted_lock_file_does_not_let_a_second_open_in() {
     // Once closed, the directory opens again.
     Db::open(dir.path(), options()).unwrap().close().unwrap();
 }
+
+#[test]
+fn create_if_missing_false_creates_nothing_in_an_existing_empty_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = Db::open(dir.path(), options().with_create_if_missing(false)).unwrap_err();
+    assert!(matches!(err, Error::InvalidArgument(_)), "{err}");
+    assert!(err.to_string().contains("no libmurr database"), "{err}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    // A database made there opens with the option.
+    Db::open(dir.path(), options()).unwrap().close().unwrap();
+    Db::open(dir.path(), options().with_create_if_missing(false))
+        .unwrap()
+        .close()
+        .unwrap();
+}
+
+#[test]
+fn opening_a_directory_as_a_segment_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = murr_core::segment::Segment::open(dir.path()).unwrap_err();
+    assert!(
+        err.to_string().contains("a directory, not a segment file"),
+        "{err}"
+    );
+}

@@ -41,13 +41,26 @@ impl DirLock {
     }
 }
 
-/// Locks `file` (at `path`, for messages) exclusively without waiting.
+/// How many times a held lock is tried again, [`RETRY_PAUSE`] apart, before the open fails.
+const RETRIES: u32 = 20;
+
+/// The pause between tries of a held lock.
+const RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(5);
+
+/// Locks `file` (at `path`, for messages) exclusively. A lock held by another open file
+/// is tried again for about 100 ms before [`Error::AlreadyOpen`]: a `flock` belongs to the
+/// open file, which a child process forked by any thread shares until it calls `exec`, so a
+/// database closed while the process spawns a program can stay locked for that moment.
 fn try_lock(file: &File, path: &Path, dir: &Path) -> Result<()> {
-    match file.try_lock() {
-        Ok(()) => Ok(()),
-        Err(TryLockError::WouldBlock) => Err(Error::AlreadyOpen {
-            path: dir.display().to_string(),
-        }),
-        Err(TryLockError::Error(e)) => Err(Error::io(path, e)),
+    for attempt in 0..=RETRIES {
+        match file.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(TryLockError::WouldBlock) if attempt < RETRIES => std::thread::sleep(RETRY_PAUSE),
+            Err(TryLockError::WouldBlock) => break,
+            Err(TryLockError::Error(e)) => return Err(Error::io(path, e)),
+        }
     }
+    Err(Error::AlreadyOpen {
+        path: dir.display().to_string(),
+    })
 }

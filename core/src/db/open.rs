@@ -59,6 +59,12 @@ pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
         }
         Err(e) => return Err(Error::io(&dir, e)),
     }
+    if !options.create_if_missing && !manifest::any(&dir)? {
+        return Err(Error::InvalidArgument(format!(
+            "{} holds no libmurr database (no MANIFEST file) and create_if_missing is false",
+            dir.display()
+        )));
+    }
     let lock = DirLock::acquire(&dir)?;
     let mut report = RecoveryReport::default();
     manifest::remove_leftovers(&dir)?;

@@ -51,7 +51,9 @@ pub struct Options {
     /// to replay after a crash. Default 256 MiB.
     pub memtable_bytes: usize,
     /// Create the directory (and the database in it) if it does not exist. Default true;
-    /// false makes opening a missing database an error.
+    /// false makes opening a missing database an error: a missing directory is
+    /// [`Error::Io`], a directory holding no database [`Error::InvalidArgument`] (and
+    /// nothing is written to it).
     pub create_if_missing: bool,
     /// Threads that run flushes and compactions in the background. Default 1. Zero is
     /// manual mode: a write that fills the memtables flushes on the writer's thread, and

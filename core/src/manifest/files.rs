@@ -78,6 +78,11 @@ pub fn load_latest(dir: impl AsRef<Path>) -> Result<Option<Manifest>> {
     Ok(Some(manifest))
 }
 
+/// Whether `dir` holds any manifest (a `MANIFEST-*` file, not a `.tmp` one).
+pub(crate) fn any(dir: impl AsRef<Path>) -> Result<bool> {
+    Ok(!list(dir.as_ref())?.is_empty())
+}
+
 /// Whether `dir` holds manifest `number` (a whole `MANIFEST-*` file of that name; its
 /// contents are not read).
 pub(crate) fn exists(dir: impl AsRef<Path>, number: u64) -> Result<bool> {

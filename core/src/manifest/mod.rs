@@ -47,7 +47,7 @@ mod model;
 mod validate;
 
 pub use codec::{FORMAT_VERSION, HEADER_LEN, MAGIC};
-pub(crate) use files::exists;
+pub(crate) use files::{any, exists};
 pub use files::{commit, load_latest, remove_leftovers};
 pub use model::{ColumnMeta, DeletesMeta, Manifest, SegmentMeta, TableMeta};
 pub use validate::MAX_NAME_LEN;
