@@ -31,8 +31,8 @@ def header() -> str:
 
 
 def _norm(c_type: str) -> str:
-    c_type = re.sub(r"\s+", " ", c_type).strip()
-    return re.sub(r"\s*\*\s*", " *", c_type).replace(" *", "*").replace("*", " *").strip()
+    """One spelling per C type: its words and stars, space-separated ("char * *")."""
+    return " ".join(re.findall(r"\w+|\*", c_type))
 
 
 def _ptr(t):
@@ -41,7 +41,7 @@ def _ptr(t):
 
 # A C type (normalized) -> the ctypes types that pass it correctly.
 _OPAQUE = {c_void_p}
-_C_TYPES = {
+_C_TYPES_AS_WRITTEN = {
     "murr_status_t": {c_int32},
     "int32_t": {c_int32},
     "uint32_t": {c_uint32},
@@ -77,6 +77,7 @@ _C_TYPES = {
     "uint8_t *": _OPAQUE,
     "float *": _OPAQUE,
 }
+_C_TYPES = {_norm(k): v for k, v in _C_TYPES_AS_WRITTEN.items()}
 
 
 def _functions(header: str) -> dict:
@@ -162,7 +163,7 @@ def test_struct_layouts_match_a_c_compiler(tmp_path, header):
         pytest.skip("no C compiler")
     lines = ['#include <stddef.h>', '#include <stdio.h>', '#include "murr.h"', "int main(void) {"]
     for tag, cls in _STRUCTS:
-        lines.append(f'printf("{tag} size %zu\\n", sizeof(struct {tag}));')
+        lines.append(f'printf("{tag} sizeof %zu\\n", sizeof(struct {tag}));')
         for name, _ in cls._fields_:
             lines.append(f'printf("{tag} {name} %zu\\n", offsetof(struct {tag}, {name}));')
     lines.append("return 0; }")
@@ -175,7 +176,7 @@ def test_struct_layouts_match_a_c_compiler(tmp_path, header):
         tag, field, value = line.split()
         c_layout[(tag, field)] = int(value)
     for tag, cls in _STRUCTS:
-        assert ctypes.sizeof(cls) == c_layout[(tag, "size")], f"sizeof(struct {tag})"
+        assert ctypes.sizeof(cls) == c_layout[(tag, "sizeof")], f"sizeof(struct {tag})"
         for name, _ in cls._fields_:
             assert getattr(cls, name).offset == c_layout[(tag, name)], f"offsetof(struct {tag}, {name})"
 
