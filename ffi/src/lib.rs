@@ -52,6 +52,7 @@ mod arrow_out;
 mod export;
 mod guard;
 mod keys;
+mod schema_check;
 
 pub use compat::*;
 pub use db::*;

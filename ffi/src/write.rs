@@ -3,10 +3,10 @@
 use std::ffi::c_char;
 
 use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema};
-use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
+use arrow_array::ffi_stream::FFI_ArrowArrayStream;
 
 use crate::args::str_arg;
-use crate::arrow_in::{import_batch, take_array};
+use crate::arrow_in::{for_each_batch, import_batch, take_array};
 use crate::error::{Failure, Result, murr_error_t};
 use crate::guard::guard;
 use crate::handles::{db_arg, murr_db_t};
@@ -97,11 +97,11 @@ pub unsafe extern "C" fn murr_db_write_stream(
             let table = str_arg(table, "table")?;
             // The table must exist (and the database be open) even for an empty stream.
             db.schema(table)?;
-            let reader = RecordBatchStreamReader::try_new(stream)?;
             let mut last = 0;
-            for batch in reader {
-                last = db.write(table, &batch?)?;
-            }
+            for_each_batch(stream, |batch| {
+                last = db.write(table, &batch)?;
+                Ok(())
+            })?;
             set_seq(seq_out, last);
             Ok(())
         })
