@@ -302,3 +302,36 @@ fn opening_a_directory_as_a_segment_names_it() {
         "{err}"
     );
 }
+
+#[test]
+fn f2_a_write_whose_inline_flush_fails_succeeds_and_the_flush_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path(), options().with_memtable_bytes(1)).unwrap();
+    db.create_table("t", &schema(), "id").unwrap();
+    // Every segment the flush could write next cannot be created: a directory sits at
+    // its temporary name.
+    let blockers: Vec<_> = (0..256u64)
+        .map(|n| dir.path().join(format!("seg-{n:016x}.seg.tmp")))
+        .collect();
+    for b in &blockers {
+        std::fs::create_dir(b).unwrap();
+    }
+    // The write is logged and visible: it returns its sequence number, not the flush's
+    // error (F2: it returned the error although the write had happened).
+    let seq = db.write("t", &rows(0, 10)).unwrap();
+    assert!(seq > 0);
+    assert_eq!(found(&db, 10), 10);
+    let err = db.flush().unwrap_err();
+    assert!(matches!(err, Error::Io { .. }), "{err}");
+    // Once the obstacle is gone, the next write's flush goes through.
+    for b in &blockers {
+        std::fs::remove_dir(b).unwrap();
+    }
+    db.write("t", &rows(10, 20)).unwrap();
+    assert!(!files(dir.path(), "seg-").is_empty());
+    assert_eq!(found(&db, 20), 20);
+    db.close().unwrap();
+    let db = Db::open(dir.path(), options()).unwrap();
+    assert_eq!(found(&db, 20), 20);
+    db.close().unwrap();
+}

@@ -57,7 +57,9 @@ pub struct Options {
     pub create_if_missing: bool,
     /// Threads that run flushes and compactions in the background. Default 1. Zero is
     /// manual mode: a write that fills the memtables flushes on the writer's thread, and
-    /// only [`crate::db::Db::compact`] compacts; writes are never held back. At most
+    /// only [`crate::db::Db::compact`] compacts; writes are never held back. A write whose
+    /// flush fails still succeeds (it is logged and visible); the next write retries the
+    /// flush, and [`crate::db::Db::flush`] and [`crate::db::Db::close`] report its error. At most
     /// [`MAX_BACKGROUND_THREADS`].
     pub background_threads: usize,
     /// Compact a table once it has this many level-0 (flushed) segments. Default 4. Each
