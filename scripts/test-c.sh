@@ -42,6 +42,11 @@ cmake --build "$build_dir" -j "$jobs"
 step "ctest (ASan + UBSan; install + consumers)"
 ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
 
+step "example: quick_start (the README's)"
+qs_dir=$(mktemp -d)
+"$build_dir/examples/quick_start" "$qs_dir/db"
+rm -rf "$qs_dir"
+
 step "example: inference_server (small)"
 "$build_dir/examples/inference_server" --rows 20000 --requests 300 --batch 256
 

@@ -76,7 +76,7 @@ pkg-config --exists murr
 # shellcheck disable=SC2046
 cc -std=c99 -Wall -Wextra -Werror -o "$tmp/pc_c" "$here/consumer/consumer.c" $(pkg-config --cflags --libs murr)
 # shellcheck disable=SC2046
-c++ -std=c++17 -Wall -Wextra -Werror -o "$tmp/pc_cpp" "$here/consumer/consumer.cpp" $(pkg-config --cflags --libs murr)
+c++ -std=c++17 -Wall -Wextra -Werror -o "$tmp/pc_cpp" "$here/../../examples/quick_start.cpp" $(pkg-config --cflags --libs murr)
 LD_LIBRARY_PATH="$libdir" "$tmp/pc_c" "$tmp/db-pc-c"
 LD_LIBRARY_PATH="$libdir" "$tmp/pc_cpp" "$tmp/db-pc-cpp"
 # shellcheck disable=SC2046

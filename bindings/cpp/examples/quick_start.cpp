@@ -1,5 +1,8 @@
-// A program using an installed libmurr through murr/murr.hpp and murr/batch.hpp: the
-// quick-start of bindings/cpp/README.md.
+// The quick-start of bindings/cpp/README.md: a table made from a murr::BatchBuilder's
+// columns, a first write, a dense float32 write and read, the table's statistics.
+//   quick_start DB_DIR
+// Built here (examples/) and, against the installed package, by the install test
+// (tests/install: find_package(murr) and pkg-config).
 #include <murr/batch.hpp>
 #include <murr/murr.hpp>
 
@@ -29,7 +32,7 @@ int main(int argc, char **argv) {
         } catch (const murr::Error &e) {
             if (e.status() != MURR_UNKNOWN_TABLE) return 5;
         }
-        std::printf("consumer (C++) ok: libmurr %s, %zu tables, %llu memtable bytes\n", murr::version(),
+        std::printf("quick_start ok: libmurr %s, %zu tables, %llu memtable bytes\n", murr::version(),
                     db.tables().size(), static_cast<unsigned long long>(stats.memtable_bytes));
     } catch (const murr::Error &e) {
         std::fprintf(stderr, "%s\n", e.what());
