@@ -25,7 +25,7 @@ fn write_f32_str(
     let t = cstr(table);
     let (_k, kp) = c_list(keys);
     let (_c, cp) = c_list(columns);
-    let desc = murr_keys::plain_cstr(&kp);
+    let desc = cstr_keys(&kp);
     let mut seq = 0;
     // SAFETY: valid pointers.
     let status = unsafe {
@@ -43,20 +43,15 @@ fn write_f32_str(
     (status, seq)
 }
 
-trait Cstr {
-    fn plain_cstr(ptrs: &[*const std::ffi::c_char]) -> murr_keys_t;
-}
-
-impl Cstr for murr_keys {
-    fn plain_cstr(ptrs: &[*const std::ffi::c_char]) -> murr_keys_t {
-        murr_keys_t {
-            kind: MURR_KEYS_CSTR,
-            count: ptrs.len(),
-            data: ptrs.as_ptr().cast::<c_void>(),
-            lengths: ptr::null(),
-            array: ptr::null(),
-            schema: ptr::null(),
-        }
+/// A `MURR_KEYS_CSTR` descriptor of `ptrs` (borrowed).
+fn cstr_keys(ptrs: &[*const std::ffi::c_char]) -> murr_keys_t {
+    murr_keys_t {
+        kind: MURR_KEYS_CSTR,
+        count: ptrs.len(),
+        data: ptrs.as_ptr().cast::<c_void>(),
+        lengths: ptr::null(),
+        array: ptr::null(),
+        schema: ptr::null(),
     }
 }
 
@@ -281,7 +276,7 @@ fn dense_write_errors_name_the_problem() {
         murr_db_write_f32(
             db.db,
             t.as_ptr(),
-            &murr_keys::plain_cstr(&c_list(&["a"]).1),
+            &cstr_keys(&c_list(&["a"]).1),
             cp.as_ptr(),
             1,
             ptr::null(),
