@@ -63,12 +63,12 @@ GODEBUG=cgocheck=1 go test -race -tags murr_static -count=1 ./...
 step "go test with GOEXPERIMENT=cgocheck2 (the default: libmurr.so through pkg-config)"
 GOEXPERIMENT=cgocheck2 go test -c -o "$tmp/shared.test" .
 go test -c -tags murr_static -o "$tmp/static.test" .
-if ! ldd "$tmp/shared.test" | grep -q "libmurr\.so\.0 => $libdir/libmurr\.so\.0"; then
+if ! ldd "$tmp/shared.test" | grep -c "libmurr\.so\.0 => $libdir/libmurr\.so\.0" >/dev/null; then
     echo "the default test binary does not load $libdir/libmurr.so.0" >&2
     ldd "$tmp/shared.test" >&2
     exit 1
 fi
-if ldd "$tmp/static.test" | grep -q libmurr; then
+if ldd "$tmp/static.test" | grep -c libmurr >/dev/null; then
     echo "the murr_static test binary loads a libmurr shared library" >&2
     exit 1
 fi
@@ -143,7 +143,7 @@ GO
     ./murrapp "$tmp/db-shared" | tee "$tmp/out"
     grep -q '(shared): \[0.25 -1\]' "$tmp/out"
     go build -tags murr_static -o murrapp-static .
-    if ldd murrapp-static | grep -q libmurr; then echo "murr_static links libmurr.so" >&2; exit 1; fi
+    if ldd murrapp-static | grep -c libmurr >/dev/null; then echo "murr_static links libmurr.so" >&2; exit 1; fi
     env -u LD_LIBRARY_PATH ./murrapp-static "$tmp/db-static" | grep '(static): \[0.25 -1\]'
     # No pkg-config: the environment names libmurr.a.
     PKG_CONFIG_PATH= CGO_CFLAGS="$CGO_CFLAGS -I$prefix/include" CGO_LDFLAGS="$libdir/libmurr.a -lpthread -ldl -lm" \

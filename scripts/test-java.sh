@@ -35,9 +35,9 @@ mvn -B -ntp -Dstyle.color=never -f bindings/java/pom.xml ${MVN_ARGS:-} install
 
 step "the jar loads its own JNI library in a fresh JVM"
 jar=bindings/java/target/murr-java.jar
-jar tf "$jar" | grep -q 'dev/murr/native/.*/libmurrjni.so' \
+jar tf "$jar" | grep -c 'dev/murr/native/.*/libmurrjni.so' >/dev/null \
     || { echo "no libmurrjni.so in $jar" >&2; exit 1; }
-unzip -p "$jar" META-INF/MANIFEST.MF | grep -q '^Automatic-Module-Name: dev\.murr' \
+unzip -p "$jar" META-INF/MANIFEST.MF | grep -c '^Automatic-Module-Name: dev\.murr' >/dev/null \
     || { echo "no Automatic-Module-Name in $jar's manifest" >&2; exit 1; }
 cp_file=bindings/java/target/classpath.txt
 # shellcheck disable=SC2086

@@ -25,7 +25,7 @@ for f in libmurr.so.0.2.0 libmurr.a cmake/murr/murrConfig.cmake cmake/murr/murrC
 done
 [ "$(readlink "$libdir/libmurr.so.0")" = libmurr.so.0.2.0 ] || { echo "libmurr.so.0 is not a link to libmurr.so.0.2.0" >&2; exit 1; }
 [ "$(readlink "$libdir/libmurr.so")" = libmurr.so.0 ] || { echo "libmurr.so is not a link to libmurr.so.0" >&2; exit 1; }
-if readelf -d "$libdir/libmurr.so.0.2.0" | grep -q 'SONAME.*\[libmurr\.so\.0\]'; then
+if readelf -d "$libdir/libmurr.so.0.2.0" | grep -c 'SONAME.*\[libmurr\.so\.0\]' >/dev/null; then
     echo "soname: libmurr.so.0"
 else
     echo "warning: libmurr.so.0.2.0 has no soname libmurr.so.0 (the ffi crate must set it)" >&2
@@ -39,9 +39,9 @@ echo "installed: libmurr.so.0.2.0 $so_bytes bytes, libmurr.a $a_bytes bytes"
 if grep -q '^MURR_INSTALL_STRIP:BOOL=ON' "$build/CMakeCache.txt"; then
     dbg="$libdir/.debug/libmurr.so.0.2.0.debug"
     [ -f "$dbg" ] || { echo "missing $dbg" >&2; exit 1; }
-    readelf -S "$so" | grep -q '\.debug_' && { echo "$so still has debug sections" >&2; exit 1; }
-    readelf -S "$dbg" | grep -q '\.debug_line' || { echo "$dbg has no debug info" >&2; exit 1; }
-    readelf -p .gnu_debuglink "$so" | grep -q 'libmurr\.so\.0\.2\.0\.debug' || { echo "$so has no .gnu_debuglink" >&2; exit 1; }
+    readelf -S "$so" | grep -c '\.debug_' >/dev/null && { echo "$so still has debug sections" >&2; exit 1; }
+    readelf -S "$dbg" | grep -c '\.debug_line' >/dev/null || { echo "$dbg has no debug info" >&2; exit 1; }
+    readelf -p .gnu_debuglink "$so" | grep -c 'libmurr\.so\.0\.2\.0\.debug' >/dev/null || { echo "$so has no .gnu_debuglink" >&2; exit 1; }
     echo "debug info: $(stat -c %s "$dbg") bytes in lib/.debug/"
 fi
 # An optimised libmurr (a release profile: what a Release build installs) must stay under
@@ -65,7 +65,7 @@ for exe in consumer_shared consumer_static consumer_cpp; do
     "$tmp/consumer/$exe" "$tmp/db-$exe"
 done
 # The static consumer does not need libmurr.so at run time.
-if ldd "$tmp/consumer/consumer_static" | grep -q libmurr; then
+if ldd "$tmp/consumer/consumer_static" | grep -c libmurr >/dev/null; then
     echo "consumer_static links libmurr.so" >&2; exit 1
 fi
 
@@ -81,7 +81,7 @@ LD_LIBRARY_PATH="$libdir" "$tmp/pc_c" "$tmp/db-pc-c"
 LD_LIBRARY_PATH="$libdir" "$tmp/pc_cpp" "$tmp/db-pc-cpp"
 # shellcheck disable=SC2046
 cc -std=c99 -Wall -Wextra -Werror -o "$tmp/pc_static" "$here/consumer/consumer.c" $(pkg-config --cflags --libs murr-static)
-if ldd "$tmp/pc_static" | grep -q libmurr; then
+if ldd "$tmp/pc_static" | grep -c libmurr >/dev/null; then
     echo "pkg-config murr-static links libmurr.so" >&2; exit 1
 fi
 "$tmp/pc_static" "$tmp/db-pc-static"
