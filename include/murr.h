@@ -122,6 +122,12 @@ struct ArrowArrayStream {
  */
 #define MURR_ERROR_INIT {0, NULL, NULL, NULL, {0, 0, 0, 0}}
 
+/**
+ * An initializer for a murr_table_stats_t with its size set and every count zero:
+ * `murr_table_stats_t s = MURR_TABLE_STATS_INIT;` (see murr_db_table_stats).
+ */
+#define MURR_TABLE_STATS_INIT {sizeof(murr_table_stats_t), 0, 0, 0, 0, 0, 0}
+
 
 /**
  * The major version of the header (and of the library it was generated with).
@@ -335,6 +341,57 @@ struct murr_string_list {
  * A list of strings owned by libmurr (`struct murr_string_list`).
  */
 typedef struct murr_string_list murr_string_list_t;
+
+/**
+ * The statistics of one table, filled by `murr_db_table_stats`. Caller-allocated; set
+ * `size` to `sizeof(murr_table_stats_t)` before the call (`murr_table_stats_t s =
+ * MURR_TABLE_STATS_INIT;`). The struct only grows: fields are appended, never moved, and
+ * libmurr fills those that fit in `size` bytes, then sets `size` to how many bytes it
+ * filled (a program built against a newer header, run with an older libmurr, finds its
+ * newer fields zero and `size` smaller than its `sizeof`).
+ *
+ * A snapshot of counters that move with flushes and compactions; for monitoring and
+ * tests, not for decisions that need them exact.
+ */
+struct murr_table_stats {
+  /**
+   * In: the bytes the caller's struct holds (`sizeof(murr_table_stats_t)`). Out: the
+   * bytes libmurr filled.
+   */
+  size_t size;
+  /**
+   * Segment files of the table, at level 0 and in the sorted run.
+   */
+  uint64_t segments;
+  /**
+   * Segments at level 0 (flushed, key ranges overlapping; compaction merges them into
+   * the sorted run).
+   */
+  uint64_t level0_segments;
+  /**
+   * Rows in all segments (a key written again since its last compaction counts twice;
+   * rows still in memtables are not counted).
+   */
+  uint64_t segment_rows;
+  /**
+   * Bytes of all segment files.
+   */
+  uint64_t segment_bytes;
+  /**
+   * Rows of segments marked deleted or superseded by deletion vectors (reads skip them;
+   * the next compaction drops them).
+   */
+  uint64_t deleted_rows;
+  /**
+   * Estimated bytes held in memtables (not yet flushed).
+   */
+  uint64_t memtable_bytes;
+};
+
+/**
+ * The statistics struct (`struct murr_table_stats`).
+ */
+typedef struct murr_table_stats murr_table_stats_t;
 
 /**
  * The keys of one call (`murr_db_read_keys`, `murr_db_read_f32`, `murr_db_delete_keys`):
@@ -650,6 +707,23 @@ murr_status_t murr_db_add_column(const murr_db_t *db,
                                  murr_error_t *error);
 
 /**
+ * Fills the caller's `*out` with the statistics of table `table` (borrowed NUL-terminated
+ * UTF-8). `out->size` must be set by the caller (see `murr_table_stats_t`): smaller than
+ * `sizeof(size_t) + sizeof(uint64_t)` is `MURR_INVALID_ARGUMENT`. On success libmurr writes
+ * the fields that fit in `out->size` bytes, zeroes the bytes past its own fields up to
+ * `out->size`, and sets `out->size` to the bytes it filled; on failure `*out` is left as
+ * it was. `MURR_UNKNOWN_TABLE` if there is no such table. Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described (`out` writable for `out->size` bytes); `db` a
+ * handle not yet freed.
+ */
+murr_status_t murr_db_table_stats(const murr_db_t *db,
+                                  const char *table,
+                                  murr_table_stats_t *out,
+                                  murr_error_t *error);
+
+/**
  * Upserts one record batch into `table` by key (a partial upsert: the batch carries the key
  * column and any subset of the other columns, matched by name, each of the table's type).
  *
@@ -771,6 +845,39 @@ murr_status_t murr_db_read_f32(const murr_db_t *db,
                                float *out,
                                uint8_t *found,
                                murr_error_t *error);
+
+/**
+ * Dense write: upserts one row per key into `table`, the values of `columns` taken from
+ * the caller's row-major buffer `values` (`values[i * n_columns + j]` is key `i`, column
+ * `j`); a partial upsert of those columns, as `murr_db_write` of the same rows (the other
+ * columns keep their values; a key given twice: the last row wins). Atomic: everything is
+ * written, or nothing.
+ *
+ * - `table`: borrowed NUL-terminated UTF-8.
+ * - `keys`: borrowed, the key descriptor (see `murr_keys_t`) of the key column's exact
+ *   type (an Arrow key array of utf8 for a utf8 key column), no null key: else
+ *   `MURR_SCHEMA_MISMATCH`.
+ * - `columns`: `n_columns` borrowed names, each of a float32 column of the table (not the
+ *   key column), each once. An unknown column is `MURR_UNKNOWN_COLUMN`; a column of
+ *   another type or the key column `MURR_SCHEMA_MISMATCH`; a name given twice
+ *   `MURR_INVALID_ARGUMENT`. Nothing is written then.
+ * - `values`: borrowed, `n_keys * n_columns` floats (NULL when that is 0), copied during
+ *   the call. NaN is stored as NaN (not null).
+ * - `seq_out`: NULL, or receives the write's sequence number.
+ *
+ * When this returns `MURR_OK` the write is visible to every later read. Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described; `db` a handle not yet freed.
+ */
+murr_status_t murr_db_write_f32(const murr_db_t *db,
+                                const char *table,
+                                const murr_keys_t *keys,
+                                const char *const *columns,
+                                size_t n_columns,
+                                const float *values,
+                                uint64_t *seq_out,
+                                murr_error_t *error);
 
 /**
  * Takes a snapshot of the database: reads through it see the database as it is now,

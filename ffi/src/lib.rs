@@ -29,11 +29,15 @@ pub mod db;
 
 pub mod tables;
 
+pub mod stats;
+
 pub mod write;
 
 pub mod read;
 
 pub mod dense;
+
+pub mod dense_write;
 
 pub mod snapshot;
 
@@ -57,6 +61,7 @@ mod schema_check;
 pub use compat::*;
 pub use db::*;
 pub use dense::*;
+pub use dense_write::*;
 pub use error::{murr_error, murr_error_release, murr_error_t};
 pub use handles::{murr_db, murr_db_t, murr_snapshot, murr_snapshot_t};
 pub use keyset::{
@@ -67,6 +72,7 @@ pub use options::*;
 pub use read::*;
 pub use scan::*;
 pub use snapshot::*;
+pub use stats::*;
 pub use status::*;
 pub use tables::*;
 pub use testing::*;

@@ -2,6 +2,7 @@
 // murr::Error exceptions carrying libmurr's status and message.
 #include <gtest/gtest.h>
 
+#include <murr/batch.hpp>
 #include <murr/murr.hpp>
 
 #include <cmath>
@@ -368,6 +369,97 @@ TEST_F(DbTest, DenseRead) {
               MURR_SCHEMA_MISMATCH);
     EXPECT_EQ(expect_error([&] { db.read_f32("t", std::vector<std::string>{"1"}, {"score"}, 0.0f, out); }).status(),
               MURR_SCHEMA_MISMATCH);
+}
+
+// The dense write: row-major float32 rows, a partial upsert; sizes checked before the call.
+TEST_F(DbTest, WriteF32) {
+    uint64_t seq = db.write_f32("t", std::vector<int64_t>{5, 500}, {"score"}, std::vector<float>{-1.5f, 2.5f});
+    EXPECT_GT(seq, 0u);
+    std::vector<float> x;
+    std::vector<uint8_t> found;
+    db.read_f32("t", std::vector<int64_t>{5, 500}, {"score", "count"}, -9.0f, x, &found);
+    EXPECT_EQ(x, (std::vector<float>{-1.5f, 51.0f, 2.5f, -9.0f}));
+    EXPECT_EQ(found, (std::vector<uint8_t>{1, 1}));
+    auto e = expect_error([&] { db.write_f32("t", std::vector<int64_t>{1, 2}, {"score"}, std::vector<float>{1.0f}); });
+    EXPECT_EQ(e.status(), MURR_INVALID_ARGUMENT);
+    EXPECT_NE(e.message().find("2 keys x 1 columns"), std::string::npos) << e.message();
+    e = expect_error([&] { db.write_f32("t", std::vector<int64_t>{1}, {"count"}, std::vector<float>{1.0f}); });
+    EXPECT_EQ(e.status(), MURR_SCHEMA_MISMATCH);
+    EXPECT_NE(e.message().find("float32"), std::string::npos) << e.message();
+    e = expect_error([&] { db.write_f32("t", std::vector<std::string>{"a"}, {"score"}, std::vector<float>{1.0f}); });
+    EXPECT_EQ(e.status(), MURR_SCHEMA_MISMATCH);
+}
+
+TEST_F(DbTest, TableStats) {
+    murr_table_stats_t s = db.table_stats("t");
+    EXPECT_EQ(s.size, sizeof s);
+    EXPECT_EQ(s.segments, 0u);
+    EXPECT_GT(s.memtable_bytes, 0u);
+    db.flush();
+    s = db.table_stats("t");
+    EXPECT_EQ(s.segments, 1u);
+    EXPECT_EQ(s.level0_segments, 1u);
+    EXPECT_EQ(s.segment_rows, 100u);
+    EXPECT_GT(s.segment_bytes, 0u);
+    EXPECT_EQ(expect_error([&] { db.table_stats("nope"); }).status(), MURR_UNKNOWN_TABLE);
+}
+
+// BatchBuilder: every column type, with and without nulls, into a table made from its
+// schema, read back; misuse throws before anything crosses.
+TEST(BatchBuilder, EveryTypeRoundTrips) {
+    TempDir dir;
+    murr::Db db = murr::Db::open(dir.str(), test_options());
+    murr::BatchBuilder b;
+    b.add("key", std::vector<std::string>{"a", "b", "c"})
+        .add("i64", std::vector<int64_t>{-1, 2, 3})
+        .add("u64", std::vector<uint64_t>{UINT64_MAX, 0, 7})
+        .add("i32", std::vector<std::optional<int32_t>>{1, std::nullopt, 3})
+        .add("f32", std::vector<float>{0.5f, 1.5f, 2.5f})
+        .add("f64", std::vector<std::optional<double>>{std::nullopt, 2.25, 3.0})
+        .add("flag", std::vector<bool>{true, false, true})
+        .add("maybe", std::vector<std::optional<bool>>{std::nullopt, true, false})
+        .add("name", std::vector<std::optional<std::string>>{"x", std::nullopt, ""});
+    EXPECT_EQ(b.rows(), 3);
+    EXPECT_EQ(b.size(), 9u);
+    db.create_table("all", b.schema().get(), "key");
+    uint64_t seq = b.write(db, "all");
+    EXPECT_GT(seq, 0u);
+    EXPECT_EQ(b.size(), 0u);
+    murr::Result r = db.read("all", std::vector<std::string>{"c", "a", "b"},
+                             {"i64", "u64", "i32", "f32", "f64", "flag", "maybe", "name"});
+    EXPECT_EQ(r.found(), (std::vector<uint8_t>{1, 1, 1}));
+    EXPECT_EQ(au_get_i64(&r.column(0), 0), 3);
+    EXPECT_EQ(au_get_u64(&r.column(1), 1), UINT64_MAX);
+    EXPECT_FALSE(au_is_valid(&r.column(2), 2));
+    EXPECT_EQ(au_get_f32(&r.column(3), 2), 1.5f);
+    EXPECT_FALSE(au_is_valid(&r.column(4), 1));
+    EXPECT_EQ(au_get_f64(&r.column(4), 0), 3.0);
+    EXPECT_TRUE(au_get_bool(&r.column(5), 0));
+    EXPECT_FALSE(au_get_bool(&r.column(5), 2));
+    EXPECT_FALSE(au_is_valid(&r.column(6), 1));
+    EXPECT_TRUE(au_get_bool(&r.column(6), 2));
+    EXPECT_TRUE(au_utf8_eq(&r.column(7), r.schema()->children[7]->format, 1, "x"));
+    EXPECT_TRUE(au_utf8_eq(&r.column(7), r.schema()->children[7]->format, 0, ""));
+    EXPECT_FALSE(au_is_valid(&r.column(7), 2));
+
+    // A partial batch of two columns; a built array released by its owner.
+    murr::BatchBuilder p;
+    p.add("key", std::vector<const char *>{"a"}).add("f32", std::vector<float>{9.0f});
+    p.write(db, "all");
+    std::vector<float> x;
+    db.read_f32("all", std::vector<std::string>{"a"}, {"f32", "i64"}, 0.0f, x);
+    EXPECT_EQ(x, (std::vector<float>{9.0f, -1.0f}));
+    murr::BatchBuilder unused;
+    unused.add("key", std::vector<std::string>{"z"});
+    murr::Array built = unused.build();
+    EXPECT_EQ(built.length(), 1);
+
+    murr::BatchBuilder bad;
+    bad.add("key", std::vector<std::string>{"a", "b"});
+    EXPECT_EQ(expect_error([&] { bad.add("f32", std::vector<float>{1.0f}); }).status(), MURR_INVALID_ARGUMENT);
+    EXPECT_EQ(expect_error([&] { bad.add("key", std::vector<int64_t>{1, 2}); }).status(), MURR_INVALID_ARGUMENT);
+    bad.add("f32", std::vector<int64_t>{1, 2});
+    EXPECT_EQ(expect_error([&] { bad.write(db, "all"); }).status(), MURR_SCHEMA_MISMATCH);
 }
 
 TEST_F(DbTest, SnapshotFlushCompactScan) {

@@ -62,6 +62,12 @@ int murr_header_hygiene(void) {
                               uint8_t *, murr_error_t *) = murr_db_read_f32;
     murr_status_t (*delete_fn)(const murr_db_t *, const char *, const murr_keys_t *, uint64_t *,
                                murr_error_t *) = murr_db_delete_keys;
+    murr_status_t (*write_f32_fn)(const murr_db_t *, const char *, const murr_keys_t *,
+                                  const char *const *, size_t, const float *, uint64_t *,
+                                  murr_error_t *) = murr_db_write_f32;
+    murr_status_t (*stats_fn)(const murr_db_t *, const char *, murr_table_stats_t *,
+                              murr_error_t *) = murr_db_table_stats;
+    murr_table_stats_t stats = MURR_TABLE_STATS_INIT;
     void (*free_fn)(murr_db_t *) = murr_db_free;
     static const char *const names[] = {"a", "b"};
     static const size_t lengths[] = {1, 1};
@@ -78,11 +84,13 @@ int murr_header_hygiene(void) {
     (void)dense_fn;
     (void)delete_fn;
     (void)free_fn;
+    (void)write_f32_fn;
+    (void)stats_fn;
     (void)list;
     (void)stream;
     (void)open_fn;
     (void)scan_fn;
-    return error.status + (int)error.reserved[3] + (error.private_data == NULL) + keys[0].kind +
+    return error.status + (int)error.reserved[3] + (int)stats.size + (int)stats.memtable_bytes + (error.private_data == NULL) + keys[0].kind +
            keys[1].kind + keys[2].kind + keys[3].kind + keys[4].kind + MURR_KEYS_ARROW + MURR_OK + MURR_UNKNOWN + MURR_SYNC_EVERY_MILLIS +
            MURR_VERSION_MAJOR + MURR_VERSION_MINOR + MURR_VERSION_PATCH;
 }

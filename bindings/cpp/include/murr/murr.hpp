@@ -7,6 +7,9 @@
 //   db.read_f32("users", murr_keys_u64(ids, n), {"f0"}, 0.0f, x);  // any key descriptor
 //   std::vector<float> x;
 //   db.read_f32("users", keys, {"f0", "f1"}, 0.0f, x); // the dense tensor, row-major
+//   db.write_f32("users", keys, {"f0", "f1"}, x);       // float32 rows back, row-major
+//   murr_table_stats_t st = db.table_stats("users");
+// General batches: murr/batch.hpp (murr::BatchBuilder).
 //
 // Every failure throws murr::Error (status() is the murr_status_t, message() libmurr's
 // text). Objects own what they wrap and release it in their destructors: Db frees its
@@ -548,6 +551,46 @@ public:
         read_f32(table, keys, columns, fill, out.data(), found ? found->data() : nullptr, snapshot);
     }
 
+    /// The dense write: one row per key of the descriptor (borrowed), the values of the
+    /// float32 `columns` taken row-major from `values` (values[i * columns.size() + j] = key
+    /// i, column j; n_keys * columns.size() floats, copied). A partial upsert of those
+    /// columns; returns the sequence number.
+    uint64_t write_f32(const std::string &table, const murr_keys_t &keys, const std::vector<std::string> &columns,
+                       const float *values) {
+        auto c = detail::c_strings(columns);
+        uint64_t seq = 0;
+        call([&](murr_error_t *e) {
+            return murr_db_write_f32(raw_, table.c_str(), &keys, c.data(), c.size(), values, &seq, e);
+        });
+        return seq;
+    }
+    /// The dense write with `values` checked to hold keys.size() * columns.size() floats
+    /// (else murr::Error with MURR_INVALID_ARGUMENT, nothing written).
+    uint64_t write_f32(const std::string &table, const std::vector<int64_t> &keys,
+                       const std::vector<std::string> &columns, const std::vector<float> &values) {
+        check_cells(keys.size(), columns.size(), values.size());
+        return write_f32(table, murr_keys_i64(keys.data(), keys.size()), columns, values.data());
+    }
+    uint64_t write_f32(const std::string &table, const std::vector<uint64_t> &keys,
+                       const std::vector<std::string> &columns, const std::vector<float> &values) {
+        check_cells(keys.size(), columns.size(), values.size());
+        return write_f32(table, murr_keys_u64(keys.data(), keys.size()), columns, values.data());
+    }
+    uint64_t write_f32(const std::string &table, const std::vector<std::string> &keys,
+                       const std::vector<std::string> &columns, const std::vector<float> &values) {
+        check_cells(keys.size(), columns.size(), values.size());
+        detail::Utf8Keys k(keys);
+        return write_f32(table, k.get(), columns, values.data());
+    }
+
+    /// The statistics of `table` (segments, level-0 segments, segment rows and bytes,
+    /// deleted rows, memtable bytes): see murr_table_stats_t.
+    murr_table_stats_t table_stats(const std::string &table) {
+        murr_table_stats_t s = MURR_TABLE_STATS_INIT;
+        call([&](murr_error_t *e) { return murr_db_table_stats(raw_, table.c_str(), &s, e); });
+        return s;
+    }
+
     /// A consistent read view; free it (destroy the Snapshot) before the Db.
     Snapshot snapshot() {
         murr_snapshot_t *s = nullptr;
@@ -573,6 +616,14 @@ private:
         c.check(f(c.error()));
     }
     static const murr_snapshot_t *snap(const Snapshot *s) noexcept { return s != nullptr ? s->get() : nullptr; }
+    static void check_cells(size_t keys, size_t columns, size_t values) {
+        // The first test keeps keys * columns from overflowing in the second.
+        if ((columns != 0 && keys > values / columns) || keys * columns != values) {
+            throw Error(MURR_INVALID_ARGUMENT, std::to_string(keys) + " keys x " + std::to_string(columns) +
+                                                   " columns need as many values; " + std::to_string(values) +
+                                                   " given");
+        }
+    }
 
     murr_db_t *raw_ = nullptr;
 };

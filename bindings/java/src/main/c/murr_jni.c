@@ -278,6 +278,32 @@ JNIEXPORT void JNICALL Java_dev_murr_Native_dropTable(JNIEnv *env, jclass cls, j
     check(env, s, &err);
 }
 
+/* The statistics of a table as a long[6]: segments, level-0 segments, segment rows, segment
+ * bytes, deleted rows, memtable bytes (each an unsigned 64-bit count). */
+JNIEXPORT jlongArray JNICALL Java_dev_murr_Native_tableStats(JNIEnv *env, jclass cls, jlong db,
+                                                            jbyteArray table) {
+    (void)cls;
+    char *t;
+    if (!copy_bytes(env, table, &t)) {
+        return NULL;
+    }
+    murr_table_stats_t st = MURR_TABLE_STATS_INIT;
+    murr_error_t err = MURR_ERROR_INIT;
+    murr_status_t s = murr_db_table_stats(db_of(db), t, &st, &err);
+    free(t);
+    if (!check(env, s, &err)) {
+        return NULL;
+    }
+    const jlong values[6] = {(jlong)st.segments,       (jlong)st.level0_segments,
+                             (jlong)st.segment_rows,   (jlong)st.segment_bytes,
+                             (jlong)st.deleted_rows,   (jlong)st.memtable_bytes};
+    jlongArray out = (*env)->NewLongArray(env, 6);
+    if (out != NULL) {
+        (*env)->SetLongArrayRegion(env, out, 0, 6, values);
+    }
+    return out;
+}
+
 /* The table names as UTF-8 byte arrays (decoded in Java). */
 JNIEXPORT jobjectArray JNICALL Java_dev_murr_Native_tables(JNIEnv *env, jclass cls, jlong db) {
     (void)cls;

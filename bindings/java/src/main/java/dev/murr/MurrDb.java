@@ -57,6 +57,7 @@ public final class MurrDb extends MurrReader implements AutoCloseable {
   /** Opens (creating it unless the options say not to) the database in {@code path}. */
   public static MurrDb open(Path path, Options options) {
     MurrReader.requireNonNull("path", path);
+    JvmOptions.requireNioOpen();
     Options o = options == null ? new Options() : options;
     byte[] p = Utf8.cstring("path", path.toString());
     BufferAllocator allocator =
@@ -173,6 +174,13 @@ public final class MurrDb extends MurrReader implements AutoCloseable {
       out.add(Utf8.decode(n));
     }
     return Collections.unmodifiableList(out);
+  }
+
+  /** The statistics of {@code table} (segments, rows, bytes, memtables): {@link TableStats}. */
+  public TableStats tableStats(String table) {
+    byte[] t = Utf8.cstring("table", table);
+    long[] v = withDb(db -> Native.tableStats(db, t));
+    return new TableStats(v[0], v[1], v[2], v[3], v[4], v[5]);
   }
 
   /** The schema of {@code table}; its metadata entry "murr.key" names the key column. */

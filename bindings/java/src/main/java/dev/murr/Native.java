@@ -33,6 +33,8 @@ final class Native {
 
   static native byte[][] tables(long db);
 
+  static native long[] tableStats(long db, byte[] table);
+
   static native void tableSchema(long db, byte[] table, long outSchema);
 
   static native void addColumn(long db, byte[] table, long field);
