@@ -10,6 +10,9 @@ start=$(date +%s)
 step "rustfmt"
 cargo fmt --all -- --check
 
+step "every document the repository cites is in it"
+scripts/check-refs.sh
+
 step "clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 

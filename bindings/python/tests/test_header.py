@@ -67,6 +67,8 @@ _C_TYPES_AS_WRITTEN = {
     "murr_options_t *": {_ptr(_native.Options)},
     "const murr_options_t *": {_ptr(_native.Options)},
     "murr_string_list_t *": {_ptr(_native.StringList)},
+    "murr_table_stats_t *": {_ptr(_native.TableStats)},
+    "const float *": _OPAQUE,
     "const murr_keys_t *": {_ptr(_native.Keys)},
     "struct ArrowSchema *": {_ptr(_native.ArrowSchema)},
     "const struct ArrowSchema *": {_ptr(_native.ArrowSchema)},
@@ -138,6 +140,7 @@ _STRUCTS = [
     ("murr_options", _native.Options),
     ("murr_string_list", _native.StringList),
     ("murr_keys", _native.Keys),
+    ("murr_table_stats", _native.TableStats),
 ]
 
 

@@ -8,7 +8,7 @@ package and is called with ctypes (the GIL is released during each call).
 """
 
 from ._native import LIBRARY_PATH, version
-from .db import LocalMurr, Murr, Snapshot
+from .db import LocalMurr, Murr, Snapshot, TableStats
 from .errors import (
     ArrowError,
     BackgroundError,
@@ -51,6 +51,7 @@ __all__ = [
     "Snapshot",
     "TableExistsError",
     "TableSchema",
+    "TableStats",
     "UnknownColumnError",
     "UnknownTableError",
     "UnsupportedError",

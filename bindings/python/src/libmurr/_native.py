@@ -123,6 +123,20 @@ class Options(Structure):
     ]
 
 
+class TableStats(Structure):
+    """`murr_table_stats_t`: a table's counters (`size` carries the struct's size)."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("segments", c_uint64),
+        ("level0_segments", c_uint64),
+        ("segment_rows", c_uint64),
+        ("segment_bytes", c_uint64),
+        ("deleted_rows", c_uint64),
+        ("memtable_bytes", c_uint64),
+    ]
+
+
 class StringList(Structure):
     """`murr_string_list_t`: strings owned by libmurr."""
 
@@ -179,6 +193,11 @@ _SIGNATURES = {
         [_db, _snap, c_char_p, POINTER(Keys), _names, c_size_t, c_float, c_void_p, c_void_p, _err],
     ),
     "murr_db_delete_keys": (_status, [_db, c_char_p, POINTER(Keys), POINTER(c_uint64), _err]),
+    "murr_db_write_f32": (
+        _status,
+        [_db, c_char_p, POINTER(Keys), _names, c_size_t, c_void_p, POINTER(c_uint64), _err],
+    ),
+    "murr_db_table_stats": (_status, [_db, c_char_p, POINTER(TableStats), _err]),
     "murr_db_snapshot": (_status, [_db, POINTER(c_void_p), _err]),
     "murr_snapshot_seq": (c_uint64, [_snap]),
     "murr_snapshot_free": (None, [_snap]),
@@ -246,6 +265,7 @@ __all__ = [
     "LIBRARY_PATH",
     "Options",
     "StringList",
+    "TableStats",
     "lib",
     "names_array",
     "version",

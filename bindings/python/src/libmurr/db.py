@@ -5,7 +5,7 @@ from __future__ import annotations
 import ctypes
 import os
 import tempfile
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Union
 
 import numpy as np
 import pyarrow as pa
@@ -193,6 +193,15 @@ class Murr:
         """Every table's schema by name (Murr's `list_tables`)."""
         return {name: self.get_schema(name) for name in self.tables()}
 
+    def table_stats(self, name: str) -> "TableStats":
+        """Counters of table `name`: its segments (all, and at level 0), the rows and bytes
+        they hold, rows their deletion vectors hide, and the bytes in its memtables. They
+        move with flushes and compactions: for monitoring, not for decisions."""
+        out = _native.TableStats(size=ctypes.sizeof(_native.TableStats))
+        call = Call()
+        call.check(_lib.murr_db_table_stats(self._ptr(), _enc(name), ctypes.byref(out), call.ref))
+        return TableStats(**{f: int(getattr(out, f)) for f in TableStats._fields})
+
     def table_schema(self, name: str) -> pa.Schema:
         """The Arrow schema of table `name` ("murr.key" metadata names its key column)."""
         out = _native.ArrowSchema()
@@ -288,10 +297,27 @@ class Murr:
         fills in place, numeric and bool columns cast to float32, `fill` for nulls and
         absent keys.
 
-        `keys`: str or int keys as `read` takes them. str keys may not contain NUL here
-        (`InvalidArgumentError`). On a uint64-keyed table the array is built in Python from
-        `read`'s batch (a copy), until the C ABI has a dense read for uint64 keys."""
+        `keys`: str, int64 or uint64 keys as `read` takes them (a str key may hold NUL)."""
         return _read_tensor(self, None, table, keys, columns, fill)
+
+    def write_tensor(self, table: str, keys: Any, columns: Sequence[str], values: Any) -> int:
+        """The dense write: upserts `values` (a (len(keys), len(columns)) array, cast to
+        float32 and made C-contiguous if it is not) into the float32 `columns` of `table`
+        for `keys`, leaving its other columns as they are; returns the write's sequence
+        number. A column that is not float32 is a `SchemaMismatchError`, nothing written."""
+        names = _column_names(columns)
+        array = np.ascontiguousarray(values, dtype=np.float32)
+        k = _keys.check_dense(_keys.prepare(keys))
+        if array.shape != (k.count, len(names)):
+            raise InvalidArgumentError(
+                f"values has shape {array.shape}; expected ({k.count}, {len(names)}) for "
+                f"{k.count} keys x {len(names)} columns"
+            )
+        name = _enc(table)
+        try:
+            return _write_dense(self._ptr(), name, k, names, array)
+        except SchemaMismatchError as e:
+            return _write_dense(self._ptr(), name, _retry_keys(self, table, k, e), names, array)
 
     def scan(self, table: str, columns: Optional[Sequence[str]] = None) -> pa.RecordBatchReader:
         """Every live row of `table` in key order, as a `pyarrow.RecordBatchReader` of
@@ -324,6 +350,23 @@ class LocalMurr(Murr):
             cache_dir = tempfile.mkdtemp(prefix="libmurr-")
         handle, path = _open(cache_dir, options)
         super().__init__(handle, path)
+
+
+class TableStats(NamedTuple):
+    """What `Murr.table_stats` returns (libmurr's `murr_table_stats_t`)."""
+
+    segments: int
+    """Segment files of the table, at level 0 and in the sorted run."""
+    level0_segments: int
+    """Segments at level 0 (flushed, not yet compacted)."""
+    segment_rows: int
+    """Rows the segments hold (a key rewritten since its last compaction counts twice)."""
+    segment_bytes: int
+    """Bytes of the segment files."""
+    deleted_rows: int
+    """Rows that deletion vectors mark as deleted or superseded."""
+    memtable_bytes: int
+    """Estimated bytes of the table's memtables."""
 
 
 class Snapshot:
@@ -466,6 +509,19 @@ def _read_tensor(db: Murr, snap, table: str, keys: Any, columns, fill: float) ->
         return _dense(db, snap, name, k, names, fill)
     except SchemaMismatchError as e:
         return _dense(db, snap, name, _retry_keys(db, table, k, e), names, fill)
+
+
+def _write_dense(db_ptr, name: bytes, k, names, values: np.ndarray) -> int:
+    """`murr_db_write_f32` of the row-major float32 `values`."""
+    seq = ctypes.c_uint64(0)
+    call = Call()
+    with _keys.descriptor(k) as desc:
+        status = _lib.murr_db_write_f32(
+            db_ptr, name, ctypes.byref(desc), names, len(names),
+            values.ctypes.data if values.size else None, ctypes.byref(seq), call.ref,
+        )
+    call.check(status)
+    return seq.value
 
 
 def _dense(db: Murr, snap, name: bytes, k, names, fill: float) -> np.ndarray:
