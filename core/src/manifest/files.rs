@@ -79,12 +79,14 @@ pub fn load_latest(dir: impl AsRef<Path>) -> Result<Option<Manifest>> {
 }
 
 /// Whether `dir` holds any manifest (a `MANIFEST-*` file, not a `.tmp` one).
+#[cfg(feature = "engine")]
 pub(crate) fn any(dir: impl AsRef<Path>) -> Result<bool> {
     Ok(!list(dir.as_ref())?.is_empty())
 }
 
 /// Whether `dir` holds manifest `number` (a whole `MANIFEST-*` file of that name; its
 /// contents are not read).
+#[cfg(feature = "engine")]
 pub(crate) fn exists(dir: impl AsRef<Path>, number: u64) -> Result<bool> {
     Ok(list(dir.as_ref())?.contains(&number))
 }

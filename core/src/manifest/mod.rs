@@ -47,6 +47,7 @@ mod model;
 mod validate;
 
 pub use codec::{FORMAT_VERSION, HEADER_LEN, MAGIC};
+#[cfg(feature = "engine")]
 pub(crate) use files::{any, exists};
 pub use files::{commit, load_latest, remove_leftovers};
 pub use model::{ColumnMeta, DeletesMeta, Manifest, SegmentMeta, TableMeta};
