@@ -184,7 +184,7 @@ pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
         jobs: super::worker::Jobs::default(),
         dir,
     });
-    {
+    let settled = (|| -> Result<()> {
         // Replayed writes go to segments now, so the old logs can go.
         let mut meta = inner.meta();
         flush::flush(&inner, &mut meta)?;
@@ -205,6 +205,14 @@ pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
                 let _ = std::fs::remove_file(inner.dir.join(name));
             }
         }
+        Ok(())
+    })();
+    if let Err(e) = settled {
+        // The logs this open started hold no record, and the old ones are all still
+        // there (they go only once the flush has committed): remove the new ones, so that
+        // a failed open (a full disk, say) leaves no files behind.
+        remove_logs_from(&inner.dir, log_number);
+        return Err(e);
     }
     let syncer = match options.sync {
         SyncPolicy::EveryMillis(ms) => {
@@ -218,6 +226,23 @@ pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
         syncer: Mutex::new(syncer),
         workers: Mutex::new(workers),
     })
+}
+
+/// Removes the logs numbered `first` and above (best effort).
+fn remove_logs_from(dir: &Path, first: u64) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry
+            .file_name()
+            .to_str()
+            .and_then(wal::parse_file_name)
+            .is_some_and(|n| n >= first)
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// The files of a database directory by kind.
