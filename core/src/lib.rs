@@ -65,6 +65,7 @@ compile_error!("libmurr's on-disk format is little-endian and is only read on li
 pub mod compact;
 #[cfg(feature = "engine")]
 pub mod db;
+pub(crate) mod dir;
 mod durable;
 #[doc(hidden)]
 pub mod dv;

@@ -5,8 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::{Error, Result};
 
-/// The name of the lock file in a database directory.
-pub const LOCK_FILE: &str = "LOCK";
+pub use crate::dir::LOCK_FILE;
 
 /// Exclusive advisory locks (`flock`) on the directory itself and on `<dir>/LOCK`, held
 /// until dropped. `flock` locks belong to the open file, so a second open of the directory

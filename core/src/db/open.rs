@@ -9,8 +9,7 @@ use std::time::Duration;
 
 use arc_swap::ArcSwap;
 
-use super::deletes::parse_deletes_file_name;
-use super::flush::{self, missing_segment, parse_segment_file_name};
+use super::flush::{self, missing_segment};
 use super::gc::Graveyard;
 use super::lock::DirLock;
 use super::options::{Options, Recovery, SyncPolicy};
@@ -18,9 +17,10 @@ use super::record::{self, Op};
 use super::seq::Publisher;
 use super::version::{SegmentRef, TableVersion, Version, schema_of};
 use super::{Db, Inner, Meta};
+use crate::dir::{self, Listing};
 use crate::manifest::{self, Manifest};
 use crate::memtable::Memtable;
-use crate::wal::{self, GroupCommit, RecoveryMode, WalReader, WalWriter};
+use crate::wal::{GroupCommit, RecoveryMode, WalReader, WalWriter};
 use crate::{Error, Result};
 
 /// What recovery found when the database was opened.
@@ -68,7 +68,7 @@ pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
     let lock = DirLock::acquire(&dir)?;
     let mut report = RecoveryReport::default();
     manifest::remove_leftovers(&dir)?;
-    let files = Files::list(&dir)?;
+    let files = dir::list(&dir)?;
     let existing = manifest::load_latest(&dir)?;
     if existing.is_none() && (!files.logs.is_empty() || !files.segments.is_empty()) {
         return Err(Error::corrupt(
@@ -211,7 +211,7 @@ pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
         // The logs this open started hold no record, and the old ones are all still
         // there (they go only once the flush has committed): remove the new ones, so that
         // a failed open (a full disk, say) leaves no files behind.
-        remove_logs_from(&inner.dir, log_number);
+        dir::remove_logs(&inner.dir, |n| n >= log_number);
         return Err(e);
     }
     let syncer = match options.sync {
@@ -228,60 +228,6 @@ pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
     })
 }
 
-/// Removes the logs numbered `first` and above (best effort).
-fn remove_logs_from(dir: &Path, first: u64) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        if entry
-            .file_name()
-            .to_str()
-            .and_then(wal::parse_file_name)
-            .is_some_and(|n| n >= first)
-        {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
-}
-
-/// The files of a database directory by kind.
-struct Files {
-    logs: std::collections::BTreeMap<u64, String>,
-    segments: HashMap<u64, String>,
-    deletes: HashMap<u64, String>,
-    tmp: Vec<String>,
-}
-
-impl Files {
-    fn list(dir: &Path) -> Result<Files> {
-        let mut files = Files {
-            logs: Default::default(),
-            segments: HashMap::new(),
-            deletes: HashMap::new(),
-            tmp: Vec::new(),
-        };
-        for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
-            let entry = entry.map_err(|e| Error::io(dir, e))?;
-            let Ok(name) = entry.file_name().into_string() else {
-                continue;
-            };
-            if let Some(n) = wal::parse_file_name(&name) {
-                files.logs.insert(n, name);
-            } else if let Some(n) = parse_segment_file_name(&name) {
-                files.segments.insert(n, name);
-            } else if let Some(n) = parse_deletes_file_name(&name) {
-                files.deletes.insert(n, name);
-            } else if name.ends_with(".tmp")
-                && (name.starts_with("seg-") || name.starts_with("wal-") || name.starts_with("dv-"))
-            {
-                files.tmp.push(name);
-            }
-        }
-        Ok(files)
-    }
-}
-
 /// Checks that no file the database needs went missing: the manifest before the newest
 /// (the engine keeps two, so one alone means the newest may be gone and this one is stale),
 /// and the logs holding the writes after the manifest's flushed sequence number (the oldest
@@ -290,7 +236,7 @@ impl Files {
 /// [`Recovery::SkipCorrupt`], a line of [`RecoveryReport::missing`].
 fn check_complete(
     dir: &Path,
-    files: &Files,
+    files: &Listing,
     manifest: &Manifest,
     recovery: Recovery,
     report: &mut RecoveryReport,
@@ -366,7 +312,7 @@ fn remove(dir: &Path, name: &str, report: &mut RecoveryReport) -> Result<()> {
 /// memtables; returns the largest sequence number seen (at least `last_flushed_seq`).
 fn replay(
     dir: &Path,
-    files: &Files,
+    files: &Listing,
     manifest: &Manifest,
     tables: &[Arc<TableVersion>],
     recovery: Recovery,
