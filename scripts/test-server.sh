@@ -40,8 +40,8 @@ trap cleanup EXIT
 db=$work/db
 token=tok-$RANDOM$RANDOM
 
-step "murr serve $db --create --http-port 0 --token ..."
-"$murr" serve "$db" --create --http-port 0 --token "$token" >"$work/out" 2>"$work/err" &
+step "murr serve $db --create --http-port 0 --flight-port 0 --token ..."
+"$murr" serve "$db" --create --http-port 0 --flight-port 0 --token "$token" >"$work/out" 2>"$work/err" &
 pid=$!
 url=
 for _ in $(seq 300); do
@@ -52,6 +52,7 @@ for _ in $(seq 300); do
 done
 [[ -n $url ]] || fail "murr serve printed no address in 30 s"
 echo "serving at $url"
+grep -q '^murr serve: grpc://127.0.0.1:[0-9]* (Arrow Flight)$' "$work/out" || fail "no Flight address: $(cat "$work/out")"
 
 auth=(-H "Authorization: Bearer $token")
 # curl_check STATUS ARGS...: runs curl, checks the status, leaves the body in $work/body.

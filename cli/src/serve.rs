@@ -20,6 +20,9 @@ pub struct Args {
     /// The HTTP port (0: any free port; the address is printed on stdout).
     #[arg(long, default_value_t = 8080)]
     http_port: u16,
+    /// Also serve Arrow Flight (gRPC) on this port (0: any free port; printed on stdout).
+    #[arg(long)]
+    flight_port: Option<u16>,
     /// The address to listen on.
     #[arg(long, default_value = "127.0.0.1")]
     bind: IpAddr,
@@ -39,12 +42,16 @@ pub fn run(args: &Args) -> Result {
     }
     let config = Config {
         http_addr: SocketAddr::new(args.bind, args.http_port),
+        flight_addr: args.flight_port.map(|p| SocketAddr::new(args.bind, p)),
         token: args.token.clone().filter(|t| !t.is_empty()),
         max_body_bytes: args.max_body_bytes,
     };
-    serve_until_signal(&args.db, args.create, config, |addr| {
+    serve_until_signal(&args.db, args.create, config, |server| {
         let mut out = std::io::stdout();
-        let _ = writeln!(out, "murr serve: http://{addr}");
+        let _ = writeln!(out, "murr serve: http://{}", server.http_addr());
+        if let Some(addr) = server.flight_addr() {
+            let _ = writeln!(out, "murr serve: grpc://{addr} (Arrow Flight)");
+        }
         let _ = out.flush();
     })
     .map_err(|e| Failure::new(e.to_string()))?;

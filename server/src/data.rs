@@ -49,12 +49,18 @@ pub fn decode_write(format: Format, body: Bytes, table: &SchemaRef) -> ApiResult
         Format::Parquet => read_parquet(body)?,
         Format::Json => return read_json(&body, table),
     };
+    conform_batches(&batches, table)
+}
+
+/// `batches` (of the same columns) cast to the table's types and concatenated into one
+/// batch, for one atomic write.
+pub fn conform_batches(batches: &[RecordBatch], table: &SchemaRef) -> ApiResult<RecordBatch> {
     let Some(first) = batches.first() else {
         return Err(ApiError::bad_request("the body holds no record batch"));
     };
     let target = target_schema(first.schema().fields(), table)?;
     let mut cast = Vec::with_capacity(batches.len());
-    for b in &batches {
+    for b in batches {
         cast.push(conform(b, &target)?);
     }
     Ok(arrow_select::concat::concat_batches(&target, &cast)?)

@@ -3,7 +3,8 @@
 //! libmurr over the network: an embedded [`Db`] served over HTTP with Murr's routes
 //! (table schemas as JSON; writes as Arrow IPC streams, Parquet or JSON; fetches answered
 //! as Arrow IPC streams or JSON), plus a dense float32 fetch, deletes, Prometheus
-//! metrics and an OpenAPI document. The routes, bodies and errors are described in
+//! metrics and an OpenAPI document; and, on a second port, Arrow Flight (`do_get`, `do_put`,
+//! `get_flight_info`, `get_schema`, `list_flights`). The routes, bodies and errors are described in
 //! `docs/SERVER.md`; `murr serve DB` runs it.
 //!
 //! This is the only crate of libmurr with an async runtime (tokio); the core stays
@@ -25,6 +26,7 @@
 
 mod data;
 mod error;
+mod flight;
 mod http;
 mod metrics;
 mod ordered;
@@ -53,6 +55,9 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 256 << 20;
 pub struct Config {
     /// The HTTP address (port 0: any free port; see [`Server::http_addr`]).
     pub http_addr: SocketAddr,
+    /// The Arrow Flight (gRPC) address, if Flight is served (port 0: any free port; see
+    /// [`Server::flight_addr`]).
+    pub flight_addr: Option<SocketAddr>,
     /// The bearer token every route but `/health` requires, if any.
     pub token: Option<String>,
     /// The largest request body accepted; larger ones are answered 413.
@@ -60,10 +65,11 @@ pub struct Config {
 }
 
 impl Default for Config {
-    /// `127.0.0.1:8080`, no token, 256 MiB bodies.
+    /// HTTP on `127.0.0.1:8080`, no Flight, no token, 256 MiB bodies.
     fn default() -> Self {
         Config {
             http_addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            flight_addr: None,
             token: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
@@ -107,8 +113,10 @@ pub enum ServerError {
 pub struct Server {
     db: Arc<Db>,
     http_addr: SocketAddr,
+    flight_addr: Option<SocketAddr>,
     stop: watch::Sender<bool>,
     http: JoinHandle<std::io::Result<()>>,
+    flight: Option<JoinHandle<Result<(), tonic::transport::Error>>>,
 }
 
 impl Server {
@@ -134,6 +142,45 @@ impl Server {
             metrics: metrics::Metrics::default(),
         });
         let (stop, mut stopped) = watch::channel(false);
+        let (flight, flight_addr) = match config.flight_addr {
+            None => (None, None),
+            Some(addr) => {
+                let listener = TcpListener::bind(addr)
+                    .await
+                    .map_err(|source| ServerError::Io {
+                        what: "cannot bind",
+                        addr: addr.to_string(),
+                        source,
+                    })?;
+                let bound = listener.local_addr().map_err(|source| ServerError::Io {
+                    what: "cannot read the address of",
+                    addr: addr.to_string(),
+                    source,
+                })?;
+                let service = arrow_flight::flight_service_server::FlightServiceServer::new(
+                    flight::FlightHandler::new(
+                        Arc::clone(&db),
+                        config.token.clone(),
+                        config.max_body_bytes,
+                    ),
+                )
+                .max_decoding_message_size(config.max_body_bytes)
+                .max_encoding_message_size(usize::MAX);
+                let mut stopped = stop.subscribe();
+                let task = tokio::spawn(async move {
+                    tonic::transport::Server::builder()
+                        .add_service(service)
+                        .serve_with_incoming_shutdown(
+                            tonic::transport::server::TcpIncoming::from(listener),
+                            async move {
+                                let _ = stopped.wait_for(|s| *s).await;
+                            },
+                        )
+                        .await
+                });
+                (Some(task), Some(bound))
+            }
+        };
         let app = http::router(state);
         let http = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -145,14 +192,21 @@ impl Server {
         Ok(Server {
             db,
             http_addr,
+            flight_addr,
             stop,
             http,
+            flight,
         })
     }
 
     /// The address the HTTP server listens on.
     pub fn http_addr(&self) -> SocketAddr {
         self.http_addr
+    }
+
+    /// The address the Flight server listens on, if it runs.
+    pub fn flight_addr(&self) -> Option<SocketAddr> {
+        self.flight_addr
     }
 
     /// Stops accepting connections, waits for the requests under way, then closes the
@@ -163,6 +217,10 @@ impl Server {
             .http
             .await
             .map_err(|e| ServerError::Task(e.to_string()))?;
+        let flight_served = match self.flight {
+            Some(task) => task.await.map_err(|e| ServerError::Task(e.to_string()))?,
+            None => Ok(()),
+        };
         let db = self.db;
         let closed = tokio::task::spawn_blocking(move || db.close())
             .await
@@ -172,18 +230,19 @@ impl Server {
             addr: self.http_addr.to_string(),
             source,
         })?;
+        flight_served.map_err(|e| ServerError::Task(format!("Flight: {e}")))?;
         Ok(closed?)
     }
 }
 
 /// What `murr serve` runs: opens the database in `dir` (creating it when `create`), serves
 /// it with `config` until SIGTERM or SIGINT, then shuts down and closes the database.
-/// `on_listening` is called with the HTTP address once bound.
+/// `on_listening` is called with the server once bound (its addresses).
 pub fn serve_until_signal(
     dir: &Path,
     create: bool,
     config: Config,
-    on_listening: impl FnOnce(SocketAddr),
+    on_listening: impl FnOnce(&Server),
 ) -> Result<(), ServerError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -199,7 +258,7 @@ pub fn serve_until_signal(
     )?);
     runtime.block_on(async move {
         let server = Server::start(db, config).await?;
-        on_listening(server.http_addr());
+        on_listening(&server);
         wait_for_signal().await?;
         server.shutdown().await
     })

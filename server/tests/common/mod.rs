@@ -18,6 +18,7 @@ use serde_json::Value;
 pub struct TestServer {
     pub server: Option<Server>,
     pub addr: SocketAddr,
+    pub flight_addr: SocketAddr,
     pub dir: tempfile::TempDir,
     pub token: Option<String>,
 }
@@ -68,12 +69,14 @@ impl TestServer {
         let db = Arc::new(Db::open(dir.path(), Options::default()).unwrap());
         let config = Config {
             http_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            flight_addr: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
             token: token.map(str::to_owned),
             max_body_bytes,
         };
         let server = Server::start(db, config).await.unwrap();
         TestServer {
             addr: server.http_addr(),
+            flight_addr: server.flight_addr().unwrap(),
             server: Some(server),
             dir,
             token: token.map(str::to_owned),
