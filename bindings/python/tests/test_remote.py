@@ -96,8 +96,9 @@ def test_integer_keys_and_pandas_like_input(db):
 
 
 def test_errors(db, table):
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(FileNotFoundError) as e:
         db.read("no_such_table", ["a"])
+    assert e.value.http_status == 404 and "no_such_table" in str(e.value)
     with pytest.raises(ValueError):
         db.read(table, ["a"], ["no_such_column"])
     with pytest.raises(ValueError):
@@ -110,6 +111,8 @@ def test_errors(db, table):
     bad.url += "/nope"
     with pytest.raises(FileNotFoundError):
         bad.list_tables()
+    with pytest.raises(ConnectionError):
+        connect("http://127.0.0.1:9", timeout=5)
     with pytest.raises(RemoteConnectionError):
         connect("http://127.0.0.1:9", timeout=5)
 

@@ -33,6 +33,7 @@ from .errors import (
     InvalidArgumentError,
     LimitExceededError,
     MurrError,
+    MurrIOError,
     TableExistsError,
     UnknownTableError,
 )
@@ -44,30 +45,33 @@ _ARROW_STREAM = "application/vnd.apache.arrow.stream"
 
 
 class RemoteAuthError(MurrError, PermissionError):
-    """The server refused the bearer token (HTTP 401)."""
+    """The server refused the bearer token (HTTP 401). Its `status` is MURR_UNKNOWN: the
+    C ABI has no code for it."""
 
-    status = 1
+    status = 16
 
 
-class RemoteConnectionError(MurrError, ConnectionError):
-    """The server could not be reached, or answered something that is not libmurr's."""
-
-    status = 4
+class RemoteConnectionError(MurrIOError, ConnectionError):
+    """The server could not be reached, or answered something that is not libmurr's
+    (MURR_IO, an `OSError`)."""
 
 
 def _error(status: int, message: str) -> MurrError:
-    """The exception for an HTTP error status."""
+    """The exception for an HTTP error status; its `http_status` attribute is `status`."""
     if status == 404:
-        return UnknownTableError(message)
-    if status == 409:
-        return TableExistsError(message)
-    if status == 401:
-        return RemoteAuthError(message)
-    if status == 413:
-        return LimitExceededError(message)
-    if 400 <= status < 500:
-        return InvalidArgumentError(message)
-    return InternalError(f"HTTP {status}: {message}")
+        err: MurrError = UnknownTableError(message)
+    elif status == 409:
+        err = TableExistsError(message)
+    elif status == 401:
+        err = RemoteAuthError(message)
+    elif status == 413:
+        err = LimitExceededError(message)
+    elif 400 <= status < 500:
+        err = InvalidArgumentError(message)
+    else:
+        err = InternalError(f"HTTP {status}: {message}")
+    err.http_status = status
+    return err
 
 
 def _column_json(col: ColumnSchema) -> Dict[str, Any]:
