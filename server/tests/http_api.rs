@@ -381,3 +381,54 @@ async fn metrics_count_requests_keys_and_tables() {
     assert!(!text.contains("murr_http_bytes_out_total 0\n"), "{text}");
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edge_cases() {
+    let mut s = TestServer::start().await;
+    s.create("users", USERS).await;
+    // No keys: an empty answer, in both forms.
+    let r = s
+        .json_json(
+            "POST",
+            "/api/v1/table/users/fetch",
+            &json!({"keys": [], "columns": ["score"]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json(), json!({"columns": {"score": []}, "found": []}));
+    let r = s
+        .json("POST", "/api/v1/table/users/fetch", &json!({"keys": []}))
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.batch().num_rows(), 0);
+    // fetch_f32 needs columns; keys must be a list.
+    let r = s
+        .json(
+            "POST",
+            "/api/v1/table/users/fetch_f32",
+            &json!({"keys": ["a"]}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.error().contains("columns"), "{}", r.error());
+    let r = s
+        .json("POST", "/api/v1/table/users/fetch", &json!({"keys": "a"}))
+        .await;
+    assert_eq!(r.status, 400);
+    // Empty writes.
+    for body in [
+        json!({"columns": {}}),
+        json!([]),
+        json!({"columns": {"id": []}}),
+    ] {
+        let r = s.json("PUT", "/api/v1/table/users/write", &body).await;
+        assert_eq!(r.status, 400, "{body}");
+    }
+    // A table name that needs escaping in the URL.
+    s.create("with%20space", USERS).await;
+    let all = s.get("/api/v1/table").await.json();
+    assert!(all.get("with space").is_some(), "{all}");
+    let r = s.get("/api/v1/table/with%20space/schema").await;
+    assert_eq!(r.status, 200);
+    s.stop().await;
+}

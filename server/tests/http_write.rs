@@ -208,6 +208,30 @@ async fn bad_bodies_apply_nothing() {
     let mut cut = mixed.clone();
     cut.truncate(mixed.len() - 30);
     assert_eq!(write(&s, IPC, cut).await.status, 400);
+    // A chunked body (no Content-Length) over the limit: 413 too; a chunked body within
+    // it is read whole.
+    let r = common::request_chunked(
+        s.addr,
+        "PUT",
+        "/api/v1/table/users/write",
+        &[("content-type", IPC)],
+        vec![vec![0u8; 40 * 1024], vec![0u8; 40 * 1024]],
+    )
+    .await;
+    assert_eq!(r.status, 413, "{}", String::from_utf8_lossy(&r.body));
+    assert!(r.error().contains("limit"));
+    let body = ipc(&[batch(&["chunked"], 1.0)]);
+    let (a, b) = body.split_at(body.len() / 2);
+    let r = common::request_chunked(
+        s.addr,
+        "PUT",
+        "/api/v1/table/users/write",
+        &[("content-type", IPC)],
+        vec![a.to_vec(), b.to_vec()],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(fetch(&s, json!(["chunked"])).await["found"], json!([true]));
     // Unknown table.
     let r = s
         .send(
