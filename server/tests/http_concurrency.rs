@@ -1,5 +1,6 @@
 //! Fetches and writes from 8 tasks at once for two seconds: no error, no lost write, and
-//! every acknowledged write visible to the next fetch.
+//! every acknowledged write visible to the next fetch. Memtables of 32 KiB, so flushes and
+//! compactions run in the background meanwhile.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -12,7 +13,10 @@ use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_fetch_and_write() {
-    let s = TestServer::start().await;
+    let options = murr_core::db::Options::default()
+        .with_memtable_bytes(32 << 10)
+        .with_l0_triggers(2, 8, 12);
+    let s = TestServer::with_options(None, 1 << 20, options).await;
     s.create("users", USERS).await;
     let s = Arc::new(s);
     let acked: Arc<Mutex<Vec<(String, i64)>>> = Arc::default();
@@ -98,6 +102,19 @@ async fn concurrent_fetch_and_write() {
             .await;
         assert_eq!(r.json()["columns"]["clicks"], json!(want), "a lost write");
     }
+    let metrics = String::from_utf8(s.get("/metrics").await.body.to_vec()).unwrap();
+    eprintln!(
+        "{}",
+        metrics
+            .lines()
+            .filter(|l| l.starts_with("murr_table"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert!(
+        !metrics.contains("murr_table_segment_rows{table=\"users\"} 0\n"),
+        "no flush ran during the test"
+    );
     let mut s = Arc::into_inner(s).expect("every task is done");
     s.stop().await;
 }

@@ -65,8 +65,17 @@ impl TestServer {
 
     /// Starts a server with a token and a body limit.
     pub async fn with(token: Option<&str>, max_body_bytes: usize) -> TestServer {
+        Self::with_options(token, max_body_bytes, Options::default()).await
+    }
+
+    /// Starts a server with a token, a body limit and database options.
+    pub async fn with_options(
+        token: Option<&str>,
+        max_body_bytes: usize,
+        options: Options,
+    ) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
-        let db = Arc::new(Db::open(dir.path(), Options::default()).unwrap());
+        let db = Arc::new(Db::open(dir.path(), options).unwrap());
         let config = Config {
             http_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             flight_addr: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
