@@ -10,7 +10,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
@@ -31,6 +31,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/table/{name}/fetch", post(routes::fetch))
         .route("/api/v1/table/{name}/fetch_f32", post(routes::fetch_f32))
         .route("/api/v1/table/{name}/delete", post(routes::delete))
+        .route("/api/v1/snapshot", post(routes::take_snapshot))
+        .route("/api/v1/snapshot/{seq}", delete(routes::release_snapshot))
         .route_layer(middleware::from_fn_with_state(Arc::clone(&state), auth));
     Router::new()
         .route("/health", get(routes::health))

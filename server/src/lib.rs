@@ -32,6 +32,7 @@ mod metrics;
 mod ordered;
 mod routes;
 mod schema;
+mod snapshots;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -83,6 +84,7 @@ pub(crate) struct AppState {
     token: Option<String>,
     max_body_bytes: usize,
     metrics: metrics::Metrics,
+    snapshots: snapshots::Snapshots,
 }
 
 /// Why a server could not start or stop cleanly.
@@ -140,6 +142,7 @@ impl Server {
             token: config.token.clone(),
             max_body_bytes: config.max_body_bytes,
             metrics: metrics::Metrics::default(),
+            snapshots: snapshots::Snapshots::default(),
         });
         let (stop, mut stopped) = watch::channel(false);
         let (flight, flight_addr) = match config.flight_addr {

@@ -3,11 +3,13 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::SchemaRef;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use murr_core::db::Db;
+use murr_core::db::{Db, Snapshot};
 use serde_json::{Value, json};
 
 use crate::AppState;
@@ -173,11 +175,63 @@ pub async fn write(
     Ok(json_value(StatusCode::OK, &json!({"seq": seq})))
 }
 
-/// A fetch request: keys and the columns (every column, the key first, if absent).
+/// A fetch request: keys and the columns (every column, the key first, if absent), the
+/// fill of dense reads, the held snapshot to read at.
 struct FetchRequest {
     keys: Vec<Value>,
     columns: Option<Vec<String>>,
     fill: f32,
+    snapshot: Option<u64>,
+}
+
+/// Where a fetch reads: the database now, or a held snapshot.
+enum View {
+    Now,
+    At(Snapshot),
+}
+
+impl View {
+    fn of(state: &AppState, snapshot: Option<u64>) -> ApiResult<View> {
+        Ok(match snapshot {
+            None => View::Now,
+            Some(seq) => View::At(state.snapshots.get(seq)?),
+        })
+    }
+
+    fn schema(&self, db: &Db, table: &str) -> ApiResult<SchemaRef> {
+        Ok(match self {
+            View::Now => db.schema(table)?,
+            View::At(s) => s.schema(table)?,
+        })
+    }
+
+    fn read(
+        &self,
+        db: &Db,
+        table: &str,
+        keys: &dyn Array,
+        columns: &[&str],
+    ) -> ApiResult<(RecordBatch, Vec<bool>)> {
+        Ok(match self {
+            View::Now => db.read(table, keys, columns)?,
+            View::At(s) => s.read(table, keys, columns)?,
+        })
+    }
+
+    fn read_f32(
+        &self,
+        db: &Db,
+        table: &str,
+        keys: &dyn Array,
+        columns: &[&str],
+        fill: f32,
+        out: &mut [f32],
+    ) -> ApiResult<Vec<bool>> {
+        Ok(match self {
+            View::Now => db.read_f32(table, keys, columns, fill, out)?,
+            View::At(s) => s.read_f32(table, keys, columns, fill, out)?,
+        })
+    }
 }
 
 fn parse_fetch(body: &[u8], need_columns: bool) -> ApiResult<FetchRequest> {
@@ -215,10 +269,19 @@ fn parse_fetch(body: &[u8], need_columns: bool) -> ApiResult<FetchRequest> {
             .ok_or_else(|| ApiError::bad_request("\"fill\" must be a number"))?
             as f32,
     };
+    let snapshot = match doc.get("snapshot") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(v.as_u64().ok_or_else(|| {
+            ApiError::bad_request(
+                "\"snapshot\" must be a sequence number from POST /api/v1/snapshot",
+            )
+        })?),
+    };
     Ok(FetchRequest {
         keys,
         columns,
         fill,
+        snapshot,
     })
 }
 
@@ -252,15 +315,16 @@ pub async fn fetch(
     let as_json = wants_json(&headers);
     let body = read_body(&state, &headers, body).await?;
     let req = parse_fetch(&body, false)?;
+    let view = View::of(&state, req.snapshot)?;
     let (bytes, found) = blocking(&state, move |db| {
-        let schema = db.schema(&name)?;
+        let schema = view.schema(db, &name)?;
         let key_type = schema
             .field_with_name(&key_of(&schema))
             .map(|f| f.data_type().clone())?;
         let keys = data::keys_array(&req.keys, &key_type)?;
         let columns = req.columns.unwrap_or_else(|| all_columns(&schema));
         let names: Vec<&str> = columns.iter().map(String::as_str).collect();
-        let (batch, found) = db.read(&name, &keys, &names)?;
+        let (batch, found) = view.read(db, &name, &keys, &names)?;
         let bytes = if as_json {
             data::batch_json(&batch, &found)?
         } else {
@@ -304,10 +368,11 @@ pub async fn fetch_f32(
     let as_json = wants_json(&headers);
     let body = read_body(&state, &headers, body).await?;
     let req = parse_fetch(&body, true)?;
+    let view = View::of(&state, req.snapshot)?;
     let columns = req.columns.unwrap_or_default();
     let (rows, cols) = (req.keys.len(), columns.len());
     let (values, found) = blocking(&state, move |db| {
-        let schema = db.schema(&name)?;
+        let schema = view.schema(db, &name)?;
         let key_type = schema
             .field_with_name(&key_of(&schema))
             .map(|f| f.data_type().clone())?;
@@ -317,7 +382,7 @@ pub async fn fetch_f32(
             .checked_mul(cols)
             .ok_or_else(|| ApiError::bad_request("too many values"))?;
         let mut out = vec![0f32; len];
-        let found = db.read_f32(&name, &keys, &names, req.fill, &mut out)?;
+        let found = view.read_f32(db, &name, &keys, &names, req.fill, &mut out)?;
         Ok((out, found))
     })
     .await?;
@@ -362,4 +427,23 @@ pub async fn delete(
     })
     .await?;
     Ok(json_value(StatusCode::OK, &json!({"seq": seq})))
+}
+
+/// `POST /api/v1/snapshot`: holds a snapshot; `{"seq": n}` names it to fetches.
+pub async fn take_snapshot(State(state): State<Arc<AppState>>) -> ApiResult<Response> {
+    let st = Arc::clone(&state);
+    let seq = blocking(&state, move |db| st.snapshots.take(db)).await?;
+    Ok(json_value(StatusCode::OK, &json!({"seq": seq})))
+}
+
+/// `DELETE /api/v1/snapshot/{seq}`: releases a held snapshot.
+pub async fn release_snapshot(
+    State(state): State<Arc<AppState>>,
+    Path(seq): Path<String>,
+) -> ApiResult<Response> {
+    let seq: u64 = seq
+        .parse()
+        .map_err(|_| ApiError::bad_request(format!("'{seq}' is not a sequence number")))?;
+    state.snapshots.release(seq)?;
+    Ok(json_value(StatusCode::OK, &json!({"released": seq})))
 }

@@ -5,7 +5,7 @@ mod common;
 
 use arrow_array::{Array, Float32Array, Int64Array, StringArray};
 use common::{TestServer, USERS, users_schema};
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_openapi_and_unknown_routes() {
@@ -25,6 +25,8 @@ async fn health_openapi_and_unknown_routes() {
         "/api/v1/table/{name}/fetch",
         "/api/v1/table/{name}/fetch_f32",
         "/api/v1/table/{name}/delete",
+        "/api/v1/snapshot",
+        "/api/v1/snapshot/{seq}",
     ] {
         assert!(
             doc["paths"].get(path).is_some(),
@@ -430,5 +432,78 @@ async fn edge_cases() {
     assert!(all.get("with space").is_some(), "{all}");
     let r = s.get("/api/v1/table/with%20space/schema").await;
     assert_eq!(r.status, 200);
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshots() {
+    let mut s = TestServer::start().await;
+    s.create("users", USERS).await;
+    let write = |clicks: i64| json!({"columns": {"id": ["a"], "clicks": [clicks]}});
+    s.json("PUT", "/api/v1/table/users/write", &write(1)).await;
+    let snap = s.json("POST", "/api/v1/snapshot", &json!({})).await;
+    assert_eq!(snap.status, 200);
+    let seq = snap.json()["seq"].as_u64().unwrap();
+    s.json("PUT", "/api/v1/table/users/write", &write(2)).await;
+    s.json(
+        "POST",
+        "/api/v1/table/users/delete",
+        &json!({"keys": ["a"]}),
+    )
+    .await;
+
+    let at = |snapshot: Value| json!({"keys": ["a"], "columns": ["clicks"], "snapshot": snapshot});
+    let r = s
+        .json_json("POST", "/api/v1/table/users/fetch", &at(json!(seq)))
+        .await;
+    assert_eq!(
+        r.json(),
+        json!({"columns": {"clicks": [1]}, "found": [true]})
+    );
+    let r = s
+        .json_json("POST", "/api/v1/table/users/fetch", &at(Value::Null))
+        .await;
+    assert_eq!(r.json()["found"], json!([false]));
+    let r = s
+        .json_json("POST", "/api/v1/table/users/fetch_f32", &at(json!(seq)))
+        .await;
+    assert_eq!(r.json()["values"], json!([1.0]));
+
+    // Released: gone. Unknown and malformed numbers.
+    assert_eq!(
+        s.send("DELETE", &format!("/api/v1/snapshot/{seq}"), &[], "")
+            .await
+            .status,
+        200
+    );
+    let r = s
+        .json("POST", "/api/v1/table/users/fetch", &at(json!(seq)))
+        .await;
+    assert_eq!(r.status, 404);
+    assert!(r.error().contains("snapshot"), "{}", r.error());
+    assert_eq!(
+        s.send("DELETE", &format!("/api/v1/snapshot/{seq}"), &[], "")
+            .await
+            .status,
+        404
+    );
+    let r = s.send("DELETE", "/api/v1/snapshot/x", &[], "").await;
+    assert_eq!(r.status, 400);
+    assert!(r.error().contains("sequence number"));
+    let r = s
+        .json("POST", "/api/v1/table/users/fetch", &at(json!("x")))
+        .await;
+    assert_eq!(r.status, 400);
+
+    // At most 64 held.
+    for _ in 0..64 {
+        assert_eq!(
+            s.send("POST", "/api/v1/snapshot", &[], "").await.status,
+            200
+        );
+    }
+    let r = s.send("POST", "/api/v1/snapshot", &[], "").await;
+    assert_eq!(r.status, 400);
+    assert!(r.error().contains("64"), "{}", r.error());
     s.stop().await;
 }

@@ -85,6 +85,21 @@ def test_write_read_delete(db, table):
     assert db.read(table, ["a"], ["age"]).column(0).to_pylist() == [None]
 
 
+def test_snapshot(db, table):
+    db.write(table, pa.table({"id": ["s"], "age": [1]}))
+    with db.snapshot() as snap:
+        db.write(table, pa.table({"id": ["s"], "age": [2]}))
+        assert snap.read(table, ["s"], ["age"]).column(0).to_pylist() == [1]
+        assert snap.read_tensor(table, ["s"], ["age"]).tolist() == [[1.0]]
+        assert db.read(table, ["s"], ["age"]).column(0).to_pylist() == [2]
+        seq = snap.seq
+    with pytest.raises(ValueError):
+        snap.read(table, ["s"])
+    stale = libmurr.remote.RemoteSnapshot(db, seq)
+    with pytest.raises(FileNotFoundError):
+        stale.read(table, ["s"])
+
+
 def test_integer_keys_and_pandas_like_input(db):
     name = f"ints_{uuid.uuid4().hex[:8]}"
     s = TableSchema(key="k", columns={"k": ColumnSchema(DType.UINT64, nullable=False), "v": ColumnSchema(DType.FLOAT64)})

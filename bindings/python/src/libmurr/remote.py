@@ -39,7 +39,7 @@ from .errors import (
 )
 from .schema import ColumnSchema, DType, TableSchema
 
-__all__ = ["RemoteAuthError", "RemoteConnectionError", "RemoteMurr", "connect"]
+__all__ = ["RemoteAuthError", "RemoteConnectionError", "RemoteMurr", "RemoteSnapshot", "connect"]
 
 _ARROW_STREAM = "application/vnd.apache.arrow.stream"
 
@@ -238,7 +238,12 @@ class RemoteMurr:
     def read(self, table: str, keys: Any, columns: Optional[Sequence[str]] = None) -> pa.RecordBatch:
         """`columns` (default: every column, the key first) of `table` for `keys`, one row
         per key in their order, null rows for absent keys, as a `pyarrow.RecordBatch`."""
+        return self._read(table, keys, columns, None)
+
+    def _read(self, table: str, keys: Any, columns: Optional[Sequence[str]], snapshot: Optional[int]) -> pa.RecordBatch:
         doc: Dict[str, Any] = {"keys": _key_list(keys)}
+        if snapshot is not None:
+            doc["snapshot"] = snapshot
         if columns is not None:
             doc["columns"] = list(columns)
         raw, _ = self._json("POST", self._table(table) + "/fetch", doc, accept=_ARROW_STREAM)
@@ -253,14 +258,63 @@ class RemoteMurr:
     ) -> np.ndarray:
         """The dense read: a (len(keys), len(columns)) float32 numpy array, numeric and
         bool columns cast to float32, `fill` for nulls and absent keys."""
+        return self._read_tensor(table, keys, columns, fill, None)
+
+    def _read_tensor(self, table: str, keys: Any, columns: Sequence[str], fill: float, snapshot: Optional[int]) -> np.ndarray:
         k = _key_list(keys)
-        doc = {"keys": k, "columns": list(columns), "fill": None if fill != fill else fill}
+        doc: Dict[str, Any] = {"keys": k, "columns": list(columns), "fill": None if fill != fill else fill}
+        if snapshot is not None:
+            doc["snapshot"] = snapshot
         raw, headers = self._json("POST", self._table(table) + "/fetch_f32", doc)
         rows, cols = len(k), len(columns)
         n = rows * cols
         if len(raw) != n * 4 + rows:
             raise RemoteConnectionError(f"fetch_f32 answered {len(raw)} bytes for {rows}x{cols} values")
         return np.frombuffer(raw, dtype="<f4", count=n).reshape(rows, cols).astype(np.float32, copy=True)
+
+    def snapshot(self) -> "RemoteSnapshot":
+        """A consistent read view held by the server until `close()` (at most 64 at once
+        per server)."""
+        raw, _ = self._request("POST", "/api/v1/snapshot")
+        return RemoteSnapshot(self, int(json.loads(raw)["seq"]))
+
+
+class RemoteSnapshot:
+    """A snapshot held by the server: `read` and `read_tensor` see the database as it was
+    when it was taken. Release it with `close()` or a `with` block."""
+
+    def __init__(self, db: RemoteMurr, seq: int):
+        self._db = db
+        self._seq: Optional[int] = seq
+
+    @property
+    def seq(self) -> int:
+        """The snapshot's sequence number."""
+        if self._seq is None:
+            raise InvalidArgumentError("the snapshot is released")
+        return self._seq
+
+    def read(self, table: str, keys: Any, columns: Optional[Sequence[str]] = None) -> pa.RecordBatch:
+        """`RemoteMurr.read` as of the snapshot."""
+        return self._db._read(table, keys, columns, self.seq)
+
+    def read_tensor(
+        self, table: str, keys: Any, columns: Sequence[str], fill: float = float("nan")
+    ) -> np.ndarray:
+        """`RemoteMurr.read_tensor` as of the snapshot."""
+        return self._db._read_tensor(table, keys, columns, fill, self.seq)
+
+    def close(self) -> None:
+        """Releases the snapshot on the server (a second close does nothing)."""
+        if self._seq is not None:
+            seq, self._seq = self._seq, None
+            self._db._request("DELETE", f"/api/v1/snapshot/{seq}")
+
+    def __enter__(self) -> "RemoteSnapshot":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def connect(url: str, token: Optional[str] = None, timeout: float = 60.0) -> RemoteMurr:
