@@ -112,9 +112,10 @@ enum Command {
     /// Serve a database over HTTP (docs/SERVER.md) until SIGTERM or SIGINT.
     ///
     /// Murr's routes: table schemas as JSON, writes as Arrow IPC, Parquet or JSON, reads
-    /// answered as Arrow IPC or JSON; plus deletes, a dense float32 read, /metrics and
-    /// /openapi.json. Prints `murr serve: http://ADDR` once listening; on a signal, waits
-    /// for the requests under way and closes the database.
+    /// answered as Arrow IPC or JSON; plus deletes, a dense float32 read, held snapshots,
+    /// /metrics and /openapi.json; `--flight-port` adds Arrow Flight. Prints `murr serve:
+    /// http://ADDR` once listening; on a signal, waits for the requests under way and
+    /// closes the database.
     Serve(serve::Args),
 }
 
