@@ -22,6 +22,7 @@ fail() { echo "test-server.sh: $*" >&2; exit 1; }
 start=$(date +%s)
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
 venv=${MURR_PY_VENV:-$CARGO_TARGET_DIR/python-venv}
+command -v curl >/dev/null 2>&1 || fail "curl is needed (apt-get install curl)"
 if [[ ${MURR_SERVER_PYTHON:-} != skip && ! -x $venv/bin/python ]]; then
     fail "no Python venv at $venv: run scripts/test-python.sh first (or set MURR_PY_VENV, or MURR_SERVER_PYTHON=skip)"
 fi
