@@ -403,6 +403,40 @@ async fn edge_cases() {
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.batch().num_rows(), 0);
+    // No columns.
+    s.json(
+        "PUT",
+        "/api/v1/table/users/write",
+        &json!({"columns": {"id": ["a"]}}),
+    )
+    .await;
+    let r = s
+        .json_json(
+            "POST",
+            "/api/v1/table/users/fetch",
+            &json!({"keys": ["a", "b"], "columns": []}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json(), json!({"columns": {}, "found": [true, false]}));
+    let r = s
+        .json(
+            "POST",
+            "/api/v1/table/users/fetch",
+            &json!({"keys": ["a"], "columns": []}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.batch().num_columns(), 0);
+    let r = s
+        .json(
+            "POST",
+            "/api/v1/table/users/fetch_f32",
+            &json!({"keys": ["a"], "columns": []}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(&r.body[..], &[1]);
     // fetch_f32 needs columns; keys must be a list.
     let r = s
         .json(
