@@ -34,6 +34,8 @@ if [ "$mode" = demo ]; then
     fi
     exit 0
 fi
+# curl: scripts/test-server.sh talks to `murr serve` with it.
+command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 # The C/C++ side (scripts/test-c.sh): CMake, g++, GoogleTest, pkg-config.
 command -v cmake >/dev/null 2>&1 || need_apt+=(cmake)
 command -v g++ >/dev/null 2>&1 || need_apt+=(g++)

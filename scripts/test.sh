@@ -52,6 +52,9 @@ scripts/test-wasm.sh
 step "Python binding (bindings/python: manylinux wheel and sdist, pip install into fresh venvs, pytest + README doctest)"
 scripts/test-python.sh
 
+step "murr serve (curl and the Python remote client against a running server, SIGTERM, reopen)"
+scripts/test-server.sh
+
 step "Go binding (bindings/go: CMake-installed libmurr through pkg-config, shared and static, -race, cgocheck2, install test)"
 scripts/test-go.sh
 

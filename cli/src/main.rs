@@ -2,7 +2,7 @@
 //! RocksDB).
 //!
 //! Every database command takes the database directory first: `tables`, `schema`, `get`,
-//! `scan`, `ingest`, `delete`, `flush`, `compact`, `stats`, `verify` and `inspect`
+//! `scan`, `ingest`, `delete`, `flush`, `compact`, `stats`, `verify`, `inspect` and `serve`
 //! (`verify` and `inspect` also take one segment file). `demo` loads and benchmarks a demo
 //! database. A missing database is an error, never created, except by `ingest --create`.
 //!
@@ -28,6 +28,7 @@ mod output;
 mod progress;
 mod scan;
 mod schema;
+mod serve;
 mod stats;
 mod tables;
 mod verify;
@@ -108,6 +109,14 @@ enum Command {
     /// value read, and reports read latency (median, p99) and throughput. A `features`
     /// table left in PATH by a previous run is dropped first.
     Demo(demo::Args),
+    /// Serve a database over HTTP (docs/SERVER.md) until SIGTERM or SIGINT.
+    ///
+    /// Murr's routes: table schemas as JSON, writes as Arrow IPC, Parquet or JSON, reads
+    /// answered as Arrow IPC or JSON; plus deletes, a dense float32 read, held snapshots,
+    /// /metrics and /openapi.json; `--flight-port` adds Arrow Flight. Prints `murr serve:
+    /// http://ADDR` once listening; on a signal, waits for the requests under way and
+    /// closes the database.
+    Serve(serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -125,6 +134,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

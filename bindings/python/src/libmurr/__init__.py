@@ -5,6 +5,7 @@
 Results are `pyarrow.RecordBatch`es imported through the Arrow C Data Interface without a
 copy; `read_tensor` fills a numpy float32 array in place. libmurr.so ships inside the
 package and is called with ctypes (the GIL is released during each call).
+`libmurr.remote.connect(url)` (or `Murr.connect(url)`) talks to a `murr serve` server instead.
 """
 
 from ._native import LIBRARY_PATH, version
@@ -28,6 +29,11 @@ from .errors import (
     WritesStoppedError,
 )
 from .schema import ColumnSchema, DType, TableSchema
+from . import remote
+from .remote import RemoteMurr
+
+# `Murr.connect(url, token=None)`: a client of a libmurr server (`murr serve`), as Murr has.
+Murr.connect = staticmethod(remote.connect)
 
 __version__ = "0.2.0"
 
@@ -46,6 +52,7 @@ __all__ = [
     "LockedError",
     "Murr",
     "MurrError",
+    "RemoteMurr",
     "MurrIOError",
     "SchemaMismatchError",
     "Snapshot",
