@@ -6,7 +6,8 @@
 
 ROWS ?= 1000000
 
-demo: setup
+demo:
+	@scripts/setup.sh demo
 	cargo run --release --locked -p murr-cli -- demo --rows $(ROWS)
 
 test: setup
@@ -15,7 +16,7 @@ test: setup
 setup:
 	@scripts/setup.sh
 
-# Not part of `make test` (about 30 minutes): every workload of WORKLOAD.md through libmurr,
+# Not part of `make test` (about 30 minutes): every workload of docs/WORKLOAD.md through libmurr,
 # the in-memory baselines, RocksDB and Redis (a redis-server started and stopped by the
 # script), at 1M and 10M rows (BENCH_100M=1 adds 100M rows of libmurr), written into
 # BENCHMARKS.md and BENCHMARKS-scaling.png (core/benches/suite, scripts/bench.sh).
@@ -45,7 +46,8 @@ crash: setup
 	MURR_CRASH_CYCLES=$(CRASH_CYCLES) cargo test --release --locked -p murr-core --test crash -- --nocapture
 
 # Local only: coverage-guided fuzzing of the segment reader (local and remote), the
-# manifest decoder, the deletion-vector decoder and the WASM reader's own parsers, and Miri
+# manifest decoder, the deletion-vector decoder, the WASM reader's own parsers and the
+# write-ahead log reader, and Miri
 # over the codec tests.
 fuzz:
 	mkdir -p fuzz/corpus/segment_resealed fuzz/corpus/segment_read fuzz/corpus/manifest_decode
@@ -57,6 +59,8 @@ fuzz:
 	mkdir -p fuzz/corpus/remote_read fuzz/corpus/wasm_parse
 	cargo +nightly fuzz run remote_read fuzz/corpus/remote_read fuzz/seeds/segment_read -- -max_total_time=300
 	cargo +nightly fuzz run wasm_parse fuzz/corpus/wasm_parse fuzz/seeds/wasm_parse -- -max_total_time=300
+	mkdir -p fuzz/corpus/wal_read
+	cargo +nightly fuzz run wal_read fuzz/corpus/wal_read fuzz/seeds/wal_read -- -max_total_time=300
 
 miri:
 	scripts/miri.sh

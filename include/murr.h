@@ -11,9 +11,15 @@
  * - Tabular data is the Arrow C Data Interface (struct ArrowSchema, struct ArrowArray) and
  *   the C Stream Interface (struct ArrowArrayStream), declared below unless another header
  *   declared them first.
- * - Thread safety: every call on a murr_db_t is thread-safe except murr_db_free; reads on a
- *   murr_snapshot_t are thread-safe, murr_snapshot_free is not concurrent with other calls
- *   on it.
+ * - Thread safety: every call on a murr_db_t is thread-safe except murr_db_free; those calls
+ *   take a `const murr_db_t *` (murr_db_close included: it may race the others), and
+ *   murr_db_free a `murr_db_t *`. Reads on a murr_snapshot_t are thread-safe,
+ *   murr_snapshot_free is not concurrent with other calls on it.
+ * - Keys are given by a key descriptor, murr_keys_t (C strings, UTF-8 with lengths, int64,
+ *   uint64 or an Arrow array), made in one line by the murr_keys_* helpers at the end of
+ *   this header. The entry points per key type of 0.1 (murr_db_read_str, ...) remain, thin
+ *   wrappers of the ones taking a descriptor.
+ * - Error structs start as MURR_ERROR_INIT (or zeroed) and have room to grow.
  */
 
 #ifndef MURR_H
@@ -110,8 +116,17 @@ struct ArrowArrayStream {
 
 #endif  // ARROW_C_STREAM_INTERFACE
 
-/** An initializer for a murr_error_t that holds nothing: `murr_error_t e = MURR_ERROR_INIT;` */
-#define MURR_ERROR_INIT {0, NULL, NULL}
+/**
+ * An initializer for a murr_error_t that holds nothing: `murr_error_t e = MURR_ERROR_INIT;`.
+ * Every murr_error_t must start so (or zeroed): libmurr reads its `release`.
+ */
+#define MURR_ERROR_INIT {0, NULL, NULL, NULL, {0, 0, 0, 0}}
+
+/**
+ * An initializer for a murr_table_stats_t with its size set and every count zero:
+ * `murr_table_stats_t s = MURR_TABLE_STATS_INIT;` (see murr_db_table_stats).
+ */
+#define MURR_TABLE_STATS_INIT {sizeof(murr_table_stats_t), 0, 0, 0, 0, 0, 0}
 
 
 /**
@@ -122,7 +137,7 @@ struct ArrowArrayStream {
 /**
  * The minor version.
  */
-#define MURR_VERSION_MINOR 1
+#define MURR_VERSION_MINOR 2
 
 /**
  * The patch version.
@@ -143,6 +158,34 @@ struct ArrowArrayStream {
  * A background thread fsyncs the log every `sync_millis` milliseconds.
  */
 #define MURR_SYNC_EVERY_MILLIS 2
+
+/**
+ * `count` NUL-terminated UTF-8 strings: `data` is `const char *const *`.
+ */
+#define MURR_KEYS_CSTR 0
+
+/**
+ * `count` UTF-8 strings given as pointer + length: `data` is `const char *const *`,
+ * `lengths[i]` bytes each (they may hold NUL bytes; a NULL pointer is allowed for a
+ * length of 0).
+ */
+#define MURR_KEYS_UTF8 1
+
+/**
+ * `count` int64 keys at `data` (`const int64_t *`).
+ */
+#define MURR_KEYS_INT64 2
+
+/**
+ * `count` uint64 keys at `data` (`const uint64_t *`).
+ */
+#define MURR_KEYS_UINT64 3
+
+/**
+ * A plain Arrow array `array` described by `schema` (both borrowed, never released);
+ * `count` is ignored (the array's length counts).
+ */
+#define MURR_KEYS_ARROW 4
 
 /**
  * An open database (opaque). Created by `murr_db_open`, closed by `murr_db_close`, freed
@@ -168,11 +211,15 @@ typedef int32_t murr_status_t;
 
 /**
  * Error detail, allocated by the caller (on the stack: `murr_error_t e = MURR_ERROR_INIT;`)
- * and filled by libmurr on failure. Every function taking a `murr_error_t *` accepts NULL
+ * and filled by libmurr on failure. The caller must initialize it with `MURR_ERROR_INIT`
+ * (or zero it all, e.g. with `memset`) before its first use: libmurr reads `release`. Every function taking a `murr_error_t *` accepts NULL
  * there (no detail then). On failure libmurr first releases a message already in it (calls
  * its `release`), then fills it; on success it is left untouched. The caller frees the
  * message with `murr_error_release(&e)` (or `e.release(&e)`); releasing twice is safe.
  * Not thread-safe: one error struct per thread.
+ *
+ * The struct has room to grow: fields after `release` are libmurr's, and a later version
+ * gives them meaning without changing the struct's size (libmurr 0.2 added them).
  */
 struct murr_error {
   /**
@@ -189,6 +236,16 @@ struct murr_error {
    * nothing to free.
    */
   void (*release)(struct murr_error *error);
+  /**
+   * libmurr's own data for `release`; NULL until a version uses it. Callers never read
+   * or write it (beyond initializing it to NULL).
+   */
+  void *private_data;
+  /**
+   * Zero; reserved for fields that later versions define. Callers never write it
+   * (beyond initializing it to zero).
+   */
+  uint64_t reserved[4];
 };
 
 /**
@@ -284,6 +341,107 @@ struct murr_string_list {
  * A list of strings owned by libmurr (`struct murr_string_list`).
  */
 typedef struct murr_string_list murr_string_list_t;
+
+/**
+ * The statistics of one table, filled by `murr_db_table_stats`. Caller-allocated; set
+ * `size` to `sizeof(murr_table_stats_t)` before the call (`murr_table_stats_t s =
+ * MURR_TABLE_STATS_INIT;`). The struct only grows: fields are appended, never moved, and
+ * libmurr fills those that fit in `size` bytes, then sets `size` to how many bytes it
+ * filled (a program built against a newer header, run with an older libmurr, finds its
+ * newer fields zero and `size` smaller than its `sizeof`).
+ *
+ * A snapshot of counters that move with flushes and compactions; for monitoring and
+ * tests, not for decisions that need them exact.
+ */
+struct murr_table_stats {
+  /**
+   * In: the bytes the caller's struct holds (`sizeof(murr_table_stats_t)`). Out: the
+   * bytes libmurr filled.
+   */
+  size_t size;
+  /**
+   * Segment files of the table, at level 0 and in the sorted run.
+   */
+  uint64_t segments;
+  /**
+   * Segments at level 0 (flushed, key ranges overlapping; compaction merges them into
+   * the sorted run).
+   */
+  uint64_t level0_segments;
+  /**
+   * Rows in all segments (a key written again since its last compaction counts twice;
+   * rows still in memtables are not counted).
+   */
+  uint64_t segment_rows;
+  /**
+   * Bytes of all segment files.
+   */
+  uint64_t segment_bytes;
+  /**
+   * Rows of segments marked deleted or superseded by deletion vectors (reads skip them;
+   * the next compaction drops them).
+   */
+  uint64_t deleted_rows;
+  /**
+   * Estimated bytes held in memtables (not yet flushed).
+   */
+  uint64_t memtable_bytes;
+};
+
+/**
+ * The statistics struct (`struct murr_table_stats`).
+ */
+typedef struct murr_table_stats murr_table_stats_t;
+
+/**
+ * The keys of one call (`murr_db_read_keys`, `murr_db_read_f32`, `murr_db_delete_keys`):
+ * `kind` says which fields hold them. Caller-allocated (the `murr_keys_*` helpers of the
+ * header fill one in a line); it and everything it points to are borrowed for the call
+ * only. `data` may be NULL when `count` is 0.
+ *
+ * Keys must suit the table's key column: strings (CSTR, UTF8, an Arrow utf8, large utf8
+ * or utf8 view array) for a utf8 key column, int64 for an int64 one, uint64 for a uint64
+ * one. int64 keys do not look up a uint64 key column, nor uint64 keys an int64 one (as
+ * Arrow reads never did): `MURR_SCHEMA_MISMATCH`, whose message names both types ("uint64
+ * keys given for a utf8 key column ...").
+ *
+ * An unknown `kind`, NULL `data` (or `lengths`) with `count` > 0, a NULL string (but a
+ * NULL pointer of length 0 in UTF8), a string that is not UTF-8, a NULL or released Arrow
+ * array: `MURR_INVALID_ARGUMENT`. A null key of an Arrow array is not found by a read and
+ * refused by a delete (`MURR_SCHEMA_MISMATCH`).
+ */
+struct murr_keys {
+  /**
+   * `MURR_KEYS_CSTR`, `MURR_KEYS_UTF8`, `MURR_KEYS_INT64`, `MURR_KEYS_UINT64` or
+   * `MURR_KEYS_ARROW`; anything else is `MURR_INVALID_ARGUMENT`.
+   */
+  int32_t kind;
+  /**
+   * How many keys (every kind but `MURR_KEYS_ARROW`).
+   */
+  size_t count;
+  /**
+   * The keys (every kind but `MURR_KEYS_ARROW`), as `kind` says.
+   */
+  const void *data;
+  /**
+   * `MURR_KEYS_UTF8` only: `count` byte lengths; NULL otherwise.
+   */
+  const size_t *lengths;
+  /**
+   * `MURR_KEYS_ARROW` only: the keys, a plain array of the key column's type.
+   */
+  const struct ArrowArray *array;
+  /**
+   * `MURR_KEYS_ARROW` only: the schema of `array`.
+   */
+  const struct ArrowSchema *schema;
+};
+
+/**
+ * The key descriptor (`struct murr_keys`).
+ */
+typedef struct murr_keys murr_keys_t;
 
 /**
  * A consistent read view of a database (opaque).
@@ -443,7 +601,7 @@ murr_status_t murr_db_open(const char *path,
  * # Safety
  * `db` is NULL or a handle from `murr_db_open` not yet freed; `error` NULL or valid.
  */
-murr_status_t murr_db_close(murr_db_t *db, murr_error_t *error);
+murr_status_t murr_db_close(const murr_db_t *db, murr_error_t *error);
 
 /**
  * Frees a database handle, closing it first if it is open (errors ignored: call
@@ -462,7 +620,7 @@ void murr_db_free(murr_db_t *db);
  * # Safety
  * `db` is NULL or a handle from `murr_db_open` not yet freed; `error` NULL or valid.
  */
-murr_status_t murr_db_flush(murr_db_t *db, murr_error_t *error);
+murr_status_t murr_db_flush(const murr_db_t *db, murr_error_t *error);
 
 /**
  * Flushes, then merges each table's segments into one sorted run, on the calling thread.
@@ -471,7 +629,7 @@ murr_status_t murr_db_flush(murr_db_t *db, murr_error_t *error);
  * # Safety
  * `db` is NULL or a handle from `murr_db_open` not yet freed; `error` NULL or valid.
  */
-murr_status_t murr_db_compact(murr_db_t *db, murr_error_t *error);
+murr_status_t murr_db_compact(const murr_db_t *db, murr_error_t *error);
 
 /**
  * Frees the strings a list holds and zeroes it (`count` 0, `items` NULL); the struct itself
@@ -496,7 +654,7 @@ void murr_string_list_free(murr_string_list_t *list);
  * # Safety
  * Pointers are NULL or valid as described; `db` a handle not yet freed.
  */
-murr_status_t murr_db_create_table(murr_db_t *db,
+murr_status_t murr_db_create_table(const murr_db_t *db,
                                    const char *table,
                                    const struct ArrowSchema *schema,
                                    const char *key_column,
@@ -509,7 +667,7 @@ murr_status_t murr_db_create_table(murr_db_t *db,
  * # Safety
  * Pointers are NULL or valid as described; `db` a handle not yet freed.
  */
-murr_status_t murr_db_drop_table(murr_db_t *db, const char *table, murr_error_t *error);
+murr_status_t murr_db_drop_table(const murr_db_t *db, const char *table, murr_error_t *error);
 
 /**
  * Fills the caller's `*out` with the names of the tables, in creation order. `*out` is
@@ -519,7 +677,7 @@ murr_status_t murr_db_drop_table(murr_db_t *db, const char *table, murr_error_t 
  * # Safety
  * Pointers are NULL or valid as described; `db` a handle not yet freed.
  */
-murr_status_t murr_db_tables(murr_db_t *db, murr_string_list_t *out, murr_error_t *error);
+murr_status_t murr_db_tables(const murr_db_t *db, murr_string_list_t *out, murr_error_t *error);
 
 /**
  * Exports the schema of table `table` into the caller's `*out`: a struct schema (format
@@ -530,7 +688,7 @@ murr_status_t murr_db_tables(murr_db_t *db, murr_string_list_t *out, murr_error_
  * # Safety
  * Pointers are NULL or valid as described; `db` a handle not yet freed.
  */
-murr_status_t murr_db_table_schema(murr_db_t *db,
+murr_status_t murr_db_table_schema(const murr_db_t *db,
                                    const char *table,
                                    struct ArrowSchema *out,
                                    murr_error_t *error);
@@ -543,10 +701,27 @@ murr_status_t murr_db_table_schema(murr_db_t *db,
  * # Safety
  * Pointers are NULL or valid as described; `db` a handle not yet freed.
  */
-murr_status_t murr_db_add_column(murr_db_t *db,
+murr_status_t murr_db_add_column(const murr_db_t *db,
                                  const char *table,
                                  const struct ArrowSchema *field,
                                  murr_error_t *error);
+
+/**
+ * Fills the caller's `*out` with the statistics of table `table` (borrowed NUL-terminated
+ * UTF-8). `out->size` must be set by the caller (see `murr_table_stats_t`): smaller than
+ * `sizeof(size_t) + sizeof(uint64_t)` is `MURR_INVALID_ARGUMENT`. On success libmurr writes
+ * the fields that fit in `out->size` bytes, zeroes the bytes past its own fields up to
+ * `out->size`, and sets `out->size` to the bytes it filled; on failure `*out` is left as
+ * it was. `MURR_UNKNOWN_TABLE` if there is no such table. Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described (`out` writable for `out->size` bytes); `db` a
+ * handle not yet freed.
+ */
+murr_status_t murr_db_table_stats(const murr_db_t *db,
+                                  const char *table,
+                                  murr_table_stats_t *out,
+                                  murr_error_t *error);
 
 /**
  * Upserts one record batch into `table` by key (a partial upsert: the batch carries the key
@@ -566,7 +741,7 @@ murr_status_t murr_db_add_column(murr_db_t *db,
  * # Safety
  * Pointers are NULL or valid as described; `db` a handle not yet freed.
  */
-murr_status_t murr_db_write(murr_db_t *db,
+murr_status_t murr_db_write(const murr_db_t *db,
                             const char *table,
                             struct ArrowArray *array,
                             const struct ArrowSchema *schema,
@@ -586,7 +761,7 @@ murr_status_t murr_db_write(murr_db_t *db,
  * # Safety
  * Pointers are NULL or valid as described; `db` a handle not yet freed.
  */
-murr_status_t murr_db_write_stream(murr_db_t *db,
+murr_status_t murr_db_write_stream(const murr_db_t *db,
                                    const char *table,
                                    struct ArrowArrayStream *stream,
                                    uint64_t *seq_out,
@@ -595,167 +770,114 @@ murr_status_t murr_db_write_stream(murr_db_t *db,
 /**
  * Deletes `keys` from `table` (blind: absent keys are fine).
  *
- * - `keys`: a plain (non-struct) array of the key column's type, moved as
- *   `murr_db_write`'s array is (on return `keys->release` is NULL).
- * - `keys_schema`: borrowed, the schema of `keys`.
+ * - `table`: borrowed NUL-terminated UTF-8.
+ * - `keys`: borrowed, the key descriptor (see `murr_keys_t`), of the key column's type:
+ *   else `MURR_SCHEMA_MISMATCH`, as is a null key of an Arrow array (nothing deleted then).
  * - `seq_out`: NULL, or receives the delete's sequence number.
  *
- * Keys of another type or a null key: `MURR_SCHEMA_MISMATCH`. Thread-safe.
+ * Thread-safe.
  *
  * # Safety
  * Pointers are NULL or valid as described; `db` a handle not yet freed.
  */
-murr_status_t murr_db_delete(murr_db_t *db,
-                             const char *table,
-                             struct ArrowArray *keys,
-                             const struct ArrowSchema *keys_schema,
-                             uint64_t *seq_out,
-                             murr_error_t *error);
-
-/**
- * Deletes the `n_keys` utf8 keys at `keys` (borrowed NUL-terminated UTF-8 strings; `keys`
- * may be NULL when `n_keys` is 0) from `table`. `seq_out`: NULL, or receives the delete's
- * sequence number. Thread-safe.
- *
- * # Safety
- * Pointers are NULL or valid as described; `db` a handle not yet freed.
- */
-murr_status_t murr_db_delete_str(murr_db_t *db,
-                                 const char *table,
-                                 const char *const *keys,
-                                 size_t n_keys,
-                                 uint64_t *seq_out,
-                                 murr_error_t *error);
-
-/**
- * Deletes the `n_keys` int64 keys at `keys` (borrowed; may be NULL when `n_keys` is 0)
- * from `table`. `seq_out`: NULL, or receives the delete's sequence number. Thread-safe.
- *
- * # Safety
- * Pointers are NULL or valid as described; `db` a handle not yet freed.
- */
-murr_status_t murr_db_delete_i64(murr_db_t *db,
-                                 const char *table,
-                                 const int64_t *keys,
-                                 size_t n_keys,
-                                 uint64_t *seq_out,
-                                 murr_error_t *error);
+murr_status_t murr_db_delete_keys(const murr_db_t *db,
+                                  const char *table,
+                                  const murr_keys_t *keys,
+                                  uint64_t *seq_out,
+                                  murr_error_t *error);
 
 /**
  * Reads `columns` of `table` for `keys`, as of `snapshot` (NULL: the latest state).
  *
- * - `keys`, `keys_schema`: borrowed (not released; not referenced after the call): a plain
- *   array of the key column's type. Keys of another type: `MURR_SCHEMA_MISMATCH`.
+ * - `keys`: borrowed, the key descriptor (see `murr_keys_t`; one line with the
+ *   `murr_keys_*` helpers), of the key column's type: else `MURR_SCHEMA_MISMATCH`.
+ *   An Arrow array's null keys are not found.
  * - `columns`: `n_columns` borrowed NUL-terminated UTF-8 names (the key column may be
  *   among them; NULL allowed when `n_columns` is 0).
  * - `out_array`, `out_schema`: caller-allocated, marked released on entry, filled on
- *   success with a struct array of `keys->length` rows, one nullable child per asked
- *   column in order (null for absent keys and unwritten cells); the caller releases both.
- * - `found`: NULL, or a caller buffer of `keys->length` bytes: 1 found, 0 absent.
+ *   success with a struct array of one row per key, one nullable child per asked column
+ *   in order (null for absent keys and unwritten cells); the caller releases both. Nothing
+ *   in them refers to the caller's keys.
+ * - `found`: NULL, or a caller buffer of one byte per key: 1 found, 0 absent.
  *
  * Thread-safe.
  *
  * # Safety
  * Pointers are NULL or valid as described; `db`, `snapshot` handles not yet freed.
  */
-murr_status_t murr_db_read(murr_db_t *db,
-                           const murr_snapshot_t *snapshot,
-                           const char *table,
-                           const struct ArrowArray *keys,
-                           const struct ArrowSchema *keys_schema,
-                           const char *const *columns,
-                           size_t n_columns,
-                           struct ArrowArray *out_array,
-                           struct ArrowSchema *out_schema,
-                           uint8_t *found,
-                           murr_error_t *error);
+murr_status_t murr_db_read_keys(const murr_db_t *db,
+                                const murr_snapshot_t *snapshot,
+                                const char *table,
+                                const murr_keys_t *keys,
+                                const char *const *columns,
+                                size_t n_columns,
+                                struct ArrowArray *out_array,
+                                struct ArrowSchema *out_schema,
+                                uint8_t *found,
+                                murr_error_t *error);
 
 /**
- * Reads as `murr_db_read` does, for the `n_keys` utf8 keys at `keys` (borrowed
- * NUL-terminated UTF-8; NULL allowed when `n_keys` is 0). `found`: NULL or `n_keys`
- * bytes. Thread-safe.
+ * Dense read: fills the caller's `out` (`n_keys * n_columns` floats, `n_keys` the number
+ * of keys; row-major: `out[i * n_columns + j]` is key `i`, column `j`) with the values of
+ * `columns` of `table` cast to float (bool: 0/1), `fill` for nulls and absent keys, as of
+ * `snapshot` (NULL: the latest state).
  *
- * # Safety
- * Pointers are NULL or valid as described; `db`, `snapshot` handles not yet freed.
- */
-murr_status_t murr_db_read_str(murr_db_t *db,
-                               const murr_snapshot_t *snapshot,
-                               const char *table,
-                               const char *const *keys,
-                               size_t n_keys,
-                               const char *const *columns,
-                               size_t n_columns,
-                               struct ArrowArray *out_array,
-                               struct ArrowSchema *out_schema,
-                               uint8_t *found,
-                               murr_error_t *error);
-
-/**
- * Reads as `murr_db_read` does, for the `n_keys` int64 keys at `keys` (borrowed; NULL
- * allowed when `n_keys` is 0). `found`: NULL or `n_keys` bytes. Thread-safe.
- *
- * # Safety
- * Pointers are NULL or valid as described; `db`, `snapshot` handles not yet freed.
- */
-murr_status_t murr_db_read_i64(murr_db_t *db,
-                               const murr_snapshot_t *snapshot,
-                               const char *table,
-                               const int64_t *keys,
-                               size_t n_keys,
-                               const char *const *columns,
-                               size_t n_columns,
-                               struct ArrowArray *out_array,
-                               struct ArrowSchema *out_schema,
-                               uint8_t *found,
-                               murr_error_t *error);
-
-/**
- * Dense read for `n_keys` utf8 keys (borrowed NUL-terminated UTF-8): fills the caller's
- * `out` (`n_keys * n_columns` floats, row-major: `out[i * n_columns + j]` is key `i`,
- * column `j`) with the values of `columns` cast to float (bool: 0/1), `fill` for nulls and
- * absent keys, as of `snapshot` (NULL: the latest state).
- *
+ * - `keys`: borrowed, the key descriptor (see `murr_keys_t`), of the key column's type:
+ *   else `MURR_SCHEMA_MISMATCH`.
  * - `columns`: `n_columns` borrowed names, each of a numeric or bool column, else
  *   `MURR_SCHEMA_MISMATCH` before anything is read.
  * - `out`: written only on success (unspecified on failure).
- * - `found`: NULL, or a caller buffer of `n_keys` bytes (1 found, 0 absent).
+ * - `found`: NULL, or a caller buffer of one byte per key (1 found, 0 absent).
  *
- * No Arrow structures; no allocation proportional to the output beyond the engine's read.
- * Thread-safe.
+ * No Arrow structures out; no allocation proportional to the output beyond the engine's
+ * read. Thread-safe.
  *
  * # Safety
  * Pointers are NULL or valid as described; `db`, `snapshot` handles not yet freed.
  */
-murr_status_t murr_db_read_f32_str(murr_db_t *db,
-                                   const murr_snapshot_t *snapshot,
-                                   const char *table,
-                                   const char *const *keys,
-                                   size_t n_keys,
-                                   const char *const *columns,
-                                   size_t n_columns,
-                                   float fill,
-                                   float *out,
-                                   uint8_t *found,
-                                   murr_error_t *error);
+murr_status_t murr_db_read_f32(const murr_db_t *db,
+                               const murr_snapshot_t *snapshot,
+                               const char *table,
+                               const murr_keys_t *keys,
+                               const char *const *columns,
+                               size_t n_columns,
+                               float fill,
+                               float *out,
+                               uint8_t *found,
+                               murr_error_t *error);
 
 /**
- * Dense read as `murr_db_read_f32_str` does, for `n_keys` int64 keys (borrowed).
- * Thread-safe.
+ * Dense write: upserts one row per key into `table`, the values of `columns` taken from
+ * the caller's row-major buffer `values` (`values[i * n_columns + j]` is key `i`, column
+ * `j`); a partial upsert of those columns, as `murr_db_write` of the same rows (the other
+ * columns keep their values; a key given twice: the last row wins). Atomic: everything is
+ * written, or nothing.
+ *
+ * - `table`: borrowed NUL-terminated UTF-8.
+ * - `keys`: borrowed, the key descriptor (see `murr_keys_t`) of the key column's exact
+ *   type (an Arrow key array of utf8 for a utf8 key column), no null key: else
+ *   `MURR_SCHEMA_MISMATCH`.
+ * - `columns`: `n_columns` borrowed names, each of a float32 column of the table (not the
+ *   key column), each once. An unknown column is `MURR_UNKNOWN_COLUMN`; a column of
+ *   another type or the key column `MURR_SCHEMA_MISMATCH`; a name given twice
+ *   `MURR_INVALID_ARGUMENT`. Nothing is written then.
+ * - `values`: borrowed, `n_keys * n_columns` floats (NULL when that is 0), copied during
+ *   the call. NaN is stored as NaN (not null).
+ * - `seq_out`: NULL, or receives the write's sequence number.
+ *
+ * When this returns `MURR_OK` the write is visible to every later read. Thread-safe.
  *
  * # Safety
- * Pointers are NULL or valid as described; `db`, `snapshot` handles not yet freed.
+ * Pointers are NULL or valid as described; `db` a handle not yet freed.
  */
-murr_status_t murr_db_read_f32_i64(murr_db_t *db,
-                                   const murr_snapshot_t *snapshot,
-                                   const char *table,
-                                   const int64_t *keys,
-                                   size_t n_keys,
-                                   const char *const *columns,
-                                   size_t n_columns,
-                                   float fill,
-                                   float *out,
-                                   uint8_t *found,
-                                   murr_error_t *error);
+murr_status_t murr_db_write_f32(const murr_db_t *db,
+                                const char *table,
+                                const murr_keys_t *keys,
+                                const char *const *columns,
+                                size_t n_columns,
+                                const float *values,
+                                uint64_t *seq_out,
+                                murr_error_t *error);
 
 /**
  * Takes a snapshot of the database: reads through it see the database as it is now,
@@ -766,7 +888,7 @@ murr_status_t murr_db_read_f32_i64(murr_db_t *db,
  * # Safety
  * Pointers are NULL or valid as described; `db` a handle not yet freed.
  */
-murr_status_t murr_db_snapshot(murr_db_t *db, murr_snapshot_t **out, murr_error_t *error);
+murr_status_t murr_db_snapshot(const murr_db_t *db, murr_snapshot_t **out, murr_error_t *error);
 
 /**
  * The sequence number of the newest write `snapshot` sees; 0 for NULL. Thread-safe.
@@ -805,7 +927,7 @@ void murr_snapshot_free(murr_snapshot_t *snapshot);
  * # Safety
  * Pointers are NULL or valid as described; `db`, `snapshot` handles not yet freed.
  */
-murr_status_t murr_db_scan(murr_db_t *db,
+murr_status_t murr_db_scan(const murr_db_t *db,
                            const murr_snapshot_t *snapshot,
                            const char *table,
                            const char *const *columns,
@@ -813,8 +935,230 @@ murr_status_t murr_db_scan(murr_db_t *db,
                            struct ArrowArrayStream *out,
                            murr_error_t *error);
 
+/**
+ * Kept for compatibility: a thin wrapper of `murr_db_read_keys` (keys `MURR_KEYS_ARROW`).
+ * Reads `columns` of `table` for the keys of `keys` (described by `keys_schema`; both
+ * borrowed: not released, not referenced after the call), as `murr_db_read_keys` does.
+ * `found`: NULL or `keys->length` bytes. Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described; `db`, `snapshot` handles not yet freed.
+ */
+murr_status_t murr_db_read(const murr_db_t *db,
+                           const murr_snapshot_t *snapshot,
+                           const char *table,
+                           const struct ArrowArray *keys,
+                           const struct ArrowSchema *keys_schema,
+                           const char *const *columns,
+                           size_t n_columns,
+                           struct ArrowArray *out_array,
+                           struct ArrowSchema *out_schema,
+                           uint8_t *found,
+                           murr_error_t *error);
+
+/**
+ * Kept for compatibility: a thin wrapper of `murr_db_read_keys` (keys `MURR_KEYS_CSTR`):
+ * reads for the `n_keys` NUL-terminated UTF-8 keys at `keys` (borrowed; NULL allowed when
+ * `n_keys` is 0). `found`: NULL or `n_keys` bytes. Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described; `db`, `snapshot` handles not yet freed.
+ */
+murr_status_t murr_db_read_str(const murr_db_t *db,
+                               const murr_snapshot_t *snapshot,
+                               const char *table,
+                               const char *const *keys,
+                               size_t n_keys,
+                               const char *const *columns,
+                               size_t n_columns,
+                               struct ArrowArray *out_array,
+                               struct ArrowSchema *out_schema,
+                               uint8_t *found,
+                               murr_error_t *error);
+
+/**
+ * Kept for compatibility: a thin wrapper of `murr_db_read_keys` (keys `MURR_KEYS_INT64`):
+ * reads for the `n_keys` int64 keys at `keys` (borrowed; NULL allowed when `n_keys` is 0).
+ * `found`: NULL or `n_keys` bytes. Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described; `db`, `snapshot` handles not yet freed.
+ */
+murr_status_t murr_db_read_i64(const murr_db_t *db,
+                               const murr_snapshot_t *snapshot,
+                               const char *table,
+                               const int64_t *keys,
+                               size_t n_keys,
+                               const char *const *columns,
+                               size_t n_columns,
+                               struct ArrowArray *out_array,
+                               struct ArrowSchema *out_schema,
+                               uint8_t *found,
+                               murr_error_t *error);
+
+/**
+ * Kept for compatibility: a thin wrapper of `murr_db_read_f32` (keys `MURR_KEYS_CSTR`):
+ * the dense read for the `n_keys` NUL-terminated UTF-8 keys at `keys` (borrowed).
+ * Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described; `db`, `snapshot` handles not yet freed.
+ */
+murr_status_t murr_db_read_f32_str(const murr_db_t *db,
+                                   const murr_snapshot_t *snapshot,
+                                   const char *table,
+                                   const char *const *keys,
+                                   size_t n_keys,
+                                   const char *const *columns,
+                                   size_t n_columns,
+                                   float fill,
+                                   float *out,
+                                   uint8_t *found,
+                                   murr_error_t *error);
+
+/**
+ * Kept for compatibility: a thin wrapper of `murr_db_read_f32` (keys `MURR_KEYS_INT64`):
+ * the dense read for the `n_keys` int64 keys at `keys` (borrowed). Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described; `db`, `snapshot` handles not yet freed.
+ */
+murr_status_t murr_db_read_f32_i64(const murr_db_t *db,
+                                   const murr_snapshot_t *snapshot,
+                                   const char *table,
+                                   const int64_t *keys,
+                                   size_t n_keys,
+                                   const char *const *columns,
+                                   size_t n_columns,
+                                   float fill,
+                                   float *out,
+                                   uint8_t *found,
+                                   murr_error_t *error);
+
+/**
+ * Kept for compatibility: a thin wrapper of `murr_db_delete_keys` (keys
+ * `MURR_KEYS_ARROW`), except that `keys` is moved, not borrowed: on every call, success or
+ * failure, libmurr takes the array (on return `keys->release` is NULL) and releases it.
+ * `keys_schema`: borrowed, the schema of `keys`. Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described; `db` a handle not yet freed.
+ */
+murr_status_t murr_db_delete(const murr_db_t *db,
+                             const char *table,
+                             struct ArrowArray *keys,
+                             const struct ArrowSchema *keys_schema,
+                             uint64_t *seq_out,
+                             murr_error_t *error);
+
+/**
+ * Kept for compatibility: a thin wrapper of `murr_db_delete_keys` (keys
+ * `MURR_KEYS_CSTR`): deletes the `n_keys` NUL-terminated UTF-8 keys at `keys` (borrowed;
+ * NULL allowed when `n_keys` is 0). Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described; `db` a handle not yet freed.
+ */
+murr_status_t murr_db_delete_str(const murr_db_t *db,
+                                 const char *table,
+                                 const char *const *keys,
+                                 size_t n_keys,
+                                 uint64_t *seq_out,
+                                 murr_error_t *error);
+
+/**
+ * Kept for compatibility: a thin wrapper of `murr_db_delete_keys` (keys
+ * `MURR_KEYS_INT64`): deletes the `n_keys` int64 keys at `keys` (borrowed; NULL allowed
+ * when `n_keys` is 0). Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described; `db` a handle not yet freed.
+ */
+murr_status_t murr_db_delete_i64(const murr_db_t *db,
+                                 const char *table,
+                                 const int64_t *keys,
+                                 size_t n_keys,
+                                 uint64_t *seq_out,
+                                 murr_error_t *error);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus
 
 #endif  /* MURR_H */
+
+/* The helpers below follow the include guard above (cbindgen writes its trailer there), so
+ * they carry a guard of their own. */
+#ifndef MURR_H_KEYS_HELPERS
+#define MURR_H_KEYS_HELPERS
+
+/*
+ * Key descriptors in one line: each helper returns a murr_keys_t by value, pointing at the
+ * caller's keys (borrowed: they must outlive the call the descriptor is given to).
+ *
+ *   murr_keys_t k = murr_keys_cstr(names, n);
+ *   murr_db_read_f32(db, NULL, "users", &k, columns, n_columns, 0.0f, out, found, &err);
+ */
+
+/** `n` NUL-terminated UTF-8 keys at `keys` (`MURR_KEYS_CSTR`). */
+static inline murr_keys_t murr_keys_cstr(const char *const *keys, size_t n) {
+  murr_keys_t k;
+  k.kind = MURR_KEYS_CSTR;
+  k.count = n;
+  k.data = keys;
+  k.lengths = NULL;
+  k.array = NULL;
+  k.schema = NULL;
+  return k;
+}
+
+/** `n` UTF-8 keys of `lengths[i]` bytes at `keys[i]`, NUL bytes allowed (`MURR_KEYS_UTF8`). */
+static inline murr_keys_t murr_keys_utf8(const char *const *keys, const size_t *lengths, size_t n) {
+  murr_keys_t k;
+  k.kind = MURR_KEYS_UTF8;
+  k.count = n;
+  k.data = keys;
+  k.lengths = lengths;
+  k.array = NULL;
+  k.schema = NULL;
+  return k;
+}
+
+/** `n` int64 keys at `keys` (`MURR_KEYS_INT64`). */
+static inline murr_keys_t murr_keys_i64(const int64_t *keys, size_t n) {
+  murr_keys_t k;
+  k.kind = MURR_KEYS_INT64;
+  k.count = n;
+  k.data = keys;
+  k.lengths = NULL;
+  k.array = NULL;
+  k.schema = NULL;
+  return k;
+}
+
+/** `n` uint64 keys at `keys` (`MURR_KEYS_UINT64`). */
+static inline murr_keys_t murr_keys_u64(const uint64_t *keys, size_t n) {
+  murr_keys_t k;
+  k.kind = MURR_KEYS_UINT64;
+  k.count = n;
+  k.data = keys;
+  k.lengths = NULL;
+  k.array = NULL;
+  k.schema = NULL;
+  return k;
+}
+
+/** The keys of the plain Arrow array `array` described by `schema` (`MURR_KEYS_ARROW`;
+ * both borrowed, never released by libmurr). */
+static inline murr_keys_t murr_keys_arrow(const struct ArrowArray *array, const struct ArrowSchema *schema) {
+  murr_keys_t k;
+  k.kind = MURR_KEYS_ARROW;
+  k.count = 0;
+  k.data = NULL;
+  k.lengths = NULL;
+  k.array = array;
+  k.schema = schema;
+  return k;
+}
+
+#endif  /* MURR_H_KEYS_HELPERS */

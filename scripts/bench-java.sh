@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# R1 (WORKLOAD.md) from Java against the Rust API, in one session: builds the release
+# R1 (docs/WORKLOAD.md) from Java against the Rust API, in one session: builds the release
 # libmurr and the Java binding (no tests), runs bindings/java's R1Bench (the canonical table
 # loaded through MurrDb.write), then `cargo bench -p murr-ffi --bench abi` (the Rust API's
 # Db::read and the C ABI on the same table and keys). Not part of `make test`.

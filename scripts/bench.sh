@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench: every workload of WORKLOAD.md through libmurr and its peers (in-memory
+# make bench: every workload of docs/WORKLOAD.md through libmurr and its peers (in-memory
 # baselines, RocksDB, Redis), at 1M and 10M rows (and 100M rows of libmurr alone with
 # BENCH_100M=1), in release mode (core/benches/suite). Prints the tables, writes them into
 # BENCHMARKS.md (between the "make bench" markers) with the machine, the date, the commit and

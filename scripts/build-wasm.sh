@@ -2,7 +2,7 @@
 # Builds the browser/Node segment reader (wasm/) into wasm/pkg/ (gitignored):
 #   wasm/pkg/node/  wasm-bindgen --target nodejs (CommonJS, loads the .wasm synchronously)
 #   wasm/pkg/web/   wasm-bindgen --target web    (ES module; call the default export `init`)
-# with the size profile [profile.wasm-release] and no wasm-opt (see TOOLCHAIN.md).
+# with the size profile [profile.wasm-release] and no wasm-opt (see docs/TOOLCHAIN.md).
 # Prints the .wasm's size, raw and gzipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
 # Installs what libmurr's build and tests need on a Debian machine with rustup's Rust.
 # Idempotent and quiet when everything is already there.
+#
+#   scripts/setup.sh        everything `make test` needs (every language, WASM, browser)
+#   scripts/setup.sh demo   only what `make demo` needs: Rust and a C compiler/linker
 set -euo pipefail
+mode=${1:-all}
+case "$mode" in
+    all | demo) ;;
+    *)
+        printf "[setup] unknown mode \"%s\" (expected: demo, or nothing for all)\n" "$mode" >&2
+        exit 2
+        ;;
+esac
 
 say() { printf '[setup] %s\n' "$*" >&2; }
 
 if ! command -v cargo >/dev/null 2>&1; then
-    say "cargo not found. libmurr needs Rust 1.88 or newer from rustup (https://rustup.rs);"
+    say "cargo not found. libmurr needs Rust 1.89 or newer from rustup (https://rustup.rs);"
     say "Debian's own rustc is too old for edition 2024."
     exit 1
 fi
@@ -14,6 +25,17 @@ fi
 need_apt=()
 command -v cc >/dev/null 2>&1 || need_apt+=(build-essential)
 command -v make >/dev/null 2>&1 || need_apt+=(make)
+if [ "$mode" = demo ]; then
+    # The demo is one Rust binary (cli/): cargo and a linker are all it needs.
+    if [ ${#need_apt[@]} -gt 0 ]; then
+        say "installing ${need_apt[*]} with apt-get"
+        SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+        $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${need_apt[@]}"
+    fi
+    exit 0
+fi
+# curl: scripts/test-server.sh talks to `murr serve` with it.
+command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 # The C/C++ side (scripts/test-c.sh): CMake, g++, GoogleTest, pkg-config.
 command -v cmake >/dev/null 2>&1 || need_apt+=(cmake)
 command -v g++ >/dev/null 2>&1 || need_apt+=(g++)

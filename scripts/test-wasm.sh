@@ -39,3 +39,41 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 npx --no-install tsc -p test # the .d.ts files describe the API as the README uses it
 node --test test/
+
+# Installed as a user installs it (README "Install"): the packed tarball into a project of
+# its own outside the repository, then the Node quick-start against a golden segment.
+scratch=$(mktemp -d)
+trap 'rm -rf "$fresh" "$scratch"' EXIT
+npm pack --silent --pack-destination "$scratch" >/dev/null
+tarball=$(ls "$scratch"/libmurr-segment-reader-*.tgz)
+arrow_version=$(node -p "require('./package.json').devDependencies['apache-arrow']")
+golden=$(pwd)/../tests/golden/all_types.murr
+cd "$scratch"
+npm init -y >/dev/null
+npm install --no-audit --no-fund --loglevel=error "$tarball" "apache-arrow@$arrow_version"
+cat > quickstart.mjs <<'JS'
+import { readFileSync } from 'node:fs';
+import { tableFromIPC } from 'apache-arrow';
+import { SegmentReader } from '@libmurr/segment-reader';
+import { RemoteSegment } from '@libmurr/segment-reader/remote';
+
+const bytes = readFileSync(process.argv[2]);
+const reader = new SegmentReader(bytes);
+const key = reader.schema().key;
+const result = reader.get(['k00', 'absent'], [key]);
+const found = Array.from(result.found);
+const rows = tableFromIPC(result.ipc).numRows;
+result.free();
+reader.free();
+if (found.join() !== '1,0' || rows !== 2) throw new Error(`quick-start: found ${found}, ${rows} rows`);
+const seg = await RemoteSegment.open(
+  { size: bytes.length, fetchRange: async (o, n) => bytes.subarray(o, o + n) },
+  { name: 'all_types.seg' });
+const remote = await seg.get(['k00'], [key]);
+const remoteFound = Array.from(remote.found);
+remote.free();
+seg.free();
+if (remoteFound.join() !== '1') throw new Error(`quick-start (remote): found ${remoteFound}`);
+console.log('installed package: SegmentReader and RemoteSegment read the golden segment');
+JS
+node quickstart.mjs "$golden"

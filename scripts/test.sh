@@ -10,6 +10,9 @@ start=$(date +%s)
 step "rustfmt"
 cargo fmt --all -- --check
 
+step "every document the repository cites is in it"
+scripts/check-refs.sh
+
 step "clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
@@ -40,22 +43,25 @@ cargo check -p murr-wasm --target wasm32-unknown-unknown --locked
 step "docs build without warnings"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 
-step "C and C++ (tests/c, bindings/cpp: ASan + UBSan, install, example)"
+step "C and C++ (tests/c, bindings/cpp: release libmurr, ASan + UBSan, install (stripped, < 10 MB), examples)"
 scripts/test-c.sh
 
 step "WASM segment reader (wasm/: build with wasm-bindgen, Node tests on the golden files)"
 scripts/test-wasm.sh
 
-step "Python binding (bindings/python: wheel, pip install into a fresh venv, pytest + README doctest)"
+step "Python binding (bindings/python: manylinux wheel and sdist, pip install into fresh venvs, pytest + README doctest)"
 scripts/test-python.sh
 
-step "Go binding (bindings/go: static and dynamic libmurr, -race, cgocheck2, examples)"
+step "murr serve (curl and the Python remote client against a running server, SIGTERM, reopen)"
+scripts/test-server.sh
+
+step "Go binding (bindings/go: CMake-installed libmurr through pkg-config, shared and static, -race, cgocheck2, install test)"
 scripts/test-go.sh
 
 step "WASM package in headless Chromium (demo page, remote reads of a 108 MB segment)"
 scripts/test-browser.sh
 
-step "Java binding (bindings/java: JNI glue, Maven + Surefire JUnit 5 tests, jar)"
+step "Java binding (bindings/java: JNI glue, Maven + Surefire JUnit 5 tests, mvn install, install test)"
 scripts/test-java.sh
 
 printf '\nAll tests passed in %ss.\n' "$(( $(date +%s) - start ))"

@@ -17,7 +17,7 @@ import (
 	"github.com/libmurr/libmurr/bindings/go/internal/cabi"
 )
 
-// BenchmarkR1 is WORKLOAD.md's R1 through the Go binding: the canonical table (keys
+// BenchmarkR1 is docs/WORKLOAD.md's R1 through the Go binding: the canonical table (keys
 // doc_{i}, 10 float32 columns; MURR_BENCH_ROWS rows, default 1,000,000) is loaded through
 // DB.Write in batches of 100,000, compacted and closed, then copied once per system (as
 // ffi/benches/abi.rs does, so that no system finds in cache the rows another one just read
@@ -28,8 +28,8 @@ import (
 //   - read: DB.Read with an Arrow string array of the keys (built outside the timing), the
 //     record imported zero-copy and released inside the timing;
 //   - dense: DB.ReadFloat32 with the keys as []string into a preallocated 1000 x 10 slice;
-//   - c-read, c-dense: the same two C calls (murr_db_read with Arrow keys, the result
-//     released in C; murr_db_read_f32_str) made directly through cgo by internal/cabi,
+//   - c-read, c-dense: the same two C calls (murr_db_read_keys with Arrow keys, the result
+//     released in C; murr_db_read_f32 with C strings) made directly through cgo by internal/cabi,
 //     with keys and names prepared in C memory outside the timing: the C ABI plus one cgo
 //     transition, the floor under the binding. read - c-read and dense - c-dense are what
 //     package murr adds.

@@ -25,6 +25,12 @@ func (db *DB) ReadFloat32Int64(table string, keys []int64, columns []string, fil
 	return view{db: db}.readFloat32Int64(table, keys, columns, fill, out, found)
 }
 
+// ReadFloat32Uint64 is ReadFloat32 for a table keyed by uint64 (every uint64 key, those
+// above 2^63 included, looks up exactly; int64 keys do not look up a uint64 table).
+func (db *DB) ReadFloat32Uint64(table string, keys []uint64, columns []string, fill float32, out []float32, found []bool) error {
+	return view{db: db}.readFloat32Uint64(table, keys, columns, fill, out, found)
+}
+
 // keyBufs recycles the buffers that carry string keys to C (NUL-separated).
 var keyBufs = sync.Pool{New: func() any { return new([]byte) }}
 
@@ -49,15 +55,30 @@ func (v view) readFloat32(table string, keys []string, columns []string, fill fl
 }
 
 func (v view) readFloat32Int64(table string, keys []int64, columns []string, fill float32, out []float32, found []bool) error {
-	if err := checkDense(table, len(keys), len(columns), out, found); err != nil {
+	return v.readFloat32Int(table, C.MURR_KEYS_INT64, intKeys(keys), len(keys), columns, fill, out, found)
+}
+
+func (v view) readFloat32Uint64(table string, keys []uint64, columns []string, fill float32, out []float32, found []bool) error {
+	return v.readFloat32Int(table, C.MURR_KEYS_UINT64, intKeys(keys), len(keys), columns, fill, out, found)
+}
+
+// intKeys is the address of the first of keys (Go memory passed to C for one call only);
+// nil when there are none.
+func intKeys[K int64 | uint64](keys []K) unsafe.Pointer {
+	if len(keys) == 0 {
+		return nil
+	}
+	return unsafe.Pointer(&keys[0])
+}
+
+// readFloat32Int is the dense read of n integer keys at kp, of key kind (MURR_KEYS_INT64
+// or MURR_KEYS_UINT64).
+func (v view) readFloat32Int(table string, kind C.int32_t, kp unsafe.Pointer, n int, columns []string, fill float32, out []float32, found []bool) error {
+	if err := checkDense(table, n, len(columns), out, found); err != nil {
 		return err
 	}
-	var kp *C.int64_t
-	if len(keys) > 0 {
-		kp = (*C.int64_t)(unsafe.Pointer(&keys[0]))
-	}
-	return v.dense(table, columns, len(keys), out, found, func(dbp *C.murr_db_t, snap *C.murr_snapshot_t, ctable *C.char, names *C.char, outp *C.float, foundp *C.uint8_t, c *call) C.murr_status_t {
-		return C.murrgo_read_f32_i64(dbp, snap, ctable, kp, C.size_t(len(keys)), names, C.size_t(len(columns)), C.float(fill), outp, foundp, &c.e)
+	return v.dense(table, columns, n, out, found, func(dbp *C.murr_db_t, snap *C.murr_snapshot_t, ctable *C.char, names *C.char, outp *C.float, foundp *C.uint8_t, c *call) C.murr_status_t {
+		return C.murrgo_read_f32_int(dbp, snap, ctable, kind, kp, C.size_t(n), names, C.size_t(len(columns)), C.float(fill), outp, foundp, &c.e)
 	})
 }
 

@@ -19,7 +19,10 @@
 // is an error, never a panic. A DB is safe for concurrent use; see DB, Snapshot and Scan
 // for the lifetime rules.
 //
-// Linking: libmurr.a is linked statically by default; the build tag murr_dynamic links
-// libmurr.so instead. Both are taken from lib/, which `go generate` fills by building
-// libmurr with cargo (see README.md).
+// Linking: cgo finds an installed libmurr with pkg-config (murr.pc, installed by libmurr's
+// CMake package: see README.md) and links libmurr.so by default; the build tag murr_static
+// links libmurr.a through murr-static.pc instead, and murr_cgoflags takes CGO_CFLAGS and
+// CGO_LDFLAGS from the environment (no pkg-config). When pkg-config cannot find murr,
+// `go build` fails with "Package murr was not found in the pkg-config search path":
+// set PKG_CONFIG_PATH to the directory holding murr.pc (<prefix>/lib/pkgconfig).
 package murr

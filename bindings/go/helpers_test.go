@@ -12,7 +12,7 @@ import (
 	murr "github.com/libmurr/libmurr/bindings/go"
 )
 
-// featureSchema: key (utf8) and width float32 columns f0.., as in WORKLOAD.md.
+// featureSchema: key (utf8) and width float32 columns f0.., as in docs/WORKLOAD.md.
 func featureSchema(width int) *arrow.Schema {
 	fields := []arrow.Field{{Name: "key", Type: arrow.BinaryTypes.String}}
 	for c := 0; c < width; c++ {
@@ -21,7 +21,7 @@ func featureSchema(width int) *arrow.Schema {
 	return arrow.NewSchema(fields, nil)
 }
 
-// value is the canonical value of row i, column c (WORKLOAD.md), plus round*1000 so that
+// value is the canonical value of row i, column c (docs/WORKLOAD.md), plus round*1000 so that
 // rewrites are told apart.
 func value(i, c, round int) float32 {
 	return float32((i*31+c)%1000)/1000.0 + float32(round*1000)

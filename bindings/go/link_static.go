@@ -1,14 +1,13 @@
-//go:build !murr_dynamic
+//go:build murr_static && !murr_cgoflags
 
 package murr
 
-// The default: libmurr.a, linked into the Go binary (no shared library to ship). lib/ is
-// filled by `go generate` (build-libmurr.sh). -ldl -lm -lpthread are what a Rust
-// staticlib needs from libc on Linux.
+// With -tags murr_static: the installed libmurr.a, linked into the binary (nothing to ship
+// beside it), found with pkg-config (murr-static.pc, installed beside murr.pc; its Libs name
+// libmurr.a by path and add -lpthread -ldl -lm, the system libraries the Rust runtime uses).
 
-// #cgo CFLAGS: -I${SRCDIR}/../../include
-// #cgo LDFLAGS: ${SRCDIR}/lib/libmurr.a -ldl -lm -lpthread
+// #cgo pkg-config: murr-static
 import "C"
 
-// Linkage says how this build links libmurr: "static" or "dynamic".
+// Linkage says how this build links libmurr (see link_shared.go).
 const Linkage = "static"

@@ -75,8 +75,9 @@ murr_status_t murrgo_read(murr_db_t *db, const murr_snapshot_t *snapshot, const 
 
     murrgo_ptrs_t cols;
     if (!murrgo_split(&cols, columns, n_columns)) return murrgo_oom(error);
-    murr_status_t status = murr_db_read(db, snapshot, table, &array, &schema, cols.items,
-                                        n_columns, out_array, out_schema, found, error);
+    murr_keys_t keys = murr_keys_arrow(&array, &schema);
+    murr_status_t status = murr_db_read_keys(db, snapshot, table, &keys, cols.items, n_columns,
+                                             out_array, out_schema, found, error);
     murrgo_ptrs_free(&cols);
     return status;
 }
@@ -91,23 +92,35 @@ murr_status_t murrgo_read_f32_str(murr_db_t *db, const murr_snapshot_t *snapshot
         murrgo_ptrs_free(&k);
         return murrgo_oom(error);
     }
-    murr_status_t status = murr_db_read_f32_str(db, snapshot, table, k.items, n_keys, cols.items,
-                                                n_columns, fill, out, found, error);
+    murr_keys_t desc = murr_keys_cstr(k.items, n_keys);
+    murr_status_t status = murr_db_read_f32(db, snapshot, table, &desc, cols.items, n_columns,
+                                            fill, out, found, error);
     murrgo_ptrs_free(&cols);
     murrgo_ptrs_free(&k);
     return status;
 }
 
-murr_status_t murrgo_read_f32_i64(murr_db_t *db, const murr_snapshot_t *snapshot,
-                                  const char *table, const int64_t *keys, size_t n_keys,
-                                  const char *columns, size_t n_columns, float fill, float *out,
-                                  uint8_t *found, murr_error_t *error) {
+murr_status_t murrgo_read_f32_int(murr_db_t *db, const murr_snapshot_t *snapshot,
+                                  const char *table, int32_t kind, const void *keys,
+                                  size_t n_keys, const char *columns, size_t n_columns,
+                                  float fill, float *out, uint8_t *found, murr_error_t *error) {
     murrgo_ptrs_t cols;
     if (!murrgo_split(&cols, columns, n_columns)) return murrgo_oom(error);
-    murr_status_t status = murr_db_read_f32_i64(db, snapshot, table, keys, n_keys, cols.items,
-                                                n_columns, fill, out, found, error);
+    murr_keys_t desc = kind == MURR_KEYS_UINT64 ? murr_keys_u64((const uint64_t *)keys, n_keys)
+                                                : murr_keys_i64((const int64_t *)keys, n_keys);
+    /* Any other kind reaches libmurr as it is, which refuses it. */
+    desc.kind = kind;
+    murr_status_t status = murr_db_read_f32(db, snapshot, table, &desc, cols.items, n_columns,
+                                            fill, out, found, error);
     murrgo_ptrs_free(&cols);
     return status;
+}
+
+murr_status_t murrgo_delete_arrow(murr_db_t *db, const char *table, const struct ArrowArray *array,
+                                  const struct ArrowSchema *schema, uint64_t *seq_out,
+                                  murr_error_t *error) {
+    murr_keys_t keys = murr_keys_arrow(array, schema);
+    return murr_db_delete_keys(db, table, &keys, seq_out, error);
 }
 
 murr_status_t murrgo_scan(murr_db_t *db, const murr_snapshot_t *snapshot, const char *table,

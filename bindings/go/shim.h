@@ -15,8 +15,8 @@
 /* What a helper returns when it cannot allocate its pointer table (not a libmurr status). */
 #define MURRGO_NO_MEMORY (-1)
 
-/* murr_db_read with a borrowed key array described by its raw Arrow buffers, and the
- * `n_columns` names packed NUL-separated in `columns`. `key_type` is 'u' (utf8: `values`
+/* murr_db_read_keys with a borrowed key array (MURR_KEYS_ARROW) described by its raw Arrow
+ * buffers, and the `n_columns` names packed NUL-separated in `columns`. `key_type` is 'u' (utf8: `values`
  * holds the int32 offsets, `data` the bytes), 'l' (int64) or 'L' (uint64) (`values` holds
  * the keys; `data` unused). `validity` may be NULL; empty buffers may be NULL. The buffers
  * are passed one by one (not in a struct) so that Go may pass its own memory. */
@@ -26,17 +26,24 @@ murr_status_t murrgo_read(murr_db_t *db, const murr_snapshot_t *snapshot, const 
                           const char *columns, size_t n_columns, struct ArrowArray *out_array,
                           struct ArrowSchema *out_schema, uint8_t *found, murr_error_t *error);
 
-/* murr_db_read_f32_str with the `n_keys` keys packed NUL-separated in `keys`. */
+/* murr_db_read_f32 with the `n_keys` keys packed NUL-separated in `keys` (MURR_KEYS_CSTR). */
 murr_status_t murrgo_read_f32_str(murr_db_t *db, const murr_snapshot_t *snapshot,
                                   const char *table, const char *keys, size_t n_keys,
                                   const char *columns, size_t n_columns, float fill, float *out,
                                   uint8_t *found, murr_error_t *error);
 
-/* murr_db_read_f32_i64 with packed column names. */
-murr_status_t murrgo_read_f32_i64(murr_db_t *db, const murr_snapshot_t *snapshot,
-                                  const char *table, const int64_t *keys, size_t n_keys,
-                                  const char *columns, size_t n_columns, float fill, float *out,
-                                  uint8_t *found, murr_error_t *error);
+/* murr_db_read_f32 with `n_keys` integer keys at `keys`: int64 (`kind` MURR_KEYS_INT64) or
+ * uint64 (MURR_KEYS_UINT64), and packed column names. */
+murr_status_t murrgo_read_f32_int(murr_db_t *db, const murr_snapshot_t *snapshot,
+                                  const char *table, int32_t kind, const void *keys,
+                                  size_t n_keys, const char *columns, size_t n_columns,
+                                  float fill, float *out, uint8_t *found, murr_error_t *error);
+
+/* murr_db_delete_keys with the keys of `array` (MURR_KEYS_ARROW: borrowed, not released
+ * here; the caller releases it). */
+murr_status_t murrgo_delete_arrow(murr_db_t *db, const char *table, const struct ArrowArray *array,
+                                  const struct ArrowSchema *schema, uint64_t *seq_out,
+                                  murr_error_t *error);
 
 /* murr_db_scan with packed column names (`n_columns` 0: every column). */
 murr_status_t murrgo_scan(murr_db_t *db, const murr_snapshot_t *snapshot, const char *table,

@@ -71,6 +71,11 @@ func (s *Snapshot) ReadFloat32Int64(table string, keys []int64, columns []string
 	return view{snap: s}.readFloat32Int64(table, keys, columns, fill, out, found)
 }
 
+// ReadFloat32Uint64 is DB.ReadFloat32Uint64 as of the snapshot.
+func (s *Snapshot) ReadFloat32Uint64(table string, keys []uint64, columns []string, fill float32, out []float32, found []bool) error {
+	return view{snap: s}.readFloat32Uint64(table, keys, columns, fill, out, found)
+}
+
 // Scan is DB.Scan as of the snapshot.
 func (s *Snapshot) Scan(table string, columns []string) (array.RecordReader, error) {
 	return view{snap: s}.scan(table, columns)

@@ -51,12 +51,13 @@ func (db *DB) Delete(table string, keys arrow.Array) (uint64, error) {
 	arr := arrowMake(data)
 	defer arr.Release()
 	return db.move(arr, nil, func(ca *C.struct_ArrowArray, cs *C.struct_ArrowSchema, seq *C.uint64_t, c *call) C.murr_status_t {
-		return C.murr_db_delete(db.ptr, ctable, ca, cs, seq, &c.e)
+		return C.murrgo_delete_arrow(db.ptr, ctable, ca, cs, seq, &c.e)
 	})
 }
 
 // move exports arr (in C memory; a struct array with the fields of schema when schema is
-// not nil, else a plain array) and hands it to libmurr through fn, which moves it.
+// not nil, else a plain array) and hands it to libmurr through fn, which moves it (a
+// write) or borrows it (a delete: released here after the call).
 func (db *DB) move(arr arrow.Array, schema *arrow.Schema, fn func(*C.struct_ArrowArray, *C.struct_ArrowSchema, *C.uint64_t, *call) C.murr_status_t) (uint64, error) {
 	if !db.h.acquire() {
 		return 0, db.closedError()
@@ -73,8 +74,8 @@ func (db *DB) move(arr arrow.Array, schema *arrow.Schema, fn func(*C.struct_Arro
 	} else {
 		cdata.ExportArrowArray(arr, (*cdata.CArrowArray)(unsafe.Pointer(ca)), (*cdata.CArrowSchema)(unsafe.Pointer(cs)))
 	}
-	// libmurr moves the array on every call (its release is NULL on return); releasing it
-	// here as well is a no-op then, and a safety net otherwise.
+	// A write moves the array (its release is NULL on return: releasing it here is a no-op
+	// then); a delete borrows it, and this releases it.
 	defer C.murrgo_release_array(ca)
 	var seq C.uint64_t
 	var c call

@@ -1,14 +1,19 @@
-"""Builds libmurr (the `murr-ffi` crate) with cargo and ships libmurr.so inside the package.
+"""Builds the libmurr package: Python over libmurr's C ABI (include/murr.h, through ctypes)
+with libmurr.so inside, built from the Rust workspace by setuptools-rust.
 
-The package itself is pure Python (ctypes over the C ABI of include/murr.h); only the
-shared library is native, so the wheel is tagged `py3-none-<platform>`.
+setuptools-rust builds the `murr-ffi` crate as a plain cdylib (`Binding.NoBinding`: no
+CPython extension module, no pyo3), strips its debug info and copies it to
+`libmurr/libmurr.so`. The wheel is tagged `py3-none-<platform>`: one wheel serves every
+Python 3.9+; `auditwheel repair` turns the platform into a manylinux tag.
+
+Where the Rust sources are: in a checkout, the repository (`../..`); in an sdist, the copy
+this file's `sdist` command put under `rust/` (the workspace Cargo.toml with only the
+members libmurr.so needs, Cargo.lock, core/, ffi/, include/).
 
 Environment (all optional):
-  MURR_MANIFEST        Cargo.toml of the libmurr workspace (default: ../../Cargo.toml)
   CARGO_TARGET_DIR     cargo's target directory (default: target/ of the workspace)
-  MURR_CARGO_PROFILE   cargo profile to build: "release" (default) or "dev" (debug build)
-  MURR_PREBUILT_LIB    a libmurr.so to ship instead of building one
-  MURR_STRIP           "0" keeps the library's debug info (stripped by default)
+  MURR_CARGO_PROFILE   "release" (default) or "dev" (a debug build, not stripped)
+  MURR_WORKSPACE       the Rust workspace to build (default: rust/, else ../..)
 """
 
 import os
@@ -17,8 +22,8 @@ import subprocess
 from pathlib import Path
 
 from setuptools import setup
-from setuptools.command.build_py import build_py
-from setuptools.dist import Distribution
+from setuptools.command.sdist import sdist
+from setuptools_rust import Binding, RustExtension, Strip, build_rust
 
 try:
     from setuptools.command.bdist_wheel import bdist_wheel
@@ -26,63 +31,39 @@ except ImportError:  # setuptools < 70.1
     from wheel.bdist_wheel import bdist_wheel
 
 HERE = Path(__file__).resolve().parent
-LIB_NAME = "libmurr.so"
+SDIST_RUST = "rust"
+"""The sdist's copy of the Rust workspace, next to this file."""
+
+# What the sdist carries of the workspace: libmurr.so's two crates and the header.
+RUST_DIRS = ("core", "ffi", "include")
+RUST_FILES = ("Cargo.toml", "Cargo.lock")
+# Not needed to build libmurr.so: the peers benchmark (a workspace of its own that builds
+# RocksDB), build output, fuzzing state.
+SKIP_DIRS = {"target", "suite", "node_modules", "corpus", "artifacts", "__pycache__"}
 
 
-def _workspace_manifest() -> Path:
-    manifest = os.environ.get("MURR_MANIFEST")
-    if manifest:
-        return Path(manifest).resolve()
-    return (HERE / ".." / ".." / "Cargo.toml").resolve()
+def _workspace() -> Path:
+    override = os.environ.get("MURR_WORKSPACE")
+    if override:
+        return Path(override).resolve()
+    vendored = HERE / SDIST_RUST
+    if (vendored / "Cargo.toml").is_file():
+        return vendored
+    return (HERE / ".." / "..").resolve()
 
 
-def _build_libmurr() -> Path:
-    prebuilt = os.environ.get("MURR_PREBUILT_LIB")
-    if prebuilt:
-        return Path(prebuilt)
-    manifest = _workspace_manifest()
-    if not manifest.is_file():
-        raise RuntimeError(
-            f"murr: no libmurr workspace at {manifest}; set MURR_MANIFEST to its Cargo.toml "
-            "(or MURR_PREBUILT_LIB to a built libmurr.so)"
-        )
-    if shutil.which("cargo") is None:
-        raise RuntimeError("murr: building libmurr needs cargo (Rust 1.89+ from rustup)")
-    profile = os.environ.get("MURR_CARGO_PROFILE", "release")
-    target_dir = Path(os.environ.get("CARGO_TARGET_DIR") or manifest.parent / "target")
-    cmd = [
-        "cargo", "build", "-p", "murr-ffi", "--locked",
-        "--manifest-path", str(manifest), "--target-dir", str(target_dir),
-        "--profile", profile,
-    ]
-    print("murr: " + " ".join(cmd), flush=True)
-    subprocess.run(cmd, check=True)
-    out_dir = "debug" if profile == "dev" else profile
-    lib = target_dir / out_dir / LIB_NAME
-    if not lib.is_file():
-        raise RuntimeError(f"murr: cargo built no {lib}")
-    return lib
+def _in_checkout(workspace: Path) -> bool:
+    return workspace != HERE / SDIST_RUST
 
 
-class BuildPyWithLibmurr(build_py):
-    """build_py that also builds libmurr and copies it into the package."""
+class BuildRustLibmurr(build_rust):
+    """Installs the cdylib as `libmurr/libmurr.so` (setuptools-rust would name it as a
+    CPython extension, `libmurr.cpython-311-x86_64-linux-gnu.so`, which ctypes need not
+    and a py3-none wheel must not carry)."""
 
-    def run(self):
-        super().run()
-        lib = _build_libmurr()
-        dest = Path(self.build_lib) / "murr" / LIB_NAME
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(lib, dest)
-        # The shipped library needs no debug info (it is most of a debug build's size).
-        if os.environ.get("MURR_STRIP", "1") != "0" and shutil.which("strip"):
-            subprocess.run(["strip", "--strip-debug", str(dest)], check=True)
-
-
-class BinaryDistribution(Distribution):
-    """The package carries a native library: its wheel is platform-specific."""
-
-    def has_ext_modules(self):
-        return True
+    def get_dylib_ext_path(self, ext, target_fname):
+        path = super().get_dylib_ext_path(ext, target_fname)
+        return os.path.join(os.path.dirname(path), "libmurr.so")
 
 
 class BdistWheelAnyPython(bdist_wheel):
@@ -93,7 +74,74 @@ class BdistWheelAnyPython(bdist_wheel):
         return "py3", "none", plat
 
 
+class SdistWithRust(sdist):
+    """The sdist also carries the Rust workspace under rust/, so that it builds outside
+    the repository: its Cargo.toml lists only the members that libmurr.so needs (cargo
+    then drops the other members' entries from the copied Cargo.lock and keeps every
+    version it pins)."""
+
+    def make_release_tree(self, base_dir, files):
+        super().make_release_tree(base_dir, files)
+        workspace = _workspace()
+        dest = Path(base_dir) / SDIST_RUST
+        for name in RUST_FILES:
+            dest.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(workspace / name, dest / name)
+        for name in RUST_DIRS:
+            for src in _tracked_files(workspace, name):
+                out = dest / src.relative_to(workspace)
+                out.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(src, out)
+        manifest = dest / "Cargo.toml"
+        manifest.write_text(_only_members(manifest.read_text(), ["core", "ffi"]))
+
+
+def _tracked_files(workspace: Path, top: str):
+    """The files under `workspace/top` to ship: git's tracked files in a checkout (no
+    build output, nothing ignored), else every file outside SKIP_DIRS."""
+    if (workspace / ".git").exists() and shutil.which("git"):
+        listed = subprocess.run(
+            ["git", "-C", str(workspace), "ls-files", "-z", "--", top],
+            check=True, capture_output=True,
+        ).stdout.decode().split("\0")
+        files = [workspace / f for f in listed if f]
+    else:
+        files = [p for p in (workspace / top).rglob("*") if p.is_file()]
+    rel = lambda p: p.relative_to(workspace / top).parts  # noqa: E731
+    return [p for p in files if p.is_file() and not SKIP_DIRS.intersection(rel(p)[:-1])]
+
+
+def _only_members(manifest: str, members) -> str:
+    """The workspace manifest with `members = [...]` naming only `members`."""
+    lines = manifest.splitlines()
+    for i, line in enumerate(lines):
+        if line.replace(" ", "").startswith("members=["):
+            lines[i] = "members = [" + ", ".join(f'"{m}"' for m in members) + "]"
+            return "\n".join(lines) + "\n"
+    raise RuntimeError("libmurr: no `members = [...]` line in the workspace Cargo.toml")
+
+
+workspace = _workspace()
+debug = os.environ.get("MURR_CARGO_PROFILE", "release") == "dev"
 setup(
-    distclass=BinaryDistribution,
-    cmdclass={"build_py": BuildPyWithLibmurr, "bdist_wheel": BdistWheelAnyPython},
+    rust_extensions=[
+        RustExtension(
+            "libmurr.libmurr",
+            path=str(workspace / "ffi" / "Cargo.toml"),
+            binding=Binding.NoBinding,
+            py_limited_api=False,
+            debug=debug,
+            # The release profile keeps line tables for profiling (`debug = 1`): most of
+            # the library's size, stripped here (`strip -S`).
+            strip=Strip.Debug,
+            # In a checkout Cargo.lock is the repository's, exactly; an sdist's drops the
+            # members it does not carry, which --locked would refuse.
+            cargo_manifest_args=["--locked"] if _in_checkout(workspace) else [],
+        )
+    ],
+    cmdclass={
+        "build_rust": BuildRustLibmurr,
+        "bdist_wheel": BdistWheelAnyPython,
+        "sdist": SdistWithRust,
+    },
 )

@@ -6,7 +6,7 @@
 //! cargo run --release -p murr-core --example r1_native -- --path /tmp/r1.murr [--rows 1000000] [--batches 2000] [--warmup 200]
 //! ```
 //!
-//! Writes the workload table (`WORKLOAD.md`) to `--path` unless a file is there, then times
+//! Writes the workload table (`docs/WORKLOAD.md`) to `--path` unless a file is there, then times
 //! `Segment::get` per batch (the keys built outside the timing; seed 42, as the Node side) and
 //! prints one JSON line: `{"system", "rows", "batches", "median_us", "p99_us"}`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

@@ -1,4 +1,4 @@
-//! Writes the workload table (`WORKLOAD.md`: keys `workload::key(i)`, 10 float32 columns
+//! Writes the workload table (`docs/WORKLOAD.md`: keys `workload::key(i)`, 10 float32 columns
 //! `f0`..`f9`) of `ROWS` rows (default 500000, ~25 MB) to `PATH`, for the WASM package's
 //! `RemoteSegment` test of how few bytes point reads fetch (`scripts/test-wasm.sh`).
 //!

@@ -1,61 +1,48 @@
 //! # murr-core
 //!
-//! The storage core of libmurr: tables of a key plus typed columns, kept in immutable,
-//! checksummed, zero-copy columnar **segments** and served as Arrow record batches.
+//! The storage core of libmurr: tables of a key plus typed columns, kept in a crash-safe
+//! LSM tree of immutable, checksummed, zero-copy columnar **segments**, served as Arrow
+//! record batches. This crate knows nothing of C, JNI or JavaScript (`ffi/`, `wasm/` and the
+//! bindings only translate) and has no async runtime.
 //!
-//! This crate knows nothing of C, JNI or JavaScript; `ffi/`, `wasm/` and the bindings only
-//! translate. It has no async runtime.
-//!
-//! The segment is the unit everything else is built on:
+//! The embedded database, [`Db`]:
 //!
 //! ```
 //! use std::sync::Arc;
 //! use arrow_array::{ArrayRef, Float32Array, RecordBatch, StringArray};
 //! use arrow_schema::{DataType, Field, Schema};
-//! use murr_core::segment::{Segment, SegmentWriter};
+//! use murr_core::{Db, Options};
 //!
+//! # let dir = tempfile::tempdir()?;
+//! let db = Db::open(dir.path(), Options::default())?;
 //! let schema = Arc::new(Schema::new(vec![
 //!     Field::new("key", DataType::Utf8, false),
 //!     Field::new("score", DataType::Float32, true),
 //! ]));
-//! let batch = RecordBatch::try_new(schema.clone(), vec![
+//! db.create_table("users", &schema, "key")?;
+//! db.write("users", &RecordBatch::try_new(schema, vec![
 //!     Arc::new(StringArray::from(vec!["a", "b"])) as ArrayRef,
 //!     Arc::new(Float32Array::from(vec![Some(1.5), None])),
-//! ])?;
-//! let mut writer = SegmentWriter::new(schema, "key")?;
-//! writer.push(&batch)?;
-//! let segment = Segment::from_bytes(writer.finish_to_vec()?, "example")?;
-//!
-//! let keys = StringArray::from(vec!["b", "zzz", "a"]);
-//! let (result, found) = segment.get(&keys, &["score"])?;
+//! ])?)?;
+//! let (batch, found) = db.read("users", &StringArray::from(vec!["b", "zzz", "a"]), &["score"])?;
 //! assert_eq!(found, vec![true, false, true]);
-//! assert_eq!(result.num_rows(), 3);
-//! # Ok::<(), murr_core::Error>(())
+//! assert_eq!(batch.num_rows(), 3);
+//! db.close()?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Writes reach disk first through the [`wal`] (write-ahead log): opaque records in
-//! checksummed 32 KiB blocks, appended by many threads with group commit, and read back
-//! after a crash with a torn last write told apart from corruption.
+//! What a user touches is re-exported here:
+//! - [`Db`] (tables, writes, partial upserts, deletes, reads, dense reads, snapshots, scans,
+//!   flush, compaction, recovery; `docs/ENGINE.md`), opened with [`Options`]
+//!   ([`SyncPolicy`], [`Recovery`]); [`Snapshot`] and [`Scan`] are its read views;
+//!   [`TableStats`] and [`RecoveryReport`] what it reports;
+//! - [`Segment`] and [`SegmentWriter`], the immutable file format on its own (read one
+//!   from bytes anywhere, the browser included; `docs/FORMAT.md`);
+//! - [`Error`] and [`Result`].
 //!
-//! Recent writes live in a [`memtable`]: partial upserts and deletes by key, versioned by
-//! sequence number, in an append-only log of entries under a hash index that readers never
-//! wait on.
-//!
-//! The [`db`] module is the embedded database built from these pieces: [`db::Db`] opens a
-//! directory, keeps tables, takes writes (partial upserts, deletes) through the log into
-//! memtables, flushes them to segments, serves batch reads and snapshots that never wait
-//! for writers, and recovers after a crash (`docs/ENGINE.md`).
-//!
-//! The [`compact`] module merges segments (newest first) into new ones, streaming: the
-//! compaction of an LSM tree.
-//!
-//! The database's metadata — tables, schemas, the segments of each and the counters
-//! recovery needs — is the [`manifest`]: one whole, checksummed file per version, committed
-//! atomically.
-//!
-//! Deleted and superseded rows of a segment are kept apart from it in [`dv`] (deletion
-//! vectors): a Roaring bitmap per segment, stored as an Iceberg v3 `deletion-vector-v1`
-//! blob inside a small checksummed `.dv` file.
+//! The modules behind them (the write-ahead log, the memtable, compaction, the manifest,
+//! deletion vectors, the benchmarks' data) are public for libmurr's own tests, fuzzing and
+//! benches only, and hidden from these docs: their API may change in any release.
 //!
 //! ## Unsafe code
 //!
@@ -71,19 +58,32 @@
 #[cfg(target_endian = "big")]
 compile_error!("libmurr's on-disk format is little-endian and is only read on little-endian hosts");
 
+// Links inside a module hidden from the docs may point at items hidden with it.
+#[doc(hidden)]
+#[allow(rustdoc::broken_intra_doc_links)]
 #[cfg(feature = "engine")]
 pub mod compact;
 #[cfg(feature = "engine")]
 pub mod db;
+pub(crate) mod dir;
 mod durable;
+#[doc(hidden)]
 pub mod dv;
 mod error;
+#[doc(hidden)]
 pub mod manifest;
+#[doc(hidden)]
+#[allow(rustdoc::broken_intra_doc_links)]
 pub mod memtable;
 mod prefetch;
 pub mod segment;
 pub mod types;
+#[doc(hidden)]
 pub mod wal;
+#[doc(hidden)]
 pub mod workload;
 
+#[cfg(feature = "engine")]
+pub use db::{Db, Options, Recovery, RecoveryReport, Scan, Snapshot, SyncPolicy, TableStats};
 pub use error::{Error, Result};
+pub use segment::{Segment, SegmentWriter};

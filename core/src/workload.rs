@@ -1,4 +1,4 @@
-//! The canonical workload of libmurr's benchmarks and demo (`WORKLOAD.md`): table
+//! The canonical workload of libmurr's benchmarks and demo (`docs/WORKLOAD.md`): table
 //! `features` with key `key` (utf8, `doc_{i}`) and non-null float32 columns `f0`..`f{m-1}`,
 //! where row i column c holds `((i * 31 + c) % 1000) / 1000`.
 
@@ -41,7 +41,7 @@ pub fn batch(start: u64, len: usize, columns: usize) -> Result<RecordBatch> {
 }
 
 /// Rows `0..rows` of the canonical table in batches of 100,000 rows (the last one shorter),
-/// as WORKLOAD.md loads them.
+/// as docs/WORKLOAD.md loads them.
 pub fn batches(rows: u64, columns: usize) -> impl Iterator<Item = Result<RecordBatch>> {
     (0..rows)
         .step_by(100_000)

@@ -2,7 +2,7 @@
 //!
 //! `cargo bench -p murr-ffi --bench abi -- [--rows N] [--batches B]`
 //!
-//! The canonical table (WORKLOAD.md: keys `doc_{i}`, 10 float32 columns) is loaded through
+//! The canonical table (docs/WORKLOAD.md: keys `doc_{i}`, 10 float32 columns) is loaded through
 //! `murr_core::db::Db`, flushed and compacted into its sorted run, and closed; the
 //! directory is copied once per system (the Rust API's `Db::read` and each C ABI system
 //! reads its own copy), so that no system finds in cache the rows the one before it read
@@ -20,6 +20,9 @@
 //! - `murr_db_read_f32_str`: the dense read into a preallocated 1000 x 10 float buffer;
 //! - `Db::read_f32`: the same dense read through the Rust API (the C ABI's dense read is
 //!   this plus the C-string keys), compared with the C one in a line of its own;
+//! - `murr_db_read_keys` and `murr_db_read_f32` with a `MURR_KEYS_CSTR` descriptor of the
+//!   same C strings (`murr_db_read_str` and `murr_db_read_f32_str` are wrappers of them
+//!   since 0.2: the four should agree);
 //! - `Db::read` with the `StringArray` built inside the timing from the batch's `&str`s
 //!   (what a Rust server whose keys arrive as strings pays; context for `murr_db_read_str`).
 //!
@@ -63,11 +66,7 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 fn error_init() -> murr_error_t {
-    murr_error_t {
-        status: 0,
-        message: ptr::null_mut(),
-        release: None,
-    }
+    murr_error_t::default()
 }
 
 fn ok(status: murr_status_t, err: &mut murr_error_t) {
@@ -149,7 +148,7 @@ fn main() {
 
     // One copy per C system too: systems reading the same keys of the same file in turn
     // would find the rows the one before fetched in cache.
-    let c_dirs: Vec<std::path::PathBuf> = (0..3)
+    let c_dirs: Vec<std::path::PathBuf> = (0..5)
         .map(|i| {
             let d = root.path().join(format!("c{i}"));
             copy_dir(&c_dir, &d);
@@ -234,6 +233,8 @@ fn main() {
         "Rust Db::read again, on a copy of its own (placement noise)",
         "Rust Db::read_f32 (StringArray keys, dense 1000 x 10 float tensor)",
         "Rust Db::read, StringArray built from the request's &strs inside the timing",
+        "C murr_db_read_keys (MURR_KEYS_CSTR -> ArrowArray, released)",
+        "C murr_db_read_f32 (MURR_KEYS_CSTR, dense 1000 x 10 float tensor)",
     ];
     let mut times: Vec<Vec<f64>> = vec![Vec::with_capacity(batches); labels.len()];
     let mut found = vec![0u8; KEYS];
@@ -263,14 +264,35 @@ fn main() {
                     drop(f);
                     (spent + t1.elapsed()).as_secs_f64() * 1e6
                 }
-                1 | 2 => {
-                    let db = handles[s - 1];
+                1 | 2 | 7 => {
+                    let db = handles[if s == 7 { 3 } else { s - 1 }];
                     let mut out_array = FFI_ArrowArray::empty();
                     let mut out_schema = FFI_ArrowSchema::empty();
                     let t0 = Instant::now();
                     // SAFETY: valid pointers; keys and columns outlive the call.
                     let status = unsafe {
-                        if s == 1 {
+                        if s == 7 {
+                            let keys = murr_keys_t {
+                                kind: MURR_KEYS_CSTR,
+                                count: KEYS,
+                                data: key_ptrs[b].as_ptr().cast(),
+                                lengths: ptr::null(),
+                                array: ptr::null(),
+                                schema: ptr::null(),
+                            };
+                            murr_db_read_keys(
+                                db,
+                                ptr::null(),
+                                table.as_ptr(),
+                                &keys,
+                                name_ptrs.as_ptr(),
+                                ask,
+                                &mut out_array,
+                                &mut out_schema,
+                                found.as_mut_ptr(),
+                                &mut err,
+                            )
+                        } else if s == 1 {
                             murr_db_read_str(
                                 db,
                                 ptr::null(),
@@ -318,24 +340,47 @@ fn main() {
                     drop(out_schema);
                     (spent + t1.elapsed()).as_secs_f64() * 1e6
                 }
-                3 => {
-                    let db = handles[2];
+                3 | 8 => {
+                    let db = handles[if s == 3 { 2 } else { 4 }];
                     let t0 = Instant::now();
                     // SAFETY: valid pointers; out holds KEYS * WIDTH floats.
                     let status = unsafe {
-                        murr_db_read_f32_str(
-                            db,
-                            ptr::null(),
-                            table.as_ptr(),
-                            key_ptrs[b].as_ptr(),
-                            KEYS,
-                            name_ptrs.as_ptr(),
-                            ask,
-                            f32::NAN,
-                            tensor.as_mut_ptr(),
-                            found.as_mut_ptr(),
-                            &mut err,
-                        )
+                        if s == 3 {
+                            murr_db_read_f32_str(
+                                db,
+                                ptr::null(),
+                                table.as_ptr(),
+                                key_ptrs[b].as_ptr(),
+                                KEYS,
+                                name_ptrs.as_ptr(),
+                                ask,
+                                f32::NAN,
+                                tensor.as_mut_ptr(),
+                                found.as_mut_ptr(),
+                                &mut err,
+                            )
+                        } else {
+                            let keys = murr_keys_t {
+                                kind: MURR_KEYS_CSTR,
+                                count: KEYS,
+                                data: key_ptrs[b].as_ptr().cast(),
+                                lengths: ptr::null(),
+                                array: ptr::null(),
+                                schema: ptr::null(),
+                            };
+                            murr_db_read_f32(
+                                db,
+                                ptr::null(),
+                                table.as_ptr(),
+                                &keys,
+                                name_ptrs.as_ptr(),
+                                ask,
+                                f32::NAN,
+                                tensor.as_mut_ptr(),
+                                found.as_mut_ptr(),
+                                &mut err,
+                            )
+                        }
                     };
                     let us = t0.elapsed().as_secs_f64() * 1e6;
                     ok(status, &mut err);

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema, from_ffi};
+use arrow_array::ffi_stream::FFI_ArrowArrayStream;
 use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions, StructArray, make_array};
 use arrow_data::ArrayData;
 use arrow_data::transform::MutableArrayData;
@@ -11,6 +12,7 @@ use arrow_schema::{DataType, Schema};
 
 use crate::args::ref_arg;
 use crate::error::{Failure, Result};
+use crate::schema_check::check_schema;
 
 /// Moves the array out of `*ptr` (argument `name`), leaving it released (release NULL),
 /// whatever happens next. Fails if `ptr` is NULL or the array is released already.
@@ -46,6 +48,7 @@ pub(crate) unsafe fn schema_arg<'a>(
             "{name} is released (its release is NULL)"
         )));
     }
+    check_schema(schema, name)?;
     Ok(schema)
 }
 
@@ -59,17 +62,6 @@ pub(crate) fn struct_schema(schema: &FFI_ArrowSchema, name: &str) -> Result<Sche
         )));
     }
     Ok(Schema::try_from(schema)?)
-}
-
-/// Imports the moved `array` (of schema `schema`, argument `name`) as an Arrow array. The
-/// array's buffers stay the caller's allocation; libmurr calls its release once done.
-///
-/// # Safety
-/// `array` is a valid C Data array described by `schema`.
-pub(crate) unsafe fn import(array: FFI_ArrowArray, schema: &FFI_ArrowSchema) -> Result<ArrayRef> {
-    // SAFETY: forwarded.
-    let data = unsafe { checked_from_ffi(array, schema) }?;
-    Ok(make_array(data))
 }
 
 /// `from_ffi`, made safe for data from outside: arrow-rs asserts (panics) where the array's
@@ -157,7 +149,22 @@ pub(crate) unsafe fn import_batch(
 ) -> Result<RecordBatch> {
     // SAFETY: forwarded.
     let ffi_schema = unsafe { schema_arg(schema_ptr, schema_name) }?;
-    let schema = struct_schema(ffi_schema, schema_name)?;
+    let schema = Arc::new(struct_schema(ffi_schema, schema_name)?);
+    // SAFETY: forwarded.
+    unsafe { batch_from(array, ffi_schema, schema, name) }
+}
+
+/// The struct array `array` of the checked struct schema `ffi_schema` (imported as
+/// `schema`) as a record batch; `name` names the array in errors.
+///
+/// # Safety
+/// `array` is a valid C Data array.
+unsafe fn batch_from(
+    array: FFI_ArrowArray,
+    ffi_schema: &FFI_ArrowSchema,
+    schema: Arc<Schema>,
+    name: &str,
+) -> Result<RecordBatch> {
     // SAFETY: forwarded.
     let data = unsafe { checked_from_ffi(array, ffi_schema) }?;
     if !matches!(data.data_type(), DataType::Struct(_)) {
@@ -172,10 +179,80 @@ pub(crate) unsafe fn import_batch(
     }
     let options = RecordBatchOptions::new().with_row_count(Some(rows));
     Ok(RecordBatch::try_new_with_options(
-        Arc::new(schema),
-        columns,
-        &options,
+        schema, columns, &options,
     )?)
+}
+
+/// Reads every batch of `stream` and hands each to `each`, with the checks the other
+/// imports make (the schema's tree, children counts, buffers): arrow-rs's stream reader
+/// imports the producer's structs unchecked, where a malformed one panics. The stream is
+/// released when it is dropped, whatever happens.
+pub(crate) fn for_each_batch(
+    mut stream: FFI_ArrowArrayStream,
+    mut each: impl FnMut(RecordBatch) -> Result<()>,
+) -> Result<()> {
+    let (Some(get_schema), Some(get_next)) = (stream.get_schema(), stream.get_next()) else {
+        return Err(Failure::invalid(
+            "stream has a NULL get_schema or get_next callback",
+        ));
+    };
+    let mut ffi_schema = FFI_ArrowSchema::empty();
+    // SAFETY: the stream is valid (not released); `ffi_schema` is an output struct.
+    let rc = unsafe { get_schema(&mut stream, &mut ffi_schema) };
+    if rc != 0 {
+        return Err(stream_failure(&mut stream, rc, "get_schema"));
+    }
+    if ffi_schema.release().is_none() {
+        return Err(Failure::invalid(
+            "the stream's get_schema returned a released schema",
+        ));
+    }
+    check_schema(&ffi_schema, "the stream's schema")?;
+    let schema = Arc::new(struct_schema(&ffi_schema, "the stream's schema")?);
+    loop {
+        let mut array = FFI_ArrowArray::empty();
+        // SAFETY: as for get_schema; `array` is an output struct.
+        let rc = unsafe { get_next(&mut stream, &mut array) };
+        if rc != 0 {
+            return Err(stream_failure(&mut stream, rc, "get_next"));
+        }
+        if array.is_released() {
+            return Ok(());
+        }
+        // SAFETY: a live array the producer handed over.
+        let batch = unsafe {
+            batch_from(
+                array,
+                &ffi_schema,
+                Arc::clone(&schema),
+                "a batch of the stream",
+            )
+        }?;
+        each(batch)?;
+    }
+}
+
+/// `MURR_ARROW` for a stream callback `what` that returned `rc`, with the producer's own
+/// message when it gives one.
+fn stream_failure(stream: &mut FFI_ArrowArrayStream, rc: i32, what: &str) -> Failure {
+    let detail = stream
+        .get_last_error()
+        // SAFETY: called right after the failed operation, as the C Stream Interface allows.
+        .map(|f| unsafe { f(stream) })
+        .filter(|p| !p.is_null())
+        // SAFETY: a NUL-terminated message valid until the next call on the stream.
+        .map(|p| {
+            unsafe { std::ffi::CStr::from_ptr(p) }
+                .to_string_lossy()
+                .into_owned()
+        });
+    Failure::new(
+        crate::status::MURR_ARROW,
+        match detail {
+            Some(d) => format!("the stream's {what} failed (error {rc}): {d}"),
+            None => format!("the stream's {what} failed (error {rc})"),
+        },
+    )
 }
 
 /// Imports the borrowed array at `ptr` (of schema `schema_ptr`; arguments `name` and

@@ -60,7 +60,7 @@ pub unsafe extern "C" fn murr_db_open(
 /// `db` is NULL or a handle from `murr_db_open` not yet freed; `error` NULL or valid.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn murr_db_close(
-    db: *mut murr_db_t,
+    db: *const murr_db_t,
     error: *mut murr_error_t,
 ) -> murr_status_t {
     // SAFETY: every pointer is NULL or valid, by the caller's contract.
@@ -98,7 +98,7 @@ pub unsafe extern "C" fn murr_db_free(db: *mut murr_db_t) {
 /// `db` is NULL or a handle from `murr_db_open` not yet freed; `error` NULL or valid.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn murr_db_flush(
-    db: *mut murr_db_t,
+    db: *const murr_db_t,
     error: *mut murr_error_t,
 ) -> murr_status_t {
     // SAFETY: every pointer is NULL or valid, by the caller's contract.
@@ -112,7 +112,7 @@ pub unsafe extern "C" fn murr_db_flush(
 /// `db` is NULL or a handle from `murr_db_open` not yet freed; `error` NULL or valid.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn murr_db_compact(
-    db: *mut murr_db_t,
+    db: *const murr_db_t,
     error: *mut murr_error_t,
 ) -> murr_status_t {
     // SAFETY: every pointer is NULL or valid, by the caller's contract.

@@ -1,16 +1,20 @@
 //! Error detail: the caller-provided `murr_error_t` (ADBC's `AdbcError` shape) and the
 //! failure every entry point reports through it.
 
-use std::ffi::{CString, c_char};
+use std::ffi::{CString, c_char, c_void};
 
 use crate::status::{MURR_ARROW, MURR_CLOSED, MURR_INVALID_ARGUMENT, murr_status_t, status_of};
 
 /// Error detail, allocated by the caller (on the stack: `murr_error_t e = MURR_ERROR_INIT;`)
-/// and filled by libmurr on failure. Every function taking a `murr_error_t *` accepts NULL
+/// and filled by libmurr on failure. The caller must initialize it with `MURR_ERROR_INIT`
+/// (or zero it all, e.g. with `memset`) before its first use: libmurr reads `release`. Every function taking a `murr_error_t *` accepts NULL
 /// there (no detail then). On failure libmurr first releases a message already in it (calls
 /// its `release`), then fills it; on success it is left untouched. The caller frees the
 /// message with `murr_error_release(&e)` (or `e.release(&e)`); releasing twice is safe.
 /// Not thread-safe: one error struct per thread.
+///
+/// The struct has room to grow: fields after `release` are libmurr's, and a later version
+/// gives them meaning without changing the struct's size (libmurr 0.2 added them).
 #[repr(C)]
 #[derive(Debug)]
 pub struct murr_error {
@@ -22,6 +26,25 @@ pub struct murr_error {
     /// Frees `message` and sets `message` and `release` to NULL; NULL when there is
     /// nothing to free.
     pub release: Option<unsafe extern "C" fn(error: *mut murr_error)>,
+    /// libmurr's own data for `release`; NULL until a version uses it. Callers never read
+    /// or write it (beyond initializing it to NULL).
+    pub private_data: *mut c_void,
+    /// Zero; reserved for fields that later versions define. Callers never write it
+    /// (beyond initializing it to zero).
+    pub reserved: [u64; 4],
+}
+
+impl Default for murr_error {
+    /// `MURR_ERROR_INIT`: no status, no message, nothing to release.
+    fn default() -> murr_error {
+        murr_error {
+            status: 0,
+            message: std::ptr::null_mut(),
+            release: None,
+            private_data: std::ptr::null_mut(),
+            reserved: [0; 4],
+        }
+    }
 }
 
 /// The error struct (`struct murr_error`).

@@ -1,20 +1,25 @@
-//! Keys given as plain C arrays (NUL-terminated strings, int64 values), as Arrow arrays.
+//! Keys given as C strings (NUL-terminated, or pointer + length), as Arrow utf8 arrays: the
+//! copy and UTF-8 check every string-keyed read, dense read and delete goes through.
 
 use std::ffi::{CStr, c_char};
 
-use arrow_array::{Int64Array, StringArray};
+use arrow_array::StringArray;
 use arrow_buffer::{Buffer, OffsetBuffer, ScalarBuffer};
 
 use crate::args::slice_arg;
 use crate::error::{Failure, Result};
 
-/// The `n` C strings at `keys` (argument "keys") as a utf8 array.
+/// The `n` C strings at `keys` (argument `name`) as a utf8 array.
 ///
 /// # Safety
 /// `keys` is NULL or points to `n` NULL-or-valid strings.
-pub(crate) unsafe fn str_keys(keys: *const *const c_char, n: usize) -> Result<StringArray> {
+pub(crate) unsafe fn str_keys(
+    keys: *const *const c_char,
+    n: usize,
+    name: &str,
+) -> Result<StringArray> {
     // SAFETY: forwarded.
-    let ptrs = unsafe { slice_arg(keys, n, "keys") }?;
+    let ptrs = unsafe { slice_arg(keys, n, name) }?;
     // One pass copies the bytes into one values buffer (a read's keys are in cache: this
     // costs a few microseconds per 1000 keys, where a `&str` per key cost ~15), then, unless
     // every byte is ASCII, one UTF-8 check of the whole buffer plus a check that no key
@@ -28,45 +33,70 @@ pub(crate) unsafe fn str_keys(keys: *const *const c_char, n: usize) -> Result<St
         }
         // SAFETY: not NULL, NUL-terminated by the caller's contract.
         append(&mut values, unsafe { CStr::from_ptr(p) }.to_bytes());
-        // Wraps only past 2 GiB, refused below before any offset is used.
+        // Wraps only past 2 GiB, refused by `checked_utf8` before any offset is used.
         offsets.push(values.len() as i32);
     }
+    checked_utf8(offsets, values)
+}
+
+/// The `ptrs.len()` strings of `lengths[i]` bytes at `ptrs[i]` (NUL bytes allowed; a NULL
+/// pointer only for a length of 0) as a utf8 array.
+///
+/// # Safety
+/// Each pointer is NULL or valid for reads of its length in bytes; `lengths` is as long as
+/// `ptrs`.
+pub(crate) unsafe fn utf8_keys(ptrs: &[*const u8], lengths: &[usize]) -> Result<StringArray> {
+    let total = lengths
+        .iter()
+        .try_fold(0usize, |sum, &len| sum.checked_add(len))
+        .filter(|&total| i32::try_from(total).is_ok())
+        .ok_or_else(|| Failure::invalid("the keys hold more than 2 GiB of bytes"))?;
+    let mut offsets: Vec<i32> = Vec::with_capacity(ptrs.len() + 1);
+    offsets.push(0);
+    let mut values: Vec<u8> = Vec::with_capacity(total);
+    for (i, (&p, &len)) in ptrs.iter().zip(lengths).enumerate() {
+        if len > 0 {
+            if p.is_null() {
+                return Err(Failure::null(&format!("keys[{i}]")));
+            }
+            // SAFETY: not NULL, `len` readable bytes by the caller's contract.
+            append(&mut values, unsafe { std::slice::from_raw_parts(p, len) });
+        }
+        // At most `total`, checked above to fit.
+        offsets.push(values.len() as i32);
+    }
+    checked_utf8(offsets, values)
+}
+
+/// The keys of `offsets` into `values` (as built above: ascending from 0 to the values'
+/// length, unchecked against 2 GiB) as a utf8 array, once every key alone is found valid
+/// UTF-8; else the first invalid key's failure.
+fn checked_utf8(offsets: Vec<i32>, values: Vec<u8>) -> Result<StringArray> {
     if i32::try_from(values.len()).is_err() {
         return Err(Failure::invalid("the keys hold more than 2 GiB of bytes"));
     }
     if values.iter().fold(0u8, |acc, &b| acc | b) < 0x80 {
         return Ok(utf8_array(offsets, values));
     }
-    let bad = |i: usize| {
-        // SAFETY: re-reading key `i`, valid as above.
-        let key = unsafe { CStr::from_ptr(ptrs[i]) };
-        match key.to_str() {
-            Err(e) => Failure::invalid(format!("keys[{i}] is not valid UTF-8: {e}")),
-            Ok(_) => Failure::invalid(format!("keys[{i}] is not valid UTF-8")),
-        }
-    };
-    if let Err(e) = std::str::from_utf8(&values) {
-        let at = e.valid_up_to();
-        let i = offsets
-            .partition_point(|&o| (o as usize) <= at)
-            .saturating_sub(1);
-        return Err(bad(i.min(n.saturating_sub(1))));
-    }
-    for (i, &o) in offsets.iter().enumerate().take(n).skip(1) {
-        if values
+    // Valid as a whole and no key starting inside a character: each key alone is valid.
+    let starts_inside = offsets.iter().skip(1).any(|&o| {
+        values
             .get(o as usize)
             .is_some_and(|&b| (0x80..0xC0).contains(&b))
-        {
-            // Key i starts with a continuation byte: key i - 1 or key i is invalid alone.
-            let prev = bad(i - 1);
-            // SAFETY: re-reading key `i - 1`, valid as above.
-            return Err(match unsafe { CStr::from_ptr(ptrs[i - 1]) }.to_str() {
-                Err(_) => prev,
-                Ok(_) => bad(i),
-            });
+    });
+    if std::str::from_utf8(&values).is_ok() && !starts_inside {
+        return Ok(utf8_array(offsets, values));
+    }
+    // The first key invalid alone (one is: valid keys concatenate into valid UTF-8).
+    for (i, w) in offsets.windows(2).enumerate() {
+        let key = values.get(w[0] as usize..w[1] as usize).unwrap_or_default();
+        if let Err(e) = std::str::from_utf8(key) {
+            return Err(Failure::invalid(format!(
+                "keys[{i}] is not valid UTF-8: {e}"
+            )));
         }
     }
-    Ok(utf8_array(offsets, values))
+    Err(Failure::invalid("the keys are not valid UTF-8"))
 }
 
 /// A utf8 array of `offsets` into `values`, which the caller has checked: offsets start at
@@ -103,17 +133,6 @@ fn append(values: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
-/// The `n` values at `keys` (argument "keys") as an int64 array.
-///
-/// # Safety
-/// `keys` is NULL or points to `n` values.
-pub(crate) unsafe fn i64_keys(keys: *const i64, n: usize) -> Result<Int64Array> {
-    // SAFETY: forwarded.
-    Ok(Int64Array::from(
-        unsafe { slice_arg(keys, n, "keys") }?.to_vec(),
-    ))
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -140,7 +159,7 @@ mod tests {
             .collect();
         let ptrs: Vec<*const c_char> = owned.iter().map(|k| k.as_ptr()).collect();
         // SAFETY: valid strings.
-        let array = unsafe { str_keys(ptrs.as_ptr(), ptrs.len()) }.unwrap();
+        let array = unsafe { str_keys(ptrs.as_ptr(), ptrs.len(), "keys") }.unwrap();
         assert_eq!(array.len(), keys.len());
         for (i, k) in keys.iter().enumerate() {
             assert_eq!(array.value(i), k);
@@ -152,7 +171,7 @@ mod tests {
         ];
         let ptrs: Vec<*const c_char> = halves.iter().map(|k| k.as_ptr()).collect();
         // SAFETY: valid strings.
-        let err = unsafe { str_keys(ptrs.as_ptr(), 2) }.unwrap_err();
+        let err = unsafe { str_keys(ptrs.as_ptr(), 2, "keys") }.unwrap_err();
         assert!(
             err.message.contains("keys[0] is not valid UTF-8"),
             "{}",

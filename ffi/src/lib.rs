@@ -1,7 +1,7 @@
 //! libmurr's C ABI. This crate builds `libmurr.so` and `libmurr.a`; the header is
 //! `include/murr.h`, generated from these sources by `scripts/gen-header.sh` (cbindgen).
 //!
-//! Conventions (`STYLE.md`, "The C ABI"): every function returns a `murr_status_t` and
+//! Conventions (`docs/STYLE.md`, "The C ABI"): every function returns a `murr_status_t` and
 //! reports detail into an optional caller-provided `murr_error_t`; every entry point runs
 //! inside a guard that turns a panic into `MURR_INTERNAL`; handles are opaque; tabular data
 //! crosses as the Arrow C Data and C Stream interfaces; ownership and thread safety are
@@ -11,7 +11,7 @@
 #![deny(missing_docs)]
 #![allow(non_camel_case_types)]
 
-// Versions, status codes, errors, options, handles.
+// Versions, status codes, errors, options, handles, key descriptors.
 pub mod version;
 
 pub mod status;
@@ -22,10 +22,14 @@ pub mod options;
 
 pub mod handles;
 
+pub mod keyset;
+
 // The database, its tables, writes, reads, snapshots and scans.
 pub mod db;
 
 pub mod tables;
+
+pub mod stats;
 
 pub mod write;
 
@@ -33,9 +37,14 @@ pub mod read;
 
 pub mod dense;
 
+pub mod dense_write;
+
 pub mod snapshot;
 
 pub mod scan;
+
+// The keyed entry points of 0.1, kept for compatibility.
+pub mod compat;
 
 // Not part of the ABI.
 pub mod testing;
@@ -47,15 +56,23 @@ mod arrow_out;
 mod export;
 mod guard;
 mod keys;
+mod schema_check;
 
+pub use compat::*;
 pub use db::*;
 pub use dense::*;
+pub use dense_write::*;
 pub use error::{murr_error, murr_error_release, murr_error_t};
 pub use handles::{murr_db, murr_db_t, murr_snapshot, murr_snapshot_t};
+pub use keyset::{
+    MURR_KEYS_ARROW, MURR_KEYS_CSTR, MURR_KEYS_INT64, MURR_KEYS_UINT64, MURR_KEYS_UTF8, murr_keys,
+    murr_keys_t,
+};
 pub use options::*;
 pub use read::*;
 pub use scan::*;
 pub use snapshot::*;
+pub use stats::*;
 pub use status::*;
 pub use tables::*;
 pub use testing::*;

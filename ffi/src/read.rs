@@ -1,36 +1,35 @@
-//! Batch reads by key, returned as an Arrow struct array: keys as an Arrow array, as C
-//! strings, as int64 values.
+//! Batch reads by key (a key descriptor), returned as an Arrow struct array.
 
 use std::ffi::c_char;
 
-use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema};
 use std::sync::Arc;
 
+use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema};
 use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions};
 use murr_core::db::{Db, Snapshot};
 
 use crate::args::{out_slice, str_arg, str_list};
-use crate::arrow_in::{deep_copy, import_borrowed};
+use crate::arrow_in::deep_copy;
 use crate::arrow_out::clear_out;
 use crate::error::{Result, murr_error_t};
 use crate::export::export_batch;
 use crate::guard::guard;
 use crate::handles::{db_arg, murr_db_t, murr_snapshot_t, snapshot_arg};
-use crate::keys::{i64_keys, str_keys};
+use crate::keyset::{Keys, keys_arg, keys_failure, murr_keys_t};
 use crate::status::murr_status_t;
 
 /// Reads `columns` of `table` for `keys` through `snapshot` (or the latest state).
-pub(crate) fn engine_read(
+fn engine_read(
     db: &Db,
     snapshot: Option<&Snapshot>,
     table: &str,
     keys: &dyn Array,
     columns: &[&str],
-) -> Result<(RecordBatch, Vec<bool>)> {
-    Ok(match snapshot {
-        Some(s) => s.read(table, keys, columns)?,
-        None => db.read(table, keys, columns)?,
-    })
+) -> murr_core::Result<(RecordBatch, Vec<bool>)> {
+    match snapshot {
+        Some(s) => s.read(table, keys, columns),
+        None => db.read(table, keys, columns),
+    }
 }
 
 /// The caller's found mask at `found` (NULL: none) for `n` keys, zeroed.
@@ -98,17 +97,17 @@ fn detach(batch: RecordBatch, keys: &dyn Array) -> Result<RecordBatch> {
     )?)
 }
 
-/// The shared body of the three Arrow reads: checks, reads, exports.
+/// The body of every Arrow read: checks, reads, exports.
 ///
 /// # Safety
-/// Pointers are NULL or valid as the entry points describe.
+/// Pointers are NULL or valid as `murr_db_read_keys` describes; `keys` resolves the
+/// caller's keys (called once the other arguments are checked).
 #[allow(clippy::too_many_arguments)]
-unsafe fn read_into(
-    db: *mut murr_db_t,
+pub(crate) unsafe fn read_into(
+    db: *const murr_db_t,
     snapshot: *const murr_snapshot_t,
     table: *const c_char,
-    keys: impl FnOnce() -> Result<std::sync::Arc<dyn Array>>,
-    borrowed: bool,
+    keys: impl FnOnce() -> Result<Keys>,
     columns: *const *const c_char,
     n_columns: usize,
     out_array: *mut FFI_ArrowArray,
@@ -122,18 +121,19 @@ unsafe fn read_into(
         let snapshot = snapshot_arg(snapshot);
         let table = str_arg(table, "table")?;
         let columns = str_list(columns, n_columns, "columns")?;
-        let keys = keys()?;
-        let mask = found_arg(found, keys.len())?;
-        let (batch, hits) = engine_read(db, snapshot, table, keys.as_ref(), &columns)?;
+        let Keys { array, borrowed } = keys()?;
+        let mask = found_arg(found, array.len())?;
+        let (batch, hits) = engine_read(db, snapshot, table, array.as_ref(), &columns)
+            .map_err(|e| keys_failure(table, e))?;
         // Borrowed keys may be in the result (the key column, when asked): that column is
         // copied, so nothing of the caller's is referenced after the call. Keys libmurr
         // built itself may stay.
         let batch = if borrowed {
-            detach(batch, keys.as_ref())?
+            detach(batch, array.as_ref())?
         } else {
             batch
         };
-        drop(keys);
+        drop(array);
         export_batch(batch, out_array, out_schema)?;
         set_found(mask, &hits);
         Ok(())
@@ -142,26 +142,27 @@ unsafe fn read_into(
 
 /// Reads `columns` of `table` for `keys`, as of `snapshot` (NULL: the latest state).
 ///
-/// - `keys`, `keys_schema`: borrowed (not released; not referenced after the call): a plain
-///   array of the key column's type. Keys of another type: `MURR_SCHEMA_MISMATCH`.
+/// - `keys`: borrowed, the key descriptor (see `murr_keys_t`; one line with the
+///   `murr_keys_*` helpers), of the key column's type: else `MURR_SCHEMA_MISMATCH`.
+///   An Arrow array's null keys are not found.
 /// - `columns`: `n_columns` borrowed NUL-terminated UTF-8 names (the key column may be
 ///   among them; NULL allowed when `n_columns` is 0).
 /// - `out_array`, `out_schema`: caller-allocated, marked released on entry, filled on
-///   success with a struct array of `keys->length` rows, one nullable child per asked
-///   column in order (null for absent keys and unwritten cells); the caller releases both.
-/// - `found`: NULL, or a caller buffer of `keys->length` bytes: 1 found, 0 absent.
+///   success with a struct array of one row per key, one nullable child per asked column
+///   in order (null for absent keys and unwritten cells); the caller releases both. Nothing
+///   in them refers to the caller's keys.
+/// - `found`: NULL, or a caller buffer of one byte per key: 1 found, 0 absent.
 ///
 /// Thread-safe.
 ///
 /// # Safety
 /// Pointers are NULL or valid as described; `db`, `snapshot` handles not yet freed.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn murr_db_read(
-    db: *mut murr_db_t,
+pub unsafe extern "C" fn murr_db_read_keys(
+    db: *const murr_db_t,
     snapshot: *const murr_snapshot_t,
     table: *const c_char,
-    keys: *const FFI_ArrowArray,
-    keys_schema: *const FFI_ArrowSchema,
+    keys: *const murr_keys_t,
     columns: *const *const c_char,
     n_columns: usize,
     out_array: *mut FFI_ArrowArray,
@@ -172,70 +173,16 @@ pub unsafe extern "C" fn murr_db_read(
     // SAFETY: every pointer is NULL or valid, by the caller's contract.
     unsafe {
         guard(error, || {
-            let keys = || import_borrowed(keys, keys_schema, "keys", "keys_schema");
             read_into(
-                db, snapshot, table, keys, true, columns, n_columns, out_array, out_schema, found,
-            )
-        })
-    }
-}
-
-/// Reads as `murr_db_read` does, for the `n_keys` utf8 keys at `keys` (borrowed
-/// NUL-terminated UTF-8; NULL allowed when `n_keys` is 0). `found`: NULL or `n_keys`
-/// bytes. Thread-safe.
-///
-/// # Safety
-/// Pointers are NULL or valid as described; `db`, `snapshot` handles not yet freed.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn murr_db_read_str(
-    db: *mut murr_db_t,
-    snapshot: *const murr_snapshot_t,
-    table: *const c_char,
-    keys: *const *const c_char,
-    n_keys: usize,
-    columns: *const *const c_char,
-    n_columns: usize,
-    out_array: *mut FFI_ArrowArray,
-    out_schema: *mut FFI_ArrowSchema,
-    found: *mut u8,
-    error: *mut murr_error_t,
-) -> murr_status_t {
-    // SAFETY: every pointer is NULL or valid, by the caller's contract.
-    unsafe {
-        guard(error, || {
-            let keys = || Ok(std::sync::Arc::new(str_keys(keys, n_keys)?) as _);
-            read_into(
-                db, snapshot, table, keys, false, columns, n_columns, out_array, out_schema, found,
-            )
-        })
-    }
-}
-
-/// Reads as `murr_db_read` does, for the `n_keys` int64 keys at `keys` (borrowed; NULL
-/// allowed when `n_keys` is 0). `found`: NULL or `n_keys` bytes. Thread-safe.
-///
-/// # Safety
-/// Pointers are NULL or valid as described; `db`, `snapshot` handles not yet freed.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn murr_db_read_i64(
-    db: *mut murr_db_t,
-    snapshot: *const murr_snapshot_t,
-    table: *const c_char,
-    keys: *const i64,
-    n_keys: usize,
-    columns: *const *const c_char,
-    n_columns: usize,
-    out_array: *mut FFI_ArrowArray,
-    out_schema: *mut FFI_ArrowSchema,
-    found: *mut u8,
-    error: *mut murr_error_t,
-) -> murr_status_t {
-    // SAFETY: every pointer is NULL or valid, by the caller's contract.
-    unsafe {
-        guard(error, || {
-            let keys = || Ok(std::sync::Arc::new(i64_keys(keys, n_keys)?) as _);
-            read_into(
-                db, snapshot, table, keys, false, columns, n_columns, out_array, out_schema, found,
+                db,
+                snapshot,
+                table,
+                || keys_arg(keys),
+                columns,
+                n_columns,
+                out_array,
+                out_schema,
+                found,
             )
         })
     }

@@ -30,7 +30,7 @@ use crate::status::murr_status_t;
 /// Pointers are NULL or valid as described; `db`, `snapshot` handles not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn murr_db_scan(
-    db: *mut murr_db_t,
+    db: *const murr_db_t,
     snapshot: *const murr_snapshot_t,
     table: *const c_char,
     columns: *const *const c_char,

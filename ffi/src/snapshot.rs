@@ -15,7 +15,7 @@ use crate::status::murr_status_t;
 /// Pointers are NULL or valid as described; `db` a handle not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn murr_db_snapshot(
-    db: *mut murr_db_t,
+    db: *const murr_db_t,
     out: *mut *mut murr_snapshot_t,
     error: *mut murr_error_t,
 ) -> murr_status_t {

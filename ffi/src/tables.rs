@@ -70,7 +70,7 @@ pub unsafe extern "C" fn murr_string_list_free(list: *mut murr_string_list_t) {
 /// Pointers are NULL or valid as described; `db` a handle not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn murr_db_create_table(
-    db: *mut murr_db_t,
+    db: *const murr_db_t,
     table: *const c_char,
     schema: *const FFI_ArrowSchema,
     key_column: *const c_char,
@@ -95,7 +95,7 @@ pub unsafe extern "C" fn murr_db_create_table(
 /// Pointers are NULL or valid as described; `db` a handle not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn murr_db_drop_table(
-    db: *mut murr_db_t,
+    db: *const murr_db_t,
     table: *const c_char,
     error: *mut murr_error_t,
 ) -> murr_status_t {
@@ -117,7 +117,7 @@ pub unsafe extern "C" fn murr_db_drop_table(
 /// Pointers are NULL or valid as described; `db` a handle not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn murr_db_tables(
-    db: *mut murr_db_t,
+    db: *const murr_db_t,
     out: *mut murr_string_list_t,
     error: *mut murr_error_t,
 ) -> murr_status_t {
@@ -168,7 +168,7 @@ fn to_list(names: Vec<String>) -> Result<murr_string_list, Failure> {
 /// Pointers are NULL or valid as described; `db` a handle not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn murr_db_table_schema(
-    db: *mut murr_db_t,
+    db: *const murr_db_t,
     table: *const c_char,
     out: *mut FFI_ArrowSchema,
     error: *mut murr_error_t,
@@ -195,7 +195,7 @@ pub unsafe extern "C" fn murr_db_table_schema(
 /// Pointers are NULL or valid as described; `db` a handle not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn murr_db_add_column(
-    db: *mut murr_db_t,
+    db: *const murr_db_t,
     table: *const c_char,
     field: *const FFI_ArrowSchema,
     error: *mut murr_error_t,

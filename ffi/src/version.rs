@@ -5,7 +5,7 @@ use std::ffi::c_char;
 /// The major version of the header (and of the library it was generated with).
 pub const MURR_VERSION_MAJOR: u32 = 0;
 /// The minor version.
-pub const MURR_VERSION_MINOR: u32 = 1;
+pub const MURR_VERSION_MINOR: u32 = 2;
 /// The patch version.
 pub const MURR_VERSION_PATCH: u32 = 0;
 

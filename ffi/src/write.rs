@@ -1,16 +1,16 @@
-//! Writes and deletes: Arrow batches and streams, key arrays, plain C key lists.
+//! Writes and deletes: Arrow batches and streams; keys to delete by a key descriptor.
 
 use std::ffi::c_char;
 
 use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema};
-use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
+use arrow_array::ffi_stream::FFI_ArrowArrayStream;
 
 use crate::args::str_arg;
-use crate::arrow_in::{import, import_batch, schema_arg, take_array};
-use crate::error::{Failure, murr_error_t};
+use crate::arrow_in::{for_each_batch, import_batch, take_array};
+use crate::error::{Failure, Result, murr_error_t};
 use crate::guard::guard;
 use crate::handles::{db_arg, murr_db_t};
-use crate::keys::{i64_keys, str_keys};
+use crate::keyset::{Keys, keys_arg, keys_failure, murr_keys_t};
 use crate::status::murr_status_t;
 
 /// Stores `seq` in `*seq_out` when it is not NULL.
@@ -42,7 +42,7 @@ unsafe fn set_seq(seq_out: *mut u64, seq: u64) {
 /// Pointers are NULL or valid as described; `db` a handle not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn murr_db_write(
-    db: *mut murr_db_t,
+    db: *const murr_db_t,
     table: *const c_char,
     array: *mut FFI_ArrowArray,
     schema: *const FFI_ArrowSchema,
@@ -76,7 +76,7 @@ pub unsafe extern "C" fn murr_db_write(
 /// Pointers are NULL or valid as described; `db` a handle not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn murr_db_write_stream(
-    db: *mut murr_db_t,
+    db: *const murr_db_t,
     table: *const c_char,
     stream: *mut FFI_ArrowArrayStream,
     seq_out: *mut u64,
@@ -97,99 +97,60 @@ pub unsafe extern "C" fn murr_db_write_stream(
             let table = str_arg(table, "table")?;
             // The table must exist (and the database be open) even for an empty stream.
             db.schema(table)?;
-            let reader = RecordBatchStreamReader::try_new(stream)?;
             let mut last = 0;
-            for batch in reader {
-                last = db.write(table, &batch?)?;
-            }
+            for_each_batch(stream, |batch| {
+                last = db.write(table, &batch)?;
+                Ok(())
+            })?;
             set_seq(seq_out, last);
             Ok(())
         })
     }
 }
 
+/// The body of every delete.
+///
+/// # Safety
+/// Pointers are NULL or valid as `murr_db_delete_keys` describes; `keys` resolves the
+/// caller's keys (called once the other arguments are checked).
+pub(crate) unsafe fn delete_from(
+    db: *const murr_db_t,
+    table: *const c_char,
+    keys: impl FnOnce() -> Result<Keys>,
+    seq_out: *mut u64,
+) -> Result<()> {
+    // SAFETY: every pointer is NULL or valid, by the caller's contract.
+    unsafe {
+        let db = db_arg(db)?;
+        let table = str_arg(table, "table")?;
+        let keys = keys()?.array;
+        let seq = db
+            .delete(table, keys.as_ref())
+            .map_err(|e| keys_failure(table, e))?;
+        set_seq(seq_out, seq);
+        Ok(())
+    }
+}
+
 /// Deletes `keys` from `table` (blind: absent keys are fine).
 ///
-/// - `keys`: a plain (non-struct) array of the key column's type, moved as
-///   `murr_db_write`'s array is (on return `keys->release` is NULL).
-/// - `keys_schema`: borrowed, the schema of `keys`.
+/// - `table`: borrowed NUL-terminated UTF-8.
+/// - `keys`: borrowed, the key descriptor (see `murr_keys_t`), of the key column's type:
+///   else `MURR_SCHEMA_MISMATCH`, as is a null key of an Arrow array (nothing deleted then).
 /// - `seq_out`: NULL, or receives the delete's sequence number.
 ///
-/// Keys of another type or a null key: `MURR_SCHEMA_MISMATCH`. Thread-safe.
+/// Thread-safe.
 ///
 /// # Safety
 /// Pointers are NULL or valid as described; `db` a handle not yet freed.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn murr_db_delete(
-    db: *mut murr_db_t,
+pub unsafe extern "C" fn murr_db_delete_keys(
+    db: *const murr_db_t,
     table: *const c_char,
-    keys: *mut FFI_ArrowArray,
-    keys_schema: *const FFI_ArrowSchema,
+    keys: *const murr_keys_t,
     seq_out: *mut u64,
     error: *mut murr_error_t,
 ) -> murr_status_t {
     // SAFETY: every pointer is NULL or valid, by the caller's contract.
-    unsafe {
-        guard(error, || {
-            let keys = take_array(keys, "keys")?;
-            let db = db_arg(db)?;
-            let table = str_arg(table, "table")?;
-            let keys = import(keys, schema_arg(keys_schema, "keys_schema")?)?;
-            set_seq(seq_out, db.delete(table, keys.as_ref())?);
-            Ok(())
-        })
-    }
-}
-
-/// Deletes the `n_keys` utf8 keys at `keys` (borrowed NUL-terminated UTF-8 strings; `keys`
-/// may be NULL when `n_keys` is 0) from `table`. `seq_out`: NULL, or receives the delete's
-/// sequence number. Thread-safe.
-///
-/// # Safety
-/// Pointers are NULL or valid as described; `db` a handle not yet freed.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn murr_db_delete_str(
-    db: *mut murr_db_t,
-    table: *const c_char,
-    keys: *const *const c_char,
-    n_keys: usize,
-    seq_out: *mut u64,
-    error: *mut murr_error_t,
-) -> murr_status_t {
-    // SAFETY: every pointer is NULL or valid, by the caller's contract.
-    unsafe {
-        guard(error, || {
-            let db = db_arg(db)?;
-            let table = str_arg(table, "table")?;
-            let keys = str_keys(keys, n_keys)?;
-            set_seq(seq_out, db.delete(table, &keys)?);
-            Ok(())
-        })
-    }
-}
-
-/// Deletes the `n_keys` int64 keys at `keys` (borrowed; may be NULL when `n_keys` is 0)
-/// from `table`. `seq_out`: NULL, or receives the delete's sequence number. Thread-safe.
-///
-/// # Safety
-/// Pointers are NULL or valid as described; `db` a handle not yet freed.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn murr_db_delete_i64(
-    db: *mut murr_db_t,
-    table: *const c_char,
-    keys: *const i64,
-    n_keys: usize,
-    seq_out: *mut u64,
-    error: *mut murr_error_t,
-) -> murr_status_t {
-    // SAFETY: every pointer is NULL or valid, by the caller's contract.
-    unsafe {
-        guard(error, || {
-            let db = db_arg(db)?;
-            let table = str_arg(table, "table")?;
-            let keys = i64_keys(keys, n_keys)?;
-            set_seq(seq_out, db.delete(table, &keys)?);
-            Ok(())
-        })
-    }
+    unsafe { guard(error, || delete_from(db, table, || keys_arg(keys), seq_out)) }
 }

@@ -21,7 +21,7 @@ fn name(status: murr_status_t) -> String {
 fn version_and_status_names() {
     // SAFETY: a static string.
     let v = unsafe { CStr::from_ptr(murr_version()) }.to_str().unwrap();
-    assert_eq!(v, "0.1.0");
+    assert_eq!(v, "0.2.0");
     assert_eq!(name(MURR_OK), "MURR_OK");
     assert_eq!(name(MURR_LOCKED), "MURR_LOCKED");
     assert_eq!(name(MURR_INTERNAL), "MURR_INTERNAL");

@@ -159,3 +159,125 @@ fn table_errors() {
     }
     assert_eq!(tables(&db), vec!["users"]);
 }
+
+/// A struct schema of a utf8 key "k" and a list column "l" whose list schema has no child
+/// (what arrow-schema's import asserted on: issue 25, F5).
+fn childless_list_schema() -> FFI_ArrowSchema {
+    let key = FFI_ArrowSchema::try_new("u", vec![], None)
+        .unwrap()
+        .with_name("k")
+        .unwrap();
+    let list = FFI_ArrowSchema::try_new("+l", vec![], None)
+        .unwrap()
+        .with_name("l")
+        .unwrap();
+    FFI_ArrowSchema::try_new("+s", vec![key, list], None).unwrap()
+}
+
+#[test]
+fn malformed_schemas_are_invalid_arguments_not_internal_errors() {
+    let db = open_db();
+    create_users(&db);
+    let mut err = MURR_ERROR_INIT();
+    let t = cstr("t");
+    let k = cstr("k");
+    let users = cstr("users");
+    let bad = childless_list_schema();
+    let bad_field = FFI_ArrowSchema::try_new("+w:4", vec![], None)
+        .unwrap()
+        .with_name("emb")
+        .unwrap();
+    // SAFETY: valid pointers; the schemas' trees are malformed on purpose.
+    unsafe {
+        let s = murr_db_create_table(db.db, t.as_ptr(), &bad, k.as_ptr(), &mut err);
+        expect_status(
+            s,
+            &mut err,
+            MURR_INVALID_ARGUMENT,
+            "schema.children[1]: format '+l' needs 1 child",
+        );
+        let s = murr_db_add_column(db.db, users.as_ptr(), &bad_field, &mut err);
+        expect_status(
+            s,
+            &mut err,
+            MURR_INVALID_ARGUMENT,
+            "field: format '+w:4' needs 1 child",
+        );
+    }
+    assert_eq!(tables(&db), vec!["users".to_owned()]);
+}
+
+/// A stream whose get_schema hands out `childless_list_schema` and which has no batch.
+mod bad_stream {
+    use std::ffi::c_int;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema};
+    use arrow_array::ffi_stream::FFI_ArrowArrayStream;
+
+    pub static RELEASED: AtomicBool = AtomicBool::new(false);
+
+    unsafe extern "C" fn get_schema(
+        _: *mut FFI_ArrowArrayStream,
+        out: *mut FFI_ArrowSchema,
+    ) -> c_int {
+        // SAFETY: `out` is the consumer's output struct.
+        unsafe { std::ptr::write(out, super::childless_list_schema()) };
+        0
+    }
+
+    unsafe extern "C" fn get_next(_: *mut FFI_ArrowArrayStream, out: *mut FFI_ArrowArray) -> c_int {
+        // SAFETY: as above; an empty (released) array ends the stream.
+        unsafe { std::ptr::write(out, FFI_ArrowArray::empty()) };
+        0
+    }
+
+    unsafe extern "C" fn release(stream: *mut FFI_ArrowArrayStream) {
+        RELEASED.store(true, Ordering::SeqCst);
+        // SAFETY: the consumer's valid stream; marks it released.
+        unsafe { (*stream).set_release(None) };
+    }
+
+    pub fn stream() -> FFI_ArrowArrayStream {
+        // SAFETY: the callbacks follow the C Stream Interface.
+        unsafe {
+            FFI_ArrowArrayStream::new_unchecked(
+                Some(get_schema),
+                Some(get_next),
+                None,
+                Some(release),
+                std::ptr::null_mut(),
+            )
+        }
+    }
+}
+
+#[test]
+fn a_stream_with_a_malformed_schema_is_an_invalid_argument() {
+    let db = open_db();
+    create_users(&db);
+    let mut err = MURR_ERROR_INIT();
+    let users = cstr("users");
+    let mut stream = bad_stream::stream();
+    // SAFETY: valid pointers; the stream's schema is malformed on purpose.
+    unsafe {
+        let s = murr_db_write_stream(
+            db.db,
+            users.as_ptr(),
+            &mut stream,
+            ptr::null_mut(),
+            &mut err,
+        );
+        expect_status(
+            s,
+            &mut err,
+            MURR_INVALID_ARGUMENT,
+            "the stream's schema.children[1]",
+        );
+        assert!(
+            stream.release().is_none(),
+            "the stream was moved and released"
+        );
+        assert!(bad_stream::RELEASED.load(std::sync::atomic::Ordering::SeqCst));
+    }
+}

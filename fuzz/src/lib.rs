@@ -1,6 +1,6 @@
 //! Shared code of the fuzz targets: driving every read path of a segment opened from
 //! untrusted bytes (and the deletion-vector decoders, `dv.rs`, and the WASM reader's own
-//! parsers, `wasm.rs`), and resealing mutated bytes' checksums so that mutations get past the
+//! parsers, `wasm.rs`, and the write-ahead log reader, `wal.rs`), and resealing mutated bytes' checksums so that mutations get past the
 //! CRCs and reach the footer validator and the readers.
 //!
 //! A segment from untrusted bytes may fail to open or fail any read with an error; it must
@@ -9,11 +9,13 @@
 mod dv;
 mod exercise;
 mod remote;
+mod wal;
 mod wasm;
 
 pub use dv::exercise_dv;
 pub use exercise::exercise;
 pub use remote::exercise_remote;
+pub use wal::{exercise_wal, reseal as reseal_wal};
 pub use wasm::exercise_wasm;
 
 const TRAILER_LEN: usize = 64;

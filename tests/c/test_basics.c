@@ -39,14 +39,21 @@ static void error_struct(void) {
     murr_error_t e = MURR_ERROR_INIT;
     murr_db_t *db = (murr_db_t *)&e; /* garbage: must be set to NULL on entry */
     CHECK(e.status == 0 && e.message == NULL && e.release == NULL);
+    /* The fields 0.2 added: libmurr's private data and reserved words, all zero, left so. */
+    CHECK(e.private_data == NULL);
+    for (int i = 0; i < 4; i++) CHECK(e.reserved[i] == 0);
+    CHECK(offsetof(murr_error_t, private_data) > offsetof(murr_error_t, release));
+    CHECK(offsetof(murr_error_t, reserved) > offsetof(murr_error_t, private_data));
     murr_error_release(NULL);
     murr_error_release(&e); /* nothing to release */
     CHECK(murr_db_open(NULL, NULL, &db, &e) == MURR_INVALID_ARGUMENT);
     CHECK(db == NULL);
     CHECK(e.status == MURR_INVALID_ARGUMENT && e.message != NULL && e.release != NULL);
     CHECK(strlen(e.message) > 0);
+    CHECK(e.private_data == NULL && e.reserved[0] == 0 && e.reserved[3] == 0);
     murr_error_release(&e);
     CHECK(e.message == NULL && e.release == NULL);
+    CHECK(e.private_data == NULL && e.reserved[0] == 0 && e.reserved[3] == 0);
     murr_error_release(&e); /* twice is fine */
 
     /* Re-used across failures without a release between: each failure releases the message

@@ -10,7 +10,14 @@ const MAX_ROUNDS = 64;
 async function urlSource(url, init = {}) {
   const get = async (offset, length) => {
     const end = offset + length - 1;
-    const res = await fetch(url, { ...init, headers: { ...(init.headers ?? {}), Range: `bytes=${offset}-${end}` } });
+    let res;
+    try {
+      res = await fetch(url, { ...init, headers: { ...(init.headers ?? {}), Range: `bytes=${offset}-${end}` } });
+    } catch (e) {
+      // Node's fetch rejects with "fetch failed" and hides the reason in `cause`.
+      const cause = e?.cause ? `: ${e.cause.code ?? ''}${e.cause.code ? ' ' : ''}${e.cause.message ?? e.cause}` : '';
+      throw new Error(`GET ${url} bytes=${offset}-${end}: ${e?.message ?? e}${cause}`, { cause: e });
+    }
     if (res.status === 200) {
       // The server ignored the range: take it from the whole body.
       const all = new Uint8Array(await res.arrayBuffer());
@@ -57,8 +64,10 @@ export function defineRemoteSegment(RemoteSegmentCore) {
       if (!source || !Number.isSafeInteger(source.size) || typeof source.fetchRange !== 'function') {
         throw new TypeError('source: a URL or { size, fetchRange(offset, length) }');
       }
-      const core = new RemoteSegmentCore(name ?? 'segment', gap);
+      name ??= '(fetchRange source)';
+      const core = new RemoteSegmentCore(name, gap);
       const seg = new RemoteSegment(core, source);
+      seg.name = name;
       seg.requests = counted;
       seg.bytesFetched = counted;
       try {
@@ -80,7 +89,13 @@ export function defineRemoteSegment(RemoteSegmentCore) {
     /** @private One range, counted; a short or long response is an error. */
     async fetch(offset, length) {
       this.requests += 1;
-      const got = await this.source.fetchRange(offset, length);
+      let got;
+      try {
+        got = await this.source.fetchRange(offset, length);
+      } catch (e) {
+        if (e instanceof Error && e.message.startsWith('GET ')) throw e;
+        throw new Error(`${this.name}: fetchRange(${offset}, ${length}) failed: ${e?.message ?? e}`, { cause: e });
+      }
       const bytes = got instanceof Uint8Array ? got : new Uint8Array(got);
       this.bytesFetched += bytes.length;
       if (bytes.length !== length) {

@@ -9,7 +9,7 @@ export interface RangeSource {
 export interface RemoteSegmentOptions {
     /** Merge needed ranges less than `gap` bytes apart into one request. */
     gap?: number;
-    /** The name in error messages (default: the URL, or "segment"). */
+    /** The name in error messages (default: the URL, or "(fetchRange source)"). */
     name?: string;
     /** Options of every `fetch` of a URL source (headers, credentials...). */
     fetchInit?: RequestInit;

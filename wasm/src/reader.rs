@@ -53,7 +53,7 @@ impl SegmentReader {
     /// segment (truncated, corrupt, an unsupported version).
     #[wasm_bindgen(constructor)]
     pub fn new(bytes: Vec<u8>) -> Result<SegmentReader, JsError> {
-        let segment = Segment::from_bytes(bytes, "segment").map_err(js)?;
+        let segment = Segment::from_bytes(bytes, "(bytes given to SegmentReader)").map_err(js)?;
         Ok(SegmentReader { segment })
     }
 

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** Chromium's flags: headless, and no attempt to reach the internet (TOOLCHAIN.md). */
+/** Chromium's flags: headless, and no attempt to reach the internet (docs/TOOLCHAIN.md). */
 export const CHROMIUM_ARGS = [
   '--headless=new',
   '--no-sandbox',

@@ -109,6 +109,33 @@ test('remote: an unknown column and keys of the wrong type reject with an Error'
   }
 });
 
+test('remote: errors name the URL, the cause and the segment', async () => {
+  // A port nothing listens on: Node's fetch says only "fetch failed"; the error must say more.
+  const gone = await serve(new Uint8Array(0));
+  const url = gone.url;
+  await gone.close();
+  await assert.rejects(RemoteSegment.open(url), (e) => {
+    assert.ok(e.message.startsWith(`GET ${url} bytes=0-0: `), e.message);
+    assert.match(e.message, /ECONNREFUSED/);
+    return true;
+  });
+  // A fetchRange that throws is named with its arguments.
+  const failing = { size: 4096, fetchRange: async () => { throw new Error('disk on fire'); } };
+  await assert.rejects(RemoteSegment.open(failing, { name: 'features.seg' }), /features\.seg: fetchRange\(\d+, \d+\) failed: disk on fire/);
+  // An unknown column names the segment once, quoted.
+  const { bytes } = goldens().find((g) => g.name === 'all_types');
+  const seg = await RemoteSegment.open(bufferSource(bytes), { name: 'all_types.seg' });
+  try {
+    await assert.rejects(seg.get(['k00'], ['no such column']), (e) => {
+      assert.match(e.message, /segment 'all_types\.seg'/);
+      assert.doesNotMatch(e.message, /segment segment/);
+      return true;
+    });
+  } finally {
+    seg.free();
+  }
+});
+
 test('remote: a non-segment, a 404 and a short file reject with an Error', async () => {
   await assert.rejects(RemoteSegment.open(bufferSource(new Uint8Array(1000).fill(7))), Error);
   await assert.rejects(RemoteSegment.open(bufferSource(new Uint8Array(10))), Error);

@@ -2,6 +2,7 @@
 // murr::Error exceptions carrying libmurr's status and message.
 #include <gtest/gtest.h>
 
+#include <murr/batch.hpp>
 #include <murr/murr.hpp>
 
 #include <cmath>
@@ -110,6 +111,39 @@ TEST(Version, MatchesTheMacros) {
     std::string expected = std::to_string(MURR_VERSION_MAJOR) + "." + std::to_string(MURR_VERSION_MINOR) + "." +
                            std::to_string(MURR_VERSION_PATCH);
     EXPECT_EQ(murr::version(), expected);
+}
+
+// Every status code's name in the header (the macros this binding uses) is the library's,
+// and murr::Error names each code as murr_status_name does; one past the last is unknown.
+TEST(Error, StatusCodesMatchTheLibrary) {
+#define MURR_EXPECT_CODE(code) EXPECT_STREQ(murr_status_name(code), #code)
+    MURR_EXPECT_CODE(MURR_OK);
+    MURR_EXPECT_CODE(MURR_INVALID_ARGUMENT);
+    MURR_EXPECT_CODE(MURR_UNKNOWN_TABLE);
+    MURR_EXPECT_CODE(MURR_UNKNOWN_COLUMN);
+    MURR_EXPECT_CODE(MURR_SCHEMA_MISMATCH);
+    MURR_EXPECT_CODE(MURR_TABLE_EXISTS);
+    MURR_EXPECT_CODE(MURR_IO);
+    MURR_EXPECT_CODE(MURR_CORRUPT);
+    MURR_EXPECT_CODE(MURR_UNSUPPORTED);
+    MURR_EXPECT_CODE(MURR_CLOSED);
+    MURR_EXPECT_CODE(MURR_LOCKED);
+    MURR_EXPECT_CODE(MURR_WRITES_STOPPED);
+    MURR_EXPECT_CODE(MURR_LIMIT_EXCEEDED);
+    MURR_EXPECT_CODE(MURR_BACKGROUND_FAILED);
+    MURR_EXPECT_CODE(MURR_ARROW);
+    MURR_EXPECT_CODE(MURR_INTERNAL);
+    MURR_EXPECT_CODE(MURR_UNKNOWN);
+#undef MURR_EXPECT_CODE
+    for (murr_status_t s = 0; s <= MURR_UNKNOWN + 1; s++) {
+        murr::Error e(s, "m");
+        EXPECT_EQ(e.status(), s);
+        EXPECT_STREQ(e.status_name(), murr_status_name(s));
+        EXPECT_EQ(std::string(e.what()), std::string(murr_status_name(s)) + ": m");
+        EXPECT_STRNE(murr_status_name(s), "") << s;
+    }
+    EXPECT_EQ(MURR_UNKNOWN, 16);
+    EXPECT_STREQ(murr_status_name(MURR_UNKNOWN + 1), "MURR_UNKNOWN");
 }
 
 TEST(Error, CarriesStatusAndMessage) {
@@ -257,6 +291,69 @@ TEST_F(DbTest, StringKeysAndDeletes) {
     EXPECT_EQ(expect_error([&] { db.delete_keys("s", std::vector<int64_t>{1}); }).status(), MURR_SCHEMA_MISMATCH);
 }
 
+// A uint64-keyed table: keys above 2^63 written and read back exactly, densely and as
+// Arrow, through the uint64 overloads; int64 keys do not look it up.
+TEST_F(DbTest, Uint64Keys) {
+    ArrowSchema s;
+    const char *const names[] = {"k", "v"};
+    const char *const formats[] = {"L", "f"};
+    au_schema_struct(&s, 2, names, formats);
+    murr::Schema us(std::move(s));
+    db.create_table("u", us.get(), "k");
+    const uint64_t keys[] = {0, 1, (1ull << 63) - 1, 1ull << 63, (1ull << 63) + 5, UINT64_MAX};
+    const float vals[] = {10, 11, 12, 13, 14, 15};
+    ArrowArray children[2], b;
+    au_array_u64(&children[0], keys, nullptr, 6);
+    au_array_f32(&children[1], vals, nullptr, 6);
+    au_array_struct(&b, 6, children, 2);
+    db.write("u", std::move(b), us.get());
+
+    std::vector<uint64_t> ask = {UINT64_MAX, 1ull << 63, 42, (1ull << 63) + 5, 0};
+    std::vector<float> dense;
+    std::vector<uint8_t> found;
+    db.read_f32("u", ask, {"v"}, -1.0f, dense, &found);
+    EXPECT_EQ(dense, (std::vector<float>{15.0f, 13.0f, -1.0f, 14.0f, 10.0f}));
+    EXPECT_EQ(found, (std::vector<uint8_t>{1, 1, 0, 1, 1}));
+    float raw[2];
+    db.read_f32("u", ask.data(), 2, {"v"}, 0.0f, raw);
+    EXPECT_EQ(raw[0], 15.0f);
+    EXPECT_EQ(raw[1], 13.0f);
+
+    murr::Result r = db.read("u", ask, {"k", "v"});
+    EXPECT_EQ(r.found(), (std::vector<uint8_t>{1, 1, 0, 1, 1}));
+    EXPECT_EQ(au_get_u64(&r.column(0), 0), UINT64_MAX);
+    EXPECT_EQ(au_get_u64(&r.column(0), 3), (1ull << 63) + 5);
+
+    EXPECT_GT(db.delete_keys("u", std::vector<uint64_t>{UINT64_MAX}), 0u);
+    db.read_f32("u", ask, {"v"}, -1.0f, dense, &found);
+    EXPECT_EQ(found, (std::vector<uint8_t>{0, 1, 0, 1, 1}));
+
+    murr::Error e = expect_error([&] { db.read_f32("u", std::vector<int64_t>{1}, {"v"}, 0.0f, dense); });
+    EXPECT_EQ(e.status(), MURR_SCHEMA_MISMATCH);
+    EXPECT_NE(e.message().find("int64 keys given for a uint64 key column"), std::string::npos) << e.message();
+}
+
+// utf8 keys travel as pointer + length: a key holding a NUL byte stays whole.
+TEST_F(DbTest, Utf8KeysWithNul) {
+    ArrowSchema s;
+    const char *const names[] = {"k", "v"};
+    const char *const formats[] = {"u", "l"};
+    au_schema_struct(&s, 2, names, formats);
+    murr::Schema ss(std::move(s));
+    db.create_table("s", ss.get(), "k");
+    const char *const keys[] = {"a"};
+    const int64_t vals[] = {1};
+    ArrowArray children[2], b;
+    au_array_utf8(&children[0], keys, 1);
+    au_array_i64(&children[1], vals, nullptr, 1);
+    au_array_struct(&b, 1, children, 2);
+    db.write("s", std::move(b), ss.get());
+    std::vector<float> dense;
+    std::vector<uint8_t> found;
+    db.read_f32("s", std::vector<std::string>{"a", std::string("a\0b", 3)}, {"v"}, -1.0f, dense, &found);
+    EXPECT_EQ(found, (std::vector<uint8_t>{1, 0}));
+}
+
 TEST_F(DbTest, DenseRead) {
     std::vector<float> out;
     std::vector<uint8_t> found;
@@ -272,6 +369,97 @@ TEST_F(DbTest, DenseRead) {
               MURR_SCHEMA_MISMATCH);
     EXPECT_EQ(expect_error([&] { db.read_f32("t", std::vector<std::string>{"1"}, {"score"}, 0.0f, out); }).status(),
               MURR_SCHEMA_MISMATCH);
+}
+
+// The dense write: row-major float32 rows, a partial upsert; sizes checked before the call.
+TEST_F(DbTest, WriteF32) {
+    uint64_t seq = db.write_f32("t", std::vector<int64_t>{5, 500}, {"score"}, std::vector<float>{-1.5f, 2.5f});
+    EXPECT_GT(seq, 0u);
+    std::vector<float> x;
+    std::vector<uint8_t> found;
+    db.read_f32("t", std::vector<int64_t>{5, 500}, {"score", "count"}, -9.0f, x, &found);
+    EXPECT_EQ(x, (std::vector<float>{-1.5f, 51.0f, 2.5f, -9.0f}));
+    EXPECT_EQ(found, (std::vector<uint8_t>{1, 1}));
+    auto e = expect_error([&] { db.write_f32("t", std::vector<int64_t>{1, 2}, {"score"}, std::vector<float>{1.0f}); });
+    EXPECT_EQ(e.status(), MURR_INVALID_ARGUMENT);
+    EXPECT_NE(e.message().find("2 keys x 1 columns"), std::string::npos) << e.message();
+    e = expect_error([&] { db.write_f32("t", std::vector<int64_t>{1}, {"count"}, std::vector<float>{1.0f}); });
+    EXPECT_EQ(e.status(), MURR_SCHEMA_MISMATCH);
+    EXPECT_NE(e.message().find("float32"), std::string::npos) << e.message();
+    e = expect_error([&] { db.write_f32("t", std::vector<std::string>{"a"}, {"score"}, std::vector<float>{1.0f}); });
+    EXPECT_EQ(e.status(), MURR_SCHEMA_MISMATCH);
+}
+
+TEST_F(DbTest, TableStats) {
+    murr_table_stats_t s = db.table_stats("t");
+    EXPECT_EQ(s.size, sizeof s);
+    EXPECT_EQ(s.segments, 0u);
+    EXPECT_GT(s.memtable_bytes, 0u);
+    db.flush();
+    s = db.table_stats("t");
+    EXPECT_EQ(s.segments, 1u);
+    EXPECT_EQ(s.level0_segments, 1u);
+    EXPECT_EQ(s.segment_rows, 100u);
+    EXPECT_GT(s.segment_bytes, 0u);
+    EXPECT_EQ(expect_error([&] { db.table_stats("nope"); }).status(), MURR_UNKNOWN_TABLE);
+}
+
+// BatchBuilder: every column type, with and without nulls, into a table made from its
+// schema, read back; misuse throws before anything crosses.
+TEST(BatchBuilder, EveryTypeRoundTrips) {
+    TempDir dir;
+    murr::Db db = murr::Db::open(dir.str(), test_options());
+    murr::BatchBuilder b;
+    b.add("key", std::vector<std::string>{"a", "b", "c"})
+        .add("i64", std::vector<int64_t>{-1, 2, 3})
+        .add("u64", std::vector<uint64_t>{UINT64_MAX, 0, 7})
+        .add("i32", std::vector<std::optional<int32_t>>{1, std::nullopt, 3})
+        .add("f32", std::vector<float>{0.5f, 1.5f, 2.5f})
+        .add("f64", std::vector<std::optional<double>>{std::nullopt, 2.25, 3.0})
+        .add("flag", std::vector<bool>{true, false, true})
+        .add("maybe", std::vector<std::optional<bool>>{std::nullopt, true, false})
+        .add("name", std::vector<std::optional<std::string>>{"x", std::nullopt, ""});
+    EXPECT_EQ(b.rows(), 3);
+    EXPECT_EQ(b.size(), 9u);
+    db.create_table("all", b.schema().get(), "key");
+    uint64_t seq = b.write(db, "all");
+    EXPECT_GT(seq, 0u);
+    EXPECT_EQ(b.size(), 0u);
+    murr::Result r = db.read("all", std::vector<std::string>{"c", "a", "b"},
+                             {"i64", "u64", "i32", "f32", "f64", "flag", "maybe", "name"});
+    EXPECT_EQ(r.found(), (std::vector<uint8_t>{1, 1, 1}));
+    EXPECT_EQ(au_get_i64(&r.column(0), 0), 3);
+    EXPECT_EQ(au_get_u64(&r.column(1), 1), UINT64_MAX);
+    EXPECT_FALSE(au_is_valid(&r.column(2), 2));
+    EXPECT_EQ(au_get_f32(&r.column(3), 2), 1.5f);
+    EXPECT_FALSE(au_is_valid(&r.column(4), 1));
+    EXPECT_EQ(au_get_f64(&r.column(4), 0), 3.0);
+    EXPECT_TRUE(au_get_bool(&r.column(5), 0));
+    EXPECT_FALSE(au_get_bool(&r.column(5), 2));
+    EXPECT_FALSE(au_is_valid(&r.column(6), 1));
+    EXPECT_TRUE(au_get_bool(&r.column(6), 2));
+    EXPECT_TRUE(au_utf8_eq(&r.column(7), r.schema()->children[7]->format, 1, "x"));
+    EXPECT_TRUE(au_utf8_eq(&r.column(7), r.schema()->children[7]->format, 0, ""));
+    EXPECT_FALSE(au_is_valid(&r.column(7), 2));
+
+    // A partial batch of two columns; a built array released by its owner.
+    murr::BatchBuilder p;
+    p.add("key", std::vector<const char *>{"a"}).add("f32", std::vector<float>{9.0f});
+    p.write(db, "all");
+    std::vector<float> x;
+    db.read_f32("all", std::vector<std::string>{"a"}, {"f32", "i64"}, 0.0f, x);
+    EXPECT_EQ(x, (std::vector<float>{9.0f, -1.0f}));
+    murr::BatchBuilder unused;
+    unused.add("key", std::vector<std::string>{"z"});
+    murr::Array built = unused.build();
+    EXPECT_EQ(built.length(), 1);
+
+    murr::BatchBuilder bad;
+    bad.add("key", std::vector<std::string>{"a", "b"});
+    EXPECT_EQ(expect_error([&] { bad.add("f32", std::vector<float>{1.0f}); }).status(), MURR_INVALID_ARGUMENT);
+    EXPECT_EQ(expect_error([&] { bad.add("key", std::vector<int64_t>{1, 2}); }).status(), MURR_INVALID_ARGUMENT);
+    bad.add("f32", std::vector<int64_t>{1, 2});
+    EXPECT_EQ(expect_error([&] { bad.write(db, "all"); }).status(), MURR_SCHEMA_MISMATCH);
 }
 
 TEST_F(DbTest, SnapshotFlushCompactScan) {

@@ -1,4 +1,4 @@
-"""R1 from Python (WORKLOAD.md): 1000 uniformly random existing keys (seed 42) x all 10
+"""R1 from Python (docs/WORKLOAD.md): 1000 uniformly random existing keys (seed 42) x all 10
 float32 columns of the canonical 1M-row table, read to a pandas DataFrame, against the
 Rust API's R1 measured in the same session (`cargo bench -p murr-ffi --bench abi`).
 
@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from murr import ColumnSchema, DType, Murr, TableSchema
+from libmurr import ColumnSchema, DType, Murr, TableSchema
 
 WIDTH = 10
 KEYS = 1000
@@ -171,9 +171,9 @@ def main() -> None:
 def breakdown(db, key_lists) -> dict:
     """Times the three parts of a read separately, after the timed runs: the keys made
     into a `char **` (Python), the native murr_db_read_str call, the pyarrow import."""
-    from murr import _arrow, _keys, _native
-    from murr.db import _read_into
-    from murr.errors import Call
+    from libmurr import _arrow, _keys, _native
+    from libmurr.db import _read_into
+    from libmurr.errors import Call
 
     names = _native.names_array(COLUMNS)
     parts = {"keys -> char**": [], "murr_db_read_str": [], "import to pyarrow": []}

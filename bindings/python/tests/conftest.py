@@ -1,7 +1,7 @@
 import pyarrow as pa
 import pytest
 
-from murr import ColumnSchema, DType, Murr, TableSchema
+from libmurr import ColumnSchema, DType, Murr, TableSchema
 
 
 @pytest.fixture

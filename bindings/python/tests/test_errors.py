@@ -8,48 +8,48 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-import murr
-from murr import ColumnSchema, DType, Murr, TableSchema
+import libmurr
+from libmurr import ColumnSchema, DType, Murr, TableSchema
 from conftest import users_batch, users_schema
 
 
 def test_unknown_table_carries_status_and_native_message(db):
-    with pytest.raises(murr.UnknownTableError) as e:
+    with pytest.raises(libmurr.UnknownTableError) as e:
         db.read("nope", ["a"], ["x"])
-    assert isinstance(e.value, murr.MurrError) and isinstance(e.value, LookupError)
+    assert isinstance(e.value, libmurr.MurrError) and isinstance(e.value, LookupError)
     assert e.value.status == 2 and e.value.code == "MURR_UNKNOWN_TABLE"
     assert "nope" in e.value.message
     assert str(e.value).startswith("MURR_UNKNOWN_TABLE: ")
 
 
 def test_unknown_column(users):
-    with pytest.raises(murr.UnknownColumnError, match="nope"):
+    with pytest.raises(libmurr.UnknownColumnError, match="nope"):
         users.read("users", ["a"], ["nope"])
 
 
 def test_table_exists_with_another_schema(users):
     other = TableSchema("id", {"id": ColumnSchema(DType.UTF8, False)})
-    with pytest.raises(murr.TableExistsError):
+    with pytest.raises(libmurr.TableExistsError):
         users.create_table("users", other)
 
 
 def test_schema_mismatches(users):
-    with pytest.raises(murr.SchemaMismatchError):  # keys of the wrong type
+    with pytest.raises(libmurr.SchemaMismatchError):  # keys of the wrong type
         users.read("users", [1, 2], ["age"])
-    with pytest.raises(murr.SchemaMismatchError):  # dense read of a utf8 column
+    with pytest.raises(libmurr.SchemaMismatchError):  # dense read of a utf8 column
         users.read_tensor("users", ["a"], ["id"])
-    with pytest.raises(murr.SchemaMismatchError):  # null in a non-nullable key
+    with pytest.raises(libmurr.SchemaMismatchError):  # null in a non-nullable key
         users.write("users", pa.table({"id": pa.array(["x", None]), "age": [1, 2]}))
 
 
 def test_write_errors(users):
-    with pytest.raises(murr.UnknownTableError):
+    with pytest.raises(libmurr.UnknownTableError):
         users.write("nope", users_batch())
-    with pytest.raises(murr.InvalidArgumentError):
+    with pytest.raises(libmurr.InvalidArgumentError):
         users.write("users", {"id": ["a"]})
-    with pytest.raises(murr.InvalidArgumentError):  # not castable to int64
+    with pytest.raises(libmurr.InvalidArgumentError):  # not castable to int64
         users.write("users", pa.table({"id": ["a"], "age": ["old"]}))
-    with pytest.raises(murr.UnknownColumnError):
+    with pytest.raises(libmurr.UnknownColumnError):
         users.write("users", pa.table({"id": ["a"], "nope": [1]}))
     # nothing was written by the failed calls
     assert users.read("users", ["a"], ["age"]).column(0).to_pylist() == [10]
@@ -84,7 +84,7 @@ def test_write_errors(users):
     ],
 )
 def test_misuse_raises_invalid_argument(users, call):
-    with pytest.raises(murr.InvalidArgumentError):
+    with pytest.raises(libmurr.InvalidArgumentError):
         call(users)
 
 
@@ -103,13 +103,13 @@ def test_use_after_close(tmp_path):
         lambda: db.close(),
         lambda: snap.read("users", ["a"], ["age"]),
     ):
-        with pytest.raises(murr.ClosedError):
+        with pytest.raises(libmurr.ClosedError):
             call()
     with pytest.raises(Exception, match="closed"):
         reader.read_all()
     snap.close()
     snap.close()
-    with pytest.raises(murr.ClosedError):
+    with pytest.raises(libmurr.ClosedError):
         snap.read("users", ["a"], ["age"])
     with db:  # leaving a closed database's context is fine
         pass
@@ -117,7 +117,7 @@ def test_use_after_close(tmp_path):
 
 def test_locked_directory(tmp_path):
     with Murr.open(tmp_path / "db"):
-        with pytest.raises(murr.LockedError):
+        with pytest.raises(libmurr.LockedError):
             Murr.open(tmp_path / "db")
 
 
@@ -162,7 +162,7 @@ def test_snapshot_closed_while_other_threads_read(users):
             try:
                 assert snap.read("users", ["a"], ["age"]).column(0).to_pylist() == [10]
                 outcomes.append("ok")
-            except murr.ClosedError:
+            except libmurr.ClosedError:
                 outcomes.append("closed")
 
     threads = [threading.Thread(target=reader) for _ in range(4)]
@@ -198,7 +198,7 @@ def test_concurrent_reads_and_writes(users):
 def test_process_exits_with_everything_open(tmp_path):
     script = f"""
 import pyarrow as pa
-from murr import Murr
+from libmurr import Murr
 from conftest import users_batch, users_schema
 db = Murr.open({str(tmp_path / 'db')!r})
 db.create_table("users", users_schema())

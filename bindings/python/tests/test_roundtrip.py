@@ -4,8 +4,8 @@ import polars as pl
 import pyarrow as pa
 import pytest
 
-import murr
-from murr import ColumnSchema, DType, Murr, TableSchema
+import libmurr
+from libmurr import ColumnSchema, DType, Murr, TableSchema
 from conftest import users_batch, users_schema
 
 
@@ -169,7 +169,7 @@ def test_start_local_without_dir(tmp_path):
 
 
 def test_version():
-    assert murr.version().count(".") == 2
+    assert libmurr.version().count(".") == 2
 
 
 def test_open_with_options(tmp_path):
@@ -178,5 +178,5 @@ def test_open_with_options(tmp_path):
         db.create_table("users", users_schema())
         db.write("users", users_batch())
         assert db.read("users", ["a"], ["age"]).column(0).to_pylist() == [10]
-    with pytest.raises(murr.MurrError):
+    with pytest.raises(libmurr.MurrError):
         Murr.open(tmp_path / "missing", create_if_missing=False)

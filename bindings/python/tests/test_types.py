@@ -4,8 +4,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-import murr
-from murr import ColumnSchema, DType, TableSchema
+import libmurr
+from libmurr import ColumnSchema, DType, TableSchema
 
 # (column, values written as Arrow data of the column's type)
 CASES = [
@@ -80,12 +80,12 @@ def test_arrow_schema_mapping_round_trips():
 
 
 def test_unsupported_arrow_type():
-    with pytest.raises(murr.UnsupportedError):
+    with pytest.raises(libmurr.UnsupportedError):
         ColumnSchema.from_arrow(pa.list_(pa.float32()))
 
 
 def test_embedding_needs_dim():
-    with pytest.raises(murr.InvalidArgumentError):
+    with pytest.raises(libmurr.InvalidArgumentError):
         ColumnSchema(DType.EMBEDDING)
-    with pytest.raises(murr.InvalidArgumentError):
+    with pytest.raises(libmurr.InvalidArgumentError):
         ColumnSchema(DType.EMBEDDING, dim=3, element=DType.FLOAT64)

@@ -1,12 +1,13 @@
+import ctypes
 import threading
 import time
 
 import numpy as np
 import pyarrow as pa
 
-from murr import ColumnSchema, DType, TableSchema, _arrow, _keys, _native
-from murr.db import _read_into
-from murr.errors import Call
+from libmurr import ColumnSchema, DType, TableSchema, _arrow, _keys, _native
+from libmurr.db import _read_into
+from libmurr.errors import Call
 
 N = 20_000
 
@@ -76,10 +77,11 @@ def test_gil_is_released_during_native_calls(db):
     def worker():
         call = Call()
         t0 = time.perf_counter()
-        status = _native.lib.murr_db_read_f32_str(
-            db._handle.ptr, None, b"features", k.ptr, k.count, names, 3, 0.0,
-            out.ctypes.data, None, call.ref,
-        )
+        with _keys.descriptor(k) as desc:
+            status = _native.lib.murr_db_read_f32(
+                db._handle.ptr, None, b"features", ctypes.byref(desc), names, 3, 0.0,
+                out.ctypes.data, None, call.ref,
+            )
         window.extend([t0, time.perf_counter()])
         call.check(status)
 

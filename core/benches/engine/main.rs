@@ -1,4 +1,4 @@
-//! W1, R1, R4 and O1 of WORKLOAD.md through the embedded database (`murr_core::db::Db`),
+//! W1, R1, R4 and O1 of docs/WORKLOAD.md through the embedded database (`murr_core::db::Db`),
 //! with a bare segment of the same rows as the same-run peer.
 //!
 //! `cargo bench -p murr-core --bench engine -- [--rows N] [--batches B] [--only w1|r1|r1mem|r4|o1|r1run|states]`
@@ -52,7 +52,7 @@ use murr_core::workload;
 
 /// Float32 columns of the canonical table.
 const WIDTH: usize = 10;
-/// Rows per batch of the load (WORKLOAD.md).
+/// Rows per batch of the load (docs/WORKLOAD.md).
 const LOAD_BATCH: usize = 100_000;
 /// Keys per read.
 const KEYS: usize = 1000;

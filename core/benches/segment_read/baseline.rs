@@ -166,7 +166,7 @@ impl Prefetched {
     }
 }
 
-/// The plain peer of WORKLOAD.md: a fast-hash HashMap from key to row plus one Vec per column.
+/// The plain peer of docs/WORKLOAD.md: a fast-hash HashMap from key to row plus one Vec per column.
 pub struct PlainMap {
     index: FxHashMap<String, u32>,
     columns: Vec<Vec<f32>>,

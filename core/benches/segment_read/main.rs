@@ -1,4 +1,5 @@
-//! R1, R2 and R5 of WORKLOAD.md on a single segment, against the in-memory baselines, in one run.
+//! R1, R2 and R5 of docs/WORKLOAD.md on a single segment, against the in-memory baselines,
+//! in one run.
 //!
 //! `cargo bench -p murr-core --bench segment_read -- [--rows N] [--batches B] [--only r1|r2|r5|open]`
 //!

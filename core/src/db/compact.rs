@@ -13,10 +13,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::flush::segment_file_name;
 use super::version::{SegmentRef, TableVersion, Version};
 use super::{Inner, Meta};
 use crate::compact::{MergeInput, MergeOptions, merge};
+use crate::dir::{self, FileKind};
 use crate::manifest::{self, Manifest, SegmentMeta};
 use crate::{Error, Result};
 
@@ -78,7 +78,7 @@ pub(crate) fn compact_table(inner: &Inner, id: u64, reason: Reason) -> Result<bo
         meta.next_file += 1;
         drop(meta);
         numbers.push(n);
-        Ok(inner.dir.join(segment_file_name(n)))
+        Ok(inner.dir.join(dir::name(FileKind::Segment, n)))
     };
     let outputs = match merge(
         &segments,
@@ -89,7 +89,7 @@ pub(crate) fn compact_table(inner: &Inner, id: u64, reason: Reason) -> Result<bo
     ) {
         Ok(outputs) => outputs,
         Err(e) => {
-            remove_files(inner, &numbers);
+            dir::remove_numbered(&inner.dir, FileKind::Segment, &numbers);
             return Err(e);
         }
     };
@@ -109,7 +109,7 @@ pub(crate) fn compact_table(inner: &Inner, id: u64, reason: Reason) -> Result<bo
         match SegmentRef::open(meta, &inner.dir, Arc::clone(&inner.graveyard)) {
             Ok(s) => run.push(Arc::new(s)),
             Err(e) => {
-                remove_files(inner, &numbers);
+                dir::remove_numbered(&inner.dir, FileKind::Segment, &numbers);
                 return Err(e);
             }
         }
@@ -125,11 +125,11 @@ pub(crate) fn compact_table(inner: &Inner, id: u64, reason: Reason) -> Result<bo
             Ok(true)
         }
         Ok(None) => {
-            remove_files(inner, &numbers);
+            dir::remove_numbered(&inner.dir, FileKind::Segment, &numbers);
             Ok(false)
         }
         Err(e) => {
-            remove_files(inner, &numbers);
+            dir::remove_numbered(&inner.dir, FileKind::Segment, &numbers);
             Err(e)
         }
     }
@@ -196,11 +196,4 @@ fn install(
     meta.manifest = next;
     inner.current.store(Arc::new(Version { tables }));
     Ok(Some(gone))
-}
-
-/// Deletes segment files a failed or abandoned compaction wrote.
-fn remove_files(inner: &Inner, numbers: &[u64]) {
-    for &n in numbers {
-        let _ = std::fs::remove_file(inner.dir.join(segment_file_name(n)));
-    }
 }

@@ -14,21 +14,11 @@ use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, UInt32Array};
 
-use super::flush::{numbered_name, parse_numbered_name};
 use super::segref::SegmentRef;
 use super::{Inner, Meta};
 use crate::Result;
+use crate::dir::{self, FileKind};
 use crate::manifest::DeletesMeta;
-
-/// The file name of deletion vector file `number`.
-pub(crate) fn deletes_file_name(number: u64) -> String {
-    numbered_name("dv-", number, ".dv")
-}
-
-/// The number of a deletion vector file named by [`deletes_file_name`].
-pub(crate) fn parse_deletes_file_name(name: &str) -> Option<u64> {
-    parse_numbered_name(name, "dv-", ".dv")
-}
 
 /// Marks the rows of `run` that `hiding` (keys of newer rows that hide every older value,
 /// in key order) supersede. Returns the run with the changed segments replaced (new
@@ -73,7 +63,7 @@ pub(crate) fn mark(
         let number = meta.next_file;
         meta.next_file += 1;
         written.push(number);
-        let path = inner.dir.join(deletes_file_name(number));
+        let path = inner.dir.join(dir::name(FileKind::Deletes, number));
         let bytes = dv.write_file(&path, s.meta.file_number, s.segment.row_count())?;
         let entry = DeletesMeta {
             file_number: number,
@@ -84,11 +74,4 @@ pub(crate) fn mark(
         changed = true;
     }
     Ok(changed.then_some(next_run))
-}
-
-/// Deletes deletion vector files an abandoned operation wrote.
-pub(crate) fn remove_files(inner: &Inner, numbers: &[u64]) {
-    for &n in numbers {
-        let _ = std::fs::remove_file(inner.dir.join(deletes_file_name(n)));
-    }
 }

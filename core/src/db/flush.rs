@@ -10,38 +10,15 @@ use arrow_buffer::BooleanBuffer;
 use super::deletes;
 use super::version::{SegmentRef, TableVersion, Version};
 use super::{Inner, Meta};
+use crate::dir::{self, FileKind};
 use crate::manifest::{self, Manifest, SegmentMeta};
 use crate::memtable::{Memtable, MergedChunk};
 use crate::segment::SegmentWriter;
-use crate::wal::{self, GroupCommit, WalWriter};
+use crate::wal::{GroupCommit, WalWriter};
 use crate::{Error, Result};
 
 /// Rows merged and handed to the segment writer at a time.
 const CHUNK: usize = 64 * 1024;
-
-/// The file name of segment `number`.
-pub(crate) fn segment_file_name(number: u64) -> String {
-    numbered_name("seg-", number, ".seg")
-}
-
-/// The number of a segment file named by [`segment_file_name`].
-pub(crate) fn parse_segment_file_name(name: &str) -> Option<u64> {
-    parse_numbered_name(name, "seg-", ".seg")
-}
-
-/// `{prefix}{number:016x}{suffix}`: the names of the database's numbered files.
-pub(crate) fn numbered_name(prefix: &str, number: u64, suffix: &str) -> String {
-    format!("{prefix}{number:016x}{suffix}")
-}
-
-/// The number of a file named by [`numbered_name`] with `prefix` and `suffix`.
-pub(crate) fn parse_numbered_name(name: &str, prefix: &str, suffix: &str) -> Option<u64> {
-    let hex = name.strip_prefix(prefix)?.strip_suffix(suffix)?;
-    if hex.len() != 16 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        return None;
-    }
-    u64::from_str_radix(hex, 16).ok()
-}
 
 /// Flushes every memtable (see the module docs). The caller holds `meta`.
 pub(crate) fn flush(inner: &Inner, meta: &mut Meta) -> Result<()> {
@@ -73,11 +50,10 @@ pub(crate) fn flush(inner: &Inner, meta: &mut Meta) -> Result<()> {
             // files written so far are orphans.
             for w in &written {
                 for s in &w.segments {
-                    let _ =
-                        std::fs::remove_file(inner.dir.join(segment_file_name(s.meta.file_number)));
+                    dir::remove_numbered(&inner.dir, FileKind::Segment, &[s.meta.file_number]);
                 }
             }
-            deletes::remove_files(inner, &deletes_written);
+            dir::remove_numbered(&inner.dir, FileKind::Deletes, &deletes_written);
             return Err(e);
         }
     };
@@ -91,7 +67,9 @@ pub(crate) fn flush(inner: &Inner, meta: &mut Meta) -> Result<()> {
         }
     }
     inner.current.store(Arc::new(Version { tables }));
-    remove_logs_before(&inner.dir, meta.log_number);
+    let active = meta.log_number;
+    // Best effort: a log left behind is skipped at the next open by its sequence numbers.
+    dir::remove_logs(&inner.dir, |n| n < active);
     Ok(())
 }
 
@@ -167,7 +145,13 @@ fn freeze(inner: &Inner, meta: &mut Meta) -> Result<Option<u64>> {
         })
         .collect::<Result<Vec<_>>>()?;
     inner.current.store(Arc::new(Version { tables }));
-    Ok(Some(inner.publisher.visible()))
+    // Every sequence number below the new log's first is either published (and in a frozen
+    // memtable) or was used up by a write that failed: none is left to replay, so the
+    // manifest may say all of them are flushed. Open relies on it: the oldest log it needs
+    // starts at most one above the manifest's flushed sequence number.
+    Ok(Some(
+        inner.publisher.visible().max(first_seq.saturating_sub(1)),
+    ))
 }
 
 /// Writes each frozen memtable of each table as a segment (oldest first), recording them
@@ -190,7 +174,7 @@ fn write_segments(
             }
             let number = meta.next_file;
             meta.next_file += 1;
-            let path = inner.dir.join(segment_file_name(number));
+            let path = inner.dir.join(dir::name(FileKind::Segment, number));
             let (segment, hiding) =
                 write_segment(inner, t, memtable, number, &path, !t.run.is_empty())?;
             w.segments.push(Arc::new(segment));
@@ -298,25 +282,12 @@ fn write_segment(
     ))
 }
 
-/// Deletes the logs numbered below `active` (every record in them is in a segment now).
-/// Best effort: a log left behind is skipped at the next open by its sequence numbers.
-fn remove_logs_before(dir: &Path, active: u64) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        if let Some(n) = entry.file_name().to_str().and_then(wal::parse_file_name)
-            && n < active
-        {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
-}
-
 /// An error for a segment the manifest lists but the directory lacks.
 pub(crate) fn missing_segment(dir: &Path, number: u64) -> Error {
     Error::corrupt(
-        &dir.join(segment_file_name(number)).display().to_string(),
+        &dir.join(dir::name(FileKind::Segment, number))
+            .display()
+            .to_string(),
         "database",
         "the manifest lists this segment but the file is missing",
     )

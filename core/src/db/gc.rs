@@ -2,7 +2,7 @@
 //! them.
 //!
 //! A compaction or `drop_table` marks the segments it replaces **obsolete**. A segment's
-//! [`SegmentRef`](super::version::SegmentRef) is shared (`Arc`) by every version and
+//! [`SegmentRef`](super::segref::SegmentRef) is shared (`Arc`) by every version and
 //! snapshot that lists it; when the last of them lets go, its `Drop` hands the file to the
 //! [`Graveyard`], which deletes it at once or, with a grace period
 //! ([`super::Options::file_gc_grace`]), once the period has passed (for external readers

@@ -76,7 +76,7 @@ use arrow_schema::SchemaRef;
 
 pub use lock::LOCK_FILE;
 pub use open::RecoveryReport;
-pub use options::{Options, Recovery, SyncPolicy};
+pub use options::{MAX_BACKGROUND_THREADS, Options, Recovery, SyncPolicy};
 pub use scan::{SCAN_BATCH_ROWS, Scan};
 pub use snapshot::Snapshot;
 pub use version::KEY_METADATA;

@@ -9,8 +9,7 @@ use std::time::Duration;
 
 use arc_swap::ArcSwap;
 
-use super::deletes::parse_deletes_file_name;
-use super::flush::{self, missing_segment, parse_segment_file_name};
+use super::flush::{self, missing_segment};
 use super::gc::Graveyard;
 use super::lock::DirLock;
 use super::options::{Options, Recovery, SyncPolicy};
@@ -18,9 +17,10 @@ use super::record::{self, Op};
 use super::seq::Publisher;
 use super::version::{SegmentRef, TableVersion, Version, schema_of};
 use super::{Db, Inner, Meta};
+use crate::dir::{self, Listing};
 use crate::manifest::{self, Manifest};
 use crate::memtable::Memtable;
-use crate::wal::{self, GroupCommit, RecoveryMode, WalReader, WalWriter};
+use crate::wal::{GroupCommit, RecoveryMode, WalReader, WalWriter};
 use crate::{Error, Result};
 
 /// What recovery found when the database was opened.
@@ -39,9 +39,13 @@ pub struct RecoveryReport {
     pub skipped: Vec<(String, u64, u64)>,
     /// Files removed as leftovers of a crash (temporary files, unlisted segments).
     pub removed_files: Vec<String>,
+    /// With [`Recovery::SkipCorrupt`]: what was missing and opened without (a log, or the
+    /// manifest before the newest), each as a sentence. Writes it held are lost.
+    pub missing: Vec<String>,
 }
 
 pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
+    options.check()?;
     match std::fs::metadata(&dir) {
         Ok(m) if m.is_dir() => {}
         Ok(_) => {
@@ -55,10 +59,16 @@ pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
         }
         Err(e) => return Err(Error::io(&dir, e)),
     }
+    if !options.create_if_missing && !manifest::any(&dir)? {
+        return Err(Error::InvalidArgument(format!(
+            "{} holds no libmurr database (no MANIFEST file) and create_if_missing is false",
+            dir.display()
+        )));
+    }
     let lock = DirLock::acquire(&dir)?;
     let mut report = RecoveryReport::default();
     manifest::remove_leftovers(&dir)?;
-    let files = Files::list(&dir)?;
+    let files = dir::list(&dir)?;
     let existing = manifest::load_latest(&dir)?;
     if existing.is_none() && (!files.logs.is_empty() || !files.segments.is_empty()) {
         return Err(Error::corrupt(
@@ -70,6 +80,11 @@ pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
     }
     let fresh = existing.is_none();
     let manifest = existing.unwrap_or_default();
+    if !fresh {
+        // Before anything is removed: a directory that lost files must stay as it is, so
+        // that putting them back recovers everything.
+        check_complete(&dir, &files, &manifest, options.recovery, &mut report)?;
+    }
 
     // Leftovers: temporary files, and segments and deletion vectors no manifest lists
     // (written by a flush or compaction that did not commit, or retired by one that did
@@ -169,16 +184,35 @@ pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
         jobs: super::worker::Jobs::default(),
         dir,
     });
-    {
+    let settled = (|| -> Result<()> {
         // Replayed writes go to segments now, so the old logs can go.
         let mut meta = inner.meta();
         flush::flush(&inner, &mut meta)?;
+        if meta.manifest.last_flushed_seq < last_seq {
+            // Replayed records that reached no memtable (those of dropped tables) still
+            // used up sequence numbers: say they are done with, so that the next open
+            // finds its oldest log starting right above the manifest's flushed sequence.
+            let mut next = meta.manifest.clone();
+            next.number += 1;
+            next.last_flushed_seq = last_seq;
+            next.next_file_number = meta.next_file;
+            manifest::commit(&inner.dir, &next)?;
+            meta.manifest = next;
+        }
         let active = meta.log_number;
         for (&n, name) in &files.logs {
             if n < active {
                 let _ = std::fs::remove_file(inner.dir.join(name));
             }
         }
+        Ok(())
+    })();
+    if let Err(e) = settled {
+        // The logs this open started hold no record, and the old ones are all still
+        // there (they go only once the flush has committed): remove the new ones, so that
+        // a failed open (a full disk, say) leaves no files behind.
+        dir::remove_logs(&inner.dir, |n| n >= log_number);
+        return Err(e);
     }
     let syncer = match options.sync {
         SyncPolicy::EveryMillis(ms) => {
@@ -194,41 +228,77 @@ pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
     })
 }
 
-/// The files of a database directory by kind.
-struct Files {
-    logs: std::collections::BTreeMap<u64, String>,
-    segments: HashMap<u64, String>,
-    deletes: HashMap<u64, String>,
-    tmp: Vec<String>,
-}
-
-impl Files {
-    fn list(dir: &Path) -> Result<Files> {
-        let mut files = Files {
-            logs: Default::default(),
-            segments: HashMap::new(),
-            deletes: HashMap::new(),
-            tmp: Vec::new(),
-        };
-        for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
-            let entry = entry.map_err(|e| Error::io(dir, e))?;
-            let Ok(name) = entry.file_name().into_string() else {
-                continue;
-            };
-            if let Some(n) = wal::parse_file_name(&name) {
-                files.logs.insert(n, name);
-            } else if let Some(n) = parse_segment_file_name(&name) {
-                files.segments.insert(n, name);
-            } else if let Some(n) = parse_deletes_file_name(&name) {
-                files.deletes.insert(n, name);
-            } else if name.ends_with(".tmp")
-                && (name.starts_with("seg-") || name.starts_with("wal-") || name.starts_with("dv-"))
-            {
-                files.tmp.push(name);
-            }
-        }
-        Ok(files)
+/// Checks that no file the database needs went missing: the manifest before the newest
+/// (the engine keeps two, so one alone means the newest may be gone and this one is stale),
+/// and the logs holding the writes after the manifest's flushed sequence number (the oldest
+/// log needed starts at most one above it, since a flush records every number below its new
+/// log as flushed). A loss is an error naming what is missing, or, with
+/// [`Recovery::SkipCorrupt`], a line of [`RecoveryReport::missing`].
+fn check_complete(
+    dir: &Path,
+    files: &Listing,
+    manifest: &Manifest,
+    recovery: Recovery,
+    report: &mut RecoveryReport,
+) -> Result<()> {
+    let mut problems = Vec::new();
+    if manifest.number >= 2 && !manifest::exists(dir, manifest.number - 1)? {
+        problems.push((
+            manifest::file_name(manifest.number).to_string(),
+            "manifest",
+            format!(
+                "{} is missing; the database keeps its newest two manifests, so the newest \
+                 may have been deleted and opening from this one would lose the writes after \
+                 it. Put the missing manifest back (or open with Recovery::SkipCorrupt to \
+                 accept the loss)",
+                manifest::file_name(manifest.number - 1)
+            ),
+        ));
     }
+    let flushed = manifest.last_flushed_seq;
+    let mut first_needed = None;
+    let mut heads = Vec::with_capacity(files.logs.len());
+    for name in files.logs.values() {
+        let first = WalReader::open(dir.join(name), RecoveryMode::SkipCorrupt)?.first_seq();
+        heads.push((name, first));
+    }
+    for (i, &(name, first)) in heads.iter().enumerate() {
+        let next_first = heads.get(i + 1).map(|&(_, f)| f);
+        if next_first.is_none_or(|f| f > flushed + 1) {
+            first_needed = Some((name, first));
+            break;
+        }
+    }
+    let shown = dir.display().to_string();
+    match first_needed {
+        None if manifest.number > 1 || !manifest.tables.is_empty() => problems.push((
+            shown,
+            "write-ahead log",
+            "the database has no write-ahead log file (wal-*.log): writes made after the \
+             last flush are lost. Put the log back (or open with Recovery::SkipCorrupt to \
+             accept the loss)"
+                .to_owned(),
+        )),
+        Some((name, first)) if first > flushed + 1 => problems.push((
+            dir.join(name).display().to_string(),
+            "write-ahead log",
+            format!(
+                "the oldest log starts at sequence number {first}, but the manifest has \
+                 flushed only up to {flushed}: a log holding writes {} to {} is missing. Put \
+                 it back (or open with Recovery::SkipCorrupt to accept the loss)",
+                flushed + 1,
+                first - 1
+            ),
+        )),
+        _ => {}
+    }
+    for (file, what, message) in problems {
+        match recovery {
+            Recovery::Strict => return Err(Error::corrupt(&file, what, message)),
+            _ => report.missing.push(format!("{file}: {message}")),
+        }
+    }
+    Ok(())
 }
 
 fn remove(dir: &Path, name: &str, report: &mut RecoveryReport) -> Result<()> {
@@ -242,7 +312,7 @@ fn remove(dir: &Path, name: &str, report: &mut RecoveryReport) -> Result<()> {
 /// memtables; returns the largest sequence number seen (at least `last_flushed_seq`).
 fn replay(
     dir: &Path,
-    files: &Files,
+    files: &Listing,
     manifest: &Manifest,
     tables: &[Arc<TableVersion>],
     recovery: Recovery,

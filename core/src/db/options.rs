@@ -1,5 +1,7 @@
 //! How a database is opened: [`Options`], [`SyncPolicy`], [`Recovery`].
 
+use crate::{Error, Result};
+
 /// When the write-ahead log is made durable (fsynced). Every policy writes each record to
 /// the operating system before the write returns, so a crash of the *process* (a panic,
 /// `kill -9`) loses nothing under any policy; they differ on a crash of the *machine*
@@ -49,11 +51,16 @@ pub struct Options {
     /// to replay after a crash. Default 256 MiB.
     pub memtable_bytes: usize,
     /// Create the directory (and the database in it) if it does not exist. Default true;
-    /// false makes opening a missing database an error.
+    /// false makes opening a missing database an error: a missing directory is
+    /// [`Error::Io`], a directory holding no database [`Error::InvalidArgument`] (and
+    /// nothing is written to it).
     pub create_if_missing: bool,
     /// Threads that run flushes and compactions in the background. Default 1. Zero is
     /// manual mode: a write that fills the memtables flushes on the writer's thread, and
-    /// only [`crate::db::Db::compact`] compacts; writes are never held back.
+    /// only [`crate::db::Db::compact`] compacts; writes are never held back. A write whose
+    /// flush fails still succeeds (it is logged and visible); the next write retries the
+    /// flush, and [`crate::db::Db::flush`] and [`crate::db::Db::close`] report its error. At most
+    /// [`MAX_BACKGROUND_THREADS`].
     pub background_threads: usize,
     /// Compact a table once it has this many level-0 (flushed) segments. Default 4. Each
     /// read probes up to this many segments plus one of the run.
@@ -85,6 +92,24 @@ pub struct Options {
     /// before it is deleted, for external readers of the files. Default zero: deleted at
     /// once.
     pub file_gc_grace: std::time::Duration,
+}
+
+/// The most [`Options::background_threads`] an open accepts: more would only contend
+/// (a table is compacted by one thread at a time and flushes are serialized).
+pub const MAX_BACKGROUND_THREADS: usize = 256;
+
+impl Options {
+    /// Checks the options that have bounds; an [`Error::InvalidArgument`] names the one out
+    /// of them.
+    pub(crate) fn check(&self) -> Result<()> {
+        if self.background_threads > MAX_BACKGROUND_THREADS {
+            return Err(Error::InvalidArgument(format!(
+                "background_threads is {}; at most {MAX_BACKGROUND_THREADS} are allowed",
+                self.background_threads
+            )));
+        }
+        Ok(())
+    }
 }
 
 impl Default for Options {

@@ -12,10 +12,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::deletes::deletes_file_name;
-use super::flush::segment_file_name;
 use super::gc::Graveyard;
 use crate::Result;
+use crate::dir::FileKind;
 use crate::dv::DeletionVector;
 use crate::manifest::{DeletesMeta, SegmentMeta};
 use crate::segment::{Segment, SortKey};
@@ -99,7 +98,7 @@ impl SegmentRef {
         dir: &Path,
         graveyard: Arc<Graveyard>,
     ) -> Result<SegmentRef> {
-        let path = dir.join(segment_file_name(meta.file_number));
+        let path = dir.join(crate::dir::name(FileKind::Segment, meta.file_number));
         let segment = Segment::open(&path)?;
         let columns = segment
             .schema()
@@ -114,7 +113,7 @@ impl SegmentRef {
         };
         let deletes = match meta.deletes {
             Some(d) => {
-                let p = dir.join(deletes_file_name(d.file_number));
+                let p = dir.join(crate::dir::name(FileKind::Deletes, d.file_number));
                 let rows = DeletionVector::read_file(&p, meta.file_number, segment.row_count())?;
                 if rows.len() != d.rows {
                     return Err(crate::Error::corrupt(

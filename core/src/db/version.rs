@@ -156,7 +156,51 @@ impl TableVersion {
 /// Checks a table schema and returns it normalised: the key column not nullable, metadata
 /// [`KEY_METADATA`] naming it, and the key's index. Every type must be one libmurr stores,
 /// names distinct and non-empty.
+/// A table name the manifest can hold: not empty, at most
+/// [`MAX_NAME_LEN`](crate::manifest::MAX_NAME_LEN) bytes.
+pub(crate) fn check_table_name(table: &str) -> Result<()> {
+    if table.is_empty() {
+        return Err(Error::InvalidArgument(
+            "a table name must not be empty".to_owned(),
+        ));
+    }
+    let max = crate::manifest::MAX_NAME_LEN;
+    if table.len() > max {
+        return Err(Error::InvalidArgument(format!(
+            "table name '{}...' is {} bytes long; names hold at most {max} bytes",
+            prefix(table),
+            table.len()
+        )));
+    }
+    Ok(())
+}
+
+/// A column name the manifest can hold: at most
+/// [`MAX_NAME_LEN`](crate::manifest::MAX_NAME_LEN) bytes.
+pub(crate) fn check_column_name(table: &str, column: &str) -> Result<()> {
+    let max = crate::manifest::MAX_NAME_LEN;
+    if column.len() > max {
+        return Err(Error::InvalidArgument(format!(
+            "table '{table}': column name '{}...' is {} bytes long; names hold at most {max} \
+             bytes",
+            prefix(column),
+            column.len()
+        )));
+    }
+    Ok(())
+}
+
+/// The first characters of a long name, for a message.
+fn prefix(name: &str) -> &str {
+    let mut end = name.len().min(32);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    &name[..end]
+}
+
 pub(crate) fn table_schema(table: &str, schema: &Schema, key: &str) -> Result<(SchemaRef, usize)> {
+    check_table_name(table)?;
     let mut fields = Vec::with_capacity(schema.fields().len());
     let mut key_index = None;
     let mut seen = std::collections::HashSet::new();
@@ -166,6 +210,7 @@ pub(crate) fn table_schema(table: &str, schema: &Schema, key: &str) -> Result<(S
                 "table '{table}': column {i} has an empty name"
             )));
         }
+        check_column_name(table, f.name())?;
         if !seen.insert(f.name().as_str()) {
             return Err(Error::SchemaMismatch(format!(
                 "table '{table}' has two columns named '{}'",

@@ -93,16 +93,27 @@ impl Jobs {
 }
 
 /// Starts `n` worker threads.
+/// If one cannot be started, the ones started are stopped and joined before the error
+/// returns, so that none keeps the database (and its directory lock) alive.
 pub(crate) fn spawn(inner: &Arc<Inner>, n: usize) -> Result<Vec<JoinHandle<()>>> {
-    (0..n)
-        .map(|i| {
-            let worker = Arc::clone(inner);
-            std::thread::Builder::new()
-                .name(format!("murr-worker-{i}"))
-                .spawn(move || run(&worker))
-                .map_err(|e| Error::io(&inner.dir, e))
-        })
-        .collect()
+    let mut started = Vec::with_capacity(n);
+    for i in 0..n {
+        let worker = Arc::clone(inner);
+        match std::thread::Builder::new()
+            .name(format!("murr-worker-{i}"))
+            .spawn(move || run(&worker))
+        {
+            Ok(handle) => started.push(handle),
+            Err(e) => {
+                inner.jobs.shutdown();
+                for handle in started {
+                    let _ = handle.join();
+                }
+                return Err(Error::io(&inner.dir, e));
+            }
+        }
+    }
+    Ok(started)
 }
 
 /// When writes were last seen: the published sequence number and when it last moved.

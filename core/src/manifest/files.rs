@@ -78,6 +78,19 @@ pub fn load_latest(dir: impl AsRef<Path>) -> Result<Option<Manifest>> {
     Ok(Some(manifest))
 }
 
+/// Whether `dir` holds any manifest (a `MANIFEST-*` file, not a `.tmp` one).
+#[cfg(feature = "engine")]
+pub(crate) fn any(dir: impl AsRef<Path>) -> Result<bool> {
+    Ok(!list(dir.as_ref())?.is_empty())
+}
+
+/// Whether `dir` holds manifest `number` (a whole `MANIFEST-*` file of that name; its
+/// contents are not read).
+#[cfg(feature = "engine")]
+pub(crate) fn exists(dir: impl AsRef<Path>, number: u64) -> Result<bool> {
+    Ok(list(dir.as_ref())?.contains(&number))
+}
+
 /// Deletes the `MANIFEST-*.tmp` files of `dir`, left by commits a crash interrupted, and
 /// returns how many. The engine calls it at start-up, before its first commit.
 pub fn remove_leftovers(dir: impl AsRef<Path>) -> Result<usize> {

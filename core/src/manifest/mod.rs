@@ -47,29 +47,27 @@ mod model;
 mod validate;
 
 pub use codec::{FORMAT_VERSION, HEADER_LEN, MAGIC};
+#[cfg(feature = "engine")]
+pub(crate) use files::{any, exists};
 pub use files::{commit, load_latest, remove_leftovers};
 pub use model::{ColumnMeta, DeletesMeta, Manifest, SegmentMeta, TableMeta};
 pub use validate::MAX_NAME_LEN;
 
 /// Every manifest file name starts with this.
-const FILE_PREFIX: &str = "MANIFEST-";
+const FILE_PREFIX: &str = crate::dir::FileKind::Manifest.prefix();
 
 /// The suffix of a manifest being written.
-const TMP_SUFFIX: &str = ".tmp";
+const TMP_SUFFIX: &str = crate::dir::TMP_SUFFIX;
 
 /// The file name of manifest `number`: `MANIFEST-` and the number as 16 lowercase hex
 /// digits, so that names sort in manifest order.
 pub fn file_name(number: u64) -> String {
-    format!("{FILE_PREFIX}{number:016x}")
+    crate::dir::name(crate::dir::FileKind::Manifest, number)
 }
 
 /// The number of a manifest file named by [`file_name`], or `None` for any other name.
 pub fn parse_file_name(name: &str) -> Option<u64> {
-    let hex = name.strip_prefix(FILE_PREFIX)?;
-    if hex.len() != 16 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        return None;
-    }
-    u64::from_str_radix(hex, 16).ok()
+    crate::dir::parse(crate::dir::FileKind::Manifest, name)
 }
 
 impl Manifest {

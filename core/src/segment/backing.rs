@@ -11,9 +11,31 @@ use arrow_buffer::Buffer;
 use crate::{Error, Result};
 
 /// Maps `path` read-only into an Arrow [`Buffer`] that keeps the map alive.
+/// The length of `file` (at `path`), which must be a regular file: a directory or a device
+/// is named as such, not left to fail inside mmap ("No such device").
+fn regular_len(file: &std::fs::File, path: &Path) -> Result<u64> {
+    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        return Err(Error::io(
+            path,
+            std::io::Error::new(
+                std::io::ErrorKind::IsADirectory,
+                "a directory, not a segment file (for a database directory, open it with Db::open)",
+            ),
+        ));
+    }
+    if !meta.is_file() {
+        return Err(Error::io(
+            path,
+            std::io::Error::other("not a regular file; a segment is a regular file"),
+        ));
+    }
+    Ok(meta.len())
+}
+
 pub(crate) fn map_file(path: &Path) -> Result<Buffer> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    let len = regular_len(&file, path)?;
     if len == 0 {
         return Ok(Buffer::from_vec(Vec::<u8>::new()));
     }
@@ -50,7 +72,7 @@ pub(crate) fn map_file(path: &Path) -> Result<Buffer> {
 pub(crate) fn load_file(path: &Path) -> Result<Buffer> {
     use std::io::Read;
     let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    let len = regular_len(&file, path)?;
     let len = usize::try_from(len).map_err(|_| {
         Error::io(
             path,

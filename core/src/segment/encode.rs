@@ -110,18 +110,26 @@ fn offsets_of(offsets: &[i32]) -> Vec<usize> {
     offsets.iter().map(|&o| o.max(0) as usize).collect()
 }
 
-/// The inline form of a utf8 array's values when none is longer than `max` bytes (format
+/// The width of the inline form of a utf8 array's values when none is longer than `max` bytes (format
 /// version 3): each value is a length byte, the bytes and zeros to the width, which is the
 /// longest value plus its length byte, rounded up to 4 (so that the 4-byte columns after it
 /// stay aligned). `None` (keep offsets and data) when a value is longer or the array is
 /// not a utf8 array of i32 offsets.
-pub(crate) fn inline_values(array: &dyn Array, max: usize) -> Option<(usize, Vec<u8>)> {
+pub(crate) fn inline_width(array: &dyn Array, max: usize) -> Option<usize> {
     let a = array.as_string_opt::<i32>()?;
     let longest = a.iter().map(|v| v.map_or(0, str::len)).max().unwrap_or(0);
     if longest > max || longest > usize::from(u8::MAX) {
         return None;
     }
-    let width = (longest + 1).next_multiple_of(4);
+    Some((longest + 1).next_multiple_of(4))
+}
+
+/// The inline form of `array`'s values at `width` bytes each (from [`inline_width`]; a
+/// value that does not fit, or an array that is not utf8, leaves zeros).
+pub(crate) fn inline_values_of(array: &dyn Array, width: usize) -> Vec<u8> {
+    let Some(a) = array.as_string_opt::<i32>() else {
+        return vec![0u8; array.len() * width];
+    };
     let mut out = vec![0u8; a.len() * width];
     for (slot, value) in out.chunks_exact_mut(width).zip(a.iter()) {
         let bytes = value.unwrap_or_default().as_bytes();
@@ -132,5 +140,5 @@ pub(crate) fn inline_values(array: &dyn Array, max: usize) -> Option<(usize, Vec
             dst.copy_from_slice(bytes);
         }
     }
-    Some((width, out))
+    out
 }

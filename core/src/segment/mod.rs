@@ -32,6 +32,7 @@ pub(crate) mod masks;
 pub(crate) mod order;
 mod pages;
 mod partial;
+mod plan;
 mod put;
 pub(crate) mod reader;
 pub mod remote;

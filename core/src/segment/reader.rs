@@ -241,7 +241,7 @@ impl Segment {
             .find(|c| c.name == name)
             .ok_or_else(|| Error::UnknownColumn {
                 column: name.to_owned(),
-                container: format!("segment {}", self.name),
+                container: format!("segment '{}'", self.name),
             })
     }
 }

@@ -12,15 +12,15 @@ use arrow_buffer::BooleanBuffer;
 use arrow_schema::{Schema, SchemaRef};
 
 use super::chunked::ChunkedWriter;
-use super::encode::{fixed_values, inline_values, validity_bits, variable};
+use super::encode::{fixed_values, inline_values_of, validity_bits, variable};
 use super::hash::{build_index, slot_count_for};
 use super::layout::{
-    ColumnDesc, DEFAULT_PAGE_SIZE_LOG2, FORMAT_VERSION, Footer, GroupDesc, HEADER_LEN,
-    INLINE_KEY_MAX, MAGIC, MAX_ROWS, NONE, PAGE_SIZE_LOG2_RANGE, SectionKind, Storage, TAIL_MAGIC,
-    TRAILER_LEN, Trailer,
+    ColumnDesc, DEFAULT_PAGE_SIZE_LOG2, FORMAT_VERSION, Footer, GroupDesc, HEADER_LEN, MAGIC,
+    MAX_ROWS, NONE, PAGE_SIZE_LOG2_RANGE, SectionKind, Storage, TAIL_MAGIC, TRAILER_LEN, Trailer,
 };
 use super::masks::{self, Held, Rows, held_masks, mask_nulls};
 use super::order::KeyColumn;
+use super::plan::{self, KeyPlan};
 use super::sink::Sink;
 use crate::types::ColumnType;
 use crate::{Error, Result};
@@ -373,76 +373,47 @@ impl SegmentWriter {
         header[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
         sink.write(&header)?;
 
-        let mut groups = Vec::new();
+        let plan = plan::plan(&self.types, self.key, batch).map_err(std::io::Error::other)?;
+        let mut groups = Vec::with_capacity(plan.groups.len());
         let mut descs: Vec<Option<ColumnDesc>> = vec![None; self.types.len()];
         let field = |i: usize| self.schema.field(i);
 
-        // The key column and the key index.
+        // The key column and the key index. The key's bytes go in the first row group, so
+        // that a lookup finds a candidate's key and its values in the same row (format
+        // version 3), unless the plan keeps long utf8 keys in offsets and data sections.
         let key_array = batch.column(self.key);
         let key = KeyColumn::of(key_array.as_ref()).map_err(std::io::Error::other)?;
         let hashes: Vec<u64> = (0..rows).map(|i| key.hash(i)).collect();
-        // The key's bytes go in the first row group, so that a lookup finds a candidate's
-        // key and its values in the same row (format version 3): an integer key's 8 bytes,
-        // or a utf8 key inline when none is longer than [`INLINE_KEY_MAX`]; longer utf8 keys
-        // go to offsets and data sections.
         let mut key_storage = None;
-        let mut key_field = if self.types[self.key] == ColumnType::Utf8 {
-            inline_values(key_array.as_ref(), INLINE_KEY_MAX)
-        } else {
-            let values = fixed_values(field(self.key).name(), key_array, 8)
-                .map_err(std::io::Error::other)?;
-            Some((8, values))
+        let key_bytes = match plan.key {
+            KeyPlan::Fixed { width } if self.types[self.key] == ColumnType::Utf8 => {
+                Some((width, inline_values_of(key_array.as_ref(), width)))
+            }
+            KeyPlan::Fixed { width } => Some((
+                width,
+                fixed_values(field(self.key).name(), key_array, width)
+                    .map_err(std::io::Error::other)?,
+            )),
+            KeyPlan::Variable => {
+                let (offsets, data) = variable(key_array.as_ref(), None);
+                let offsets = sink.section(SectionKind::Offsets, &offsets)?;
+                let data = sink.section(SectionKind::Data, &data)?;
+                key_storage = Some(Storage::Variable {
+                    offsets,
+                    data,
+                    validity: NONE,
+                });
+                None
+            }
         };
-        if key_field.is_none() {
-            let (offsets, data) = variable(key_array.as_ref(), None);
-            let offsets = sink.section(SectionKind::Offsets, &offsets)?;
-            let data = sink.section(SectionKind::Data, &data)?;
-            key_storage = Some(Storage::Variable {
-                offsets,
-                data,
-                validity: NONE,
-            });
-        }
         let index_section = sink.section(SectionKind::Index, &build_index(&hashes))?;
         drop(hashes);
 
-        // Fixed-width scalars share one row-major group; each embedding gets its own.
-        let scalars: Vec<usize> = (0..self.types.len())
-            .filter(|&i| {
-                i != self.key
-                    && self.types[i].width().is_some()
-                    && !matches!(self.types[i], ColumnType::Embedding { .. })
-            })
-            .collect();
-        let embeddings: Vec<usize> = (0..self.types.len())
-            .filter(|&i| i != self.key && matches!(self.types[i], ColumnType::Embedding { .. }))
-            .collect();
-        let mut fixed_sets: Vec<Vec<usize>> = embeddings.into_iter().map(|i| vec![i]).collect();
-        if !scalars.is_empty() || (fixed_sets.is_empty() && key_field.is_some()) {
-            fixed_sets.insert(0, scalars);
-        }
-        for set in fixed_sets {
-            let key_here = key_field.take();
-            let nullable: Vec<usize> = set
-                .iter()
-                .copied()
-                .filter(|&i| batch.column(i).null_count() > 0)
-                .collect();
-            let validity_bytes = nullable.len().div_ceil(8);
-            let widths: Vec<usize> = set
-                .iter()
-                .map(|&i| self.types[i].width().unwrap_or(0))
-                .collect();
-            let key_width = key_here.as_ref().map_or(0, |(w, _)| *w);
-            let stride = validity_bytes + key_width + widths.iter().sum::<usize>();
-            let stride_u32 = u32::try_from(stride).map_err(|_| {
-                std::io::Error::other(Error::LimitExceeded(
-                    "a row of a column group is wider than 4 GiB".to_owned(),
-                ))
-            })?;
+        for (g, group) in plan.groups.iter().enumerate() {
+            let stride = group.stride as usize;
             let mut buf = vec![0u8; rows * stride];
-            let mut offset = validity_bytes;
-            if let Some((width, values)) = &key_here {
+            if let (true, Some((width, values))) = (group.holds_key, &key_bytes) {
+                let offset = group.validity_bytes;
                 for (row, value) in buf
                     .chunks_exact_mut(stride)
                     .zip(values.chunks_exact(*width))
@@ -450,18 +421,17 @@ impl SegmentWriter {
                     row[offset..offset + width].copy_from_slice(value);
                 }
                 key_storage = Some(Storage::Fixed {
-                    group: groups.len() as u32,
+                    group: g as u32,
                     offset: offset as u32,
                     width: *width as u32,
                     validity_bit: NONE,
                 });
-                offset += width;
             }
-            for (&col, &width) in set.iter().zip(&widths) {
+            for c in &group.columns {
+                let (col, width, offset) = (c.col, c.width, c.offset);
                 let array = batch.column(col);
                 let values =
                     fixed_values(field(col).name(), array, width).map_err(std::io::Error::other)?;
-                let bit = nullable.iter().position(|&c| c == col);
                 let held = held(col);
                 for (r, (row, value)) in buf
                     .chunks_exact_mut(stride)
@@ -473,7 +443,7 @@ impl SegmentWriter {
                         continue;
                     }
                     row[offset..offset + width].copy_from_slice(value);
-                    if let Some(bit) = bit
+                    if let Some(bit) = c.bit
                         && array.is_valid(r)
                     {
                         row[bit / 8] |= 1 << (bit % 8);
@@ -484,27 +454,24 @@ impl SegmentWriter {
                     column_type: self.types[col].clone(),
                     nullable: field(col).is_nullable(),
                     storage: Storage::Fixed {
-                        group: groups.len() as u32,
+                        group: g as u32,
                         offset: offset as u32,
                         width: width as u32,
-                        validity_bit: bit.map_or(NONE, |b| b as u32),
+                        validity_bit: c.bit.map_or(NONE, |b| b as u32),
                     },
                     presence: NONE,
                 });
-                offset += width;
             }
             let section = sink.section(SectionKind::FixedGroup, &buf)?;
             groups.push(GroupDesc {
                 section,
-                stride: stride_u32,
-                validity_bytes: validity_bytes as u32,
+                stride: group.stride,
+                validity_bytes: group.validity_bytes as u32,
             });
         }
 
         // Variable-width columns: validity (if any nulls), offsets, data.
-        for col in
-            (0..self.types.len()).filter(|&i| i != self.key && self.types[i].width().is_none())
-        {
+        for &col in &plan.variable {
             let array = batch.column(col);
             let validity = if array.null_count() > 0 {
                 sink.section(SectionKind::Validity, &validity_bits(array.as_ref()))?

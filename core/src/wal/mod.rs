@@ -48,14 +48,10 @@ pub use writer::WalWriter;
 /// The file name of log `log_number`: `wal-` and the number as 16 lowercase hex digits, then
 /// `.log`, so that names sort in log order.
 pub fn file_name(log_number: u64) -> String {
-    format!("wal-{log_number:016x}.log")
+    crate::dir::name(crate::dir::FileKind::Log, log_number)
 }
 
 /// The log number of a file named by [`file_name`], or `None` for any other name.
 pub fn parse_file_name(name: &str) -> Option<u64> {
-    let hex = name.strip_prefix("wal-")?.strip_suffix(".log")?;
-    if hex.len() != 16 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        return None;
-    }
-    u64::from_str_radix(hex, 16).ok()
+    crate::dir::parse(crate::dir::FileKind::Log, name)
 }

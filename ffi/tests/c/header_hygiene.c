@@ -50,14 +50,47 @@ int murr_header_hygiene(void) {
     struct ArrowArrayStream stream;
     murr_status_t (*open_fn)(const char *, const murr_options_t *, murr_db_t **, murr_error_t *) =
         murr_db_open;
-    murr_status_t (*scan_fn)(murr_db_t *, const murr_snapshot_t *, const char *,
+    murr_status_t (*scan_fn)(const murr_db_t *, const murr_snapshot_t *, const char *,
                              const char *const *, size_t, struct ArrowArrayStream *,
                              murr_error_t *) = murr_db_scan;
+    murr_status_t (*read_fn)(const murr_db_t *, const murr_snapshot_t *, const char *,
+                             const murr_keys_t *, const char *const *, size_t,
+                             struct ArrowArray *, struct ArrowSchema *, uint8_t *,
+                             murr_error_t *) = murr_db_read_keys;
+    murr_status_t (*dense_fn)(const murr_db_t *, const murr_snapshot_t *, const char *,
+                              const murr_keys_t *, const char *const *, size_t, float, float *,
+                              uint8_t *, murr_error_t *) = murr_db_read_f32;
+    murr_status_t (*delete_fn)(const murr_db_t *, const char *, const murr_keys_t *, uint64_t *,
+                               murr_error_t *) = murr_db_delete_keys;
+    murr_status_t (*write_f32_fn)(const murr_db_t *, const char *, const murr_keys_t *,
+                                  const char *const *, size_t, const float *, uint64_t *,
+                                  murr_error_t *) = murr_db_write_f32;
+    murr_status_t (*stats_fn)(const murr_db_t *, const char *, murr_table_stats_t *,
+                              murr_error_t *) = murr_db_table_stats;
+    murr_table_stats_t stats = MURR_TABLE_STATS_INIT;
+    void (*free_fn)(murr_db_t *) = murr_db_free;
+    static const char *const names[] = {"a", "b"};
+    static const size_t lengths[] = {1, 1};
+    static const int64_t ints[] = {-1};
+    static const uint64_t uints[] = {UINT64_MAX};
+    murr_keys_t keys[5];
+    keys[0] = murr_keys_cstr(names, 2);
+    keys[1] = murr_keys_utf8(names, lengths, 2);
+    keys[2] = murr_keys_i64(ints, 1);
+    keys[3] = murr_keys_u64(uints, 1);
+    keys[4] = murr_keys_arrow(NULL, NULL);
     (void)options;
+    (void)read_fn;
+    (void)dense_fn;
+    (void)delete_fn;
+    (void)free_fn;
+    (void)write_f32_fn;
+    (void)stats_fn;
     (void)list;
     (void)stream;
     (void)open_fn;
     (void)scan_fn;
-    return error.status + MURR_OK + MURR_UNKNOWN + MURR_SYNC_EVERY_MILLIS +
+    return error.status + (int)error.reserved[3] + (int)stats.size + (int)stats.memtable_bytes + (error.private_data == NULL) + keys[0].kind +
+           keys[1].kind + keys[2].kind + keys[3].kind + keys[4].kind + MURR_KEYS_ARROW + MURR_OK + MURR_UNKNOWN + MURR_SYNC_EVERY_MILLIS +
            MURR_VERSION_MAJOR + MURR_VERSION_MINOR + MURR_VERSION_PATCH;
 }

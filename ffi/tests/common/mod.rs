@@ -52,13 +52,15 @@ pub fn open_db() -> TestDb {
     TestDb { dir, db }
 }
 
-/// `MURR_ERROR_INIT` of the header.
+/// `MURR_ERROR_INIT` of the header: `{0, NULL, NULL, NULL, {0, 0, 0, 0}}`.
 #[allow(non_snake_case)]
 pub fn MURR_ERROR_INIT() -> murr_error_t {
     murr_error_t {
         status: 0,
         message: ptr::null_mut(),
         release: None,
+        private_data: ptr::null_mut(),
+        reserved: [0; 4],
     }
 }
 

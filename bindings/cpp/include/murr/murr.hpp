@@ -4,8 +4,12 @@
 //   db.create_table("users", schema, "id");           // schema: a struct ArrowSchema
 //   db.write("users", std::move(array), schema);       // array: a struct ArrowArray, moved
 //   murr::Result r = db.read("users", std::vector<int64_t>{1, 2}, {"score"});
+//   db.read_f32("users", murr_keys_u64(ids, n), {"f0"}, 0.0f, x);  // any key descriptor
 //   std::vector<float> x;
 //   db.read_f32("users", keys, {"f0", "f1"}, 0.0f, x); // the dense tensor, row-major
+//   db.write_f32("users", keys, {"f0", "f1"}, x);       // float32 rows back, row-major
+//   murr_table_stats_t st = db.table_stats("users");
+// General batches: murr/batch.hpp (murr::BatchBuilder).
 //
 // Every failure throws murr::Error (status() is the murr_status_t, message() libmurr's
 // text). Objects own what they wrap and release it in their destructors: Db frees its
@@ -82,6 +86,33 @@ inline std::vector<const char *> c_strings(const std::vector<std::string> &strin
     out.reserve(strings.size());
     for (const auto &s : strings) out.push_back(s.c_str());
     return out;
+}
+
+/// A key descriptor over std::string keys: pointer + length each (MURR_KEYS_UTF8), so
+/// that keys holding NUL bytes stay whole. Borrows `keys`.
+class Utf8Keys {
+public:
+    explicit Utf8Keys(const std::vector<std::string> &keys) {
+        ptrs_.reserve(keys.size());
+        lengths_.reserve(keys.size());
+        for (const auto &k : keys) {
+            ptrs_.push_back(k.data());
+            lengths_.push_back(k.size());
+        }
+    }
+    murr_keys_t get() const noexcept { return murr_keys_utf8(ptrs_.data(), lengths_.data(), ptrs_.size()); }
+
+private:
+    std::vector<const char *> ptrs_;
+    std::vector<size_t> lengths_;
+};
+
+/// How many keys a descriptor holds (an Arrow array's length for MURR_KEYS_ARROW).
+inline size_t key_count(const murr_keys_t &keys) noexcept {
+    if (keys.kind == MURR_KEYS_ARROW) {
+        return keys.array != nullptr && keys.array->length > 0 ? static_cast<size_t>(keys.array->length) : 0;
+    }
+    return keys.count;
 }
 
 template <typename T> inline void release(T &s) noexcept {
@@ -398,103 +429,166 @@ public:
         return write_stream(table, std::move(raw));
     }
 
-    uint64_t delete_keys(const std::string &table, const std::vector<std::string> &keys) {
-        auto c = detail::c_strings(keys);
+    /// Deletes the keys of a descriptor (murr_keys_cstr, murr_keys_u64, ...; borrowed);
+    /// returns the sequence number. The overloads below describe their keys with one.
+    uint64_t delete_keys(const std::string &table, const murr_keys_t &keys) {
         uint64_t seq = 0;
-        call([&](murr_error_t *e) { return murr_db_delete_str(raw_, table.c_str(), c.data(), c.size(), &seq, e); });
+        call([&](murr_error_t *e) { return murr_db_delete_keys(raw_, table.c_str(), &keys, &seq, e); });
         return seq;
+    }
+    /// utf8 keys (any bytes, NUL included, as UTF-8).
+    uint64_t delete_keys(const std::string &table, const std::vector<std::string> &keys) {
+        detail::Utf8Keys k(keys);
+        return delete_keys(table, k.get());
     }
     uint64_t delete_keys(const std::string &table, const std::vector<int64_t> &keys) {
-        uint64_t seq = 0;
-        call([&](murr_error_t *e) {
-            return murr_db_delete_i64(raw_, table.c_str(), keys.data(), keys.size(), &seq, e);
-        });
-        return seq;
+        return delete_keys(table, murr_keys_i64(keys.data(), keys.size()));
     }
-    /// Deletes the keys of a plain array (moved into libmurr) of the key type.
+    uint64_t delete_keys(const std::string &table, const std::vector<uint64_t> &keys) {
+        return delete_keys(table, murr_keys_u64(keys.data(), keys.size()));
+    }
+    /// Deletes the keys of a plain array (moved into the binding, released whether the
+    /// call succeeds or throws) of the key type.
     uint64_t delete_keys(const std::string &table, ArrowArray &&keys, const ArrowSchema &keys_schema) {
-        uint64_t seq = 0;
-        call([&](murr_error_t *e) { return murr_db_delete(raw_, table.c_str(), &keys, &keys_schema, &seq, e); });
-        return seq;
+        Array owned(std::move(keys));
+        return delete_keys(table, murr_keys_arrow(&owned.get(), &keys_schema));
     }
 
-    /// Reads `columns` of `table` for int64 keys (at `snapshot`, or now).
-    Result read(const std::string &table, const std::vector<int64_t> &keys, const std::vector<std::string> &columns,
+    /// Reads `columns` of `table` for the keys of a descriptor (borrowed), at `snapshot`
+    /// (or now). The overloads below describe their keys with one.
+    Result read(const std::string &table, const murr_keys_t &keys, const std::vector<std::string> &columns,
                 const Snapshot *snapshot = nullptr) {
         Result r;
         auto c = detail::c_strings(columns);
-        r.found_.resize(keys.size());
+        r.found_.resize(detail::key_count(keys));
         call([&](murr_error_t *e) {
-            return murr_db_read_i64(raw_, snap(snapshot), table.c_str(), keys.data(), keys.size(), c.data(), c.size(),
-                                    r.array_.out(), r.schema_.out(), r.found_.data(), e);
+            return murr_db_read_keys(raw_, snap(snapshot), table.c_str(), &keys, c.data(), c.size(), r.array_.out(),
+                                     r.schema_.out(), r.found_.data(), e);
         });
         return r;
+    }
+    /// Reads `columns` of `table` for int64 keys (at `snapshot`, or now).
+    Result read(const std::string &table, const std::vector<int64_t> &keys, const std::vector<std::string> &columns,
+                const Snapshot *snapshot = nullptr) {
+        return read(table, murr_keys_i64(keys.data(), keys.size()), columns, snapshot);
+    }
+    /// Reads `columns` of `table` for uint64 keys.
+    Result read(const std::string &table, const std::vector<uint64_t> &keys, const std::vector<std::string> &columns,
+                const Snapshot *snapshot = nullptr) {
+        return read(table, murr_keys_u64(keys.data(), keys.size()), columns, snapshot);
     }
     /// Reads `columns` of `table` for utf8 keys.
     Result read(const std::string &table, const std::vector<std::string> &keys,
                 const std::vector<std::string> &columns, const Snapshot *snapshot = nullptr) {
-        Result r;
-        auto k = detail::c_strings(keys);
-        auto c = detail::c_strings(columns);
-        r.found_.resize(keys.size());
-        call([&](murr_error_t *e) {
-            return murr_db_read_str(raw_, snap(snapshot), table.c_str(), k.data(), k.size(), c.data(), c.size(),
-                                    r.array_.out(), r.schema_.out(), r.found_.data(), e);
-        });
-        return r;
+        detail::Utf8Keys k(keys);
+        return read(table, k.get(), columns, snapshot);
     }
     /// Reads for the keys of an Arrow array (borrowed) of the key type.
     Result read(const std::string &table, const ArrowArray &keys, const ArrowSchema &keys_schema,
                 const std::vector<std::string> &columns, const Snapshot *snapshot = nullptr) {
-        Result r;
-        auto c = detail::c_strings(columns);
-        r.found_.resize(static_cast<size_t>(keys.length));
-        call([&](murr_error_t *e) {
-            return murr_db_read(raw_, snap(snapshot), table.c_str(), &keys, &keys_schema, c.data(), c.size(),
-                                r.array_.out(), r.schema_.out(), r.found_.data(), e);
-        });
-        return r;
+        return read(table, murr_keys_arrow(&keys, &keys_schema), columns, snapshot);
     }
 
-    /// The dense tensor read: out[i * columns.size() + j] = key i, column j as float,
-    /// `fill` for nulls and absent keys. `out` holds n_keys * columns.size() floats;
-    /// `found` (optional) n_keys bytes.
-    void read_f32(const std::string &table, const int64_t *keys, size_t n_keys, const std::vector<std::string> &columns,
+    /// The dense tensor read for the keys of a descriptor (borrowed): out[i * columns.size()
+    /// + j] = key i, column j as float, `fill` for nulls and absent keys. `out` holds
+    /// n_keys * columns.size() floats; `found` (optional) n_keys bytes. The overloads below
+    /// describe their keys with one.
+    void read_f32(const std::string &table, const murr_keys_t &keys, const std::vector<std::string> &columns,
                   float fill, float *out, uint8_t *found = nullptr, const Snapshot *snapshot = nullptr) {
         auto c = detail::c_strings(columns);
         call([&](murr_error_t *e) {
-            return murr_db_read_f32_i64(raw_, snap(snapshot), table.c_str(), keys, n_keys, c.data(), c.size(), fill,
-                                        out, found, e);
+            return murr_db_read_f32(raw_, snap(snapshot), table.c_str(), &keys, c.data(), c.size(), fill, out, found,
+                                    e);
         });
+    }
+    void read_f32(const std::string &table, const int64_t *keys, size_t n_keys, const std::vector<std::string> &columns,
+                  float fill, float *out, uint8_t *found = nullptr, const Snapshot *snapshot = nullptr) {
+        read_f32(table, murr_keys_i64(keys, n_keys), columns, fill, out, found, snapshot);
+    }
+    void read_f32(const std::string &table, const uint64_t *keys, size_t n_keys,
+                  const std::vector<std::string> &columns, float fill, float *out, uint8_t *found = nullptr,
+                  const Snapshot *snapshot = nullptr) {
+        read_f32(table, murr_keys_u64(keys, n_keys), columns, fill, out, found, snapshot);
     }
     void read_f32(const std::string &table, const std::vector<int64_t> &keys, const std::vector<std::string> &columns,
                   float fill, float *out, uint8_t *found = nullptr, const Snapshot *snapshot = nullptr) {
         read_f32(table, keys.data(), keys.size(), columns, fill, out, found, snapshot);
     }
-    /// As above, resizing `out` (and `found` when given) to fit.
-    void read_f32(const std::string &table, const std::vector<int64_t> &keys, const std::vector<std::string> &columns,
-                  float fill, std::vector<float> &out, std::vector<uint8_t> *found = nullptr,
+    void read_f32(const std::string &table, const std::vector<uint64_t> &keys,
+                  const std::vector<std::string> &columns, float fill, float *out, uint8_t *found = nullptr,
                   const Snapshot *snapshot = nullptr) {
-        out.resize(keys.size() * columns.size());
-        if (found != nullptr) found->resize(keys.size());
-        read_f32(table, keys.data(), keys.size(), columns, fill, out.data(), found ? found->data() : nullptr, snapshot);
+        read_f32(table, keys.data(), keys.size(), columns, fill, out, found, snapshot);
     }
     void read_f32(const std::string &table, const std::vector<std::string> &keys,
                   const std::vector<std::string> &columns, float fill, float *out, uint8_t *found = nullptr,
                   const Snapshot *snapshot = nullptr) {
-        auto k = detail::c_strings(keys);
-        auto c = detail::c_strings(columns);
-        call([&](murr_error_t *e) {
-            return murr_db_read_f32_str(raw_, snap(snapshot), table.c_str(), k.data(), k.size(), c.data(), c.size(),
-                                        fill, out, found, e);
-        });
+        detail::Utf8Keys k(keys);
+        read_f32(table, k.get(), columns, fill, out, found, snapshot);
+    }
+    /// As above, resizing `out` (and `found` when given) to fit.
+    void read_f32(const std::string &table, const std::vector<int64_t> &keys, const std::vector<std::string> &columns,
+                  float fill, std::vector<float> &out, std::vector<uint8_t> *found = nullptr,
+                  const Snapshot *snapshot = nullptr) {
+        read_f32(table, murr_keys_i64(keys.data(), keys.size()), columns, fill, out, found, snapshot);
+    }
+    void read_f32(const std::string &table, const std::vector<uint64_t> &keys,
+                  const std::vector<std::string> &columns, float fill, std::vector<float> &out,
+                  std::vector<uint8_t> *found = nullptr, const Snapshot *snapshot = nullptr) {
+        read_f32(table, murr_keys_u64(keys.data(), keys.size()), columns, fill, out, found, snapshot);
     }
     void read_f32(const std::string &table, const std::vector<std::string> &keys,
                   const std::vector<std::string> &columns, float fill, std::vector<float> &out,
                   std::vector<uint8_t> *found = nullptr, const Snapshot *snapshot = nullptr) {
-        out.resize(keys.size() * columns.size());
-        if (found != nullptr) found->resize(keys.size());
+        detail::Utf8Keys k(keys);
+        read_f32(table, k.get(), columns, fill, out, found, snapshot);
+    }
+    void read_f32(const std::string &table, const murr_keys_t &keys, const std::vector<std::string> &columns,
+                  float fill, std::vector<float> &out, std::vector<uint8_t> *found = nullptr,
+                  const Snapshot *snapshot = nullptr) {
+        size_t n = detail::key_count(keys);
+        out.resize(n * columns.size());
+        if (found != nullptr) found->resize(n);
         read_f32(table, keys, columns, fill, out.data(), found ? found->data() : nullptr, snapshot);
+    }
+
+    /// The dense write: one row per key of the descriptor (borrowed), the values of the
+    /// float32 `columns` taken row-major from `values` (values[i * columns.size() + j] = key
+    /// i, column j; n_keys * columns.size() floats, copied). A partial upsert of those
+    /// columns; returns the sequence number.
+    uint64_t write_f32(const std::string &table, const murr_keys_t &keys, const std::vector<std::string> &columns,
+                       const float *values) {
+        auto c = detail::c_strings(columns);
+        uint64_t seq = 0;
+        call([&](murr_error_t *e) {
+            return murr_db_write_f32(raw_, table.c_str(), &keys, c.data(), c.size(), values, &seq, e);
+        });
+        return seq;
+    }
+    /// The dense write with `values` checked to hold keys.size() * columns.size() floats
+    /// (else murr::Error with MURR_INVALID_ARGUMENT, nothing written).
+    uint64_t write_f32(const std::string &table, const std::vector<int64_t> &keys,
+                       const std::vector<std::string> &columns, const std::vector<float> &values) {
+        check_cells(keys.size(), columns.size(), values.size());
+        return write_f32(table, murr_keys_i64(keys.data(), keys.size()), columns, values.data());
+    }
+    uint64_t write_f32(const std::string &table, const std::vector<uint64_t> &keys,
+                       const std::vector<std::string> &columns, const std::vector<float> &values) {
+        check_cells(keys.size(), columns.size(), values.size());
+        return write_f32(table, murr_keys_u64(keys.data(), keys.size()), columns, values.data());
+    }
+    uint64_t write_f32(const std::string &table, const std::vector<std::string> &keys,
+                       const std::vector<std::string> &columns, const std::vector<float> &values) {
+        check_cells(keys.size(), columns.size(), values.size());
+        detail::Utf8Keys k(keys);
+        return write_f32(table, k.get(), columns, values.data());
+    }
+
+    /// The statistics of `table` (segments, level-0 segments, segment rows and bytes,
+    /// deleted rows, memtable bytes): see murr_table_stats_t.
+    murr_table_stats_t table_stats(const std::string &table) {
+        murr_table_stats_t s = MURR_TABLE_STATS_INIT;
+        call([&](murr_error_t *e) { return murr_db_table_stats(raw_, table.c_str(), &s, e); });
+        return s;
     }
 
     /// A consistent read view; free it (destroy the Snapshot) before the Db.
@@ -522,6 +616,14 @@ private:
         c.check(f(c.error()));
     }
     static const murr_snapshot_t *snap(const Snapshot *s) noexcept { return s != nullptr ? s->get() : nullptr; }
+    static void check_cells(size_t keys, size_t columns, size_t values) {
+        // The first test keeps keys * columns from overflowing in the second.
+        if ((columns != 0 && keys > values / columns) || keys * columns != values) {
+            throw Error(MURR_INVALID_ARGUMENT, std::to_string(keys) + " keys x " + std::to_string(columns) +
+                                                   " columns need as many values; " + std::to_string(values) +
+                                                   " given");
+        }
+    }
 
     murr_db_t *raw_ = nullptr;
 };

@@ -76,8 +76,9 @@ murr_status_t cabi_read(murr_db_t *db, const cabi_keys_t *k, const char *const *
                         size_t n_columns, uint8_t *found) {
     struct ArrowArray out;
     struct ArrowSchema out_schema;
-    murr_status_t s = murr_db_read(db, NULL, "features", &k->array, &k->schema, columns,
-                                   n_columns, &out, &out_schema, found, NULL);
+    murr_keys_t keys = murr_keys_arrow(&k->array, &k->schema);
+    murr_status_t s = murr_db_read_keys(db, NULL, "features", &keys, columns, n_columns, &out,
+                                        &out_schema, found, NULL);
     if (s == MURR_OK) {
         out.release(&out);
         out_schema.release(&out_schema);
@@ -87,6 +88,6 @@ murr_status_t cabi_read(murr_db_t *db, const cabi_keys_t *k, const char *const *
 
 murr_status_t cabi_read_f32_str(murr_db_t *db, const cabi_keys_t *k, const char *const *columns,
                                 size_t n_columns, float *out, uint8_t *found) {
-    return murr_db_read_f32_str(db, NULL, "features", k->ptrs, k->n, columns, n_columns, NAN,
-                                out, found, NULL);
+    murr_keys_t keys = murr_keys_cstr(k->ptrs, k->n);
+    return murr_db_read_f32(db, NULL, "features", &keys, columns, n_columns, NAN, out, found, NULL);
 }

@@ -72,20 +72,20 @@ func NewKeys(keys []string) (*Keys, error) {
 // Free frees the keys.
 func (k *Keys) Free() { C.cabi_keys_free(k.k) }
 
-// Read is murr_db_read with the Arrow keys, the result released inside the call.
+// Read is murr_db_read_keys with the Arrow keys, the result released inside the call.
 func (db *DB) Read(k *Keys, found []bool) error {
 	s := C.cabi_read(db.ptr, k.k, db.cols, C.size_t(db.ncols), (*C.uint8_t)(unsafe.Pointer(&found[0])))
 	if s != C.MURR_OK {
-		return fmt.Errorf("murr_db_read: status %d", int(s))
+		return fmt.Errorf("murr_db_read_keys: status %d", int(s))
 	}
 	return nil
 }
 
-// ReadFloat32 is murr_db_read_f32_str with the C-string keys.
+// ReadFloat32 is murr_db_read_f32 with the C-string keys.
 func (db *DB) ReadFloat32(k *Keys, out []float32, found []bool) error {
 	s := C.cabi_read_f32_str(db.ptr, k.k, db.cols, C.size_t(db.ncols), (*C.float)(unsafe.Pointer(&out[0])), (*C.uint8_t)(unsafe.Pointer(&found[0])))
 	if s != C.MURR_OK {
-		return fmt.Errorf("murr_db_read_f32_str: status %d", int(s))
+		return fmt.Errorf("murr_db_read_f32: status %d", int(s))
 	}
 	return nil
 }

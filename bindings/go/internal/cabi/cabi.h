@@ -17,11 +17,11 @@ typedef struct cabi_keys cabi_keys_t;
 cabi_keys_t *cabi_keys_new(const char *packed, size_t n);
 void cabi_keys_free(cabi_keys_t *k);
 
-/* murr_db_read with the Arrow keys, the result released before returning. */
+/* murr_db_read_keys with the Arrow keys, the result released before returning. */
 murr_status_t cabi_read(murr_db_t *db, const cabi_keys_t *k, const char *const *columns,
                         size_t n_columns, uint8_t *found);
 
-/* murr_db_read_f32_str with the C-string keys. */
+/* murr_db_read_f32 with the C-string keys (MURR_KEYS_CSTR). */
 murr_status_t cabi_read_f32_str(murr_db_t *db, const cabi_keys_t *k, const char *const *columns,
                                 size_t n_columns, float *out, uint8_t *found);
 

@@ -1,7 +1,6 @@
-//go:build !murr_dynamic
+//go:build murr_static && !murr_cgoflags
 
 package cabi
 
-// #cgo CFLAGS: -I${SRCDIR}/../../../../include
-// #cgo LDFLAGS: ${SRCDIR}/../../lib/libmurr.a -ldl -lm -lpthread
+// #cgo pkg-config: murr-static
 import "C"

@@ -1,4 +1,4 @@
-//! The tables of the suite (WORKLOAD.md): the canonical 10-column table (R1-R4, W1, W2, O1,
+//! The tables of the suite (docs/WORKLOAD.md): the canonical 10-column table (R1-R4, W1, W2, O1,
 //! M1), the wide 100-column table (R5) and the embedding table (R6), each as libmurr
 //! batches, as packed rows for RocksDB and Redis, and as expected values for the checks.
 
@@ -9,7 +9,7 @@ use arrow_array::{ArrayRef, FixedSizeListArray, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use murr_core::workload;
 
-/// Rows per batch of every load (WORKLOAD.md).
+/// Rows per batch of every load (docs/WORKLOAD.md).
 pub const LOAD_BATCH: u64 = 100_000;
 
 /// How a table holds its floats.

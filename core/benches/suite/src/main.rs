@@ -1,4 +1,4 @@
-//! The benchmark suite of `make bench` (issue 7): every workload of WORKLOAD.md (R1-R6, W1,
+//! The benchmark suite of `make bench` (issue 7): every workload of docs/WORKLOAD.md (R1-R6, W1,
 //! W2, O1, M1) through libmurr and its peers, in one process, on the same rows and the same
 //! key sequences, every answer checked outside the timing.
 //!
@@ -9,7 +9,7 @@
 //! (default 127.0.0.1:6399) with its pid in `MURR_REDIS_PID`; scripts/bench.sh starts and
 //! stops a redis-server.
 //!
-//! Systems (WORKLOAD.md, "Peers"):
+//! Systems (docs/WORKLOAD.md, "Peers"):
 //! - libmurr `Db::read` (Arrow keys in, one Arrow batch out), loaded through `Db::write` in
 //!   100,000-row batches, flushed and compacted;
 //! - baseline (of every ratio): open-addressing hash (XXH3 tags, load 0.7) over a key

@@ -70,7 +70,7 @@ impl GetPlan {
                     .cloned()
                     .ok_or_else(|| Error::UnknownColumn {
                         column: c.to_owned(),
-                        container: format!("segment {}", seg.name),
+                        container: format!("segment '{}'", seg.name),
                     })
             })
             .collect::<Result<Vec<_>>>()?;

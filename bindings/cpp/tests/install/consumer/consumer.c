@@ -22,7 +22,7 @@ int main(int argc, char **argv) {
     murr_error_t err = MURR_ERROR_INIT;
     murr_db_t *db = NULL;
     if (argc != 2) return 2;
-    if (strcmp(murr_version(), "0.1.0") != 0) return 3;
+    if (strcmp(murr_version(), "0.2.0") != 0) return 3;
     struct ArrowSchema id = {"l", "id", NULL, 0, 0, NULL, NULL, no_release, NULL};
     struct ArrowSchema x = {"f", "x", NULL, ARROW_FLAG_NULLABLE, 0, NULL, NULL, no_release, NULL};
     struct ArrowSchema *children[] = {&id, &x};

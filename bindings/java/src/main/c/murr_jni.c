@@ -278,6 +278,32 @@ JNIEXPORT void JNICALL Java_dev_murr_Native_dropTable(JNIEnv *env, jclass cls, j
     check(env, s, &err);
 }
 
+/* The statistics of a table as a long[6]: segments, level-0 segments, segment rows, segment
+ * bytes, deleted rows, memtable bytes (each an unsigned 64-bit count). */
+JNIEXPORT jlongArray JNICALL Java_dev_murr_Native_tableStats(JNIEnv *env, jclass cls, jlong db,
+                                                            jbyteArray table) {
+    (void)cls;
+    char *t;
+    if (!copy_bytes(env, table, &t)) {
+        return NULL;
+    }
+    murr_table_stats_t st = MURR_TABLE_STATS_INIT;
+    murr_error_t err = MURR_ERROR_INIT;
+    murr_status_t s = murr_db_table_stats(db_of(db), t, &st, &err);
+    free(t);
+    if (!check(env, s, &err)) {
+        return NULL;
+    }
+    const jlong values[6] = {(jlong)st.segments,       (jlong)st.level0_segments,
+                             (jlong)st.segment_rows,   (jlong)st.segment_bytes,
+                             (jlong)st.deleted_rows,   (jlong)st.memtable_bytes};
+    jlongArray out = (*env)->NewLongArray(env, 6);
+    if (out != NULL) {
+        (*env)->SetLongArrayRegion(env, out, 0, 6, values);
+    }
+    return out;
+}
+
 /* The table names as UTF-8 byte arrays (decoded in Java). */
 JNIEXPORT jobjectArray JNICALL Java_dev_murr_Native_tables(JNIEnv *env, jclass cls, jlong db) {
     (void)cls;
@@ -375,8 +401,9 @@ JNIEXPORT jlong JNICALL Java_dev_murr_Native_delete(JNIEnv *env, jclass cls, jlo
     }
     uint64_t seq = 0;
     murr_error_t err = MURR_ERROR_INIT;
-    murr_status_t s =
-        murr_db_delete(db_of(db), t, ptr_of(keys), ptr_of(keys_schema), &seq, &err);
+    /* Borrowed by libmurr; the Java side releases the exported array after the call. */
+    murr_keys_t k = murr_keys_arrow(ptr_of(keys), ptr_of(keys_schema));
+    murr_status_t s = murr_db_delete_keys(db_of(db), t, &k, &seq, &err);
     free(t);
     check(env, s, &err);
     return (jlong)seq;
@@ -397,15 +424,17 @@ JNIEXPORT jlong JNICALL Java_dev_murr_Native_deleteStr(JNIEnv *env, jclass cls, 
     }
     uint64_t seq = 0;
     murr_error_t err = MURR_ERROR_INIT;
-    murr_status_t s = murr_db_delete_str(db_of(db), t, k.items, k.count, &seq, &err);
+    murr_keys_t desc = murr_keys_cstr(k.items, k.count);
+    murr_status_t s = murr_db_delete_keys(db_of(db), t, &desc, &seq, &err);
     free(t);
     cstr_list_free(&k);
     check(env, s, &err);
     return (jlong)seq;
 }
 
-JNIEXPORT jlong JNICALL Java_dev_murr_Native_deleteI64(JNIEnv *env, jclass cls, jlong db,
-                                                       jbyteArray table, jlongArray keys) {
+JNIEXPORT jlong JNICALL Java_dev_murr_Native_deleteInt(JNIEnv *env, jclass cls, jlong db,
+                                                       jbyteArray table, jlongArray keys,
+                                                       jboolean is_unsigned) {
     (void)cls;
     char *t;
     if (!copy_bytes(env, table, &t)) {
@@ -421,7 +450,8 @@ JNIEXPORT jlong JNICALL Java_dev_murr_Native_deleteI64(JNIEnv *env, jclass cls, 
     (*env)->GetLongArrayRegion(env, keys, 0, n, (jlong *)k);
     uint64_t seq = 0;
     murr_error_t err = MURR_ERROR_INIT;
-    murr_status_t s = murr_db_delete_i64(db_of(db), t, k, (size_t)n, &seq, &err);
+    murr_keys_t desc = int_keys(k, (size_t)n, is_unsigned);
+    murr_status_t s = murr_db_delete_keys(db_of(db), t, &desc, &seq, &err);
     free(t);
     free(k);
     check(env, s, &err);

@@ -32,5 +32,11 @@ void cstr_list_free(cstr_list *l);
 static inline murr_db_t *db_of(jlong h) { return (murr_db_t *)(intptr_t)h; }
 static inline murr_snapshot_t *snap_of(jlong h) { return (murr_snapshot_t *)(intptr_t)h; }
 static inline void *ptr_of(jlong a) { return (void *)(intptr_t)a; }
+/* The descriptor of `n` integer keys copied out of a long[]: int64, or uint64 (`is_unsigned`:
+ * each long's 64 bits are the unsigned key, as Long.toUnsignedString reads them). */
+static inline murr_keys_t int_keys(const int64_t *keys, size_t n, jboolean is_unsigned) {
+    return is_unsigned ? murr_keys_u64((const uint64_t *)(const void *)keys, n)
+                       : murr_keys_i64(keys, n);
+}
 
 #endif /* MURR_JNI_H */

@@ -1,7 +1,8 @@
 /*
  * The read half of the JNI glue: Arrow reads (keys as an exported Arrow array, as UTF-8
- * strings or as int64) into caller-allocated ArrowArray/ArrowSchema structs, and dense
- * float reads into a float[] or a direct FloatBuffer. `snap` 0 reads the latest state.
+ * strings or as int64/uint64 in a long[]; each described by a murr_keys_t) into
+ * caller-allocated ArrowArray/ArrowSchema structs, and dense float reads into a float[] or a
+ * direct FloatBuffer. `snap` 0 reads the latest state.
  * `found` is NULL or a byte[] of at least as many entries as keys (checked in Java).
  */
 #include <stdlib.h>
@@ -67,9 +68,9 @@ JNIEXPORT void JNICALL Java_dev_murr_Native_read(JNIEnv *env, jclass cls, jlong 
         return;
     }
     murr_error_t err = MURR_ERROR_INIT;
-    murr_status_t s = murr_db_read(db_of(db), snap_of(snap), t, ptr_of(keys),
-                                   ptr_of(keys_schema), c.items, c.count, ptr_of(out_array),
-                                   ptr_of(out_schema), f, &err);
+    murr_keys_t k = murr_keys_arrow(ptr_of(keys), ptr_of(keys_schema));
+    murr_status_t s = murr_db_read_keys(db_of(db), snap_of(snap), t, &k, c.items, c.count,
+                                        ptr_of(out_array), ptr_of(out_schema), f, &err);
     free(t);
     cstr_list_free(&c);
     found_finish(env, found, f, (size_t)n_keys, s == MURR_OK);
@@ -101,9 +102,9 @@ JNIEXPORT void JNICALL Java_dev_murr_Native_readStr(JNIEnv *env, jclass cls, jlo
         return;
     }
     murr_error_t err = MURR_ERROR_INIT;
-    murr_status_t s =
-        murr_db_read_str(db_of(db), snap_of(snap), t, k.items, k.count, c.items, c.count,
-                         ptr_of(out_array), ptr_of(out_schema), f, &err);
+    murr_keys_t desc = murr_keys_cstr(k.items, k.count);
+    murr_status_t s = murr_db_read_keys(db_of(db), snap_of(snap), t, &desc, c.items, c.count,
+                                        ptr_of(out_array), ptr_of(out_schema), f, &err);
     free(t);
     found_finish(env, found, f, k.count, s == MURR_OK);
     cstr_list_free(&k);
@@ -111,9 +112,10 @@ JNIEXPORT void JNICALL Java_dev_murr_Native_readStr(JNIEnv *env, jclass cls, jlo
     check(env, s, &err);
 }
 
-JNIEXPORT void JNICALL Java_dev_murr_Native_readI64(JNIEnv *env, jclass cls, jlong db,
+JNIEXPORT void JNICALL Java_dev_murr_Native_readInt(JNIEnv *env, jclass cls, jlong db,
                                                     jlong snap, jbyteArray table,
-                                                    jlongArray keys, jbyteArray columns,
+                                                    jlongArray keys, jboolean is_unsigned,
+                                                    jbyteArray columns,
                                                     jintArray column_offsets, jlong out_array,
                                                     jlong out_schema, jbyteArray found) {
     (void)cls;
@@ -136,8 +138,9 @@ JNIEXPORT void JNICALL Java_dev_murr_Native_readI64(JNIEnv *env, jclass cls, jlo
         return;
     }
     murr_error_t err = MURR_ERROR_INIT;
-    murr_status_t s = murr_db_read_i64(db_of(db), snap_of(snap), t, k, n, c.items, c.count,
-                                       ptr_of(out_array), ptr_of(out_schema), f, &err);
+    murr_keys_t desc = int_keys(k, n, is_unsigned);
+    murr_status_t s = murr_db_read_keys(db_of(db), snap_of(snap), t, &desc, c.items, c.count,
+                                        ptr_of(out_array), ptr_of(out_schema), f, &err);
     free(t);
     free(k);
     found_finish(env, found, f, n, s == MURR_OK);
@@ -220,8 +223,9 @@ JNIEXPORT void JNICALL Java_dev_murr_Native_readF32Str(
         return;
     }
     murr_error_t err = MURR_ERROR_INIT;
-    murr_status_t s = murr_db_read_f32_str(db_of(db), snap_of(snap), t, k.items, k.count,
-                                           c.items, c.count, fill, d.out, f, &err);
+    murr_keys_t desc = murr_keys_cstr(k.items, k.count);
+    murr_status_t s = murr_db_read_f32(db_of(db), snap_of(snap), t, &desc, c.items, c.count, fill,
+                                       d.out, f, &err);
     free(t);
     dense_end(env, out, offset, n, s == MURR_OK, &d);
     found_finish(env, found, f, k.count, s == MURR_OK);
@@ -230,10 +234,10 @@ JNIEXPORT void JNICALL Java_dev_murr_Native_readF32Str(
     check(env, s, &err);
 }
 
-JNIEXPORT void JNICALL Java_dev_murr_Native_readF32I64(
+JNIEXPORT void JNICALL Java_dev_murr_Native_readF32Int(
     JNIEnv *env, jclass cls, jlong db, jlong snap, jbyteArray table, jlongArray keys,
-    jbyteArray columns, jintArray column_offsets, jfloat fill, jobject out, jboolean direct,
-    jint offset, jbyteArray found) {
+    jboolean is_unsigned, jbyteArray columns, jintArray column_offsets, jfloat fill, jobject out,
+    jboolean direct, jint offset, jbyteArray found) {
     (void)cls;
     char *t;
     cstr_list c;
@@ -268,8 +272,9 @@ JNIEXPORT void JNICALL Java_dev_murr_Native_readF32I64(
         return;
     }
     murr_error_t err = MURR_ERROR_INIT;
-    murr_status_t s = murr_db_read_f32_i64(db_of(db), snap_of(snap), t, k, nk, c.items,
-                                           c.count, fill, d.out, f, &err);
+    murr_keys_t desc = int_keys(k, nk, is_unsigned);
+    murr_status_t s = murr_db_read_f32(db_of(db), snap_of(snap), t, &desc, c.items, c.count, fill,
+                                       d.out, f, &err);
     free(t);
     free(k);
     dense_end(env, out, offset, n, s == MURR_OK, &d);

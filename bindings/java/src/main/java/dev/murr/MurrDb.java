@@ -57,6 +57,7 @@ public final class MurrDb extends MurrReader implements AutoCloseable {
   /** Opens (creating it unless the options say not to) the database in {@code path}. */
   public static MurrDb open(Path path, Options options) {
     MurrReader.requireNonNull("path", path);
+    JvmOptions.requireNioOpen();
     Options o = options == null ? new Options() : options;
     byte[] p = Utf8.cstring("path", path.toString());
     BufferAllocator allocator =
@@ -175,6 +176,13 @@ public final class MurrDb extends MurrReader implements AutoCloseable {
     return Collections.unmodifiableList(out);
   }
 
+  /** The statistics of {@code table} (segments, rows, bytes, memtables): {@link TableStats}. */
+  public TableStats tableStats(String table) {
+    byte[] t = Utf8.cstring("table", table);
+    long[] v = withDb(db -> Native.tableStats(db, t));
+    return new TableStats(v[0], v[1], v[2], v[3], v[4], v[5]);
+  }
+
   /** The schema of {@code table}; its metadata entry "murr.key" names the key column. */
   public Schema tableSchema(String table) {
     byte[] t = Utf8.cstring("table", table);
@@ -257,9 +265,18 @@ public final class MurrDb extends MurrReader implements AutoCloseable {
 
   /** Deletes int64 {@code keys} from {@code table}; the sequence number. */
   public long delete(String table, long... keys) {
+    return delete(table, false, keys);
+  }
+
+  /**
+   * Deletes integer {@code keys} from {@code table}: int64 keys, or uint64 keys when {@code
+   * unsigned} (each long's 64 bits, as {@link Long#toUnsignedString(long)} reads them, so
+   * keys above 2^63 are negative longs); the sequence number.
+   */
+  public long delete(String table, boolean unsigned, long... keys) {
     byte[] t = Utf8.cstring("table", table);
     MurrReader.requireNonNull("keys", keys);
-    return withDb(db -> Native.deleteI64(db, t, keys));
+    return withDb(db -> Native.deleteInt(db, t, keys, unsigned));
   }
 
   /** Deletes the keys of an Arrow vector of the key column's type; the sequence number. */

@@ -67,6 +67,16 @@ public abstract class MurrReader {
 
   /** As {@link #read(String, long[], String...)}, filling {@code found} (or null). */
   public VectorSchemaRoot read(String table, long[] keys, String[] columns, byte[] found) {
+    return read(table, keys, false, columns, found);
+  }
+
+  /**
+   * Reads {@code columns} of {@code table} for integer {@code keys}: int64 keys, or uint64
+   * keys when {@code unsigned} (each long's 64 bits, as {@link Long#toUnsignedString(long)}
+   * reads them); fills {@code found} (or null).
+   */
+  public VectorSchemaRoot read(
+      String table, long[] keys, boolean unsigned, String[] columns, byte[] found) {
     byte[] t = Utf8.cstring("table", table);
     requireNonNull("keys", keys);
     Utf8.Strings c = Utf8.list("columns", columns);
@@ -75,7 +85,8 @@ public abstract class MurrReader {
         (arr, sch) ->
             call(
                 (db, snap) -> {
-                  Native.readI64(db, snap, t, keys, c.bytes, c.offsets, arr, sch, found);
+                  Native.readInt(
+                      db, snap, t, keys, unsigned, c.bytes, c.offsets, arr, sch, found);
                   return null;
                 }));
   }
@@ -174,6 +185,41 @@ public abstract class MurrReader {
       float[] out,
       int offset,
       byte[] found) {
+    readDense(table, keys, false, columns, fill, out, offset, found);
+  }
+
+  /** Dense read of int64 keys into a new float[] of {@code keys.length * columns.length}. */
+  public float[] readDense(String table, long[] keys, String[] columns, float fill) {
+    return readDense(table, keys, false, columns, fill);
+  }
+
+  /**
+   * Dense read of integer keys into a new float[] of {@code keys.length * columns.length}:
+   * int64 keys, or uint64 keys when {@code unsigned} (each long's 64 bits, as {@link
+   * Long#toUnsignedString(long)} reads them, so keys above 2^63 are negative longs).
+   */
+  public float[] readDense(
+      String table, long[] keys, boolean unsigned, String[] columns, float fill) {
+    requireNonNull("keys", keys);
+    requireNonNull("columns", columns);
+    float[] out = new float[Math.multiplyExact(keys.length, columns.length)];
+    readDense(table, keys, unsigned, columns, fill, out, 0, null);
+    return out;
+  }
+
+  /**
+   * Dense read of integer keys (int64, or uint64 when {@code unsigned}) into {@code out} from
+   * index {@code offset}.
+   */
+  public void readDense(
+      String table,
+      long[] keys,
+      boolean unsigned,
+      String[] columns,
+      float fill,
+      float[] out,
+      int offset,
+      byte[] found) {
     byte[] t = Utf8.cstring("table", table);
     requireNonNull("keys", keys);
     Utf8.Strings c = Utf8.list("columns", columns);
@@ -182,8 +228,8 @@ public abstract class MurrReader {
     checkRange(out.length, offset, Math.multiplyExact(keys.length, c.count()));
     call(
         (db, snap) -> {
-          Native.readF32I64(
-              db, snap, t, keys, c.bytes, c.offsets, fill, out, false, offset, found);
+          Native.readF32Int(
+              db, snap, t, keys, unsigned, c.bytes, c.offsets, fill, out, false, offset, found);
           return null;
         });
   }
@@ -191,6 +237,21 @@ public abstract class MurrReader {
   /** Dense read of int64 keys into a direct {@code out} from its position. */
   public void readDense(
       String table, long[] keys, String[] columns, float fill, FloatBuffer out, byte[] found) {
+    readDense(table, keys, false, columns, fill, out, found);
+  }
+
+  /**
+   * Dense read of integer keys (int64, or uint64 when {@code unsigned}) into a direct {@code
+   * out} from its position.
+   */
+  public void readDense(
+      String table,
+      long[] keys,
+      boolean unsigned,
+      String[] columns,
+      float fill,
+      FloatBuffer out,
+      byte[] found) {
     byte[] t = Utf8.cstring("table", table);
     requireNonNull("keys", keys);
     Utf8.Strings c = Utf8.list("columns", columns);
@@ -198,7 +259,8 @@ public abstract class MurrReader {
     int at = checkDirect(out, Math.multiplyExact(keys.length, c.count()));
     call(
         (db, snap) -> {
-          Native.readF32I64(db, snap, t, keys, c.bytes, c.offsets, fill, out, true, at, found);
+          Native.readF32Int(
+              db, snap, t, keys, unsigned, c.bytes, c.offsets, fill, out, true, at, found);
           return null;
         });
   }

@@ -33,6 +33,8 @@ final class Native {
 
   static native byte[][] tables(long db);
 
+  static native long[] tableStats(long db, byte[] table);
+
   static native void tableSchema(long db, byte[] table, long outSchema);
 
   static native void addColumn(long db, byte[] table, long field);
@@ -45,7 +47,8 @@ final class Native {
 
   static native long deleteStr(long db, byte[] table, byte[] keys, int[] keyOffsets);
 
-  static native long deleteI64(long db, byte[] table, long[] keys);
+  /** {@code unsigned}: the longs are uint64 keys (their 64 bits), else int64 keys. */
+  static native long deleteInt(long db, byte[] table, long[] keys, boolean unsigned);
 
   static native long snapshot(long db);
 
@@ -81,11 +84,13 @@ final class Native {
       long outSchema,
       byte[] found);
 
-  static native void readI64(
+  /** {@code unsigned}: the longs are uint64 keys (their 64 bits), else int64 keys. */
+  static native void readInt(
       long db,
       long snapshot,
       byte[] table,
       long[] keys,
+      boolean unsigned,
       byte[] columns,
       int[] columnOffsets,
       long outArray,
@@ -107,12 +112,13 @@ final class Native {
       int offset,
       byte[] found);
 
-  /** As {@link #readF32Str}, for int64 keys. */
-  static native void readF32I64(
+  /** As {@link #readF32Str}, for int64 keys or ({@code unsigned}) uint64 keys. */
+  static native void readF32Int(
       long db,
       long snapshot,
       byte[] table,
       long[] keys,
+      boolean unsigned,
       byte[] columns,
       int[] columnOffsets,
       float fill,

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -80,6 +81,25 @@ class MurrDbTest {
     db.createTable("b", TestData.schema(1, true), "key");
     db.dropTable("b");
     assertEquals(List.of("a"), db.tables());
+  }
+
+  @Test
+  void tableStats() {
+    db.createTable("t", TestData.schema(2, false), "key");
+    assertEquals(new TableStats(0, 0, 0, 0, 0, 0), db.tableStats("t"));
+    try (VectorSchemaRoot b = TestData.batch(root, 0, 40, 2, false, 0)) {
+      db.write("t", b);
+    }
+    TableStats s = db.tableStats("t");
+    assertTrue(s.memtableBytes() > 0 && s.segments() == 0, s.toString());
+    db.flush();
+    s = db.tableStats("t");
+    assertEquals(1, s.segments());
+    assertEquals(1, s.level0Segments());
+    assertEquals(40, s.segmentRows());
+    assertTrue(s.segmentBytes() > 0 && s.memtableBytes() == 0, s.toString());
+    MurrException e = assertThrows(MurrException.class, () -> db.tableStats("nope"));
+    assertEquals(MurrException.UNKNOWN_TABLE, e.status());
   }
 
   @Test

@@ -37,7 +37,7 @@ final class TestData {
     return "doc_" + i;
   }
 
-  /** The value of row i, column c, at version v (WORKLOAD.md's formula for v = 0). */
+  /** The value of row i, column c, at version v (docs/WORKLOAD.md's formula for v = 0). */
   static float value(long i, int c, int v) {
     return ((i * 31 + c + v * 7L) % 1000) / 1000.0f;
   }

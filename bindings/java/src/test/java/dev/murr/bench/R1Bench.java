@@ -24,7 +24,7 @@ import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * R1 of WORKLOAD.md from Java (not a test; run by scripts/bench-java.sh): the canonical table
+ * R1 of docs/WORKLOAD.md from Java (not a test; run by scripts/bench-java.sh): the canonical table
  * (keys doc_{i}, 10 float32 columns f_c = ((i * 31 + c) % 1000) / 1000, written through
  * MurrDb.write in batches of 100,000 rows, flushed, compacted, closed and reopened), then
  * copied once per system (each reads its own copy), then

@@ -1,0 +1,6 @@
+//go:build !murr_static && !murr_cgoflags
+
+package cabi
+
+// #cgo pkg-config: murr
+import "C"

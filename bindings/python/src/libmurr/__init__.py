@@ -1,0 +1,67 @@
+"""libmurr, the embedded columnar feature store, from Python.
+
+    from libmurr import Murr, LocalMurr, TableSchema, ColumnSchema, DType
+
+Results are `pyarrow.RecordBatch`es imported through the Arrow C Data Interface without a
+copy; `read_tensor` fills a numpy float32 array in place. libmurr.so ships inside the
+package and is called with ctypes (the GIL is released during each call).
+`libmurr.remote.connect(url)` (or `Murr.connect(url)`) talks to a `murr serve` server instead.
+"""
+
+from ._native import LIBRARY_PATH, version
+from .db import LocalMurr, Murr, Snapshot, TableStats
+from .errors import (
+    ArrowError,
+    BackgroundError,
+    ClosedError,
+    CorruptError,
+    InternalError,
+    InvalidArgumentError,
+    LimitExceededError,
+    LockedError,
+    MurrError,
+    MurrIOError,
+    SchemaMismatchError,
+    TableExistsError,
+    UnknownColumnError,
+    UnknownTableError,
+    UnsupportedError,
+    WritesStoppedError,
+)
+from .schema import ColumnSchema, DType, TableSchema
+from . import remote
+from .remote import RemoteMurr
+
+# `Murr.connect(url, token=None)`: a client of a libmurr server (`murr serve`), as Murr has.
+Murr.connect = staticmethod(remote.connect)
+
+__version__ = "0.2.0"
+
+__all__ = [
+    "ArrowError",
+    "BackgroundError",
+    "ClosedError",
+    "ColumnSchema",
+    "CorruptError",
+    "DType",
+    "InternalError",
+    "InvalidArgumentError",
+    "LIBRARY_PATH",
+    "LimitExceededError",
+    "LocalMurr",
+    "LockedError",
+    "Murr",
+    "MurrError",
+    "RemoteMurr",
+    "MurrIOError",
+    "SchemaMismatchError",
+    "Snapshot",
+    "TableExistsError",
+    "TableSchema",
+    "TableStats",
+    "UnknownColumnError",
+    "UnknownTableError",
+    "UnsupportedError",
+    "WritesStoppedError",
+    "version",
+]

@@ -1,0 +1,581 @@
+"""`Murr`: an embedded libmurr database, with Murr's Python API."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import tempfile
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Union
+
+import numpy as np
+import pyarrow as pa
+
+from . import _arrow, _keys, _native
+from ._handles import DbHandle, SnapshotHandle
+from .errors import Call, ClosedError, InvalidArgumentError, MurrError, SchemaMismatchError
+from .schema import ColumnSchema, TableSchema
+
+_lib = _native.lib
+
+_SYNC = {"always": _native.SYNC_ALWAYS, "never": _native.SYNC_NEVER}
+
+
+def _options(opts: Dict[str, Any]) -> _native.Options:
+    out = _native.Options()
+    _lib.murr_options_default(ctypes.byref(out))
+    sync = opts.pop("sync", None)
+    if isinstance(sync, str):
+        if sync not in _SYNC:
+            raise InvalidArgumentError(f"sync is 'always', 'never' or milliseconds, not {sync!r}")
+        out.sync = _SYNC[sync]
+    elif isinstance(sync, int) and not isinstance(sync, bool):
+        out.sync = _native.SYNC_EVERY_MILLIS
+        _set_option(out, "sync_millis", sync)
+    elif sync is not None:
+        raise InvalidArgumentError(f"sync is 'always', 'never' or milliseconds, not {sync!r}")
+    known = {name for name, _ in _native.Options._fields_} - {"size", "sync", "sync_millis"}
+    for name, value in opts.items():
+        if name not in known:
+            raise InvalidArgumentError(f"unknown option {name!r} (known: {sorted(known)})")
+        _set_option(out, name, value)
+    return out
+
+
+def _set_option(out: _native.Options, name: str, value: Any) -> None:
+    """Sets one field, refusing values ctypes would silently wrap (-1 threads...)."""
+    ctype = dict(_native.Options._fields_)[name]
+    if ctype is ctypes.c_bool:
+        if not isinstance(value, bool):
+            raise InvalidArgumentError(f"option {name} is a bool, not {value!r}")
+    else:
+        bits = ctypes.sizeof(ctype) * 8
+        signed = ctype(-1).value == -1
+        low, high = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise InvalidArgumentError(f"option {name} is an integer in [{low}, {high}], not {value!r}")
+    setattr(out, name, value)
+
+
+def _enc(name: Any) -> bytes:
+    """A table or column name as UTF-8 for libmurr."""
+    if not isinstance(name, str):
+        raise InvalidArgumentError(f"a name must be str, not {type(name).__name__}")
+    if "\0" in name:
+        raise InvalidArgumentError(f"a name may not contain NUL: {name!r}")
+    return name.encode()
+
+
+def _open(path: Any, options: Dict[str, Any]):
+    """Opens the database at `path`: its handle and the path as a str."""
+    try:
+        path = os.fspath(path)
+    except TypeError:
+        raise InvalidArgumentError(f"path must be str or os.PathLike, not {type(path).__name__}") from None
+    if not isinstance(path, str):
+        path = os.fsdecode(path)
+    if "\0" in path:
+        raise InvalidArgumentError(f"a path may not contain NUL: {path!r}")
+    opts = _options(dict(options))
+    out = ctypes.c_void_p()
+    call = Call()
+    call.check(_lib.murr_db_open(path.encode(), ctypes.byref(opts), ctypes.byref(out), call.ref))
+    return DbHandle(out.value), path
+
+
+def _column_names(columns: Sequence[str]):
+    if isinstance(columns, str):
+        raise InvalidArgumentError("columns must be a sequence of names, not one string")
+    try:
+        return _native.names_array(columns)
+    except (AttributeError, TypeError, ValueError):
+        raise InvalidArgumentError(f"columns must be a sequence of str without NUL: {columns!r}") from None
+
+
+class Murr:
+    """An open libmurr database (a directory). Thread-safe: every method may be called
+    from any number of threads at once; the GIL is released during each native call.
+
+    Use it as a context manager, or call `close()` (which flushes): the handle itself is
+    freed once the object, its snapshots and its scan readers are gone.
+    """
+
+    def __init__(self, handle: DbHandle, path: str):
+        self._handle = handle
+        self.path = path
+
+    # ---- lifecycle -------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Union[str, os.PathLike], **options: Any) -> "Murr":
+        """Opens (creating it unless `create_if_missing=False`) the database at `path`.
+
+        Options (libmurr's `murr_options_t`): `sync` ("always", the default, "never", or
+        an int: fsync every that many ms), `background_threads` (0: flushes and
+        compactions only when asked), `memtable_bytes`, `create_if_missing`,
+        `skip_corrupt`, `l0_compaction_trigger`, `l0_slowdown_writes`, `l0_stop_writes`,
+        `target_segment_bytes`, `idle_compaction_millis`.
+        """
+        handle, path = _open(path, options)
+        db = cls.__new__(cls)
+        Murr.__init__(db, handle, path)
+        return db
+
+    @classmethod
+    def start_local(cls, cache_dir: Optional[Union[str, os.PathLike]] = None, **options: Any) -> "LocalMurr":
+        """Murr's name for an embedded instance: a `LocalMurr` on `cache_dir` (a new
+        temporary directory when None)."""
+        return LocalMurr(cache_dir, **options)
+
+    def close(self) -> None:
+        """Flushes the memtables, syncs the log and releases the directory; every later
+        call raises `ClosedError`. A second close raises `ClosedError` too."""
+        call = Call()
+        call.check(_lib.murr_db_close(self._ptr(), call.ref))
+
+    def __enter__(self) -> "Murr":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self.close()
+        except ClosedError:
+            pass
+
+    def _ptr(self) -> int:
+        return self._handle.ptr
+
+    def flush(self) -> None:
+        """Writes every memtable to segments and makes them durable."""
+        call = Call()
+        call.check(_lib.murr_db_flush(self._ptr(), call.ref))
+
+    def compact(self) -> None:
+        """Flushes, then merges each table's segments into one sorted run."""
+        call = Call()
+        call.check(_lib.murr_db_compact(self._ptr(), call.ref))
+
+    # ---- tables ----------------------------------------------------------------------
+
+    def create_table(self, name: str, schema: Union[TableSchema, pa.Schema], key: Optional[str] = None) -> None:
+        """Creates table `name` (a `TableSchema`, or a `pyarrow.Schema` with `key` or
+        "murr.key" metadata naming the key column). Creating it again with the same schema
+        does nothing; with another: `TableExistsError`."""
+        if isinstance(schema, pa.Schema):
+            schema = TableSchema.from_arrow(schema, key)
+        elif not isinstance(schema, TableSchema):
+            raise InvalidArgumentError("schema must be a libmurr.TableSchema or a pyarrow.Schema")
+        c_schema = _arrow.export_schema(schema.to_arrow())
+        call = Call()
+        try:
+            status = _lib.murr_db_create_table(
+                self._ptr(), _enc(name), ctypes.byref(c_schema), _enc(schema.key), call.ref
+            )
+        finally:
+            _arrow.release_schema(c_schema)
+        call.check(status)
+
+    def drop_table(self, name: str) -> None:
+        """Drops table `name` and its data (snapshots taken before still read it)."""
+        call = Call()
+        call.check(_lib.murr_db_drop_table(self._ptr(), _enc(name), call.ref))
+
+    def tables(self) -> List[str]:
+        """The table names, in creation order."""
+        out = _native.StringList()
+        call = Call()
+        call.check(_lib.murr_db_tables(self._ptr(), ctypes.byref(out), call.ref))
+        try:
+            return [out.items[i].decode() for i in range(out.count)]
+        finally:
+            _lib.murr_string_list_free(ctypes.byref(out))
+
+    def list_tables(self) -> Dict[str, TableSchema]:
+        """Every table's schema by name (Murr's `list_tables`)."""
+        return {name: self.get_schema(name) for name in self.tables()}
+
+    def table_stats(self, name: str) -> "TableStats":
+        """Counters of table `name`: its segments (all, and at level 0), the rows and bytes
+        they hold, rows their deletion vectors hide, and the bytes in its memtables. They
+        move with flushes and compactions: for monitoring, not for decisions."""
+        out = _native.TableStats(size=ctypes.sizeof(_native.TableStats))
+        call = Call()
+        call.check(_lib.murr_db_table_stats(self._ptr(), _enc(name), ctypes.byref(out), call.ref))
+        return TableStats(**{f: int(getattr(out, f)) for f in TableStats._fields})
+
+    def table_schema(self, name: str) -> pa.Schema:
+        """The Arrow schema of table `name` ("murr.key" metadata names its key column)."""
+        out = _native.ArrowSchema()
+        call = Call()
+        call.check(_lib.murr_db_table_schema(self._ptr(), _enc(name), ctypes.byref(out), call.ref))
+        return _arrow.import_schema(out)
+
+    def get_schema(self, name: str) -> TableSchema:
+        """The `TableSchema` of table `name`."""
+        return TableSchema.from_arrow(self.table_schema(name))
+
+    def add_column(self, table: str, name: str, column: Union[ColumnSchema, pa.DataType]) -> None:
+        """Adds a nullable column at the end of `table`'s schema (earlier rows read null)."""
+        data_type = column.to_arrow() if isinstance(column, ColumnSchema) else column
+        if not isinstance(data_type, pa.DataType):
+            raise InvalidArgumentError("column must be a libmurr.ColumnSchema or a pyarrow.DataType")
+        c_field = _arrow.export_field(pa.field(name, data_type, nullable=True))
+        call = Call()
+        try:
+            status = _lib.murr_db_add_column(self._ptr(), _enc(table), ctypes.byref(c_field), call.ref)
+        finally:
+            _arrow.release_schema(c_field)
+        call.check(status)
+
+    # ---- writes ----------------------------------------------------------------------
+
+    def write(self, table: str, data: Any) -> int:
+        """Upserts `data` into `table` by key and returns the write's sequence number.
+
+        `data`: a `pyarrow.Table`, `RecordBatch` or `RecordBatchReader`, a pandas or polars
+        DataFrame, or any object with `__arrow_c_stream__`. It carries the key column and
+        any subset of the others (a partial upsert); columns are cast to the table's types
+        where they differ (pandas' float64 to float32, polars' large strings, lists of
+        floats to embeddings). Each batch is atomic.
+        """
+        data = _arrow.to_arrow(data)
+        target = self.table_schema(table)
+        cast_to = _arrow.conform(data.schema, target)
+        if cast_to is not None:
+            data = _cast(data, cast_to)
+        if isinstance(data, pa.Table):
+            batches = data.to_batches()
+            if len(batches) == 1:
+                data = batches[0]
+            else:
+                data = data.to_reader()
+        seq = ctypes.c_uint64(0)
+        call = Call()
+        if isinstance(data, pa.RecordBatch):
+            c_array, c_schema = _arrow.export_array(data)
+            try:
+                status = _lib.murr_db_write(
+                    self._ptr(), _enc(table), ctypes.byref(c_array), ctypes.byref(c_schema),
+                    ctypes.byref(seq), call.ref,
+                )
+            finally:
+                _arrow.release_array(c_array)
+                _arrow.release_schema(c_schema)
+        else:
+            stream = _arrow.export_stream(data)
+            status = _lib.murr_db_write_stream(
+                self._ptr(), _enc(table), ctypes.byref(stream), ctypes.byref(seq), call.ref
+            )
+        call.check(status)
+        return seq.value
+
+    def delete(self, table: str, keys: Any) -> int:
+        """Deletes `keys` from `table` (absent keys are fine); returns the sequence number."""
+        k = _keys.prepare(keys)
+        name = _enc(table)
+        try:
+            return _delete(self._ptr(), name, k)
+        except SchemaMismatchError as e:
+            return _delete(self._ptr(), name, _retry_keys(self, table, k, e))
+
+    # ---- reads -----------------------------------------------------------------------
+
+    def read(self, table: str, keys: Any, columns: Optional[Sequence[str]] = None) -> pa.RecordBatch:
+        """Reads `columns` (default: every column, the key first) of `table` for `keys`,
+        one row per key in their order, null rows for absent keys. The answer is a
+        `pyarrow.RecordBatch` whose buffers are the ones libmurr filled (no copy), so
+        `.to_pandas()`, `.column(i).to_numpy()` and `polars.from_arrow` work on it.
+
+        `keys`: a list of str or int, a numpy int64 array (used in place), a pyarrow
+        Array, a pandas or polars Series.
+        """
+        return _read(self, None, table, keys, columns)
+
+    def read_tensor(
+        self, table: str, keys: Any, columns: Sequence[str], fill: float = float("nan")
+    ) -> np.ndarray:
+        """The dense read: a (len(keys), len(columns)) float32 numpy array that libmurr
+        fills in place, numeric and bool columns cast to float32, `fill` for nulls and
+        absent keys.
+
+        `keys`: str, int64 or uint64 keys as `read` takes them (a str key may hold NUL)."""
+        return _read_tensor(self, None, table, keys, columns, fill)
+
+    def write_tensor(self, table: str, keys: Any, columns: Sequence[str], values: Any) -> int:
+        """The dense write: upserts `values` (a (len(keys), len(columns)) array, cast to
+        float32 and made C-contiguous if it is not) into the float32 `columns` of `table`
+        for `keys`, leaving its other columns as they are; returns the write's sequence
+        number. A column that is not float32 is a `SchemaMismatchError`, nothing written."""
+        names = _column_names(columns)
+        array = np.ascontiguousarray(values, dtype=np.float32)
+        k = _keys.check_dense(_keys.prepare(keys))
+        if array.shape != (k.count, len(names)):
+            raise InvalidArgumentError(
+                f"values has shape {array.shape}; expected ({k.count}, {len(names)}) for "
+                f"{k.count} keys x {len(names)} columns"
+            )
+        name = _enc(table)
+        try:
+            return _write_dense(self._ptr(), name, k, names, array)
+        except SchemaMismatchError as e:
+            return _write_dense(self._ptr(), name, _retry_keys(self, table, k, e), names, array)
+
+    def scan(self, table: str, columns: Optional[Sequence[str]] = None) -> pa.RecordBatchReader:
+        """Every live row of `table` in key order, as a `pyarrow.RecordBatchReader` of
+        `columns` (default: all, the key first), as of this call."""
+        return _scan(self, None, table, columns)
+
+    def snapshot(self) -> "Snapshot":
+        """A consistent read view: reads through it see the database as it is now."""
+        out = ctypes.c_void_p()
+        call = Call()
+        call.check(_lib.murr_db_snapshot(self._ptr(), ctypes.byref(out), call.ref))
+        return Snapshot(self, SnapshotHandle(out.value, self._handle))
+
+
+class LocalMurr(Murr):
+    """Murr's embedded client under its own name: `LocalMurr(cache_dir)` opens (creating
+    it) the libmurr database in `cache_dir`, as Murr's `LocalMurr(cache_dir=...)` does, and
+    keeps Murr's methods (`create_table`, `write`, `read`, `list_tables`, `get_schema`) and
+    errors (`FileNotFoundError` for an unknown table, `ValueError` for a table that exists
+    with another schema). It is a `Murr`: every libmurr method works on it too.
+
+    Where libmurr differs: creating a table again with the same schema does nothing
+    (Murr's client raises), `write` returns the write's sequence number, and the data lives
+    in `cache_dir` until you remove it. Close it with `close()` or a `with` block; a
+    dropped object closes itself once its snapshots and scan readers are gone.
+    """
+
+    def __init__(self, cache_dir: Optional[Union[str, os.PathLike]] = None, **options: Any):
+        if cache_dir is None:
+            cache_dir = tempfile.mkdtemp(prefix="libmurr-")
+        handle, path = _open(cache_dir, options)
+        super().__init__(handle, path)
+
+
+class TableStats(NamedTuple):
+    """What `Murr.table_stats` returns (libmurr's `murr_table_stats_t`)."""
+
+    segments: int
+    """Segment files of the table, at level 0 and in the sorted run."""
+    level0_segments: int
+    """Segments at level 0 (flushed, not yet compacted)."""
+    segment_rows: int
+    """Rows the segments hold (a key rewritten since its last compaction counts twice)."""
+    segment_bytes: int
+    """Bytes of the segment files."""
+    deleted_rows: int
+    """Rows that deletion vectors mark as deleted or superseded."""
+    memtable_bytes: int
+    """Estimated bytes of the table's memtables."""
+
+
+class Snapshot:
+    """A consistent read view of a `Murr` database: `read`, `read_tensor` and `scan` as of
+    the moment it was taken. Close it (or use it as a context manager) to unpin the files
+    it reads; reads after `close()` raise `ClosedError`."""
+
+    def __init__(self, db: Murr, handle: SnapshotHandle):
+        self._db = db
+        self._handle = handle
+
+    @property
+    def seq(self) -> int:
+        """The sequence number of the newest write the snapshot sees."""
+        ptr = self._handle.enter()
+        try:
+            return _lib.murr_snapshot_seq(ptr)
+        finally:
+            self._handle.exit()
+
+    def read(self, table: str, keys: Any, columns: Optional[Sequence[str]] = None) -> pa.RecordBatch:
+        """`Murr.read` as of the snapshot."""
+        return _read(self._db, self._handle, table, keys, columns)
+
+    def read_tensor(
+        self, table: str, keys: Any, columns: Sequence[str], fill: float = float("nan")
+    ) -> np.ndarray:
+        """`Murr.read_tensor` as of the snapshot."""
+        return _read_tensor(self._db, self._handle, table, keys, columns, fill)
+
+    def scan(self, table: str, columns: Optional[Sequence[str]] = None) -> pa.RecordBatchReader:
+        """`Murr.scan` as of the snapshot (the reader may outlive the snapshot)."""
+        return _scan(self._db, self._handle, table, columns)
+
+    def close(self) -> None:
+        """Frees the snapshot (waits for reads running on it); idempotent."""
+        self._handle.close()
+
+    def __enter__(self) -> "Snapshot":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _delete(db_ptr, name: bytes, k) -> int:
+    seq = ctypes.c_uint64(0)
+    call = Call()
+    with _keys.descriptor(k) as desc:
+        status = _lib.murr_db_delete_keys(db_ptr, name, ctypes.byref(desc), ctypes.byref(seq), call.ref)
+    call.check(status)
+    return seq.value
+
+
+def _retry_keys(db: Murr, table: str, k, error: SchemaMismatchError):
+    """After libmurr refused `k` for `table` (MURR_SCHEMA_MISMATCH): the keys to retry
+    with when the table is keyed by uint64 and `k` are non-negative ints (libmurr takes
+    uint64 keys only as such) or when there are none; otherwise raises, naming the table's key type and what the
+    caller passed when the key types differ, else `error` itself (another mismatch)."""
+    try:
+        schema = db.table_schema(table)
+        key = (schema.metadata or {})[b"murr.key"].decode()
+        key_type = schema.field(key).type
+    except (MurrError, KeyError):
+        raise error from None
+    if k.count == 0:  # no keys: of the table's type, whatever the caller's list held
+        return _keys.empty(key_type)
+    if _keys.fits(k, key_type):
+        raise error
+    if key_type == pa.uint64():
+        unsigned = _keys.as_unsigned(k)
+        if unsigned is not None:
+            return unsigned
+    raise SchemaMismatchError(
+        f"table {table!r} has {_type_name(key_type)} keys (key column {key!r}); got {k.desc} keys",
+        error.status,
+    ) from None
+
+
+def _type_name(data_type: pa.DataType) -> str:
+    return "utf8" if data_type == pa.utf8() else str(data_type)
+
+
+def _cast(data, schema: pa.Schema):
+    try:
+        if isinstance(data, pa.RecordBatchReader):
+            return pa.RecordBatchReader.from_batches(
+                schema, (pa.Table.from_batches([b]).cast(schema).combine_chunks().to_batches()[0] for b in data)
+            )
+        if isinstance(data, pa.RecordBatch):
+            return pa.Table.from_batches([data]).cast(schema).combine_chunks().to_batches()[0]
+        return data.cast(schema)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as e:
+        raise InvalidArgumentError(f"cannot convert the data to the table's types: {e}") from None
+
+
+def _all_columns(db: Murr, table: str) -> List[str]:
+    return db.table_schema(table).names
+
+
+def _read(db: Murr, snap: Optional[SnapshotHandle], table: str, keys: Any, columns) -> pa.RecordBatch:
+    if columns is None:
+        columns = _all_columns(db, table)
+    names = _column_names(columns)
+    k = _keys.prepare(keys)
+    name = _enc(table)
+    try:
+        return _read_batch(db, snap, name, k, names)
+    except SchemaMismatchError as e:
+        return _read_batch(db, snap, name, _retry_keys(db, table, k, e), names)
+
+
+def _read_batch(db: Murr, snap: Optional[SnapshotHandle], name: bytes, k, names) -> pa.RecordBatch:
+    out_array = _native.ArrowArray()
+    out_schema = _native.ArrowSchema()
+    call = Call()
+    snap_ptr = snap.enter() if snap is not None else None
+    try:
+        status = _read_into(db._handle.ptr, snap_ptr, name, k, names, out_array, out_schema, call)
+    finally:
+        if snap is not None:
+            snap.exit()
+    call.check(status)
+    return _arrow.import_batch(out_array, out_schema)
+
+
+def _read_into(db_ptr, snap_ptr, name: bytes, k, names, out_array, out_schema, call: Call) -> int:
+    with _keys.descriptor(k) as desc:
+        return _lib.murr_db_read_keys(
+            db_ptr, snap_ptr, name, ctypes.byref(desc), names, len(names),
+            ctypes.byref(out_array), ctypes.byref(out_schema), None, call.ref,
+        )
+
+
+def _read_tensor(db: Murr, snap, table: str, keys: Any, columns, fill: float) -> np.ndarray:
+    names = _column_names(columns)
+    k = _keys.check_dense(_keys.prepare(keys))
+    name = _enc(table)
+    try:
+        return _dense(db, snap, name, k, names, fill)
+    except SchemaMismatchError as e:
+        return _dense(db, snap, name, _retry_keys(db, table, k, e), names, fill)
+
+
+def _write_dense(db_ptr, name: bytes, k, names, values: np.ndarray) -> int:
+    """`murr_db_write_f32` of the row-major float32 `values`."""
+    seq = ctypes.c_uint64(0)
+    call = Call()
+    with _keys.descriptor(k) as desc:
+        status = _lib.murr_db_write_f32(
+            db_ptr, name, ctypes.byref(desc), names, len(names),
+            values.ctypes.data if values.size else None, ctypes.byref(seq), call.ref,
+        )
+    call.check(status)
+    return seq.value
+
+
+def _dense(db: Murr, snap, name: bytes, k, names, fill: float) -> np.ndarray:
+    """`murr_db_read_f32` into a new (keys x columns) float32 array."""
+    out = np.empty((k.count, len(names)), dtype=np.float32)
+    call = Call()
+    snap_ptr = snap.enter() if snap is not None else None
+    try:
+        with _keys.descriptor(k) as desc:
+            status = _lib.murr_db_read_f32(
+                db._handle.ptr, snap_ptr, name, ctypes.byref(desc), names, len(names),
+                float(fill), out.ctypes.data, None, call.ref,
+            )
+    finally:
+        if snap is not None:
+            snap.exit()
+    call.check(status)
+    return out
+
+
+def _scan(db: Murr, snap, table: str, columns) -> pa.RecordBatchReader:
+    names = _column_names(columns) if columns is not None else None
+    stream = _native.ArrowArrayStream()
+    call = Call()
+    snap_ptr = snap.enter() if snap is not None else None
+    try:
+        status = _lib.murr_db_scan(
+            db._handle.ptr, snap_ptr, _enc(table), names, len(names) if names is not None else 0,
+            ctypes.byref(stream), call.ref,
+        )
+    finally:
+        if snap is not None:
+            snap.exit()
+    call.check(status)
+    owner = _ScanOwner(_arrow.import_stream(stream), db._handle)
+    return pa.RecordBatchReader.from_batches(owner.inner.schema, _batches(owner))
+
+
+class _ScanOwner:
+    """Holds a scan's imported stream and the database handle; the stream must be
+    released before the handle is freed, so on collection it closes the stream first,
+    whether or not the reader was read."""
+
+    __slots__ = ("inner", "handle")
+
+    def __init__(self, inner: pa.RecordBatchReader, handle: DbHandle):
+        self.inner = inner
+        self.handle = handle
+
+    def __del__(self):
+        self.inner.close()
+        self.inner = None
+        self.handle = None
+
+
+def _batches(owner: _ScanOwner):
+    yield from owner.inner
