@@ -214,7 +214,12 @@ impl Memtable {
 
     /// Estimated bytes held: the written batches (whole, as Arrow reports them) plus a fixed
     /// estimate per entry and the hash table's slots. For deciding when to flush; not exact.
+    /// Zero while nothing is written: the first slots of an empty table are not data to
+    /// flush (and would make every table count against `memtable_bytes` from its creation).
     pub fn approx_bytes(&self) -> usize {
+        if self.is_empty() {
+            return 0;
+        }
         self.bytes.load(Ordering::Relaxed) + self.index.table_bytes()
     }
 
