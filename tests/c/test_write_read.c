@@ -98,7 +98,9 @@ static void write_and_read(murr_db_t *db) {
     CHECK_OK(murr_db_write(db, "t", &batch, &schema, NULL, &ERR));
     schema.release(&schema);
     CHECK_OK(murr_db_read_i64(db, NULL, "t", pk, 1, COLS, 3, &out, &oschema, NULL, &ERR));
-    CHECK(au_get_f32(out.children[0], 0) == t_score(10, 1));
+    /* score keeps what version 1 wrote: null for key 10 (10 % 7 == 3). A null slot's bytes
+     * are unspecified in Arrow: check validity, not the value under it. */
+    CHECK(!t_score_valid(10) && !au_is_valid(out.children[0], 0));
     CHECK(au_get_i64(out.children[1], 0) == -5);
     out.release(&out);
     oschema.release(&oschema);
