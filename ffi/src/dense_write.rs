@@ -5,12 +5,11 @@ use std::collections::HashSet;
 use std::ffi::c_char;
 use std::sync::Arc;
 
-use arrow_array::{Array as _, ArrayRef, Float32Array, RecordBatch, make_array};
+use arrow_array::{Array as _, ArrayRef, Float32Array, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
 use murr_core::db::KEY_METADATA;
 
 use crate::args::{slice_arg, str_arg, str_list};
-use crate::arrow_in::deep_copy;
 use crate::error::{Failure, Result, murr_error_t};
 use crate::guard::guard;
 use crate::handles::{db_arg, murr_db_t};
@@ -87,10 +86,8 @@ pub(crate) unsafe fn dense_write(
         let columns = str_list(columns, n_columns, "columns")?;
         let schema = db.schema(table)?;
         let fields = dense_fields(&schema, table, &columns)?;
-        let Keys {
-            array: keys,
-            borrowed,
-        } = keys()?;
+        let resolved = keys()?;
+        let keys = &resolved.array;
         let Some(key_field) = fields.first() else {
             return Err(Failure::new(MURR_INTERNAL, "no key field"));
         };
@@ -118,12 +115,8 @@ pub(crate) unsafe fn dense_write(
             ))
         })?;
         let values = slice_arg(values, cells, "values")?;
-        // The memtable keeps what is written: keys over the caller's buffers are copied.
-        let keys = if borrowed {
-            make_array(deep_copy(&keys.to_data())?)
-        } else {
-            keys
-        };
+        // The memtable keeps what is written.
+        let keys = resolved.into_owned()?;
         let mut arrays: Vec<ArrayRef> = Vec::with_capacity(n_columns + 1);
         arrays.push(keys);
         for j in 0..n_columns {

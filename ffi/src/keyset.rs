@@ -128,6 +128,20 @@ pub(crate) struct Keys {
     pub(crate) borrowed: bool,
 }
 
+impl Keys {
+    /// The keys in libmurr's own memory, for what keeps them past the call (a write or a
+    /// delete: the memtable holds them): borrowed keys are copied, owned ones passed on.
+    pub(crate) fn into_owned(self) -> Result<ArrayRef> {
+        if self.borrowed {
+            Ok(arrow_array::make_array(crate::arrow_in::deep_copy(
+                &self.array.to_data(),
+            )?))
+        } else {
+            Ok(self.array)
+        }
+    }
+}
+
 /// The keys the descriptor at `keys` (argument "keys") describes.
 ///
 /// # Safety

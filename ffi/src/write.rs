@@ -4,10 +4,9 @@ use std::ffi::c_char;
 
 use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema};
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
-use arrow_array::{Array as _, make_array};
 
 use crate::args::str_arg;
-use crate::arrow_in::{deep_copy, for_each_batch, import_batch, take_array};
+use crate::arrow_in::{for_each_batch, import_batch, take_array};
 use crate::error::{Failure, Result, murr_error_t};
 use crate::guard::guard;
 use crate::handles::{db_arg, murr_db_t};
@@ -124,14 +123,8 @@ pub(crate) unsafe fn delete_from(
     unsafe {
         let db = db_arg(db)?;
         let table = str_arg(table, "table")?;
-        let keys = keys()?;
-        // The memtable keeps the deleted keys: keys over the caller's buffers (an Arrow
-        // descriptor, borrowed for the call only) are copied first.
-        let keys = if keys.borrowed {
-            make_array(deep_copy(&keys.array.to_data())?)
-        } else {
-            keys.array
-        };
+        // The memtable keeps the deleted keys.
+        let keys = keys()?.into_owned()?;
         let seq = db
             .delete(table, keys.as_ref())
             .map_err(|e| keys_failure(table, e))?;
