@@ -196,6 +196,12 @@ struct ArrowArrayStream {
 struct murr_db;
 
 /**
+ * A running server (opaque). Created by `murr_server_start`, stopped and freed by
+ * `murr_server_stop`. The port functions are thread-safe.
+ */
+struct murr_server;
+
+/**
  * A consistent read view of a database (opaque). Created by `murr_db_snapshot`, freed by
  * `murr_snapshot_free`. Reads through it are thread-safe; `murr_snapshot_free` must not
  * run concurrently with other calls on it. Free every snapshot before `murr_db_free` of
@@ -447,6 +453,57 @@ typedef struct murr_keys murr_keys_t;
  * A consistent read view of a database (opaque).
  */
 typedef struct murr_snapshot murr_snapshot_t;
+
+/**
+ * How `murr_server_start` listens. Fill it with `murr_server_options_default`, then change
+ * fields. Caller-allocated, read only during `murr_server_start`. The struct may grow
+ * (fields only appended): `size` says which fields the caller knows; fields past it take
+ * their defaults.
+ */
+struct murr_server_options {
+  /**
+   * `sizeof(murr_server_options_t)` as the caller compiled it; set by
+   * `murr_server_options_default`.
+   */
+  size_t size;
+  /**
+   * The address to bind, NUL-terminated (an IP address, e.g. "0.0.0.0" to listen on
+   * every interface). NULL (the default): "127.0.0.1", this machine only.
+   */
+  const char *host;
+  /**
+   * The HTTP port; 0 (the default): any free port (`murr_server_http_port` tells which).
+   */
+  int32_t http_port;
+  /**
+   * The Arrow Flight port; 0: any free port; < 0 (the default -1): no Flight server.
+   */
+  int32_t flight_port;
+  /**
+   * The bearer token every route but `/health` requires, NUL-terminated; NULL (the
+   * default): none.
+   */
+  const char *token;
+  /**
+   * The largest request body accepted (larger: 413); 0 (the default): 256 MiB.
+   */
+  uint64_t max_body_bytes;
+  /**
+   * Threads serving requests (database calls run on a pool of their own besides);
+   * 0 (the default): 2.
+   */
+  uint32_t threads;
+};
+
+/**
+ * How `murr_server_start` listens (`struct murr_server_options`).
+ */
+typedef struct murr_server_options murr_server_options_t;
+
+/**
+ * A running server (opaque).
+ */
+typedef struct murr_server murr_server_t;
 
 /**
  * Success.
@@ -934,6 +991,69 @@ murr_status_t murr_db_scan(const murr_db_t *db,
                            size_t n_columns,
                            struct ArrowArrayStream *out,
                            murr_error_t *error);
+
+/**
+ * Fills `*out` with the default server options (`size` included). NULL-safe (does
+ * nothing). Thread-safe.
+ *
+ * # Safety
+ * `out` is NULL or points to a writable `murr_server_options_t`.
+ */
+void murr_server_options_default(murr_server_options_t *out);
+
+/**
+ * Starts serving database `db` over HTTP (Murr's routes, docs/SERVER.md) and, if asked,
+ * Arrow Flight, on threads of the server's own, and returns once the ports are bound.
+ *
+ * - `db`: borrowed; the server keeps the database alive until it stops, but does not own
+ *   the handle: stop every server of a handle before `murr_db_free`. Requests that come
+ *   after `murr_db_close` are answered with an error.
+ * - `options`: borrowed, NULL for the defaults (127.0.0.1, any free HTTP port, no Flight).
+ * - `out`: set to NULL on entry; on success the server, owned by the caller, who stops
+ *   and frees it with `murr_server_stop`.
+ *
+ * `MURR_IO` if a port cannot be bound (in use, no permission); `MURR_INVALID_ARGUMENT` for
+ * a bad host or port; `MURR_UNSUPPORTED` if this libmurr was built without its server
+ * (cargo feature `server`, on by default). Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described; `options->host` and `options->token` NULL or
+ * NUL-terminated.
+ */
+murr_status_t murr_server_start(const murr_db_t *db,
+                                const murr_server_options_t *options,
+                                murr_server_t **out,
+                                murr_error_t *error);
+
+/**
+ * The HTTP port `server` listens on (the one bound when 0 was asked); -1 if `server` is
+ * NULL. Thread-safe.
+ *
+ * # Safety
+ * `server` is NULL or a server from `murr_server_start` not yet stopped.
+ */
+int32_t murr_server_http_port(const murr_server_t *server);
+
+/**
+ * The Arrow Flight port `server` listens on; -1 if it serves no Flight or `server` is
+ * NULL. Thread-safe.
+ *
+ * # Safety
+ * `server` is NULL or a server from `murr_server_start` not yet stopped.
+ */
+int32_t murr_server_flight_port(const murr_server_t *server);
+
+/**
+ * Stops `server`: stops accepting connections, waits for the requests under way, stops
+ * its threads and frees it (also when the return is an error, which reports how serving
+ * ended). The database stays open. NULL: does nothing, `MURR_OK`. Not concurrent with
+ * other calls on `server`.
+ *
+ * # Safety
+ * `server` is NULL or a server from `murr_server_start` not yet stopped; it is invalid
+ * afterwards.
+ */
+murr_status_t murr_server_stop(murr_server_t *server, murr_error_t *error);
 
 /**
  * Kept for compatibility: a thin wrapper of `murr_db_read_keys` (keys `MURR_KEYS_ARROW`).

@@ -40,7 +40,7 @@ pub unsafe extern "C" fn murr_db_open(
             let options = read_options(options)?;
             let db = Db::open(path, options)?;
             let handle = Box::new(murr_db {
-                db,
+                db: std::sync::Arc::new(db),
                 closed: AtomicBool::new(false),
             });
             out.write(Box::into_raw(handle));

@@ -1,5 +1,6 @@
 //! The opaque handles: `murr_db_t` (an open database) and `murr_snapshot_t` (a read view).
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use murr_core::db::{Db, Snapshot};
@@ -11,8 +12,8 @@ use crate::error::{Failure, Result};
 /// except `murr_db_free` (no other call may run on the handle during or after it).
 /// `murr_db_close` may race other calls: those then return `MURR_CLOSED` or complete.
 pub struct murr_db {
-    /// The database.
-    pub(crate) db: Db,
+    /// The database (shared with the servers `murr_server_start` started on it).
+    pub(crate) db: Arc<Db>,
     /// Set once `murr_db_close` ran: every later call returns `MURR_CLOSED`.
     pub(crate) closed: AtomicBool,
 }

@@ -43,6 +43,9 @@ pub mod snapshot;
 
 pub mod scan;
 
+// The HTTP and Arrow Flight server, inside the application.
+pub mod server;
+
 // The keyed entry points of 0.1, kept for compatibility.
 pub mod compat;
 
@@ -71,6 +74,7 @@ pub use keyset::{
 pub use options::*;
 pub use read::*;
 pub use scan::*;
+pub use server::*;
 pub use snapshot::*;
 pub use stats::*;
 pub use status::*;

@@ -215,6 +215,19 @@ impl Server {
     /// Stops accepting connections, waits for the requests under way, then closes the
     /// database (flushing it).
     pub async fn shutdown(self) -> Result<(), ServerError> {
+        let db = Arc::clone(&self.db);
+        let stopped = self.stop().await;
+        let closed = tokio::task::spawn_blocking(move || db.close())
+            .await
+            .map_err(|e| ServerError::Task(e.to_string()))?;
+        stopped?;
+        Ok(closed?)
+    }
+
+    /// Stops accepting connections and waits for the requests under way, leaving the
+    /// database open: for a server started beside other users of the same database (an
+    /// application that embeds libmurr and serves it too, as `murr_server_start` does).
+    pub async fn stop(self) -> Result<(), ServerError> {
         let _ = self.stop.send(true);
         let served = self
             .http
@@ -224,17 +237,12 @@ impl Server {
             Some(task) => task.await.map_err(|e| ServerError::Task(e.to_string()))?,
             None => Ok(()),
         };
-        let db = self.db;
-        let closed = tokio::task::spawn_blocking(move || db.close())
-            .await
-            .map_err(|e| ServerError::Task(e.to_string()))?;
         served.map_err(|source| ServerError::Io {
             what: "serving",
             addr: self.http_addr.to_string(),
             source,
         })?;
-        flight_served.map_err(|e| ServerError::Task(format!("Flight: {e}")))?;
-        Ok(closed?)
+        flight_served.map_err(|e| ServerError::Task(format!("Flight: {e}")))
     }
 }
 
