@@ -68,6 +68,11 @@ _C_TYPES_AS_WRITTEN = {
     "const murr_options_t *": {_ptr(_native.Options)},
     "murr_string_list_t *": {_ptr(_native.StringList)},
     "murr_table_stats_t *": {_ptr(_native.TableStats)},
+    "murr_server_options_t *": {_ptr(_native.ServerOptions)},
+    "const murr_server_options_t *": {_ptr(_native.ServerOptions)},
+    "murr_server_t *": _OPAQUE,
+    "const murr_server_t *": _OPAQUE,
+    "murr_server_t **": {_ptr(c_void_p)},
     "const float *": _OPAQUE,
     "const murr_keys_t *": {_ptr(_native.Keys)},
     "struct ArrowSchema *": {_ptr(_native.ArrowSchema)},
@@ -141,6 +146,7 @@ _STRUCTS = [
     ("murr_string_list", _native.StringList),
     ("murr_keys", _native.Keys),
     ("murr_table_stats", _native.TableStats),
+    ("murr_server_options", _native.ServerOptions),
 ]
 
 

@@ -5,10 +5,13 @@
 Results are `pyarrow.RecordBatch`es imported through the Arrow C Data Interface without a
 copy; `read_tensor` fills a numpy float32 array in place. libmurr.so ships inside the
 package and is called with ctypes (the GIL is released during each call).
-`libmurr.remote.connect(url)` (or `Murr.connect(url)`) talks to a `murr serve` server instead.
+`libmurr.remote.connect(url)` (or `Murr.connect(url)`) talks to a `murr serve` server instead,
+`await libmurr.aio.connect(url)` from asyncio code; `Murr.start_local(http_port=...)` serves
+an embedded database from this process.
 """
 
 from ._native import LIBRARY_PATH, version
+from ._server import LocalServer
 from .db import LocalMurr, Murr, Snapshot, TableStats
 from .errors import (
     ArrowError,
@@ -29,16 +32,20 @@ from .errors import (
     WritesStoppedError,
 )
 from .schema import ColumnSchema, DType, TableSchema
-from . import remote
+from . import aio, remote
+from .aio import AsyncRemoteMurr
 from .remote import RemoteMurr
 
 # `Murr.connect(url, token=None)`: a client of a libmurr server (`murr serve`), as Murr has.
 Murr.connect = staticmethod(remote.connect)
+# `await Murr.connect_async(url, token=None)`: the asyncio client (libmurr.aio).
+Murr.connect_async = staticmethod(aio.connect)
 
 __version__ = "0.2.0"
 
 __all__ = [
     "ArrowError",
+    "AsyncRemoteMurr",
     "BackgroundError",
     "ClosedError",
     "ColumnSchema",
@@ -49,6 +56,7 @@ __all__ = [
     "LIBRARY_PATH",
     "LimitExceededError",
     "LocalMurr",
+    "LocalServer",
     "LockedError",
     "Murr",
     "MurrError",

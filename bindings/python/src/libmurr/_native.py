@@ -137,6 +137,20 @@ class TableStats(Structure):
     ]
 
 
+class ServerOptions(Structure):
+    """`murr_server_options_t`: how `murr_server_start` listens."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("host", c_char_p),
+        ("http_port", c_int32),
+        ("flight_port", c_int32),
+        ("token", c_char_p),
+        ("max_body_bytes", c_uint64),
+        ("threads", c_uint32),
+    ]
+
+
 class StringList(Structure):
     """`murr_string_list_t`: strings owned by libmurr."""
 
@@ -205,6 +219,11 @@ _SIGNATURES = {
         _status,
         [_db, _snap, c_char_p, _names, c_size_t, POINTER(ArrowArrayStream), _err],
     ),
+    "murr_server_options_default": (None, [POINTER(ServerOptions)]),
+    "murr_server_start": (_status, [_db, POINTER(ServerOptions), POINTER(c_void_p), _err]),
+    "murr_server_http_port": (c_int32, [c_void_p]),
+    "murr_server_flight_port": (c_int32, [c_void_p]),
+    "murr_server_stop": (_status, [c_void_p, _err]),
 }
 
 
@@ -264,6 +283,7 @@ __all__ = [
     "Keys",
     "LIBRARY_PATH",
     "Options",
+    "ServerOptions",
     "StringList",
     "TableStats",
     "lib",

@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from . import _arrow, _keys, _native
 from ._handles import DbHandle, SnapshotHandle
+from ._server import LocalServer
 from .errors import Call, ClosedError, InvalidArgumentError, MurrError, SchemaMismatchError
 from .schema import ColumnSchema, TableSchema
 
@@ -102,6 +103,7 @@ class Murr:
     def __init__(self, handle: DbHandle, path: str):
         self._handle = handle
         self.path = path
+        self.server: Optional[LocalServer] = None
 
     # ---- lifecycle -------------------------------------------------------------------
 
@@ -121,14 +123,52 @@ class Murr:
         return db
 
     @classmethod
-    def start_local(cls, cache_dir: Optional[Union[str, os.PathLike]] = None, **options: Any) -> "LocalMurr":
+    def start_local(
+        cls,
+        cache_dir: Optional[Union[str, os.PathLike]] = None,
+        http_port: Optional[int] = None,
+        flight_port: Optional[int] = None,
+        host: str = "127.0.0.1",
+        token: Optional[str] = None,
+        **options: Any,
+    ) -> "LocalMurr":
         """Murr's name for an embedded instance: a `LocalMurr` on `cache_dir` (a new
-        temporary directory when None)."""
-        return LocalMurr(cache_dir, **options)
+        temporary directory when None). With `http_port` (0: any free port) or
+        `flight_port`, it also serves the database over HTTP (and Arrow Flight) from this
+        process, as `murr serve` does: `db.server.url` is the address for
+        `Murr.connect`, `db.server.flight_url` Flight's. `close()` stops the server."""
+        db = LocalMurr(cache_dir, **options)
+        if http_port is not None or flight_port is not None:
+            try:
+                db.serve(http_port or 0, flight_port, host=host, token=token)
+            except BaseException:
+                db.close()
+                raise
+        return db
+
+    def serve(
+        self,
+        http_port: int = 0,
+        flight_port: Optional[int] = None,
+        host: str = "127.0.0.1",
+        token: Optional[str] = None,
+        max_body_bytes: Optional[int] = None,
+    ) -> LocalServer:
+        """Serves this database over HTTP on `host:http_port` (0: any free port) and, if
+        `flight_port` is given, Arrow Flight, from this process (libmurr's server, the
+        routes of docs/SERVER.md), on threads of its own; returns the server, also kept
+        as `self.server`. One server per database object; `close()` stops it."""
+        if self.server is not None and self.server.running:
+            raise InvalidArgumentError(f"this database is served already at {self.server.url}")
+        self.server = LocalServer(self._handle, http_port, flight_port, host, token, max_body_bytes)
+        return self.server
 
     def close(self) -> None:
-        """Flushes the memtables, syncs the log and releases the directory; every later
-        call raises `ClosedError`. A second close raises `ClosedError` too."""
+        """Stops the server `serve` started, if any; flushes the memtables, syncs the log
+        and releases the directory; every later call raises `ClosedError`. A second close
+        raises `ClosedError` too."""
+        if self.server is not None:
+            self.server.stop()
         call = Call()
         call.check(_lib.murr_db_close(self._ptr(), call.ref))
 
