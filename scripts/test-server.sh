@@ -2,7 +2,9 @@
 # `murr serve` as a user runs it (server/, docs/SERVER.md): started on a temporary database
 # and a free port with a bearer token; curl against /health, a table's creation, a JSON
 # write, JSON and Arrow IPC fetches, a refused token; the Python remote client's tests
-# (bindings/python/tests/test_remote.py) against it; then SIGTERM, which must close the
+# (bindings/python/tests/test_remote.py) against it; a load test (tests/server_load.py:
+# 8 clients for MURR_LOAD_SECONDS, default 60, no error, no lost write, flat memory);
+# schemathesis over /openapi.json (no 5xx); then SIGTERM, which must close the
 # database so that `murr get` reopens it and finds the writes.
 #
 # The Python tests run in the venv scripts/test-python.sh made (its libmurr wheel carries
@@ -12,7 +14,9 @@
 #   CARGO_TARGET_DIR    cargo's target directory (default: target/)
 #   MURR_PY_VENV        the venv with libmurr, pyarrow and pytest
 #                       (default: $CARGO_TARGET_DIR/python-venv)
-#   MURR_SERVER_PYTHON  "skip" to leave out the Python tests (when no venv exists)
+#   MURR_SERVER_PYTHON  "skip" to leave out the Python tests and schemathesis (no venv)
+#   MURR_LOAD_SECONDS   the load test's length (default 60)
+#   MURR_SCHEMATHESIS_EXAMPLES  examples per operation (default 25)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -22,6 +26,8 @@ fail() { echo "test-server.sh: $*" >&2; exit 1; }
 start=$(date +%s)
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
 venv=${MURR_PY_VENV:-$CARGO_TARGET_DIR/python-venv}
+# The OpenAPI fuzzer, pinned (checked on these machines: 4.32.5).
+schemathesis_version=4.32.5
 command -v curl >/dev/null 2>&1 || fail "curl is needed (apt-get install curl)"
 if [[ ${MURR_SERVER_PYTHON:-} != skip && ! -x $venv/bin/python ]]; then
     fail "no Python venv at $venv: run scripts/test-python.sh first (or set MURR_PY_VENV, or MURR_SERVER_PYTHON=skip)"
@@ -107,6 +113,24 @@ PY
     fi
     grep -Eq '[0-9]+ passed' "$work/pytest" || fail "pytest reported no passed test"
     ! grep -Eq '[0-9]+ skipped' "$work/pytest" || fail "pytest skipped tests"
+fi
+
+step "load: 8 clients, ${MURR_LOAD_SECONDS:-60} s of mixed JSON fetches and writes (tests/server_load.py)"
+python3 tests/server_load.py "$url" "$pid" --token "$token" --clients 8 --seconds "${MURR_LOAD_SECONDS:-60}" \
+    || fail "the load test failed"
+
+if [[ ${MURR_SERVER_PYTHON:-} != skip ]]; then
+    step "schemathesis against /openapi.json: no server error (5xx) for any generated request"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check "schemathesis==$schemathesis_version"
+    # The path parameter {name} names a real table, so that generated bodies reach the
+    # handlers (not only the 404 of an unknown table).
+    printf '[parameters]\n"path.name" = "users"\n' >"$work/schemathesis.toml"
+    (cd "$work" && "$venv/bin/schemathesis" --config-file "$work/schemathesis.toml" run "$url/openapi.json" \
+        --url "$url" -H "Authorization: Bearer $token" --checks not_a_server_error \
+        --max-examples "${MURR_SCHEMATHESIS_EXAMPLES:-25}" --seed 1 --workers 2 2>&1 | tee "$work/st") \
+        || fail "schemathesis found a server error (see above)"
+    grep -Eq '[0-9]+ generated, [0-9]+ passed' "$work/st" || fail "schemathesis ran no test case"
+    if grep -Eq '[0-9]+ failed' "$work/st"; then fail "schemathesis: failed cases"; fi
 fi
 
 step "SIGTERM: the server stops and closes the database"
