@@ -70,6 +70,7 @@ mod durable;
 #[doc(hidden)]
 pub mod dv;
 mod error;
+mod keys;
 #[doc(hidden)]
 pub mod manifest;
 #[doc(hidden)]

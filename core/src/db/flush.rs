@@ -200,7 +200,7 @@ fn write_segment(
     hiding: bool,
 ) -> Result<(SegmentRef, Option<ArrayRef>)> {
     let key = memtable.key_column();
-    let schema = memtable.merged_batch(&[])?.schema();
+    let schema = memtable.merged_schema();
     let mut writer = SegmentWriter::new(schema, table.key_name())?;
     let mut chunks = memtable.merged_chunks(u64::MAX);
     let mut hiding_keys: Vec<ArrayRef> = Vec::new();
