@@ -41,7 +41,7 @@
 //! - [`Error`] and [`Result`].
 //!
 //! The modules behind them (the write-ahead log, the memtable, compaction, the manifest,
-//! deletion vectors, the benchmarks' data) are public for libmurr's own tests, fuzzing and
+//! deletion vectors) are public for libmurr's own tests, fuzzing and
 //! benches only, and hidden from these docs: their API may change in any release.
 //!
 //! ## Unsafe code
@@ -81,8 +81,6 @@ pub mod segment;
 pub mod types;
 #[doc(hidden)]
 pub mod wal;
-#[doc(hidden)]
-pub mod workload;
 
 #[cfg(feature = "engine")]
 pub use db::{Db, Options, Recovery, RecoveryReport, Scan, Snapshot, SyncPolicy, TableStats};

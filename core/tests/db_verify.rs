@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use murr_core::db::{Db, Options, SyncPolicy};
-use murr_core::workload;
+use murr_workload as workload;
 
 fn load(dir: &std::path::Path, rows: u64) -> Db {
     let db = Db::open(

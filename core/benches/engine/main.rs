@@ -48,7 +48,7 @@ use std::time::Instant;
 use arrow_array::cast::AsArray;
 use arrow_array::types::Float32Type;
 use arrow_array::{Array, RecordBatch, StringArray};
-use murr_core::workload;
+use murr_workload as workload;
 
 /// Float32 columns of the canonical table.
 const WIDTH: usize = 10;
