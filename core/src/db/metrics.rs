@@ -79,6 +79,10 @@ impl Db {
                     level0_segments: t.segments.len() as u64,
                     segment_bytes: t.all_segments().map(|s| s.meta.bytes).sum(),
                     segment_rows: t.all_segments().map(|s| s.meta.rows).sum(),
+                    deleted_rows: t
+                        .all_segments()
+                        .filter_map(|s| s.meta.deletes.map(|d| d.rows))
+                        .sum(),
                 }
             })
             .collect();

@@ -102,6 +102,8 @@ pub struct TableMetrics {
     pub segment_bytes: u64,
     /// Rows of the table's segments (overwritten rows included).
     pub segment_rows: u64,
+    /// Rows of the table's segments that deletion vectors mark deleted or superseded.
+    pub deleted_rows: u64,
 }
 
 impl Metrics {

@@ -108,7 +108,7 @@ impl Metrics {
         );
         let _ = writeln!(out, "# TYPE murr_metrics_enabled gauge");
         let _ = writeln!(out, "murr_metrics_enabled {}", u8::from(self.enabled));
-        let gauges: [Gauge; 6] = [
+        let gauges: [Gauge; 7] = [
             (
                 "memtable_bytes",
                 "Estimated bytes in the table's memtables.",
@@ -129,6 +129,11 @@ impl Metrics {
             ("segment_rows", "Rows of the table's segments.", |t| {
                 t.segment_rows
             }),
+            (
+                "deleted_rows",
+                "Segment rows marked deleted or superseded.",
+                |t| t.deleted_rows,
+            ),
         ];
         for (name, help, get) in gauges {
             let _ = writeln!(out, "# HELP murr_table_{name} {help}");
