@@ -193,3 +193,49 @@ fn prometheus_text_carries_the_counters_and_tables() {
     assert!(text.contains("murr_table_memtable_rows{table=\"t\"} 10\n"));
     assert!(text.contains("murr_table_memtable_rows{table=\"we\\\"ird\"} 0\n"));
 }
+
+#[test]
+fn concurrent_readers_and_writers_add_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path(), manual().with_sync(SyncPolicy::Never)).unwrap();
+    db.create_table("t", &schema(), "k").unwrap();
+    db.write("t", &rows(0, 100)).unwrap();
+    std::thread::scope(|s| {
+        for r in 0..3 {
+            let db = &db;
+            s.spawn(move || {
+                for i in 0..200 {
+                    // 2 keys found, 1 absent.
+                    let k = format!("k{}", (r * 7 + i) % 100);
+                    db.read("t", &keys(&[&k, "absent", "k0"]), &["v"]).unwrap();
+                }
+            });
+        }
+        for w in 0..2 {
+            let db = &db;
+            s.spawn(move || {
+                for i in 0..100 {
+                    db.write("t", &rows(1000 + w * 1000 + i * 5, 5)).unwrap();
+                }
+            });
+        }
+        let db = &db;
+        s.spawn(move || {
+            // Snapshots taken meanwhile never go back.
+            let mut last = db.metrics().unwrap();
+            for _ in 0..50 {
+                let m = db.metrics().unwrap();
+                assert!(m.reads >= last.reads && m.writes >= last.writes);
+                assert!(m.log_bytes >= last.log_bytes && m.read_keys >= last.read_keys);
+                last = m;
+            }
+        });
+    });
+    let m = db.metrics().unwrap();
+    assert_eq!(m.reads, 600);
+    assert_eq!(m.read_keys, 1800);
+    assert_eq!(m.read_misses, 600);
+    assert_eq!(m.read_latency.count, 600);
+    assert_eq!(m.writes, 201);
+    assert_eq!(m.write_rows, 100 + 2 * 100 * 5);
+}

@@ -56,14 +56,18 @@ impl Db {
     pub fn metrics(&self) -> Result<Metrics> {
         let inner = &self.inner;
         inner.check_open()?;
-        let c = inner.metrics.snapshot();
-        let log_syncs = if inner.metrics.enabled() {
-            // A flush moves the log's count into the retired count under the exclusive
-            // gate: holding it shared sees one or the other, never both or neither.
+        let (c, log_syncs) = {
+            // A flush moves the log's fsyncs into the retired count under the exclusive
+            // gate: holding it shared sees them in one place or the other, never both or
+            // neither.
             let _gate = inner.gate.read().unwrap_or_else(PoisonError::into_inner);
-            inner.metrics.snapshot().retired_log_syncs + inner.wal.load().sync_count()
-        } else {
-            0
+            let c = inner.metrics.snapshot();
+            let syncs = if inner.metrics.enabled() {
+                c.retired_log_syncs + inner.wal.load().sync_count()
+            } else {
+                0
+            };
+            (c, syncs)
         };
         let version = inner.current.load();
         let tables: Vec<TableMetrics> = version
