@@ -35,7 +35,7 @@
 //! - [`Db`] (tables, writes, partial upserts, deletes, reads, dense reads, snapshots, scans,
 //!   flush, compaction, recovery; `docs/ENGINE.md`), opened with [`Options`]
 //!   ([`SyncPolicy`], [`Recovery`]); [`Snapshot`] and [`Scan`] are its read views;
-//!   [`TableStats`] and [`RecoveryReport`] what it reports;
+//!   [`TableStats`], [`Metrics`] and [`RecoveryReport`] what it reports;
 //! - [`Segment`] and [`SegmentWriter`], the immutable file format on its own (read one
 //!   from bytes anywhere, the browser included; `docs/FORMAT.md`);
 //! - [`Error`] and [`Result`].
@@ -76,6 +76,8 @@ pub mod manifest;
 #[doc(hidden)]
 #[allow(rustdoc::broken_intra_doc_links)]
 pub mod memtable;
+#[cfg(feature = "engine")]
+pub mod metrics;
 mod prefetch;
 pub mod segment;
 pub mod types;
@@ -85,4 +87,6 @@ pub mod wal;
 #[cfg(feature = "engine")]
 pub use db::{Db, Options, Recovery, RecoveryReport, Scan, Snapshot, SyncPolicy, TableStats};
 pub use error::{Error, Result};
+#[cfg(feature = "engine")]
+pub use metrics::{Histogram, Metrics, TableMetrics};
 pub use segment::{Segment, SegmentWriter};

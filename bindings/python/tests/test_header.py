@@ -68,6 +68,7 @@ _C_TYPES_AS_WRITTEN = {
     "const murr_options_t *": {_ptr(_native.Options)},
     "murr_string_list_t *": {_ptr(_native.StringList)},
     "murr_table_stats_t *": {_ptr(_native.TableStats)},
+    "murr_metrics_t *": {_ptr(_native.Metrics)},
     "const float *": _OPAQUE,
     "const murr_keys_t *": {_ptr(_native.Keys)},
     "struct ArrowSchema *": {_ptr(_native.ArrowSchema)},
@@ -126,9 +127,15 @@ def _struct_fields(header: str, tag: str) -> list:
         if fn:
             fields.append((fn.group(1), "fnptr", None))
             continue
-        arr = re.match(r"(.*?)(\w+)\[(\d+)\]$", decl)
+        arr = re.match(r"(.*?)(\w+)\[(\w+)\]$", decl)
         if arr:
-            fields.append((arr.group(2), _norm(arr.group(1)), int(arr.group(3))))
+            count = arr.group(3)
+            if not count.isdigit():
+                # A length named by a constant: its #define.
+                define = re.search(r"#define " + count + r" (\d+)", header)
+                assert define, f"struct {tag}: array length {count} not defined in murr.h"
+                count = define.group(1)
+            fields.append((arr.group(2), _norm(arr.group(1)), int(count)))
             continue
         ty, name = re.match(r"(.*?)(\w+)$", decl).groups()
         fields.append((name, _norm(ty), None))
@@ -141,6 +148,7 @@ _STRUCTS = [
     ("murr_string_list", _native.StringList),
     ("murr_keys", _native.Keys),
     ("murr_table_stats", _native.TableStats),
+    ("murr_metrics", _native.Metrics),
 ]
 
 

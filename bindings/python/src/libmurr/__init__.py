@@ -9,7 +9,7 @@ package and is called with ctypes (the GIL is released during each call).
 """
 
 from ._native import LIBRARY_PATH, version
-from .db import LocalMurr, Murr, Snapshot, TableStats
+from .db import LocalMurr, Metrics, Murr, Snapshot, TableStats
 from .errors import (
     ArrowError,
     BackgroundError,
@@ -50,6 +50,7 @@ __all__ = [
     "LimitExceededError",
     "LocalMurr",
     "LockedError",
+    "Metrics",
     "Murr",
     "MurrError",
     "RemoteMurr",
