@@ -128,6 +128,12 @@ struct ArrowArrayStream {
  */
 #define MURR_TABLE_STATS_INIT {sizeof(murr_table_stats_t), 0, 0, 0, 0, 0, 0}
 
+/**
+ * An initializer for a murr_metrics_t with its size set and every field zero:
+ * `murr_metrics_t m = MURR_METRICS_INIT;` (see murr_db_metrics).
+ */
+#define MURR_METRICS_INIT {sizeof(murr_metrics_t), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, {0}}
+
 
 /**
  * The major version of the header (and of the library it was generated with).
@@ -186,6 +192,11 @@ struct ArrowArrayStream {
  * `count` is ignored (the array's length counts).
  */
 #define MURR_KEYS_ARROW 4
+
+/**
+ * Buckets of `murr_metrics_t::read_latency_buckets`.
+ */
+#define MURR_LATENCY_BUCKETS 40
 
 /**
  * An open database (opaque). Created by `murr_db_open`, closed by `murr_db_close`, freed
@@ -398,6 +409,160 @@ struct murr_table_stats {
  * The statistics struct (`struct murr_table_stats`).
  */
 typedef struct murr_table_stats murr_table_stats_t;
+
+/**
+ * The engine's metrics, filled by `murr_db_metrics`. Caller-allocated; set `size` to
+ * `sizeof(murr_metrics_t)` before the call (`murr_metrics_t m = MURR_METRICS_INIT;`).
+ * The struct only grows: fields are appended, never moved; libmurr fills those that fit
+ * in `size` bytes and sets `size` to how many bytes it filled.
+ *
+ * Counters (`*` below) count since the database was opened and only grow: take the
+ * difference of two calls for a rate. Gauges are the state at the call. With metrics
+ * switched off in the core (`Options::metrics`), `enabled` is 0 and the counters stay 0.
+ * Times are nanoseconds. The meaning of each metric: docs/ENGINE.md, "Metrics".
+ */
+struct murr_metrics {
+  /**
+   * In: the bytes the caller's struct holds (`sizeof(murr_metrics_t)`). Out: the bytes
+   * libmurr filled.
+   */
+  size_t size;
+  /**
+   * 1 if the database records its counters, 0 if they are switched off.
+   */
+  uint64_t enabled;
+  /**
+   * Reads that succeeded (`murr_db_read*` and snapshot reads).
+   */
+  uint64_t reads;
+  /**
+   * Keys those reads asked for.
+   */
+  uint64_t read_keys;
+  /**
+   * Keys those reads did not find.
+   */
+  uint64_t read_misses;
+  /**
+   * Bytes those reads returned (Arrow memory of the batches; floats of dense reads).
+   */
+  uint64_t read_bytes;
+  /**
+   * Estimated median read latency (ns), from the histogram.
+   */
+  uint64_t read_latency_p50_ns;
+  /**
+   * Estimated 99th percentile read latency (ns).
+   */
+  uint64_t read_latency_p99_ns;
+  /**
+   * Estimated 99.9th percentile read latency (ns).
+   */
+  uint64_t read_latency_p999_ns;
+  /**
+   * Sum of the latencies of all reads (ns); with `reads`, the mean.
+   */
+  uint64_t read_latency_sum_ns;
+  /**
+   * Writes that succeeded (batches).
+   */
+  uint64_t writes;
+  /**
+   * Rows those writes carried.
+   */
+  uint64_t write_rows;
+  /**
+   * Deletes that succeeded (calls).
+   */
+  uint64_t deletes;
+  /**
+   * Keys those deletes carried.
+   */
+  uint64_t delete_keys;
+  /**
+   * Fsyncs of the write-ahead log.
+   */
+  uint64_t log_syncs;
+  /**
+   * Bytes of records appended to the write-ahead log.
+   */
+  uint64_t log_bytes;
+  /**
+   * Flushes of memtables to segments.
+   */
+  uint64_t flushes;
+  /**
+   * Rows those flushes wrote.
+   */
+  uint64_t flush_rows;
+  /**
+   * Bytes of segment files those flushes wrote.
+   */
+  uint64_t flush_bytes;
+  /**
+   * Time spent flushing (ns).
+   */
+  uint64_t flush_ns;
+  /**
+   * Compactions installed.
+   */
+  uint64_t compactions;
+  /**
+   * Bytes of segment files compactions read.
+   */
+  uint64_t compaction_bytes_read;
+  /**
+   * Bytes of segment files compactions wrote.
+   */
+  uint64_t compaction_bytes_written;
+  /**
+   * Time spent compacting (ns).
+   */
+  uint64_t compaction_ns;
+  /**
+   * Writes and deletes held back by back-pressure.
+   */
+  uint64_t write_stalls;
+  /**
+   * Time they were held back (ns).
+   */
+  uint64_t write_stall_ns;
+  /**
+   * Gauge: estimated bytes in memtables (all tables).
+   */
+  uint64_t memtable_bytes;
+  /**
+   * Gauge: entries in memtables (one per key and write).
+   */
+  uint64_t memtable_rows;
+  /**
+   * Gauge: segment files.
+   */
+  uint64_t segments;
+  /**
+   * Gauge: level-0 segments.
+   */
+  uint64_t level0_segments;
+  /**
+   * Gauge: bytes of segment files.
+   */
+  uint64_t segment_bytes;
+  /**
+   * Gauge: rows of segments (overwritten rows included).
+   */
+  uint64_t segment_rows;
+  /**
+   * The read latency histogram: bucket `i` counts reads that took more than `2^(i-1)`
+   * and at most `2^i` ns (bucket 0: at most 1 ns; the last bucket: everything above
+   * `2^(MURR_LATENCY_BUCKETS-2)` ns). Not cumulative; the sum is `reads`.
+   */
+  uint64_t read_latency_buckets[MURR_LATENCY_BUCKETS];
+};
+
+/**
+ * The metrics struct (`struct murr_metrics`).
+ */
+typedef struct murr_metrics murr_metrics_t;
 
 /**
  * The keys of one call (`murr_db_read_keys`, `murr_db_read_f32`, `murr_db_delete_keys`):
@@ -779,6 +944,44 @@ murr_status_t murr_db_table_stats(const murr_db_t *db,
                                   const char *table,
                                   murr_table_stats_t *out,
                                   murr_error_t *error);
+
+/**
+ * Fills the caller's `*out` with the database's metrics. `out->size` must be set by the
+ * caller (see `murr_metrics_t`): smaller than `sizeof(size_t) + sizeof(uint64_t)` is
+ * `MURR_INVALID_ARGUMENT`. On success libmurr writes the fields that fit in `out->size`
+ * bytes, zeroes the bytes past its own fields up to `out->size`, and sets `out->size` to
+ * the bytes it filled; on failure `*out` is left as it was. Thread-safe; cheap enough to
+ * call every second.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described (`out` writable for `out->size` bytes); `db` a
+ * handle not yet freed.
+ */
+murr_status_t murr_db_metrics(const murr_db_t *db, murr_metrics_t *out, murr_error_t *error);
+
+/**
+ * Sets `*out` to the database's metrics in the Prometheus text exposition format
+ * (version 0.0.4; names prefixed `murr_`, per-table gauges labelled `table`), for a
+ * scrape endpoint.
+ * - `out`: set to NULL on entry; on success a NUL-terminated UTF-8 string allocated by
+ *   libmurr and owned by the caller, who frees it with `murr_string_free` (not `free`).
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described; `db` a handle not yet freed.
+ */
+murr_status_t murr_db_metrics_prometheus(const murr_db_t *db, char **out, murr_error_t *error);
+
+/**
+ * Frees a string libmurr allocated and handed to the caller (such as
+ * `murr_db_metrics_prometheus`'s). NULL-safe.
+ *
+ * # Safety
+ * `s` is NULL or a string from libmurr that names `murr_string_free` as its release, not
+ * freed since.
+ */
+void murr_string_free(char *s);
 
 /**
  * Upserts one record batch into `table` by key (a partial upsert: the batch carries the key

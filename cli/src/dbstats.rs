@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use crate::error::{Failure, Result};
-use crate::{open, output};
+use crate::{engine, open, output};
 
 /// Options of `murr stats`.
 #[derive(Debug, clap::Args)]
@@ -19,7 +19,9 @@ pub struct Args {
 }
 
 /// Prints, per table, rows, segments (level 0 and run), bytes, deleted rows and memtable
-/// bytes, then the bytes of every file in the directory.
+/// bytes, then the engine's metrics (`Db::metrics`: gauges, and the counters of this
+/// command's own open, such as the flush of writes its recovery replayed), then the bytes
+/// of every file in the directory.
 pub fn run(args: &Args) -> Result {
     let db = open::existing(&args.db)?;
     let mut tables = Vec::new();
@@ -27,6 +29,7 @@ pub fn run(args: &Args) -> Result {
         let stats = db.table_stats(&name)?;
         tables.push((name, stats));
     }
+    let metrics = db.metrics()?;
     db.close()?;
     let disk = disk_bytes(&args.db)?;
     if args.json {
@@ -44,7 +47,11 @@ pub fn run(args: &Args) -> Result {
                 })
             })
             .collect();
-        return output::json(&json!({ "tables": tables, "disk_bytes": disk }));
+        return output::json(&json!({
+            "tables": tables,
+            "engine": engine::to_json(&metrics),
+            "disk_bytes": disk,
+        }));
     }
     let mut out = output::text();
     for (name, s) in &tables {
@@ -66,6 +73,7 @@ pub fn run(args: &Args) -> Result {
         writeln!(out, "  bytes:     {}", s.segment_bytes).map_err(Failure::output)?;
         writeln!(out, "  memtable:  {} bytes", s.memtable_bytes).map_err(Failure::output)?;
     }
+    engine::write_text(&mut out, &metrics)?;
     writeln!(out, "disk: {disk} bytes in {}", args.db.display()).map_err(Failure::output)?;
     out.flush().map_err(Failure::output)
 }

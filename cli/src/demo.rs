@@ -13,7 +13,7 @@ use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use indicatif::{HumanCount, ProgressBar, ProgressFinish, ProgressStyle};
 use murr_core::db::{Db, Options};
-use murr_core::workload;
+use murr_workload as workload;
 
 use crate::error::{Failure, Result};
 use crate::stats::{Latency, megabytes};

@@ -14,6 +14,7 @@ mod conform;
 mod dbstats;
 mod delete;
 mod demo;
+mod engine;
 mod error;
 mod files;
 mod get;

@@ -58,6 +58,24 @@ fn flush_and_compact_report_their_work() {
     assert_eq!(users["level0_segments"], 3);
     assert_eq!(users["segment_rows"], 21);
     assert!(stats["disk_bytes"].as_u64().unwrap() > users["segment_bytes"].as_u64().unwrap());
+    // The engine's metrics: gauges of the database, counters of the command's own open.
+    // Its gauges are totals over the tables (users and counts).
+    let engine = &stats["engine"];
+    assert_eq!(engine["enabled"], true);
+    let sum = |field: &str| -> u64 {
+        stats["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t[field].as_u64().unwrap())
+            .sum()
+    };
+    assert_eq!(engine["level0_segments"], sum("level0_segments"));
+    assert_eq!(engine["segment_rows"], sum("segment_rows"));
+    assert_eq!(engine["segment_bytes"], sum("segment_bytes"));
+    assert_eq!(engine["memtable_rows"], 0);
+    assert_eq!(engine["reads"], 0, "stats reads nothing");
+    assert_eq!(engine["writes"], 0);
 
     let out = ok(&["compact", path(&dir)]);
     assert!(out.starts_with("compacted in "), "{out}");
@@ -73,6 +91,16 @@ fn flush_and_compact_report_their_work() {
         "{out}"
     );
     assert!(out.contains("  memtable:  0 bytes\n"), "{out}");
+    assert!(
+        out.contains("engine (counters count since this command opened the database)\n"),
+        "{out}"
+    );
+    // Both tables' segments, compacted: 16 + 3 rows.
+    let engine_segments = out
+        .lines()
+        .find(|l| l.starts_with("  segments:  2 (0 at level 0), "))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(engine_segments.ends_with(" bytes, 19 rows"), "{out}");
     assert!(out.lines().last().unwrap().starts_with("disk: "), "{out}");
     let (_, found) = read(&dir, "users", &StringArray::from(vec!["u20", "u14"]), &[]);
     assert_eq!(found, [true, true]);

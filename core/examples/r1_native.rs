@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use arrow_array::StringArray;
 use murr_core::segment::{Segment, SegmentWriter};
-use murr_core::workload;
+use murr_workload as workload;
 
 const COLUMNS: usize = 10;
 const KEYS: usize = 1000;

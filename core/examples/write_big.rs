@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use murr_core::segment::SegmentWriter;
-use murr_core::workload;
+use murr_workload as workload;
 
 const COLUMNS: usize = 10;
 

@@ -35,13 +35,13 @@
 //! - [`Db`] (tables, writes, partial upserts, deletes, reads, dense reads, snapshots, scans,
 //!   flush, compaction, recovery; `docs/ENGINE.md`), opened with [`Options`]
 //!   ([`SyncPolicy`], [`Recovery`]); [`Snapshot`] and [`Scan`] are its read views;
-//!   [`TableStats`] and [`RecoveryReport`] what it reports;
+//!   [`TableStats`], [`Metrics`] and [`RecoveryReport`] what it reports;
 //! - [`Segment`] and [`SegmentWriter`], the immutable file format on its own (read one
 //!   from bytes anywhere, the browser included; `docs/FORMAT.md`);
 //! - [`Error`] and [`Result`].
 //!
 //! The modules behind them (the write-ahead log, the memtable, compaction, the manifest,
-//! deletion vectors, the benchmarks' data) are public for libmurr's own tests, fuzzing and
+//! deletion vectors) are public for libmurr's own tests, fuzzing and
 //! benches only, and hidden from these docs: their API may change in any release.
 //!
 //! ## Unsafe code
@@ -70,20 +70,23 @@ mod durable;
 #[doc(hidden)]
 pub mod dv;
 mod error;
+mod keys;
 #[doc(hidden)]
 pub mod manifest;
 #[doc(hidden)]
 #[allow(rustdoc::broken_intra_doc_links)]
 pub mod memtable;
+#[cfg(feature = "engine")]
+pub mod metrics;
 mod prefetch;
 pub mod segment;
 pub mod types;
 #[doc(hidden)]
 pub mod wal;
-#[doc(hidden)]
-pub mod workload;
 
 #[cfg(feature = "engine")]
 pub use db::{Db, Options, Recovery, RecoveryReport, Scan, Snapshot, SyncPolicy, TableStats};
 pub use error::{Error, Result};
+#[cfg(feature = "engine")]
+pub use metrics::{Histogram, Metrics, TableMetrics};
 pub use segment::{Segment, SegmentWriter};

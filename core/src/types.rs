@@ -215,10 +215,7 @@ impl ColumnType {
 
     /// Whether this type may be a key.
     pub fn is_key_type(&self) -> bool {
-        matches!(
-            self,
-            ColumnType::Utf8 | ColumnType::Int64 | ColumnType::UInt64
-        )
+        crate::keys::KeyKind::of(self).is_some()
     }
 
     /// Appends the format's type descriptor (code and parameters; see `docs/FORMAT.md`).

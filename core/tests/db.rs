@@ -2,12 +2,15 @@
 //! The database's public API: tables, writes, partial upserts, deletes, reads across
 //! memtables and segments, snapshots, schema changes, bad input, close and reopen.
 
+mod common;
+
 use std::sync::Arc;
 
 use arrow_array::{
     Array, ArrayRef, Float32Array, Int64Array, RecordBatch, StringArray, UInt64Array,
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use common::{f32s, i64s};
 use murr_core::Error;
 use murr_core::db::{Db, KEY_METADATA, Options};
 
@@ -51,15 +54,11 @@ fn get(db: &Db, keys: &[&str]) -> (Vec<Option<f32>>, Vec<Option<i64>>, Vec<bool>
     let (b, found) = db
         .read("t", &StringArray::from(keys.to_vec()), &["a", "b"])
         .unwrap();
-    let a = b.column(0).as_any().downcast_ref::<Float32Array>().unwrap();
-    let bb = b.column(1).as_any().downcast_ref::<Int64Array>().unwrap();
-    (a.iter().collect(), bb.iter().collect(), found)
+    (f32s(b.column(0)), i64s(b.column(1)), found)
 }
 
 fn with_table(dir: &std::path::Path) -> Db {
-    let db = open(dir);
-    db.create_table("t", &schema(), "id").unwrap();
-    db
+    common::table_with(dir, Options::default(), &schema(), "id")
 }
 
 #[test]
@@ -284,14 +283,7 @@ fn snapshots_stay_put_across_writes_flushes_and_drops() {
         let (b, found) = s
             .read("t", &StringArray::from(vec!["k", "n"]), &["b"])
             .unwrap();
-        let v: Vec<Option<i64>> = b
-            .column(0)
-            .as_any()
-            .downcast_ref::<Int64Array>()
-            .unwrap()
-            .iter()
-            .collect();
-        (v, found)
+        (i64s(b.column(0)), found)
     };
     assert_eq!(read(&snap), (vec![Some(1), None], vec![true, false]));
     let later = db.snapshot().unwrap();
@@ -460,8 +452,7 @@ fn add_column_is_instant_and_old_rows_read_null() {
             c.iter().collect::<Vec<_>>(),
             vec![Some("again"), None, Some("hello")]
         );
-        let b = r.column(1).as_any().downcast_ref::<Int64Array>().unwrap();
-        assert_eq!(b.iter().collect::<Vec<_>>(), vec![Some(1), Some(2), None]);
+        assert_eq!(i64s(r.column(1)), vec![Some(1), Some(2), None]);
     };
     check(&db);
     db.flush().unwrap();

@@ -3,12 +3,14 @@
 //! what a read returns never changes, the table ends up in few segments, files go when
 //! nothing reads them (and not before), and a crash's leftovers go at open.
 
-use std::path::Path;
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use arrow_array::{Array, Float32Array, Int64Array, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
+use common::{files, manual};
 use murr_core::db::{Db, Options};
 
 const KEYS: i64 = 2_000;
@@ -19,10 +21,6 @@ fn schema() -> Schema {
         Field::new("a", DataType::Float32, true),
         Field::new("b", DataType::Int64, true),
     ])
-}
-
-fn manual() -> Options {
-    Options::default().with_background_threads(0)
 }
 
 /// Rows `keys` with a = key + v, b = key * v.
@@ -81,16 +79,6 @@ fn read_all(db: &Db) -> Vec<Option<(f32, i64)>> {
     dump(|k| db.read("t", k, &["a", "b"]).unwrap())
 }
 
-fn files(dir: &Path, ext: &str) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.ends_with(ext))
-        .collect();
-    v.sort();
-    v
-}
-
 /// Several flushes of overlapping upserts, partial upserts and deletes.
 fn load(db: &Db) {
     db.write("t", &rows(0..KEYS, 1)).unwrap();
@@ -122,7 +110,7 @@ fn compact_merges_everything_into_the_run_and_reads_do_not_change() {
     assert_eq!(stats.segment_rows, live);
     assert_eq!(read_all(&db), before);
     // Only the run's files are left.
-    assert_eq!(files(dir.path(), ".seg").len(), stats.run_segments);
+    assert_eq!(files(dir.path(), "", ".seg").len(), stats.run_segments);
     // Spot checks of the merge: deleted, partially updated, overwritten.
     assert_eq!(before[7], None);
     assert_eq!(before[5], Some((6.0, -5)));
@@ -176,7 +164,7 @@ fn flushes_mark_the_rows_they_hide_and_compaction_drops_them() {
     db.flush().unwrap();
     let stats = db.table_stats("t").unwrap();
     assert_eq!(stats.deleted_rows, 150, "{stats:?}");
-    assert_eq!(files(dir.path(), ".dv").len(), 1);
+    assert_eq!(files(dir.path(), "", ".dv").len(), 1);
     let expect: Vec<Option<(f32, i64)>> = (0..KEYS)
         .map(|k| match k {
             0..100 => Some(((k + 5) as f32, k * 5)),
@@ -195,7 +183,7 @@ fn flushes_mark_the_rows_they_hide_and_compaction_drops_them() {
     db.write("t", &rows(180..200, 7)).unwrap();
     db.flush().unwrap();
     assert_eq!(db.table_stats("t").unwrap().deleted_rows, 170);
-    assert_eq!(files(dir.path(), ".dv").len(), 1);
+    assert_eq!(files(dir.path(), "", ".dv").len(), 1);
     let mut expect = expect;
     for k in 180..200 {
         expect[k as usize] = Some(((k + 7) as f32, k * 7));
@@ -206,7 +194,7 @@ fn flushes_mark_the_rows_they_hide_and_compaction_drops_them() {
     let stats = db.table_stats("t").unwrap();
     assert_eq!((stats.deleted_rows, stats.level0_segments), (0, 0));
     assert_eq!(stats.segment_rows, (KEYS - 50) as u64);
-    assert!(files(dir.path(), ".dv").is_empty());
+    assert!(files(dir.path(), "", ".dv").is_empty());
     assert_eq!(read_all(&db), expect);
 }
 
@@ -218,7 +206,7 @@ fn snapshots_pin_the_files_they_read() {
     load(&db);
     let snap = db.snapshot().unwrap();
     let before = read_all(&db);
-    let old = files(dir.path(), ".seg");
+    let old = files(dir.path(), "", ".seg");
     db.write("t", &rows(0..KEYS, 3)).unwrap();
     db.compact().unwrap();
     // The snapshot still reads its segments, whose files are still there.
@@ -245,7 +233,7 @@ fn the_grace_period_keeps_replaced_files_a_while() {
     let db = Db::open(dir.path(), options).unwrap();
     db.create_table("t", &schema(), "k").unwrap();
     load(&db);
-    let old = files(dir.path(), ".seg");
+    let old = files(dir.path(), "", ".seg");
     db.compact().unwrap();
     for f in &old {
         assert!(
@@ -329,8 +317,8 @@ fn compaction_of_a_dropped_table_leaves_no_files() {
     load(&db);
     db.compact().unwrap();
     db.drop_table("t").unwrap();
-    assert!(files(dir.path(), ".seg").is_empty());
-    assert!(files(dir.path(), ".dv").is_empty());
+    assert!(files(dir.path(), "", ".seg").is_empty());
+    assert!(files(dir.path(), "", ".dv").is_empty());
 }
 
 #[test]

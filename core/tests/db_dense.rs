@@ -5,6 +5,8 @@
 //! the past through a snapshot.
 #![cfg(feature = "engine")]
 
+mod common;
+
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
@@ -15,7 +17,7 @@ use arrow_array::{
 };
 use arrow_schema::{DataType, Field, Schema};
 use murr_core::Error;
-use murr_core::db::{Db, Options};
+use murr_core::db::Db;
 
 const COLUMNS: [&str; 6] = ["i8", "u32", "i64", "f16", "f64", "b"];
 
@@ -94,8 +96,7 @@ fn same(a: &[f32], b: &[f32]) -> bool {
 #[test]
 fn dense_reads_equal_the_arrow_read_cast() {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(dir.path(), Options::default().with_background_threads(0)).unwrap();
-    db.create_table("t", &schema(), "k").unwrap();
+    let db = common::table(dir.path(), &schema(), "k");
     db.write("t", &rows(0, 300, 0)).unwrap();
     db.flush().unwrap();
     db.write("t", &rows(150, 450, 1000)).unwrap(); // memtable over level 0
@@ -112,8 +113,7 @@ fn dense_reads_equal_the_arrow_read_cast() {
 #[test]
 fn bad_arguments_are_refused_before_anything_is_written() {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(dir.path(), Options::default().with_background_threads(0)).unwrap();
-    db.create_table("t", &schema(), "k").unwrap();
+    let db = common::table(dir.path(), &schema(), "k");
     db.write("t", &rows(0, 10, 0)).unwrap();
     let keys = StringArray::from(vec!["k1", "k2"]);
     let mut out = vec![7f32; 5];
@@ -139,8 +139,7 @@ fn bad_arguments_are_refused_before_anything_is_written() {
 #[test]
 fn a_snapshot_reads_the_past_densely() {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(dir.path(), Options::default().with_background_threads(0)).unwrap();
-    db.create_table("t", &schema(), "k").unwrap();
+    let db = common::table(dir.path(), &schema(), "k");
     db.write("t", &rows(1, 2, 0)).unwrap();
     let snap = db.snapshot().unwrap();
     db.write("t", &rows(1, 2, 40)).unwrap();

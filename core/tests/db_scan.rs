@@ -4,28 +4,25 @@
 //! (memtable, level 0, a run of several segments with deletion vectors) merged, and a scan
 //! running beside a writer and a flusher. The model test is `db_scan_model.rs`.
 
+mod common;
+
 use std::sync::Arc;
 
 use arrow_array::{
     Array, ArrayRef, Int64Array, RecordBatch, RecordBatchReader, StringArray, UInt64Array,
 };
 use arrow_schema::{DataType, Field, Schema};
+use common::{i64s, manual};
 use murr_core::Error;
 use murr_core::db::{Db, Options, Scan};
 
-fn manual() -> Options {
-    Options::default().with_background_threads(0)
-}
-
 /// A table `t` keyed by `k` of `key_type`, with an int64 column `v`.
 fn table(dir: &std::path::Path, key_type: DataType, options: Options) -> Db {
-    let db = Db::open(dir, options).unwrap();
     let schema = Schema::new(vec![
         Field::new("v", DataType::Int64, true),
         Field::new("k", key_type, false),
     ]);
-    db.create_table("t", &schema, "k").unwrap();
-    db
+    common::table_with(dir, options, &schema, "k")
 }
 
 /// Rows `keys` with `v` = `values` (column order: v, k).
@@ -60,9 +57,8 @@ fn all(scan: Scan) -> RecordBatch {
 /// (k, v) pairs of an int64-keyed scan of all columns.
 fn pairs(scan: Scan) -> Vec<(i64, Option<i64>)> {
     let b = all(scan);
-    let k = b.column(0).as_any().downcast_ref::<Int64Array>().unwrap();
-    let v = b.column(1).as_any().downcast_ref::<Int64Array>().unwrap();
-    k.values().iter().copied().zip(v.iter()).collect()
+    let k = i64s(b.column(0)).into_iter().map(Option::unwrap);
+    k.zip(i64s(b.column(1))).collect()
 }
 
 #[test]

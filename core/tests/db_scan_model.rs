@@ -5,12 +5,14 @@
 //! scan of the key column alone the same keys. Snapshots taken along the way must scan
 //! as the model was when they were taken.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
-use murr_core::db::{Db, Options, Scan, Snapshot};
+use murr_core::db::{Scan, Snapshot};
 use proptest::prelude::*;
 
 const COLUMNS: usize = 3;
@@ -103,8 +105,7 @@ fn run(ops: Vec<Op>, batch_rows: usize) {
     let dir = tempfile::tempdir().unwrap();
     let mut fields = vec![Field::new("k", DataType::Int64, false)];
     fields.extend((0..COLUMNS).map(|c| Field::new(name(c), DataType::Int64, true)));
-    let db = Db::open(dir.path(), Options::default().with_background_threads(0)).unwrap();
-    db.create_table("t", &Schema::new(fields), "k").unwrap();
+    let db = common::table(dir.path(), &Schema::new(fields), "k");
     let mut model = Model::new();
     let mut snapshots: Vec<(Snapshot, Model)> = Vec::new();
     for op in ops {

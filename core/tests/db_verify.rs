@@ -1,8 +1,10 @@
 //! `Db::verify`: every segment checked against its checksums.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use murr_core::db::{Db, Options, SyncPolicy};
-use murr_core::workload;
+use murr_workload as workload;
 
 fn load(dir: &std::path::Path, rows: u64) -> Db {
     let db = Db::open(
@@ -22,13 +24,8 @@ fn load(dir: &std::path::Path, rows: u64) -> Db {
 }
 
 fn segment_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut v: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "seg"))
-        .collect();
-    v.sort();
-    v
+    let names = common::files(dir, "", ".seg");
+    names.into_iter().map(|n| dir.join(n)).collect()
 }
 
 #[test]

@@ -10,23 +10,22 @@
 //! - F6: an empty or over-long table name was reported as a damaged manifest.
 //! - F7: with LOCK deleted while the database is open, a second open succeeded.
 
+mod common;
+
 use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float32Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
+use common::{files, manual};
 use murr_core::Error;
-use murr_core::db::{Db, Options, Recovery};
+use murr_core::db::{Db, Recovery};
 
 fn schema() -> Schema {
     Schema::new(vec![
         Field::new("id", DataType::Utf8, false),
         Field::new("v", DataType::Float32, true),
     ])
-}
-
-fn options() -> Options {
-    Options::default().with_background_threads(0)
 }
 
 fn rows(from: usize, to: usize) -> RecordBatch {
@@ -52,17 +51,6 @@ fn found(db: &Db, n: usize) -> usize {
     found.iter().filter(|&&f| f).count()
 }
 
-/// Files of `dir` whose names start with `prefix`, sorted.
-fn files(dir: &Path, prefix: &str) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.starts_with(prefix) && !n.ends_with(".tmp"))
-        .collect();
-    names.sort();
-    names
-}
-
 /// Copies the files of `src` (an open database, its log synced by every write) into a new
 /// directory: what a crash of the machine at this point would leave on disk.
 fn crash_image(src: &Path) -> tempfile::TempDir {
@@ -79,7 +67,7 @@ fn crash_image(src: &Path) -> tempfile::TempDir {
 
 /// A closed database whose table `t` holds 2000 rows, written in two flushed halves.
 fn two_flushes(dir: &Path) {
-    let db = Db::open(dir, options()).unwrap();
+    let db = Db::open(dir, manual()).unwrap();
     db.create_table("t", &schema(), "id").unwrap();
     db.write("t", &rows(0, 1000)).unwrap();
     db.flush().unwrap();
@@ -93,16 +81,16 @@ fn two_flushes(dir: &Path) {
 fn f1_a_deleted_newest_manifest_is_an_error_not_a_silent_fallback() {
     let dir = tempfile::tempdir().unwrap();
     two_flushes(dir.path());
-    let manifests = files(dir.path(), "MANIFEST-");
+    let manifests = files(dir.path(), "MANIFEST-", "");
     assert!(manifests.len() >= 2, "{manifests:?}");
-    let segments_before = files(dir.path(), "seg-");
+    let segments_before = files(dir.path(), "seg-", "");
     std::fs::remove_file(dir.path().join(manifests.last().unwrap())).unwrap();
 
-    let err = Db::open(dir.path(), options()).unwrap_err();
+    let err = Db::open(dir.path(), manual()).unwrap_err();
     assert!(matches!(err, Error::Corrupt { .. }), "{err}");
     assert!(err.to_string().contains("manifest"), "{err}");
     // Nothing was deleted as a leftover: putting the manifest back would recover all.
-    assert_eq!(files(dir.path(), "seg-"), segments_before);
+    assert_eq!(files(dir.path(), "seg-", ""), segments_before);
 }
 
 #[test]
@@ -111,16 +99,16 @@ fn f1_a_deleted_older_manifest_alone_is_reported_too() {
     // changed by hand, and which one is gone cannot be told apart from the newest.
     let dir = tempfile::tempdir().unwrap();
     two_flushes(dir.path());
-    let manifests = files(dir.path(), "MANIFEST-");
+    let manifests = files(dir.path(), "MANIFEST-", "");
     std::fs::remove_file(dir.path().join(&manifests[manifests.len() - 2])).unwrap();
-    let err = Db::open(dir.path(), options()).unwrap_err();
+    let err = Db::open(dir.path(), manual()).unwrap_err();
     assert!(matches!(err, Error::Corrupt { .. }), "{err}");
 }
 
 /// A crash image of a database with 1000 flushed rows and 1000 more in the log only.
 fn unflushed_half() -> (tempfile::TempDir, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(dir.path(), options()).unwrap();
+    let db = Db::open(dir.path(), manual()).unwrap();
     db.create_table("t", &schema(), "id").unwrap();
     db.write("t", &rows(0, 1000)).unwrap();
     db.flush().unwrap();
@@ -135,16 +123,16 @@ fn f4_a_deleted_log_with_unflushed_writes_is_an_error() {
     let (_dir, image) = unflushed_half();
     // The image opens whole...
     let copy = crash_image(image.path());
-    let db = Db::open(copy.path(), options()).unwrap();
+    let db = Db::open(copy.path(), manual()).unwrap();
     assert_eq!(found(&db, 2000), 2000);
     db.close().unwrap();
     // ...and without its log it does not open.
-    let logs = files(image.path(), "wal-");
+    let logs = files(image.path(), "wal-", "");
     assert!(!logs.is_empty());
     for log in &logs {
         std::fs::remove_file(image.path().join(log)).unwrap();
     }
-    let err = Db::open(image.path(), options()).unwrap_err();
+    let err = Db::open(image.path(), manual()).unwrap_err();
     assert!(matches!(err, Error::Corrupt { .. }), "{err}");
     assert!(err.to_string().contains("log"), "{err}");
 }
@@ -155,29 +143,29 @@ fn f4_a_missing_oldest_log_of_two_is_an_error() {
     // and the new one's. Built here from a crash image taken before a flush (manifest and
     // first log) and the log the flush started.
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(dir.path(), options()).unwrap();
+    let db = Db::open(dir.path(), manual()).unwrap();
     db.create_table("t", &schema(), "id").unwrap();
     db.write("t", &rows(0, 1000)).unwrap();
     let before = crash_image(dir.path());
-    let first_logs = files(before.path(), "wal-");
+    let first_logs = files(before.path(), "wal-", "");
     db.flush().unwrap();
     db.write("t", &rows(1000, 2000)).unwrap();
     let after = crash_image(dir.path());
     db.close().unwrap();
-    for log in files(after.path(), "wal-") {
+    for log in files(after.path(), "wal-", "") {
         if !first_logs.contains(&log) {
             std::fs::copy(after.path().join(&log), before.path().join(&log)).unwrap();
         }
     }
     let whole = crash_image(before.path());
-    let db = Db::open(whole.path(), options()).unwrap();
+    let db = Db::open(whole.path(), manual()).unwrap();
     assert_eq!(found(&db, 2000), 2000);
     db.close().unwrap();
 
     for log in &first_logs {
         std::fs::remove_file(before.path().join(log)).unwrap();
     }
-    let err = Db::open(before.path(), options()).unwrap_err();
+    let err = Db::open(before.path(), manual()).unwrap_err();
     assert!(matches!(err, Error::Corrupt { .. }), "{err}");
     assert!(err.to_string().contains("is missing"), "{err}");
 }
@@ -185,16 +173,16 @@ fn f4_a_missing_oldest_log_of_two_is_an_error() {
 #[test]
 fn f4_skip_corrupt_opens_without_the_log_and_says_so() {
     let (_dir, image) = unflushed_half();
-    for log in files(image.path(), "wal-") {
+    for log in files(image.path(), "wal-", "") {
         std::fs::remove_file(image.path().join(log)).unwrap();
     }
-    let db = Db::open(image.path(), options().with_recovery(Recovery::SkipCorrupt)).unwrap();
+    let db = Db::open(image.path(), manual().with_recovery(Recovery::SkipCorrupt)).unwrap();
     let missing = &db.recovery_report().missing;
     assert_eq!(missing.len(), 1, "{missing:?}");
     assert_eq!(found(&db, 2000), 1000);
     db.close().unwrap();
     // Opened once that way, the database is whole again.
-    Db::open(image.path(), options()).unwrap().close().unwrap();
+    Db::open(image.path(), manual()).unwrap().close().unwrap();
 }
 
 #[test]
@@ -202,11 +190,11 @@ fn a_database_whose_open_crashed_before_its_first_log_opens() {
     // A fresh database commits its first manifest, then creates its log: a crash between
     // the two leaves a manifest without a log, which must still open (nothing was written).
     let dir = tempfile::tempdir().unwrap();
-    Db::open(dir.path(), options()).unwrap().close().unwrap();
-    for log in files(dir.path(), "wal-") {
+    Db::open(dir.path(), manual()).unwrap().close().unwrap();
+    for log in files(dir.path(), "wal-", "") {
         std::fs::remove_file(dir.path().join(log)).unwrap();
     }
-    let db = Db::open(dir.path(), options()).unwrap();
+    let db = Db::open(dir.path(), manual()).unwrap();
     db.create_table("t", &schema(), "id").unwrap();
     db.close().unwrap();
 }
@@ -216,7 +204,7 @@ fn reopening_after_writes_to_a_dropped_table_keeps_opening() {
     // Log records of a dropped table are not flushed anywhere; the sequence numbers they
     // took must not look like lost records at the next open.
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(dir.path(), options()).unwrap();
+    let db = Db::open(dir.path(), manual()).unwrap();
     db.create_table("t", &schema(), "id").unwrap();
     db.create_table("gone", &schema(), "id").unwrap();
     db.write("t", &rows(0, 10)).unwrap();
@@ -226,7 +214,7 @@ fn reopening_after_writes_to_a_dropped_table_keeps_opening() {
     let image = crash_image(dir.path());
     db.close().unwrap();
     for _ in 0..3 {
-        let db = Db::open(image.path(), options()).unwrap();
+        let db = Db::open(image.path(), manual()).unwrap();
         assert_eq!(found(&db, 10), 10);
         db.close().unwrap();
     }
@@ -235,17 +223,17 @@ fn reopening_after_writes_to_a_dropped_table_keeps_opening() {
 #[test]
 fn f3_too_many_background_threads_is_an_invalid_argument_and_leaves_no_lock() {
     let dir = tempfile::tempdir().unwrap();
-    let err = Db::open(dir.path(), options().with_background_threads(100_000)).unwrap_err();
+    let err = Db::open(dir.path(), manual().with_background_threads(100_000)).unwrap_err();
     assert!(matches!(err, Error::InvalidArgument(_)), "{err}");
     assert!(err.to_string().contains("background_threads"), "{err}");
     // The directory is not left locked.
-    Db::open(dir.path(), options()).unwrap().close().unwrap();
+    Db::open(dir.path(), manual()).unwrap().close().unwrap();
 }
 
 #[test]
 fn f6_bad_table_names_are_invalid_arguments() {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(dir.path(), options()).unwrap();
+    let db = Db::open(dir.path(), manual()).unwrap();
     let err = db.create_table("", &schema(), "id").unwrap_err();
     assert!(matches!(err, Error::InvalidArgument(_)), "{err}");
     let long = "x".repeat(65_536);
@@ -269,25 +257,25 @@ fn f6_bad_table_names_are_invalid_arguments() {
 #[test]
 fn f7_a_deleted_lock_file_does_not_let_a_second_open_in() {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(dir.path(), options()).unwrap();
+    let db = Db::open(dir.path(), manual()).unwrap();
     std::fs::remove_file(dir.path().join("LOCK")).unwrap();
-    let err = Db::open(dir.path(), options()).unwrap_err();
+    let err = Db::open(dir.path(), manual()).unwrap_err();
     assert!(matches!(err, Error::AlreadyOpen { .. }), "{err}");
     db.close().unwrap();
     // Once closed, the directory opens again.
-    Db::open(dir.path(), options()).unwrap().close().unwrap();
+    Db::open(dir.path(), manual()).unwrap().close().unwrap();
 }
 
 #[test]
 fn create_if_missing_false_creates_nothing_in_an_existing_empty_directory() {
     let dir = tempfile::tempdir().unwrap();
-    let err = Db::open(dir.path(), options().with_create_if_missing(false)).unwrap_err();
+    let err = Db::open(dir.path(), manual().with_create_if_missing(false)).unwrap_err();
     assert!(matches!(err, Error::InvalidArgument(_)), "{err}");
     assert!(err.to_string().contains("no libmurr database"), "{err}");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     // A database made there opens with the option.
-    Db::open(dir.path(), options()).unwrap().close().unwrap();
-    Db::open(dir.path(), options().with_create_if_missing(false))
+    Db::open(dir.path(), manual()).unwrap().close().unwrap();
+    Db::open(dir.path(), manual().with_create_if_missing(false))
         .unwrap()
         .close()
         .unwrap();
@@ -306,7 +294,7 @@ fn opening_a_directory_as_a_segment_names_it() {
 #[test]
 fn f2_a_write_whose_inline_flush_fails_succeeds_and_the_flush_reports() {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(dir.path(), options().with_memtable_bytes(1)).unwrap();
+    let db = Db::open(dir.path(), manual().with_memtable_bytes(1)).unwrap();
     db.create_table("t", &schema(), "id").unwrap();
     // Every segment the flush could write next cannot be created: a directory sits at
     // its temporary name.
@@ -328,10 +316,10 @@ fn f2_a_write_whose_inline_flush_fails_succeeds_and_the_flush_reports() {
         std::fs::remove_dir(b).unwrap();
     }
     db.write("t", &rows(10, 20)).unwrap();
-    assert!(!files(dir.path(), "seg-").is_empty());
+    assert!(!files(dir.path(), "seg-", "").is_empty());
     assert_eq!(found(&db, 20), 20);
     db.close().unwrap();
-    let db = Db::open(dir.path(), options()).unwrap();
+    let db = Db::open(dir.path(), manual()).unwrap();
     assert_eq!(found(&db, 20), 20);
     db.close().unwrap();
 }

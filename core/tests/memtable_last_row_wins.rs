@@ -42,7 +42,7 @@ fn last_row_of_a_key_wins_within_a_batch() {
         assert_eq!(lookup.state(1), KeyState::Live);
         assert!(matches!(lookup.cell(1, 2), Cell::Unresolved));
 
-        let merged: Vec<_> = mem.iter_merged(2).collect();
+        let merged = memtable_util::merged(kt, &mem, 2);
         assert_eq!(merged.len(), 2);
         let out = lookup.to_batch().unwrap();
         assert_eq!(value_at(out.column(1).as_ref(), 0), Some(30));

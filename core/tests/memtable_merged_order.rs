@@ -1,19 +1,17 @@
-//! The merged view for flushing lists keys in ascending order — numeric for int64 (negative
-//! keys first) and uint64 (keys past 2^63 last), bytewise for utf8 — each once, with its
-//! newest value per column at the snapshot and a tombstone flag; `merged_batch` turns it
-//! into one batch with the keys filled in.
+//! The merged view for flushing (`Memtable::merged_chunks`) lists keys in ascending order —
+//! numeric for int64 (negative keys first) and uint64 (keys past 2^63 last), bytewise for
+//! utf8 — each once, with its newest value per column at the snapshot and a tombstone flag,
+//! the key column filled in for every row.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod memtable_util;
 
 use std::sync::Arc;
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::{Int64Type, UInt64Type};
 use arrow_array::{Int64Array, RecordBatch, UInt64Array};
 use arrow_schema::{DataType, Field, Schema};
-use memtable_util::{ALL, KEYS, batch, value_at};
-use murr_core::memtable::{Key, Memtable};
+use memtable_util::{ALL, KEYS, batch, merged, merged_int_keys};
+use murr_core::memtable::Memtable;
 
 #[test]
 fn int64_keys_iterate_numerically() {
@@ -23,26 +21,9 @@ fn int64_keys_iterate_numerically() {
     let batch =
         RecordBatch::try_new(schema, vec![Arc::new(Int64Array::from(keys.clone()))]).unwrap();
     mem.insert(1, &batch).unwrap();
-    let got: Vec<i64> = mem
-        .iter_merged(1)
-        .map(|r| match r.key().unwrap() {
-            Key::Int64(v) => v,
-            k => panic!("{k:?}"),
-        })
-        .collect();
-    let mut want = keys;
+    let mut want: Vec<i128> = keys.into_iter().map(i128::from).collect();
     want.sort_unstable();
-    assert_eq!(got, want);
-    let rows: Vec<_> = mem.iter_merged(1).collect();
-    let merged = mem.merged_batch(&rows).unwrap();
-    assert_eq!(
-        merged
-            .column(0)
-            .as_primitive::<Int64Type>()
-            .values()
-            .to_vec(),
-        want
-    );
+    assert_eq!(merged_int_keys(&mem, 1), want);
 }
 
 #[test]
@@ -53,18 +34,9 @@ fn uint64_keys_iterate_numerically() {
     let batch =
         RecordBatch::try_new(schema, vec![Arc::new(UInt64Array::from(keys.clone()))]).unwrap();
     mem.insert(1, &batch).unwrap();
-    let rows: Vec<_> = mem.iter_merged(1).collect();
-    let merged = mem.merged_batch(&rows).unwrap();
-    let mut want = keys;
+    let mut want: Vec<i128> = keys.into_iter().map(i128::from).collect();
     want.sort_unstable();
-    assert_eq!(
-        merged
-            .column(0)
-            .as_primitive::<UInt64Type>()
-            .values()
-            .to_vec(),
-        want
-    );
+    assert_eq!(merged_int_keys(&mem, 1), want);
 }
 
 #[test]
@@ -86,40 +58,26 @@ fn merged_rows_hold_newest_values_and_tombstones() {
         mem.insert(5, &batch(kt, &[(1, [Some(-7), None, None])], &[1], 0))
             .unwrap();
 
-        let merged: Vec<_> = mem.iter_merged(4).collect();
-        let order: Vec<usize> = merged
-            .iter()
-            .map(|r| kt.index_of(r.key().unwrap()))
-            .collect();
+        let merged = merged(kt, &mem, 4);
+        let order: Vec<usize> = merged.iter().map(|r| r.key).collect();
         assert_eq!(order, kt.sorted(all.clone()), "{kt:?}");
-        let keys: Vec<&[u8]> = merged.iter().map(|r| r.key_bytes()).collect();
-        assert!(keys.windows(2).all(|w| w[0] < w[1]));
-        for (row, &k) in merged.iter().zip(&order) {
-            let cell = |c: usize| {
-                row.cell(c)
-                    .map(|cell| value_at(cell.array().unwrap().as_ref(), cell.row))
-            };
-            match k {
+        for row in &merged {
+            let cell = |c: usize| row.cells[c];
+            match row.key {
                 0 => assert_eq!((cell(1), cell(3)), (Some(Some(100)), Some(Some(1)))),
                 1 => assert_eq!(cell(1), Some(Some(1))),
                 3 => {
-                    assert!(row.tombstone() && !row.has_values());
+                    assert!(row.tombstone && !row.has_values);
                     assert_eq!((cell(1), cell(2), cell(3)), (None, None, None));
                 }
                 4 => {
-                    assert!(row.tombstone() && row.has_values());
+                    assert!(row.tombstone && row.has_values);
                     assert_eq!((cell(1), cell(2), cell(3)), (None, Some(Some(44)), None));
                 }
-                _ => assert!(!row.tombstone() && cell(2) == Some(None)),
+                _ => assert!(!row.tombstone && cell(2) == Some(None)),
             }
         }
-        let batch = mem.merged_batch(&merged).unwrap();
-        assert_eq!(batch.num_rows(), KEYS);
-        assert_eq!(
-            batch.column(0).null_count(),
-            0,
-            "keys of tombstoned rows are filled"
-        );
-        assert_eq!(mem.iter_merged(0).count(), 0);
+        assert_eq!(merged.len(), KEYS);
+        assert!(memtable_util::merged(kt, &mem, 0).is_empty());
     }
 }

@@ -201,8 +201,8 @@ fn check_read(
 }
 
 fn check_merged(kt: Kt, mem: &Memtable, model: &Model, snapshot: u64) {
-    let rows: Vec<_> = mem.iter_merged(snapshot).collect();
-    let got: Vec<usize> = rows.iter().map(|r| kt.index_of(r.key().unwrap())).collect();
+    let rows = memtable_util::merged(kt, mem, snapshot);
+    let got: Vec<usize> = rows.iter().map(|r| r.key).collect();
     let visible: Vec<usize> = model
         .versions
         .iter()
@@ -215,15 +215,13 @@ fn check_merged(kt: Kt, mem: &Memtable, model: &Model, snapshot: u64) {
         let (state, expected) = model.read(k, &cols, snapshot);
         let all_resolved = expected.iter().all(|e| matches!(e, Expect::Resolved(_)));
         assert_eq!(
-            row.tombstone(),
+            row.tombstone,
             !all_resolved && expected.contains(&Expect::Deleted),
             "key {k}"
         );
-        assert_eq!(row.has_values(), state == KeyState::Live);
+        assert_eq!(row.has_values, state == KeyState::Live);
         for &c in &cols[1..] {
-            let got = row
-                .cell(c)
-                .map(|cell| value_at(cell.array().unwrap().as_ref(), cell.row));
+            let got = row.cells[c];
             let want = match expected[c] {
                 Expect::Resolved(v) => Some(v),
                 Expect::Deleted | Expect::Unresolved => None,
@@ -231,9 +229,6 @@ fn check_merged(kt: Kt, mem: &Memtable, model: &Model, snapshot: u64) {
             assert_eq!(got, want, "merged key {k} column {c}");
         }
     }
-    let merged = mem.merged_batch(&rows).unwrap();
-    assert_eq!(merged.num_rows(), rows.len());
-    assert_eq!(merged.column(0).null_count(), 0);
 }
 
 fn run(kt: Kt, ops: &[Op]) {

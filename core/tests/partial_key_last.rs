@@ -3,11 +3,15 @@
 //! `{"count", "id"}` batch) leaves the columns it does not carry as they were, read from
 //! the memtable and after a flush.
 
+mod common;
+
 use std::sync::Arc;
 
-use arrow_array::{Array, ArrayRef, Float32Array, Int64Array, RecordBatch, StringArray};
+use arrow_array::{
+    Array, ArrayRef, Float32Array, Int64Array, RecordBatch, StringArray, record_batch,
+};
 use arrow_schema::{DataType, Field, Schema};
-use murr_core::{Db, Options};
+use murr_core::Db;
 
 fn schema() -> Schema {
     Schema::new(vec![
@@ -54,20 +58,10 @@ fn check(db: &Db) {
 #[test]
 fn a_partial_upsert_with_the_key_last_keeps_the_other_columns() {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(dir.path(), Options::default().with_background_threads(0)).unwrap();
-    db.create_table("t", &schema(), "id").unwrap();
+    let db = common::table(dir.path(), &schema(), "id");
     db.write("t", &full(0..100)).unwrap();
-    let partial = RecordBatch::try_new(
-        Arc::new(Schema::new(vec![
-            Field::new("count", DataType::Int64, true),
-            Field::new("id", DataType::Int64, false),
-        ])),
-        vec![
-            Arc::new(Int64Array::from(vec![-5])) as ArrayRef,
-            Arc::new(Int64Array::from(vec![10])),
-        ],
-    )
-    .unwrap();
+    // A batch field's nullability is not compared with the table's (only the values are).
+    let partial = record_batch!(("count", Int64, [-5]), ("id", Int64, [10])).unwrap();
     db.write("t", &partial).unwrap();
     check(&db);
     db.flush().unwrap();

@@ -3,7 +3,7 @@
 
 use arrow_array::{Array, StringArray, cast::AsArray, types::Float32Type};
 use murr_core::segment::{Segment, SegmentWriter};
-use murr_core::workload;
+use murr_workload as workload;
 
 #[test]
 fn canonical_roundtrip() {

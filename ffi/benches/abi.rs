@@ -42,7 +42,7 @@ use arrow_array::types::Float32Type;
 use arrow_array::{Array, StringArray};
 use murr::*;
 use murr_core::db::{Db, Options, SyncPolicy};
-use murr_core::workload;
+use murr_workload as workload;
 
 const WIDTH: usize = 10;
 const KEYS: usize = 1000;

@@ -31,6 +31,8 @@ pub mod tables;
 
 pub mod stats;
 
+pub mod metrics;
+
 pub mod write;
 
 pub mod read;
@@ -71,6 +73,7 @@ pub use keyset::{
     MURR_KEYS_ARROW, MURR_KEYS_CSTR, MURR_KEYS_INT64, MURR_KEYS_UINT64, MURR_KEYS_UTF8, murr_keys,
     murr_keys_t,
 };
+pub use metrics::*;
 pub use options::*;
 pub use read::*;
 pub use scan::*;

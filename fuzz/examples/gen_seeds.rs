@@ -67,7 +67,7 @@ fn write(schema: Arc<Schema>, key: &str, columns: Vec<ArrayRef>) -> Res<Vec<u8>>
 
 /// The canonical table's shape: utf8 keys, non-null float32 columns; 40 rows.
 fn utf8_key_floats() -> Res<Vec<u8>> {
-    let batch = murr_core::workload::batch(0, 40, 3)?;
+    let batch = murr_workload::batch(0, 40, 3)?;
     let mut w = SegmentWriter::new(batch.schema(), "key")?.with_page_size(512)?;
     w.push(&batch)?;
     Ok(w.finish_to_vec()?)

@@ -1,6 +1,8 @@
 //! The server's own counters, and `GET /metrics` in the Prometheus text format (0.0.4):
 //! requests by route, method and status, a request latency histogram per route, keys
-//! fetched and missed, bytes in and out; plus each table's stats from `Db::table_stats`.
+//! fetched and missed, bytes in and out; followed by the engine's metrics
+//! (`Db::metrics().to_prometheus()`: reads, writes, log, flushes, compactions, stalls, and
+//! each table's gauges).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -39,23 +41,6 @@ pub struct Metrics {
     pub bytes_out: AtomicU64,
 }
 
-/// A table's line of the table gauges.
-#[derive(Debug, Clone)]
-pub struct TableGauge {
-    /// The table.
-    pub table: String,
-    /// Segments at level 0 plus in the run.
-    pub segments: usize,
-    /// Rows in segments.
-    pub segment_rows: u64,
-    /// Bytes of segment files.
-    pub segment_bytes: u64,
-    /// Rows deletion vectors mark.
-    pub deleted_rows: u64,
-    /// Estimated memtable bytes.
-    pub memtable_bytes: usize,
-}
-
 impl Metrics {
     /// Counts one finished request.
     pub fn record(&self, route: &str, method: &str, status: u16, elapsed: Duration) {
@@ -80,7 +65,7 @@ impl Metrics {
     }
 
     /// The text exposition of every counter and of `tables`.
-    pub fn render(&self, tables: &[TableGauge]) -> String {
+    pub fn render(&self, engine: &str) -> String {
         let mut out = String::new();
         let _ = writeln!(
             out,
@@ -160,40 +145,7 @@ impl Metrics {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
             let _ = writeln!(out, "{name} {}", v.load(Ordering::Relaxed));
         }
-        type Getter = fn(&TableGauge) -> u64;
-        let gauges: [(&str, &str, Getter); 5] = [
-            (
-                "murr_table_segments",
-                "Segments of the table (level 0 and run).",
-                |t| t.segments as u64,
-            ),
-            (
-                "murr_table_segment_rows",
-                "Rows in the table's segments.",
-                |t| t.segment_rows,
-            ),
-            (
-                "murr_table_segment_bytes",
-                "Bytes of the table's segment files.",
-                |t| t.segment_bytes,
-            ),
-            (
-                "murr_table_deleted_rows",
-                "Segment rows marked deleted or superseded.",
-                |t| t.deleted_rows,
-            ),
-            (
-                "murr_table_memtable_bytes",
-                "Estimated bytes in the table's memtables.",
-                |t| t.memtable_bytes as u64,
-            ),
-        ];
-        for (name, help, get) in gauges {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
-            for t in tables {
-                let _ = writeln!(out, "{name}{{table=\"{}\"}} {}", escape(&t.table), get(t));
-            }
-        }
+        out.push_str(engine);
         out
     }
 }

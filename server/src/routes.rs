@@ -16,7 +16,6 @@ use crate::AppState;
 use crate::data::{self, Format};
 use crate::error::{ApiError, ApiResult};
 use crate::http::read_body;
-use crate::metrics::TableGauge;
 use crate::schema::{all_columns, key_of, parse_schema, schema_json};
 
 /// The content type of Arrow IPC streams.
@@ -54,28 +53,8 @@ pub async fn openapi() -> Response {
 
 /// `GET /metrics`.
 pub async fn metrics(State(state): State<Arc<AppState>>) -> ApiResult<Response> {
-    let tables = blocking(&state, |db| {
-        let mut out = Vec::new();
-        for table in db.tables()? {
-            let s = match db.table_stats(&table) {
-                Ok(s) => s,
-                // Dropped meanwhile.
-                Err(murr_core::Error::UnknownTable { .. }) => continue,
-                Err(e) => return Err(e.into()),
-            };
-            out.push(TableGauge {
-                table,
-                segments: s.level0_segments + s.run_segments,
-                segment_rows: s.segment_rows,
-                segment_bytes: s.segment_bytes,
-                deleted_rows: s.deleted_rows,
-                memtable_bytes: s.memtable_bytes,
-            });
-        }
-        Ok(out)
-    })
-    .await?;
-    let text = state.metrics.render(&tables);
+    let engine = blocking(&state, |db| Ok(db.metrics()?.to_prometheus())).await?;
+    let text = state.metrics.render(&engine);
     Ok((
         StatusCode::OK,
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

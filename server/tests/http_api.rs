@@ -376,11 +376,24 @@ async fn metrics_count_requests_keys_and_tables() {
         "murr_http_request_duration_seconds_bucket{route=\"/api/v1/table/{name}/fetch\",le=\"+Inf\"} 1",
         "murr_table_segments{table=\"users\"} 0",
         "# TYPE murr_table_memtable_bytes gauge",
+        // The engine's metrics follow the server's.
+        "murr_reads_total 1\n",
+        "murr_read_keys_total 3\n",
+        "murr_read_misses_total 2\n",
+        "murr_write_rows_total 1\n",
+        "murr_read_latency_seconds_count 1\n",
+        "murr_table_memtable_rows{table=\"users\"} 1\n",
     ] {
         assert!(text.contains(line), "no line {line} in\n{text}");
     }
     assert!(!text.contains("murr_http_bytes_in_total 0\n"), "{text}");
     assert!(!text.contains("murr_http_bytes_out_total 0\n"), "{text}");
+    // One family per name: no # TYPE line twice.
+    let mut types: Vec<&str> = text.lines().filter(|l| l.starts_with("# TYPE ")).collect();
+    let n = types.len();
+    types.sort_unstable();
+    types.dedup();
+    assert_eq!(types.len(), n, "{text}");
     s.stop().await;
 }
 

@@ -404,6 +404,43 @@ TEST_F(DbTest, TableStats) {
     EXPECT_EQ(expect_error([&] { db.table_stats("nope"); }).status(), MURR_UNKNOWN_TABLE);
 }
 
+// Engine metrics: counters move by what the calls did; the Prometheus text carries them.
+TEST_F(DbTest, Metrics) {
+    murr_metrics_t m0 = db.metrics();
+    EXPECT_EQ(m0.size, sizeof m0);
+    EXPECT_EQ(m0.enabled, 1u);
+    EXPECT_EQ(m0.writes, 1u);
+    EXPECT_EQ(m0.write_rows, 100u);
+    EXPECT_EQ(m0.reads, 0u);
+    db.write("t", batch(100, 10, 1), schema.get());
+    // 4 keys, 2 absent.
+    murr::Result r = db.read("t", std::vector<int64_t>{1, 5000, 105, -3}, {"score"});
+    EXPECT_EQ(r.found(), (std::vector<uint8_t>{1, 0, 1, 0}));
+    murr_metrics_t m = db.metrics();
+    EXPECT_EQ(m.writes, 2u);
+    EXPECT_EQ(m.write_rows, 110u);
+    EXPECT_EQ(m.reads, 1u);
+    EXPECT_EQ(m.read_keys, 4u);
+    EXPECT_EQ(m.read_misses, 2u);
+    EXPECT_GT(m.read_bytes, 0u);
+    EXPECT_GT(m.read_latency_p50_ns, 0u);
+    EXPECT_LE(m.read_latency_p50_ns, m.read_latency_p999_ns);
+    uint64_t counted = 0;
+    for (uint64_t b : m.read_latency_buckets) counted += b;
+    EXPECT_EQ(counted, 1u);
+    EXPECT_EQ(m.memtable_rows, 110u);
+    db.flush();
+    m = db.metrics();
+    EXPECT_EQ(m.flushes, 1u);
+    EXPECT_EQ(m.flush_rows, 110u);
+    EXPECT_EQ(m.segments, 1u);
+    EXPECT_EQ(m.memtable_rows, 0u);
+    std::string text = db.metrics_prometheus();
+    EXPECT_NE(text.find("murr_reads_total 1\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("murr_read_misses_total 2\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("murr_table_segments{table=\"t\"} 1\n"), std::string::npos) << text;
+}
+
 // BatchBuilder: every column type, with and without nulls, into a table made from its
 // schema, read back; misuse throws before anything crosses.
 TEST(BatchBuilder, EveryTypeRoundTrips) {

@@ -73,6 +73,7 @@ _C_TYPES_AS_WRITTEN = {
     "murr_server_t *": _OPAQUE,
     "const murr_server_t *": _OPAQUE,
     "murr_server_t **": {_ptr(c_void_p)},
+    "murr_metrics_t *": {_ptr(_native.Metrics)},
     "const float *": _OPAQUE,
     "const murr_keys_t *": {_ptr(_native.Keys)},
     "struct ArrowSchema *": {_ptr(_native.ArrowSchema)},
@@ -131,9 +132,15 @@ def _struct_fields(header: str, tag: str) -> list:
         if fn:
             fields.append((fn.group(1), "fnptr", None))
             continue
-        arr = re.match(r"(.*?)(\w+)\[(\d+)\]$", decl)
+        arr = re.match(r"(.*?)(\w+)\[(\w+)\]$", decl)
         if arr:
-            fields.append((arr.group(2), _norm(arr.group(1)), int(arr.group(3))))
+            count = arr.group(3)
+            if not count.isdigit():
+                # A length named by a constant: its #define.
+                define = re.search(r"#define " + count + r" (\d+)", header)
+                assert define, f"struct {tag}: array length {count} not defined in murr.h"
+                count = define.group(1)
+            fields.append((arr.group(2), _norm(arr.group(1)), int(count)))
             continue
         ty, name = re.match(r"(.*?)(\w+)$", decl).groups()
         fields.append((name, _norm(ty), None))
@@ -147,6 +154,7 @@ _STRUCTS = [
     ("murr_keys", _native.Keys),
     ("murr_table_stats", _native.TableStats),
     ("murr_server_options", _native.ServerOptions),
+    ("murr_metrics", _native.Metrics),
 ]
 
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use murr_core::db::{Db, Options, SyncPolicy};
-use murr_core::workload;
+use murr_workload as workload;
 
 use crate::{LOAD_BATCH, TABLE, WIDTH};
 

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use arrow_array::{ArrayRef, Float32Array, RecordBatch, StringArray};
 use murr_core::db::{Db, Options, SyncPolicy, TableStats};
-use murr_core::workload;
+use murr_workload as workload;
 
 use crate::fixture::{ONE_FLUSH, create, dir_bytes};
 use crate::{

@@ -1,7 +1,7 @@
 //! W1, R1, R4 and O1 of docs/WORKLOAD.md through the embedded database (`murr_core::db::Db`),
 //! with a bare segment of the same rows as the same-run peer.
 //!
-//! `cargo bench -p murr-core --bench engine -- [--rows N] [--batches B] [--only w1|r1|r1mem|r4|o1|r1run|states]`
+//! `cargo bench -p murr-core --bench engine -- [--rows N] [--batches B] [--only w1|r1|r1mem|r4|o1|r1run|states|metrics]`
 //! [--segments N] (`--only` also takes a comma-separated list: `--only r1,o1`).
 //!
 //! - W1: ingest through `Db::write` in 100,000-row batches (sync always / never, one flush;
@@ -26,6 +26,9 @@
 //!   segments, and on a level-0 segment over that run, against the same rows in one bare
 //!   segment and the prefetched in-memory baseline of the segment_read bench.
 //!
+//! - metrics: R1 on a database with `Options::metrics` on against two with it off (one of
+//!   them an A/A control), alternately: the cost of the engine's counters.
+//!
 //! Every read is checked against the generator (outside the timing). Within a batch round
 //! the systems take turns in a rotating order, so that machine noise falls on all alike.
 //! The databases stay on disk until the bench exits (`MURR_BENCH_DIR`, default the target's
@@ -37,6 +40,7 @@
 mod fixture;
 mod lifecycle;
 mod lsm;
+mod metrics_cost;
 mod phases;
 mod reads;
 mod run;
@@ -48,7 +52,7 @@ use std::time::Instant;
 use arrow_array::cast::AsArray;
 use arrow_array::types::Float32Type;
 use arrow_array::{Array, RecordBatch, StringArray};
-use murr_core::workload;
+use murr_workload as workload;
 
 /// Float32 columns of the canonical table.
 const WIDTH: usize = 10;
@@ -232,15 +236,20 @@ fn main() {
     if only("w1") {
         lifecycle::w1(a.rows, dir);
     }
-    if !["r1", "r1mem", "o1", "r4", "w2", "r1run", "states"]
-        .iter()
-        .any(|w| only(w))
+    if ![
+        "r1", "r1mem", "o1", "r4", "w2", "r1run", "states", "metrics",
+    ]
+    .iter()
+    .any(|w| only(w))
     {
         return;
     }
     let keys = KeyBatches::new(a.rows, WARMUP + a.batches);
     if only("states") {
         states::states(&keys, a.rows, dir);
+    }
+    if only("metrics") {
+        metrics_cost::metrics_cost(&keys, a.rows, dir);
     }
     if only("r1run") {
         run::r1run(&keys, a.rows, dir, a.segments);

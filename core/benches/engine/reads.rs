@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use arrow_array::{ArrayRef, Float32Array, RecordBatch, StringArray};
 use murr_core::db::{Db, Options, SyncPolicy};
 use murr_core::segment::Segment;
-use murr_core::workload;
+use murr_workload as workload;
 
 use crate::fixture::{ONE_FLUSH, create, options, segment_files, write_rows};
 use crate::phases::{Sides, alternate};

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, Float32Array, RecordBatch, StringArray};
 use murr_core::db::{Db, Options, SyncPolicy};
 use murr_core::segment::Segment;
-use murr_core::workload;
+use murr_workload as workload;
 
 #[path = "../segment_read/baseline.rs"]
 #[allow(dead_code)]

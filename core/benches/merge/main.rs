@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use murr_core::compact::{MergeInput, MergeOptions, merge};
 use murr_core::segment::{Segment, SegmentWriter};
-use murr_core::workload;
+use murr_workload as workload;
 
 const COLUMNS: usize = 10;
 

@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use arrow_array::StringArray;
 use murr_core::segment::{Segment, SegmentWriter};
-use murr_core::workload;
+use murr_workload as workload;
 
 struct Args {
     rows: u64,

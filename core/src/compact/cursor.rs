@@ -6,7 +6,7 @@ use arrow_schema::SchemaRef;
 use roaring::RoaringBitmap;
 
 use super::MergeInput;
-use crate::segment::order::{KeyColumn, KeyRef};
+use crate::keys::order::{KeyColumn, KeyRef};
 use crate::segment::scan::Scan;
 use crate::segment::{Segment, SortKey};
 use crate::{Error, Result};

@@ -10,8 +10,8 @@ use super::cursor::Cursor;
 use super::output::Output;
 use super::pending::{Pending, Source};
 use super::{MergeInput, MergeOptions, MergeOutput};
+use crate::keys::order::KeyRef;
 use crate::segment::SegmentWriter;
-use crate::segment::order::KeyRef;
 use crate::{Error, Result};
 
 /// Merges `inputs` (newest first) into new segments of `schema`, keyed by column `key`,

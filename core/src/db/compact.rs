@@ -57,6 +57,7 @@ pub(crate) fn compact_table(inner: &Inner, id: u64, reason: Reason) -> Result<bo
     if !wanted(inner, t, reason) {
         return Ok(false);
     }
+    let start = inner.metrics.start();
     let inputs: Vec<Arc<SegmentRef>> = t.all_segments().cloned().collect();
     // Rows the deletion vectors mark are hidden by level-0 rows among the inputs: dropped.
     let segments: Vec<MergeInput<'_>> = inputs
@@ -122,6 +123,11 @@ pub(crate) fn compact_table(inner: &Inner, id: u64, reason: Reason) -> Result<bo
             for s in &replaced {
                 s.retire();
             }
+            inner.metrics.compaction(
+                start,
+                inputs.iter().map(|s| s.meta.bytes).sum(),
+                outputs.iter().map(|o| o.info.bytes).sum(),
+            );
             Ok(true)
         }
         Ok(None) => {

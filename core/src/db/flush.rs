@@ -22,6 +22,7 @@ const CHUNK: usize = 64 * 1024;
 
 /// Flushes every memtable (see the module docs). The caller holds `meta`.
 pub(crate) fn flush(inner: &Inner, meta: &mut Meta) -> Result<()> {
+    let start = inner.metrics.start();
     let Some(flushed_seq) = freeze(inner, meta)? else {
         return Ok(());
     };
@@ -67,6 +68,12 @@ pub(crate) fn flush(inner: &Inner, meta: &mut Meta) -> Result<()> {
         }
     }
     inner.current.store(Arc::new(Version { tables }));
+    let segments = written.iter().flat_map(|w| &w.segments);
+    inner.metrics.flush(
+        start,
+        segments.clone().map(|s| s.meta.rows).sum(),
+        segments.map(|s| s.meta.bytes).sum(),
+    );
     let active = meta.log_number;
     // Best effort: a log left behind is skipped at the next open by its sequence numbers.
     dir::remove_logs(&inner.dir, |n| n < active);
@@ -126,6 +133,9 @@ fn freeze(inner: &Inner, meta: &mut Meta) -> Result<Option<u64>> {
     meta.next_file += 1;
     meta.log_number = log_number;
     inner.wal.store(Arc::new(GroupCommit::new(log)));
+    // Under the exclusive gate, as `Db::metrics` reads them: the old log's fsyncs move to
+    // the retired count as the new log takes over.
+    inner.metrics.retire_log(old.sync_count());
     let tables = version
         .tables
         .iter()
@@ -200,7 +210,7 @@ fn write_segment(
     hiding: bool,
 ) -> Result<(SegmentRef, Option<ArrayRef>)> {
     let key = memtable.key_column();
-    let schema = memtable.merged_batch(&[])?.schema();
+    let schema = memtable.merged_schema();
     let mut writer = SegmentWriter::new(schema, table.key_name())?;
     let mut chunks = memtable.merged_chunks(u64::MAX);
     let mut hiding_keys: Vec<ArrayRef> = Vec::new();

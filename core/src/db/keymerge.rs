@@ -11,9 +11,9 @@ use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
 
 use super::version::{SegmentRef, TableVersion};
+use crate::keys::order::{KeyColumn, KeyRef};
 use crate::memtable::Memtable;
 use crate::segment::SortKey;
-use crate::segment::order::{KeyColumn, KeyRef};
 use crate::{Error, Result};
 
 /// The merged key streams of one table at one sequence number.

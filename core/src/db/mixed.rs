@@ -47,7 +47,7 @@ pub(crate) fn read(
         }
     }
     // Each key's bytes and hash, once for every memtable and segment.
-    let query = crate::segment::keys::QueryKeys::new(
+    let query = crate::keys::QueryKeys::new(
         keys,
         table.key_name(),
         &crate::types::ColumnType::from_arrow(

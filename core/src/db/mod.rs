@@ -51,6 +51,7 @@ mod flush;
 mod gc;
 mod keymerge;
 mod lock;
+mod metrics;
 mod mixed;
 mod open;
 mod options;
@@ -134,6 +135,8 @@ pub(crate) struct Inner {
     graveyard: Arc<gc::Graveyard>,
     /// Flushes and compactions for the background threads.
     jobs: worker::Jobs,
+    /// The counters of [`Db::metrics`]; shared with snapshots.
+    metrics: Arc<crate::metrics::recorder::Recorder>,
 }
 
 /// What flushes and schema changes work on.
@@ -197,7 +200,9 @@ impl Db {
     ) -> Result<(RecordBatch, Vec<bool>)> {
         self.inner.check_open()?;
         let (version, seq) = self.inner.view();
-        read::read(version.table(table)?, seq, keys, columns)
+        metrics::batch_read(&self.inner.metrics, keys, || {
+            read::read(version.table(table)?, seq, keys, columns)
+        })
     }
 
     /// Reads as [`Db::read`] does, into a dense row-major `f32` tensor for a model's
@@ -217,7 +222,10 @@ impl Db {
     ) -> Result<Vec<bool>> {
         self.inner.check_open()?;
         let (version, seq) = self.inner.view();
-        dense::read_f32(version.table(table)?, seq, keys, columns, fill, out)
+        let out_len = out.len();
+        metrics::dense_read(&self.inner.metrics, keys, out_len, || {
+            dense::read_f32(version.table(table)?, seq, keys, columns, fill, out)
+        })
     }
 
     /// Every live row of `table` in key order (utf8 keys bytewise, integer keys
@@ -251,6 +259,7 @@ impl Db {
             seq,
             Arc::clone(&self.inner.closed),
             self.inner.dir.display().to_string(),
+            Arc::clone(&self.inner.metrics),
         ))
     }
 

@@ -182,6 +182,7 @@ pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
         report,
         graveyard,
         jobs: super::worker::Jobs::default(),
+        metrics: Arc::new(crate::metrics::recorder::Recorder::new(options.metrics)),
         dir,
     });
     let settled = (|| -> Result<()> {

@@ -92,6 +92,11 @@ pub struct Options {
     /// before it is deleted, for external readers of the files. Default zero: deleted at
     /// once.
     pub file_gc_grace: std::time::Duration,
+    /// Keep the counters and the read latency histogram of [`crate::db::Db::metrics`].
+    /// Default true: they cost a few relaxed atomic adds per call and two clock reads per
+    /// read (under 2% of a 1000-key read; `BENCHMARKS.md`, "Metrics cost"). False leaves
+    /// every counter zero (the gauges still work).
+    pub metrics: bool,
 }
 
 /// The most [`Options::background_threads`] an open accepts: more would only contend
@@ -127,6 +132,7 @@ impl Default for Options {
             compaction_chunk_rows: 64 * 1024,
             idle_compaction_after: Some(std::time::Duration::from_secs(1)),
             file_gc_grace: std::time::Duration::ZERO,
+            metrics: true,
         }
     }
 }
@@ -180,6 +186,12 @@ impl Options {
     /// The options with `grace` as the file GC grace period.
     pub fn with_file_gc_grace(mut self, grace: std::time::Duration) -> Self {
         self.file_gc_grace = grace;
+        self
+    }
+
+    /// The options with `on` as [`Options::metrics`].
+    pub fn with_metrics(mut self, on: bool) -> Self {
+        self.metrics = on;
         self
     }
 

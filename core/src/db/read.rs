@@ -7,6 +7,7 @@ use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions, UInt32Array,
 use arrow_schema::{DataType, Field, Schema};
 
 use super::version::{SegmentRef, TableVersion};
+use crate::keys::KeyKind;
 use crate::memtable::{Cell, KeyState, Memtable};
 use crate::{Error, Result};
 
@@ -69,22 +70,12 @@ fn check_key_type(table: &TableVersion, keys: &dyn Array) -> Result<()> {
     let Some(key) = table.schema.fields().get(table.key) else {
         return Ok(());
     };
-    let fits = matches!(
-        (key.data_type(), keys.data_type()),
-        (
-            DataType::Utf8,
-            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
-        ) | (DataType::Int64, DataType::Int64)
-            | (DataType::UInt64, DataType::UInt64)
-    );
-    if fits {
-        Ok(())
-    } else {
-        Err(Error::KeyTypeMismatch {
+    match KeyKind::of_arrow(key.data_type()) {
+        Some(kind) => kind.check_lookup(keys, key.name()),
+        None => Err(Error::UnsupportedKeyType {
             column: key.name().clone(),
-            expected: key.data_type().clone(),
-            found: keys.data_type().clone(),
-        })
+            data_type: key.data_type().clone(),
+        }),
     }
 }
 

@@ -7,8 +7,8 @@ use arrow_array::Array;
 
 use super::segref::SegmentRef;
 use crate::Result;
+use crate::keys::order::{KeyColumn, KeyRef};
 use crate::segment::SortKey;
-use crate::segment::order::{KeyColumn, KeyRef};
 
 /// For each key index of `which` (into `keys`), the index in `run` of the segment whose
 /// range holds the key, as `(segment, key)` pairs grouped by segment (ascending), the keys

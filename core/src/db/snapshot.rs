@@ -8,6 +8,7 @@ use arrow_schema::SchemaRef;
 
 use super::read;
 use super::version::Version;
+use crate::metrics::recorder::Recorder;
 use crate::{Error, Result};
 
 /// A consistent read view of a database (see [`crate::db::Db::snapshot`]): reads through
@@ -20,6 +21,7 @@ pub struct Snapshot {
     seq: u64,
     closed: Arc<AtomicBool>,
     dir: String,
+    metrics: Arc<Recorder>,
 }
 
 impl Snapshot {
@@ -28,12 +30,14 @@ impl Snapshot {
         seq: u64,
         closed: Arc<AtomicBool>,
         dir: String,
+        metrics: Arc<Recorder>,
     ) -> Self {
         Snapshot {
             version,
             seq,
             closed,
             dir,
+            metrics,
         }
     }
 
@@ -62,7 +66,9 @@ impl Snapshot {
         columns: &[&str],
     ) -> Result<(RecordBatch, Vec<bool>)> {
         self.check_open()?;
-        read::read(self.version.table(table)?, self.seq, keys, columns)
+        super::metrics::batch_read(&self.metrics, keys, || {
+            read::read(self.version.table(table)?, self.seq, keys, columns)
+        })
     }
 
     /// Reads as [`crate::db::Db::read_f32`] does, as of the snapshot.
@@ -75,14 +81,17 @@ impl Snapshot {
         out: &mut [f32],
     ) -> Result<Vec<bool>> {
         self.check_open()?;
-        super::dense::read_f32(
-            self.version.table(table)?,
-            self.seq,
-            keys,
-            columns,
-            fill,
-            out,
-        )
+        let out_len = out.len();
+        super::metrics::dense_read(&self.metrics, keys, out_len, || {
+            super::dense::read_f32(
+                self.version.table(table)?,
+                self.seq,
+                keys,
+                columns,
+                fill,
+                out,
+            )
+        })
     }
 
     /// Scans as [`crate::db::Db::scan`] does, as of the snapshot.

@@ -219,6 +219,17 @@ pub(crate) fn throttle(inner: &Inner, table: &str) -> Result<()> {
     if inner.options.background_threads == 0 {
         return Ok(());
     }
+    let start = inner.metrics.start();
+    let mut held = false;
+    let result = hold(inner, table, &mut held);
+    if held && let Some(start) = start {
+        inner.metrics.stall(start.elapsed());
+    }
+    result
+}
+
+/// [`throttle`]'s loop; sets `held` once it slows or stops the writer.
+fn hold(inner: &Inner, table: &str, held: &mut bool) -> Result<()> {
     let mut slowed = false;
     loop {
         inner.check_open()?;
@@ -233,6 +244,7 @@ pub(crate) fn throttle(inner: &Inner, table: &str) -> Result<()> {
         let stop = l0 >= inner.options.l0_stop_writes.max(1)
             || (flush_pending && memory >= inner.options.memtable_bytes.saturating_mul(2));
         if stop {
+            *held = true;
             if l0 >= inner.options.l0_compaction_trigger {
                 inner.jobs.nudge();
             }
@@ -252,6 +264,7 @@ pub(crate) fn throttle(inner: &Inner, table: &str) -> Result<()> {
         }
         if !slowed && l0 >= inner.options.l0_slowdown_writes.max(1) {
             slowed = true;
+            *held = true;
             inner.jobs.nudge();
             std::thread::sleep(Duration::from_millis(1));
             continue;

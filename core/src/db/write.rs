@@ -23,7 +23,7 @@ impl Db {
     /// column, a wrong type, a missing or null key column, nulls in a column declared not
     /// nullable, a closed database.
     pub fn write(&self, table: &str, batch: &RecordBatch) -> Result<u64> {
-        self.logged(
+        let seq = self.logged(
             table,
             |t| {
                 check_nulls(t, batch)?;
@@ -34,7 +34,9 @@ impl Db {
                 t.active.apply(seq, prepared);
                 Ok(())
             },
-        )
+        )?;
+        self.inner.metrics.write(batch.num_rows());
+        Ok(seq)
     }
 
     /// Writes every batch of `batches` (an Arrow IPC stream reader, a Parquet record
@@ -55,14 +57,16 @@ impl Db {
     /// are fine. Errors, with nothing deleted: an unknown table, keys of another type, a
     /// null key, a closed database.
     pub fn delete(&self, table: &str, keys: &dyn Array) -> Result<u64> {
-        self.logged(
+        let seq = self.logged(
             table,
             |t| {
                 t.active.check_keys(keys)?;
                 Ok(((), record::encode_delete(t.id, keys)?))
             },
             |t, seq, ()| t.active.delete(seq, keys),
-        )
+        )?;
+        self.inner.metrics.delete(keys.len());
+        Ok(seq)
     }
 
     /// The write path shared by writes and deletes. Under the shared gate: `check` the
@@ -139,6 +143,7 @@ impl Inner {
     /// reader waits for it.
     fn log(&self, record: Vec<u8>) -> Result<u64> {
         let sync = self.options.sync == SyncPolicy::Always;
+        let bytes = record.len();
         let numbered = self.wal.load().commit_numbered(record, sync)?;
         if let Err(e) = numbered.result {
             let _ = self.stopped.set(e.to_string());
@@ -148,6 +153,7 @@ impl Inner {
         if !sync {
             self.dirty.store(true, Ordering::Release);
         }
+        self.metrics.log(bytes);
         Ok(numbered.seq)
     }
 }

@@ -9,6 +9,8 @@ use arrow_array::{Array, LargeStringArray, RecordBatch, StringArray, StringViewA
 use arrow_buffer::ScalarBuffer;
 use arrow_schema::DataType;
 
+use crate::keys::{index_bytes_i64, index_bytes_u64};
+
 /// A column index meaning "this batch does not carry the column".
 pub(crate) const ABSENT: u32 = u32::MAX;
 
@@ -112,15 +114,15 @@ impl KeyColumn {
             KeyColumn::LargeUtf8(a) if row < a.len() => a.value(row).as_bytes(),
             KeyColumn::Utf8View(a) if row < a.len() => a.value(row).as_bytes(),
             KeyColumn::Int64(v) => match v.get(row) {
-                Some(k) => {
-                    *buf = k.to_le_bytes();
+                Some(&k) => {
+                    *buf = index_bytes_i64(k);
                     &buf[..]
                 }
                 None => &[],
             },
             KeyColumn::UInt64(v) => match v.get(row) {
-                Some(k) => {
-                    *buf = k.to_le_bytes();
+                Some(&k) => {
+                    *buf = index_bytes_u64(k);
                     &buf[..]
                 }
                 None => &[],

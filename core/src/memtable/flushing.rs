@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use arrow_array::builder::{Int64Builder, StringBuilder, UInt64Builder};
 use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions};
-use arrow_schema::{Field, Schema};
+use arrow_schema::{Field, Schema, SchemaRef};
 
 use super::Memtable;
-use super::key::{Key, KeyKind, decode, order_bytes};
-use super::keys::Sorted;
+use super::sorted::Sorted;
+use crate::keys::{Key, KeyKind, decode_index};
 use crate::{Error, Result};
 
 /// No value: the cell stays null.
@@ -32,8 +32,11 @@ pub struct MergedChunks<'a> {
 pub struct MergedChunk {
     /// The rows.
     pub batch: RecordBatch,
-    /// Per row: a tombstone was met before every column had a value (see
-    /// [`super::MergedRow::tombstone`]).
+    /// Per row: a tombstone was met before every column had a value: older memtables and
+    /// segments hold nothing of this key that is still visible, and columns without a cell
+    /// are null. A row with a tombstone and no value is a deleted key. (When every column
+    /// has a value, older data is shadowed anyway and the walk stops before any
+    /// tombstone.)
     pub tombstone: Vec<bool>,
     /// Per row: whether a write of a row (not a delete) is visible above any tombstone:
     /// the key exists (even with no cell but its key).
@@ -44,8 +47,11 @@ pub struct MergedChunk {
 }
 
 impl Memtable {
-    /// Every key with a write at or below `snapshot`, in key order, merged as
-    /// [`Memtable::iter_merged`] does, as chunks of columns (see [`MergedChunk`]).
+    /// Every key with a write at or below `snapshot`, in ascending key order (bytewise for
+    /// utf8, numeric for integers), each with its newest visible value per column and
+    /// whether a tombstone lies under them, as chunks of columns (see [`MergedChunk`]).
+    /// For flushing; runs alongside writers, seeing writes above `snapshot` only to skip
+    /// them.
     pub fn merged_chunks(&self, snapshot: u64) -> MergedChunks<'_> {
         MergedChunks {
             memtable: self,
@@ -53,6 +59,19 @@ impl Memtable {
             pos: 0,
             snapshot,
         }
+    }
+
+    /// The schema of [`MergedChunk::batch`]: every table column, the key column
+    /// non-nullable and the others nullable.
+    pub fn merged_schema(&self) -> SchemaRef {
+        let fields: Vec<Field> = self
+            .schema
+            .fields()
+            .iter()
+            .enumerate()
+            .map(|(c, f)| Field::new(f.name(), f.data_type().clone(), c != self.key))
+            .collect();
+        Arc::new(Schema::new(fields))
     }
 }
 
@@ -124,17 +143,11 @@ impl MergedChunks<'_> {
             return Ok(None);
         }
         let n = heads.len();
-        let mut fields = Vec::with_capacity(width);
         let mut arrays: Vec<ArrayRef> = Vec::with_capacity(width);
         let mut present = Vec::with_capacity(width);
         // Interleave source of each memtable source, per column.
         let mut slot_of: Vec<u32> = Vec::new();
         for (c, field) in m.schema.fields().iter().enumerate() {
-            fields.push(Field::new(
-                field.name(),
-                field.data_type().clone(),
-                c != m.key,
-            ));
             if c == m.key {
                 arrays.push(self.keys(&heads)?);
                 present.push(vec![true; n]);
@@ -186,8 +199,7 @@ impl MergedChunks<'_> {
             present.push(here);
         }
         let options = RecordBatchOptions::new().with_row_count(Some(n));
-        let batch =
-            RecordBatch::try_new_with_options(Arc::new(Schema::new(fields)), arrays, &options)?;
+        let batch = RecordBatch::try_new_with_options(m.merged_schema(), arrays, &options)?;
         Ok(Some(MergedChunk {
             batch,
             tombstone,
@@ -213,7 +225,7 @@ impl MergedChunks<'_> {
             KeyKind::Int64 => {
                 let mut b = Int64Builder::with_capacity(heads.len());
                 for &h in heads {
-                    match decode(m.kind, &order_bytes(m.kind, m.entry_key(h, &mut buf))) {
+                    match decode_index(m.kind, m.entry_key(h, &mut buf)) {
                         Some(Key::Int64(v)) => b.append_value(v),
                         _ => return Err(bad()),
                     }
@@ -223,7 +235,7 @@ impl MergedChunks<'_> {
             KeyKind::UInt64 => {
                 let mut b = UInt64Builder::with_capacity(heads.len());
                 for &h in heads {
-                    match decode(m.kind, &order_bytes(m.kind, m.entry_key(h, &mut buf))) {
+                    match decode_index(m.kind, m.entry_key(h, &mut buf)) {
                         Some(Key::UInt64(v)) => b.append_value(v),
                         _ => return Err(bad()),
                     }

@@ -8,9 +8,8 @@ use arrow_schema::{Field, Schema, SchemaRef};
 use super::Memtable;
 use super::assemble::assemble;
 use super::entry::Written;
-use super::key::Probe;
+use crate::keys::{QueryKeys, hash_key};
 use crate::{Error, Result};
-use xxhash_rust::xxh3::xxh3_64;
 
 /// What the memtable knows of one key at a snapshot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,8 +187,8 @@ impl Memtable {
     /// stops once every column is resolved or a tombstone is met. Never blocks: the index
     /// is lock-free.
     pub fn get(&self, keys: &dyn Array, columns: &[usize], snapshot: u64) -> Result<Lookup> {
-        let probe = Probe::new(keys, self.key_name(), self.kind)?;
-        let keys = probe.all();
+        let query = QueryKeys::of_kind(keys, self.key_name(), self.kind)?;
+        let keys = query.all();
         let hashes = key_hashes(&keys);
         self.get_hashed(&keys, &hashes, columns, snapshot)
     }
@@ -336,5 +335,5 @@ impl Memtable {
 /// The hashes of keys given as bytes (0 for a null), as the memtable's index and the
 /// segments' hash them (XXH3-64).
 pub(crate) fn key_hashes(keys: &[Option<&[u8]>]) -> Vec<u64> {
-    keys.iter().map(|k| k.map_or(0, xxh3_64)).collect()
+    keys.iter().map(|k| k.map_or(0, hash_key)).collect()
 }

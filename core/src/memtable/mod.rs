@@ -13,8 +13,9 @@
 //! per key and column, the newest value whose sequence number is at most the snapshot,
 //! unless a newer-or-equal tombstone hides it; a column never written for the key is
 //! [`Cell::Unresolved`], to be looked up in older memtables and segments.
-//! [`Memtable::iter_merged`] walks every key in ascending order (numeric for integer keys)
-//! with its merged newest values, for flushing to a segment.
+//! [`Memtable::merged_chunks`] walks every key in ascending order (numeric for integer
+//! keys) with its merged newest values, a chunk of columns at a time, for flushing to a
+//! segment.
 //!
 //! ## Design
 //!
@@ -95,10 +96,8 @@ mod assemble;
 mod entry;
 mod flushing;
 mod index;
-mod key;
-mod keys;
 mod lookup;
-mod merged;
+mod sorted;
 mod write;
 
 use std::collections::HashSet;
@@ -106,19 +105,18 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use arrow_schema::SchemaRef;
 
+pub use crate::keys::Key;
 pub use assemble::assemble;
 pub use flushing::{MergedChunk, MergedChunks};
-pub use key::Key;
-#[cfg(feature = "engine")]
-pub(crate) use keys::Sorted;
 #[cfg(feature = "engine")]
 pub(crate) use lookup::key_hashes;
 pub use lookup::{Cell, CellRef, KeyState, Lookup};
-pub use merged::{MergedIter, MergedRow};
+#[cfg(feature = "engine")]
+pub(crate) use sorted::Sorted;
 pub use write::Prepared;
 
+use crate::keys::KeyKind;
 use index::Index;
-use key::KeyKind;
 
 use crate::types::ColumnType;
 use crate::{Error, Result};
@@ -142,7 +140,7 @@ pub struct Memtable {
     index: Index,
     /// The keys in order with their newest entries, once the memtable takes no more
     /// writes and someone asked (a flush, a scan).
-    sorted: arc_swap::ArcSwapOption<keys::Sorted>,
+    sorted: arc_swap::ArcSwapOption<sorted::Sorted>,
     /// Estimated bytes held.
     bytes: AtomicUsize,
     /// The largest sequence number written.

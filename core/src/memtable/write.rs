@@ -3,12 +3,11 @@
 use std::sync::Arc;
 
 use arrow_array::{Array, RecordBatch};
-use xxhash_rust::xxh3::xxh3_64;
 
 use super::ENTRY_OVERHEAD;
 use super::Memtable;
 use super::entry::{ABSENT, KeyColumn, Source, Written};
-use super::key::{Probe, written_keys};
+use crate::keys::{QueryKeys, hash_key};
 use crate::{Error, Result};
 
 /// A batch checked by [`Memtable::prepare`], ready for [`Memtable::apply`]: the batch
@@ -32,7 +31,7 @@ impl Prepared {
 fn hashes(keys: &KeyColumn) -> Vec<u64> {
     let mut buf = [0u8; 8];
     (0..keys.len())
-        .map(|i| xxh3_64(keys.bytes(i, &mut buf)))
+        .map(|i| hash_key(keys.bytes(i, &mut buf)))
         .collect()
 }
 
@@ -76,7 +75,14 @@ impl Memtable {
             .columns()
             .get(key_in_batch as usize)
             .ok_or_else(|| Error::SchemaMismatch("batch has fewer columns than fields".into()))?;
-        let keys = written_keys(self.kind, key_array.as_ref(), self.key_name())?;
+        self.kind
+            .check_written(key_array.as_ref(), self.key_name())?;
+        let keys = KeyColumn::of(key_array.as_ref()).ok_or_else(|| {
+            Error::SchemaMismatch(format!(
+                "key column '{}' has an unsupported type",
+                self.key_name()
+            ))
+        })?;
         if u32::try_from(batch.num_rows()).is_err() {
             return Err(Error::LimitExceeded(format!(
                 "a batch of {} rows written to table '{}' (at most {})",
@@ -142,8 +148,7 @@ impl Memtable {
     /// Checks keys for [`Memtable::delete`] (the key column's type, no nulls), deleting
     /// nothing.
     pub fn check_keys(&self, keys: &dyn Array) -> Result<()> {
-        let probe = Probe::new(keys, self.key_name(), self.kind)?;
-        match (0..probe.len()).find(|&i| probe.is_null(i)) {
+        match QueryKeys::of_kind(keys, self.key_name(), self.kind)?.first_null() {
             Some(row) => Err(Error::NullKey {
                 column: self.key_name().to_owned(),
                 row,
@@ -158,11 +163,8 @@ impl Memtable {
     /// A null key is an error, with nothing written.
     pub fn delete(&self, seq: u64, keys: &dyn Array) -> Result<()> {
         self.check_keys(keys)?;
-        let column = KeyColumn::of(keys).ok_or_else(|| Error::KeyTypeMismatch {
-            column: self.key_name().to_owned(),
-            expected: self.kind.column_type().to_arrow(),
-            found: keys.data_type().clone(),
-        })?;
+        let column =
+            KeyColumn::of(keys).ok_or_else(|| self.kind.mismatch(keys, self.key_name()))?;
         let hashes = hashes(&column);
         let bytes = hashes.len() * ENTRY_OVERHEAD + keys.get_array_memory_size();
         self.append(

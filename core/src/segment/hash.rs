@@ -1,20 +1,13 @@
 //! The persisted key index: hashing, slot placement and building.
 //!
-//! Keys hash with XXH3-64 (seed 0) over their bytes: the UTF-8 bytes of a utf8 key, the
-//! 8 little-endian bytes of an int64 or uint64 key. A slot is 8 bytes: the hash's low 32 bits
-//! (the tag) and the row number, both little-endian u32; an empty slot has row `u32::MAX`.
+//! Keys hash with XXH3-64 (seed 0) over their index bytes (`crate::keys`): the UTF-8 bytes
+//! of a utf8 key, the 8 little-endian bytes of an int64 or uint64 key. A slot is 8 bytes:
+//! the hash's low 32 bits (the tag) and the row number, both little-endian u32; an empty
+//! slot has row `u32::MAX`.
 //! A key's home slot is `(hash * slot_count) >> 64` (the multiply-shift range reduction);
 //! collisions probe linearly to the next slot, wrapping at the end.
 
-use xxhash_rust::xxh3::xxh3_64;
-
 use super::layout::EMPTY_SLOT;
-
-/// The hash of a key's bytes.
-#[inline]
-pub(crate) fn hash_key(key: &[u8]) -> u64 {
-    xxh3_64(key)
-}
 
 /// The home slot of `hash` in a table of `slot_count` slots.
 #[inline]

@@ -8,8 +8,8 @@
 
 use std::ops::Range;
 
-use super::hash::{hash_key, home_slot, tag};
-use super::keys::QueryKeys;
+use super::hash::{home_slot, tag};
+use crate::keys::{QueryKeys, hash_key};
 use zerocopy::FromBytes;
 
 use super::layout::{EMPTY_SLOT, OffsetPair, Slot, Storage, inline_key};

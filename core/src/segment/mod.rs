@@ -25,11 +25,9 @@ mod encode;
 mod footer;
 pub(crate) mod gather;
 pub(crate) mod hash;
-pub(crate) mod keys;
 pub mod layout;
 pub(crate) mod lookup;
 pub(crate) mod masks;
-pub(crate) mod order;
 mod pages;
 mod partial;
 mod plan;
@@ -50,12 +48,12 @@ use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{Field, Schema};
 use std::sync::Arc;
 
-pub use order::SortKey;
+pub use crate::keys::SortKey;
 pub use partial::PartialBatch;
 pub use reader::Segment;
 pub use writer::{SegmentInfo, SegmentWriter};
 
-use keys::QueryKeys;
+use crate::keys::QueryKeys;
 use layout::{ColumnDesc, Storage};
 use lookup::NOT_FOUND;
 

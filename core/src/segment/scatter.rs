@@ -23,12 +23,12 @@ use arrow_schema::DataType;
 use roaring::RoaringBitmap;
 
 use super::gather::{VarBuilder, fixed_array};
-use super::keys::QueryKeys;
 use super::layout::{ColumnDesc, NONE, Storage};
 use super::lookup::NOT_FOUND;
 use super::put::{BLOCK, Fixed, prefetch_lines, validity};
 use super::reader::Segment;
 use crate::Result;
+use crate::keys::QueryKeys;
 
 /// The output columns of a scattered read, filled by [`Segment::stage`] and [`Scattered::put_fixed`], and the
 /// scratch buffers the segments of a read share.

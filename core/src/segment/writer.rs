@@ -19,9 +19,9 @@ use super::layout::{
     MAX_ROWS, NONE, PAGE_SIZE_LOG2_RANGE, SectionKind, Storage, TAIL_MAGIC, TRAILER_LEN, Trailer,
 };
 use super::masks::{self, Held, Rows, held_masks, mask_nulls};
-use super::order::KeyColumn;
 use super::plan::{self, KeyPlan};
 use super::sink::Sink;
+use crate::keys::order::KeyColumn;
 use crate::types::ColumnType;
 use crate::{Error, Result};
 

@@ -147,3 +147,77 @@ pub fn batch(
     arrays.insert(key_pos, kt.keys(&key_idx));
     RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).unwrap()
 }
+
+/// One row of a memtable's flush view ([`Memtable::merged_chunks`]), as the tests check it.
+#[derive(Debug)]
+pub struct Merged {
+    /// The key's index (see [`Kt::index_of`]).
+    pub key: usize,
+    /// A tombstone lies under the row's values.
+    pub tombstone: bool,
+    /// A write of a row (not a delete) is visible above any tombstone.
+    pub has_values: bool,
+    /// Per table column: `None` when the row has no cell there, else its value
+    /// ([`value_at`]); the key column's is always `None`.
+    pub cells: Vec<Option<Option<i64>>>,
+}
+
+/// Every key of `mem` at `snapshot` in key order, read through the flush's path
+/// ([`Memtable::merged_chunks`], in chunks of 3 rows so that chunk boundaries are crossed).
+/// Checks what holds of every chunk: the key column is filled, even for tombstones.
+pub fn merged(kt: Kt, mem: &Memtable, snapshot: u64) -> Vec<Merged> {
+    let key = mem.key_column();
+    let mut chunks = mem.merged_chunks(snapshot);
+    let mut out = Vec::new();
+    while let Some(chunk) = chunks.next_chunk(3).unwrap() {
+        let batch = &chunk.batch;
+        assert_eq!(batch.schema(), mem.merged_schema());
+        assert_eq!(batch.column(key).null_count(), 0, "keys are filled");
+        for r in 0..batch.num_rows() {
+            let cells = (0..batch.num_columns())
+                .map(|c| {
+                    (c != key && chunk.present[c][r]).then(|| value_at(batch.column(c).as_ref(), r))
+                })
+                .collect();
+            out.push(Merged {
+                key: kt.index_of(key_at(batch.column(key).as_ref(), r)),
+                tombstone: chunk.tombstone[r],
+                has_values: chunk.has_values[r],
+                cells,
+            });
+        }
+    }
+    out
+}
+
+/// Key `row` of a key column.
+pub fn key_at(keys: &dyn Array, row: usize) -> Key<'_> {
+    match keys.data_type() {
+        DataType::Utf8 => Key::Utf8(keys.as_string::<i32>().value(row)),
+        DataType::Int64 => Key::Int64(keys.as_primitive::<Int64Type>().value(row)),
+        DataType::UInt64 => Key::UInt64(
+            keys.as_primitive::<arrow_array::types::UInt64Type>()
+                .value(row),
+        ),
+        t => panic!("unexpected key type {t}"),
+    }
+}
+
+/// Every key of a memtable whose key column holds arbitrary int64 or uint64 keys (not
+/// those of [`Kt`]), in the flush's order, as i128.
+pub fn merged_int_keys(mem: &Memtable, snapshot: u64) -> Vec<i128> {
+    let key = mem.key_column();
+    let mut chunks = mem.merged_chunks(snapshot);
+    let mut out = Vec::new();
+    while let Some(chunk) = chunks.next_chunk(4).unwrap() {
+        let keys = chunk.batch.column(key);
+        for r in 0..keys.len() {
+            out.push(match key_at(keys.as_ref(), r) {
+                Key::Int64(v) => i128::from(v),
+                Key::UInt64(v) => i128::from(v),
+                k => panic!("{k:?}"),
+            });
+        }
+    }
+    out
+}

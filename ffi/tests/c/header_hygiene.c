@@ -68,6 +68,10 @@ int murr_header_hygiene(void) {
     murr_status_t (*stats_fn)(const murr_db_t *, const char *, murr_table_stats_t *,
                               murr_error_t *) = murr_db_table_stats;
     murr_table_stats_t stats = MURR_TABLE_STATS_INIT;
+    murr_status_t (*metrics_fn)(const murr_db_t *, murr_metrics_t *, murr_error_t *) = murr_db_metrics;
+    murr_status_t (*prometheus_fn)(const murr_db_t *, char **, murr_error_t *) = murr_db_metrics_prometheus;
+    void (*string_free_fn)(char *) = murr_string_free;
+    murr_metrics_t metrics = MURR_METRICS_INIT;
     void (*free_fn)(murr_db_t *) = murr_db_free;
     static const char *const names[] = {"a", "b"};
     static const size_t lengths[] = {1, 1};
@@ -86,11 +90,14 @@ int murr_header_hygiene(void) {
     (void)free_fn;
     (void)write_f32_fn;
     (void)stats_fn;
+    (void)metrics_fn;
+    (void)prometheus_fn;
+    (void)string_free_fn;
     (void)list;
     (void)stream;
     (void)open_fn;
     (void)scan_fn;
-    return error.status + (int)error.reserved[3] + (int)stats.size + (int)stats.memtable_bytes + (error.private_data == NULL) + keys[0].kind +
+    return error.status + (int)error.reserved[3] + (int)stats.size + (int)stats.memtable_bytes + (int)metrics.size + (int)metrics.read_latency_buckets[MURR_LATENCY_BUCKETS - 1] + (error.private_data == NULL) + keys[0].kind +
            keys[1].kind + keys[2].kind + keys[3].kind + keys[4].kind + MURR_KEYS_ARROW + MURR_OK + MURR_UNKNOWN + MURR_SYNC_EVERY_MILLIS +
            MURR_VERSION_MAJOR + MURR_VERSION_MINOR + MURR_VERSION_PATCH;
 }

@@ -22,7 +22,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use murr_core::db::{Db, Options, SyncPolicy};
-use murr_core::workload;
+use murr_workload as workload;
 use murr_server::{Config, Server};
 
 const TABLE: &str = "features";

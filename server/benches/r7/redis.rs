@@ -6,7 +6,7 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use murr_core::workload;
+use murr_workload as workload;
 
 /// A connection, and the server if this run started it (killed on drop).
 pub struct Redis {

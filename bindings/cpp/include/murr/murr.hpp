@@ -9,6 +9,8 @@
 //   db.read_f32("users", keys, {"f0", "f1"}, 0.0f, x); // the dense tensor, row-major
 //   db.write_f32("users", keys, {"f0", "f1"}, x);       // float32 rows back, row-major
 //   murr_table_stats_t st = db.table_stats("users");
+//   murr_metrics_t m = db.metrics();                  // engine counters, latency percentiles
+//   std::string text = db.metrics_prometheus();       // the same for a /metrics endpoint
 // General batches: murr/batch.hpp (murr::BatchBuilder).
 //
 // Every failure throws murr::Error (status() is the murr_status_t, message() libmurr's
@@ -589,6 +591,24 @@ public:
         murr_table_stats_t s = MURR_TABLE_STATS_INIT;
         call([&](murr_error_t *e) { return murr_db_table_stats(raw_, table.c_str(), &s, e); });
         return s;
+    }
+
+    /// The engine's metrics: counters since the Db was opened (reads, keys, misses, read
+    /// latency p50/p99/p999 and buckets, writes, rows, log fsyncs, flushes, compactions,
+    /// write stalls) and gauges of memtables and segments: see murr_metrics_t.
+    murr_metrics_t metrics() {
+        murr_metrics_t m = MURR_METRICS_INIT;
+        call([&](murr_error_t *e) { return murr_db_metrics(raw_, &m, e); });
+        return m;
+    }
+
+    /// The engine's metrics in the Prometheus text exposition format (0.0.4).
+    std::string metrics_prometheus() {
+        char *text = nullptr;
+        call([&](murr_error_t *e) { return murr_db_metrics_prometheus(raw_, &text, e); });
+        std::string out = text ? text : "";
+        murr_string_free(text);
+        return out;
     }
 
     /// A consistent read view; free it (destroy the Snapshot) before the Db.

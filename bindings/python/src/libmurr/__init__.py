@@ -12,7 +12,7 @@ an embedded database from this process.
 
 from ._native import LIBRARY_PATH, version
 from ._server import LocalServer
-from .db import LocalMurr, Murr, Snapshot, TableStats
+from .db import LocalMurr, Metrics, Murr, Snapshot, TableStats
 from .errors import (
     ArrowError,
     BackgroundError,
@@ -58,6 +58,7 @@ __all__ = [
     "LocalMurr",
     "LocalServer",
     "LockedError",
+    "Metrics",
     "Murr",
     "MurrError",
     "RemoteMurr",

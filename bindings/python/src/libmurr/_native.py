@@ -151,6 +151,50 @@ class ServerOptions(Structure):
     ]
 
 
+LATENCY_BUCKETS = 40
+"""`MURR_LATENCY_BUCKETS`: buckets of `murr_metrics_t.read_latency_buckets`."""
+
+
+class Metrics(Structure):
+    """`murr_metrics_t`: the engine's counters and gauges (`size` carries the struct's size)."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("enabled", c_uint64),
+        ("reads", c_uint64),
+        ("read_keys", c_uint64),
+        ("read_misses", c_uint64),
+        ("read_bytes", c_uint64),
+        ("read_latency_p50_ns", c_uint64),
+        ("read_latency_p99_ns", c_uint64),
+        ("read_latency_p999_ns", c_uint64),
+        ("read_latency_sum_ns", c_uint64),
+        ("writes", c_uint64),
+        ("write_rows", c_uint64),
+        ("deletes", c_uint64),
+        ("delete_keys", c_uint64),
+        ("log_syncs", c_uint64),
+        ("log_bytes", c_uint64),
+        ("flushes", c_uint64),
+        ("flush_rows", c_uint64),
+        ("flush_bytes", c_uint64),
+        ("flush_ns", c_uint64),
+        ("compactions", c_uint64),
+        ("compaction_bytes_read", c_uint64),
+        ("compaction_bytes_written", c_uint64),
+        ("compaction_ns", c_uint64),
+        ("write_stalls", c_uint64),
+        ("write_stall_ns", c_uint64),
+        ("memtable_bytes", c_uint64),
+        ("memtable_rows", c_uint64),
+        ("segments", c_uint64),
+        ("level0_segments", c_uint64),
+        ("segment_bytes", c_uint64),
+        ("segment_rows", c_uint64),
+        ("read_latency_buckets", c_uint64 * LATENCY_BUCKETS),
+    ]
+
+
 class StringList(Structure):
     """`murr_string_list_t`: strings owned by libmurr."""
 
@@ -212,6 +256,9 @@ _SIGNATURES = {
         [_db, c_char_p, POINTER(Keys), _names, c_size_t, c_void_p, POINTER(c_uint64), _err],
     ),
     "murr_db_table_stats": (_status, [_db, c_char_p, POINTER(TableStats), _err]),
+    "murr_db_metrics": (_status, [_db, POINTER(Metrics), _err]),
+    "murr_db_metrics_prometheus": (_status, [_db, POINTER(c_char_p), _err]),
+    "murr_string_free": (None, [c_void_p]),
     "murr_db_snapshot": (_status, [_db, POINTER(c_void_p), _err]),
     "murr_snapshot_seq": (c_uint64, [_snap]),
     "murr_snapshot_free": (None, [_snap]),

@@ -242,6 +242,30 @@ class Murr:
         call.check(_lib.murr_db_table_stats(self._ptr(), _enc(name), ctypes.byref(out), call.ref))
         return TableStats(**{f: int(getattr(out, f)) for f in TableStats._fields})
 
+    def metrics(self) -> "Metrics":
+        """The engine's metrics: counters since the database was opened (reads, keys, misses,
+        bytes read, read latency, writes, rows, deletes, log fsyncs and bytes, flushes,
+        compactions, write stalls; they only grow) and gauges of the memtables and segments
+        (docs/ENGINE.md, "Metrics"). Times are nanoseconds."""
+        out = _native.Metrics(size=ctypes.sizeof(_native.Metrics))
+        call = Call()
+        call.check(_lib.murr_db_metrics(self._ptr(), ctypes.byref(out), call.ref))
+        values = {f: int(getattr(out, f)) for f in Metrics._fields if f != "read_latency_buckets"}
+        values["enabled"] = bool(out.enabled)
+        values["read_latency_buckets"] = tuple(int(b) for b in out.read_latency_buckets)
+        return Metrics(**values)
+
+    def metrics_prometheus(self) -> str:
+        """The engine's metrics in the Prometheus text exposition format (0.0.4), names
+        prefixed `murr_`, per-table gauges labelled `table`: for a scrape endpoint."""
+        out = ctypes.c_char_p()
+        call = Call()
+        call.check(_lib.murr_db_metrics_prometheus(self._ptr(), ctypes.byref(out), call.ref))
+        try:
+            return (out.value or b"").decode()
+        finally:
+            _lib.murr_string_free(ctypes.cast(out, ctypes.c_void_p))
+
     def table_schema(self, name: str) -> pa.Schema:
         """The Arrow schema of table `name` ("murr.key" metadata names its key column)."""
         out = _native.ArrowSchema()
@@ -407,6 +431,77 @@ class TableStats(NamedTuple):
     """Rows that deletion vectors mark as deleted or superseded."""
     memtable_bytes: int
     """Estimated bytes of the table's memtables."""
+
+
+class Metrics(NamedTuple):
+    """What `Murr.metrics` returns (libmurr's `murr_metrics_t`): counters since the
+    database was opened, which only grow, and gauges. Times are nanoseconds."""
+
+    enabled: bool
+    """Whether the engine records its counters (when False they stay 0)."""
+    reads: int
+    """Reads that succeeded (read, read_tensor, snapshot reads)."""
+    read_keys: int
+    """Keys those reads asked for."""
+    read_misses: int
+    """Keys those reads did not find."""
+    read_bytes: int
+    """Bytes those reads returned (Arrow memory of the batches; floats of tensors)."""
+    read_latency_p50_ns: int
+    """Estimated median read latency, from the histogram."""
+    read_latency_p99_ns: int
+    """Estimated 99th percentile read latency."""
+    read_latency_p999_ns: int
+    """Estimated 99.9th percentile read latency."""
+    read_latency_sum_ns: int
+    """Sum of all read latencies (with `reads`, the mean)."""
+    writes: int
+    """Writes that succeeded (batches)."""
+    write_rows: int
+    """Rows those writes carried."""
+    deletes: int
+    """Deletes that succeeded (calls)."""
+    delete_keys: int
+    """Keys those deletes carried."""
+    log_syncs: int
+    """Fsyncs of the write-ahead log."""
+    log_bytes: int
+    """Bytes of records appended to the write-ahead log."""
+    flushes: int
+    """Flushes of memtables to segments."""
+    flush_rows: int
+    """Rows those flushes wrote."""
+    flush_bytes: int
+    """Bytes of segment files those flushes wrote."""
+    flush_ns: int
+    """Time spent flushing."""
+    compactions: int
+    """Compactions installed."""
+    compaction_bytes_read: int
+    """Bytes of segment files compactions read."""
+    compaction_bytes_written: int
+    """Bytes of segment files compactions wrote."""
+    compaction_ns: int
+    """Time spent compacting."""
+    write_stalls: int
+    """Writes held back by back-pressure."""
+    write_stall_ns: int
+    """Time those writes were held back."""
+    memtable_bytes: int
+    """Gauge: estimated bytes in memtables."""
+    memtable_rows: int
+    """Gauge: memtable entries (one per key and write)."""
+    segments: int
+    """Gauge: segment files."""
+    level0_segments: int
+    """Gauge: level-0 segments."""
+    segment_bytes: int
+    """Gauge: bytes of segment files."""
+    segment_rows: int
+    """Gauge: rows of segments (overwritten rows included)."""
+    read_latency_buckets: tuple
+    """The read latency histogram: bucket i counts reads of more than 2**(i-1) and at most
+    2**i ns (the last: everything above); not cumulative."""
 
 
 class Snapshot:

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use arrow_array::types::Float32Type;
 use arrow_array::{ArrayRef, FixedSizeListArray, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
-use murr_core::workload;
+use murr_workload as workload;
 
 /// Rows per batch of every load (docs/WORKLOAD.md).
 pub const LOAD_BATCH: u64 = 100_000;

@@ -4,7 +4,7 @@
 use arrow_array::cast::AsArray;
 use arrow_array::types::Float32Type;
 use arrow_array::{RecordBatch, StringArray};
-use murr_core::workload;
+use murr_workload as workload;
 
 /// Keys per read.
 pub const KEYS: usize = 1000;

@@ -105,7 +105,7 @@ impl Conn {
         let mut start = 0;
         while start < rows {
             let end = (start + 1000).min(rows);
-            let keys: Vec<String> = (start..end).map(murr_core::workload::key).collect();
+            let keys: Vec<String> = (start..end).map(murr_workload::key).collect();
             let vals: Vec<Vec<u8>> = (start..end).map(packed).collect();
             let mut args: Vec<&[u8]> = vec![b"MSET"];
             for (k, v) in keys.iter().zip(&vals) {
@@ -118,7 +118,7 @@ impl Conn {
             } else {
                 (start..end)
                     .map(|i| {
-                        let k = format!("h:{}", murr_core::workload::key(i));
+                        let k = format!("h:{}", murr_workload::key(i));
                         (
                             k,
                             (0..fields.len()).map(|c| value(i, c).to_string()).collect(),

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use murr_core::db::{Db, Options, SyncPolicy};
-use murr_core::workload;
+use murr_workload as workload;
 
 use crate::baseline::{PlainMap, Prefetched};
 use crate::data::{LOAD_BATCH, Spec, value};

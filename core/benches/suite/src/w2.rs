@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use murr_core::db::Db;
-use murr_core::workload;
+use murr_workload as workload;
 
 use crate::data::{FEATURES, upserted, value};
 use crate::proc::{dir_bytes, written_bytes};

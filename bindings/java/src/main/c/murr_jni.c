@@ -304,6 +304,77 @@ JNIEXPORT jlongArray JNICALL Java_dev_murr_Native_tableStats(JNIEnv *env, jclass
     return out;
 }
 
+/* The engine's metrics: the 31 scalar fields of murr_metrics_t after `size`, in order,
+ * then the MURR_LATENCY_BUCKETS buckets (Metrics.of reads them so). */
+JNIEXPORT jlongArray JNICALL Java_dev_murr_Native_metrics(JNIEnv *env, jclass cls, jlong db) {
+    (void)cls;
+    murr_metrics_t m = MURR_METRICS_INIT;
+    murr_error_t err = MURR_ERROR_INIT;
+    if (!check(env, murr_db_metrics(db_of(db), &m, &err), &err)) {
+        return NULL;
+    }
+    const jlong scalars[31] = {
+        (jlong)m.enabled,
+        (jlong)m.reads,
+        (jlong)m.read_keys,
+        (jlong)m.read_misses,
+        (jlong)m.read_bytes,
+        (jlong)m.read_latency_p50_ns,
+        (jlong)m.read_latency_p99_ns,
+        (jlong)m.read_latency_p999_ns,
+        (jlong)m.read_latency_sum_ns,
+        (jlong)m.writes,
+        (jlong)m.write_rows,
+        (jlong)m.deletes,
+        (jlong)m.delete_keys,
+        (jlong)m.log_syncs,
+        (jlong)m.log_bytes,
+        (jlong)m.flushes,
+        (jlong)m.flush_rows,
+        (jlong)m.flush_bytes,
+        (jlong)m.flush_ns,
+        (jlong)m.compactions,
+        (jlong)m.compaction_bytes_read,
+        (jlong)m.compaction_bytes_written,
+        (jlong)m.compaction_ns,
+        (jlong)m.write_stalls,
+        (jlong)m.write_stall_ns,
+        (jlong)m.memtable_bytes,
+        (jlong)m.memtable_rows,
+        (jlong)m.segments,
+        (jlong)m.level0_segments,
+        (jlong)m.segment_bytes,
+        (jlong)m.segment_rows};
+    jlongArray out = (*env)->NewLongArray(env, 31 + MURR_LATENCY_BUCKETS);
+    if (out != NULL) {
+        jlong buckets[MURR_LATENCY_BUCKETS];
+        for (size_t i = 0; i < MURR_LATENCY_BUCKETS; i++) {
+            buckets[i] = (jlong)m.read_latency_buckets[i];
+        }
+        (*env)->SetLongArrayRegion(env, out, 0, 31, scalars);
+        (*env)->SetLongArrayRegion(env, out, 31, MURR_LATENCY_BUCKETS, buckets);
+    }
+    return out;
+}
+
+/* The engine's metrics as Prometheus text, UTF-8 bytes (decoded in Java). */
+JNIEXPORT jbyteArray JNICALL Java_dev_murr_Native_metricsPrometheus(JNIEnv *env, jclass cls,
+                                                                   jlong db) {
+    (void)cls;
+    char *text = NULL;
+    murr_error_t err = MURR_ERROR_INIT;
+    if (!check(env, murr_db_metrics_prometheus(db_of(db), &text, &err), &err)) {
+        return NULL;
+    }
+    jsize len = (jsize)strlen(text);
+    jbyteArray out = (*env)->NewByteArray(env, len);
+    if (out != NULL) {
+        (*env)->SetByteArrayRegion(env, out, 0, len, (const jbyte *)text);
+    }
+    murr_string_free(text);
+    return out;
+}
+
 /* The table names as UTF-8 byte arrays (decoded in Java). */
 JNIEXPORT jobjectArray JNICALL Java_dev_murr_Native_tables(JNIEnv *env, jclass cls, jlong db) {
     (void)cls;

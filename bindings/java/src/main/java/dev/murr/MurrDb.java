@@ -183,6 +183,20 @@ public final class MurrDb extends MurrReader implements AutoCloseable {
     return new TableStats(v[0], v[1], v[2], v[3], v[4], v[5]);
   }
 
+  /**
+   * The engine's metrics (reads, keys, misses, read latency percentiles and buckets, writes,
+   * log fsyncs, flushes, compactions, write stalls, memtable and segment gauges): {@link
+   * Metrics}.
+   */
+  public Metrics metrics() {
+    return Metrics.of(withDb(Native::metrics));
+  }
+
+  /** The engine's metrics in the Prometheus text exposition format 0.0.4. */
+  public String metricsPrometheus() {
+    return new String(withDb(Native::metricsPrometheus), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   /** The schema of {@code table}; its metadata entry "murr.key" names the key column. */
   public Schema tableSchema(String table) {
     byte[] t = Utf8.cstring("table", table);

@@ -35,6 +35,10 @@ final class Native {
 
   static native long[] tableStats(long db, byte[] table);
 
+  static native long[] metrics(long db);
+
+  static native byte[] metricsPrometheus(long db);
+
   static native void tableSchema(long db, byte[] table, long outSchema);
 
   static native void addColumn(long db, byte[] table, long field);

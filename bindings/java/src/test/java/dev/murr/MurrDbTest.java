@@ -103,6 +103,44 @@ class MurrDbTest {
   }
 
   @Test
+  void metricsFollowWritesReadsAndFlushes() {
+    load("t", 100, 2, false, 0);
+    Metrics m = db.metrics();
+    assertEquals(1, m.enabled());
+    assertEquals(1, m.writes());
+    assertEquals(100, m.writeRows());
+    assertEquals(0, m.reads());
+    byte[] found = new byte[4];
+    String[] keys = {"doc_1", "nope", "doc_7", "gone"};
+    try (VectorSchemaRoot r = db.read("t", keys, new String[] {"f0"}, found)) {
+      assertEquals(4, r.getRowCount());
+      assertArrayEquals(new byte[] {1, 0, 1, 0}, found);
+    }
+    db.delete("t", "doc_3");
+    m = db.metrics();
+    assertEquals(1, m.reads());
+    assertEquals(4, m.readKeys());
+    assertEquals(2, m.readMisses());
+    assertTrue(m.readBytes() > 0 && m.logBytes() > 0, m.toString());
+    assertEquals(1, m.deletes());
+    assertEquals(1, m.deleteKeys());
+    assertEquals(Metrics.LATENCY_BUCKETS, m.readLatencyBuckets().length);
+    assertEquals(1, java.util.Arrays.stream(m.readLatencyBuckets()).sum());
+    assertTrue(m.readLatencyP50Nanos() > 0 && m.readLatencyP50Nanos() <= m.readLatencyP999Nanos());
+    assertEquals(101, m.memtableRows());
+    db.flush();
+    m = db.metrics();
+    assertEquals(1, m.flushes());
+    assertEquals(100, m.flushRows());
+    assertEquals(1, m.segments());
+    assertEquals(0, m.memtableRows());
+    String text = db.metricsPrometheus();
+    assertTrue(text.contains("murr_reads_total 1\n"), text);
+    assertTrue(text.contains("murr_read_misses_total 2\n"), text);
+    assertTrue(text.contains("murr_table_segments{table=\"t\"} 1\n"), text);
+  }
+
+  @Test
   void readUtf8KeysAsArrow() {
     load("t", 100, 3, false, 0);
     String[] keys = {"doc_5", "missing", "doc_99", "doc_0"};

@@ -1,15 +1,16 @@
-//! Keys asked for by a read, as bytes comparable with the stored keys.
+//! Keys asked for by a read or a delete, as index bytes comparable with the stored keys.
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int64Type, UInt64Type};
 use arrow_array::{Array, LargeStringArray, StringArray, StringViewArray};
 use arrow_schema::DataType;
 
+use super::{KeyKind, index_bytes_i64, index_bytes_u64};
 use crate::types::ColumnType;
 use crate::{Error, Result};
 
-/// The keys of one read: each is the bytes the index hashes, or `None` for a null key
-/// (which finds nothing).
+/// The keys of one read: each is its index bytes, or `None` for a null key (which finds
+/// nothing). Utf8 keys are borrowed, not copied.
 pub(crate) enum QueryKeys<'a> {
     Utf8(&'a StringArray),
     LargeUtf8(&'a LargeStringArray),
@@ -20,31 +21,39 @@ pub(crate) enum QueryKeys<'a> {
 impl<'a> QueryKeys<'a> {
     /// The keys in `array`, which must suit a key column of `key_type` named `column`.
     pub(crate) fn new(array: &'a dyn Array, column: &str, key_type: &ColumnType) -> Result<Self> {
-        let mismatch = || Error::KeyTypeMismatch {
-            column: column.to_owned(),
-            expected: key_type.to_arrow(),
-            found: array.data_type().clone(),
-        };
-        let ints = |v: &mut dyn Iterator<Item = Option<[u8; 8]>>| v.collect();
-        Ok(match (key_type, array.data_type()) {
-            (ColumnType::Utf8, DataType::Utf8) => QueryKeys::Utf8(array.as_string::<i32>()),
-            (ColumnType::Utf8, DataType::LargeUtf8) => {
-                QueryKeys::LargeUtf8(array.as_string::<i64>())
-            }
-            (ColumnType::Utf8, DataType::Utf8View) => QueryKeys::Utf8View(array.as_string_view()),
-            (ColumnType::Int64, DataType::Int64) => QueryKeys::Int(ints(
-                &mut array
+        match KeyKind::of(key_type) {
+            Some(kind) => Self::of_kind(array, column, kind),
+            None => Err(Error::KeyTypeMismatch {
+                column: column.to_owned(),
+                expected: key_type.to_arrow(),
+                found: array.data_type().clone(),
+            }),
+        }
+    }
+
+    /// The keys in `array`, which must suit a key column of `kind` named `column`
+    /// ([`KeyKind::accepts`]).
+    pub(crate) fn of_kind(array: &'a dyn Array, column: &str, kind: KeyKind) -> Result<Self> {
+        kind.check_lookup(array, column)?;
+        Ok(match array.data_type() {
+            DataType::Utf8 => QueryKeys::Utf8(array.as_string::<i32>()),
+            DataType::LargeUtf8 => QueryKeys::LargeUtf8(array.as_string::<i64>()),
+            DataType::Utf8View => QueryKeys::Utf8View(array.as_string_view()),
+            DataType::Int64 => QueryKeys::Int(
+                array
                     .as_primitive::<Int64Type>()
                     .iter()
-                    .map(|k| k.map(i64::to_le_bytes)),
-            )),
-            (ColumnType::UInt64, DataType::UInt64) => QueryKeys::Int(ints(
-                &mut array
+                    .map(|k| k.map(index_bytes_i64))
+                    .collect(),
+            ),
+            DataType::UInt64 => QueryKeys::Int(
+                array
                     .as_primitive::<UInt64Type>()
                     .iter()
-                    .map(|k| k.map(u64::to_le_bytes)),
-            )),
-            _ => return Err(mismatch()),
+                    .map(|k| k.map(index_bytes_u64))
+                    .collect(),
+            ),
+            _ => return Err(kind.mismatch(array, column)),
         })
     }
 
@@ -88,5 +97,10 @@ impl<'a> QueryKeys<'a> {
             QueryKeys::Utf8View(a) => (i < a.len() && a.is_valid(i)).then(|| a.value(i).as_bytes()),
             QueryKeys::Int(v) => v.get(i).and_then(|k| k.as_ref()).map(|k| &k[..]),
         }
+    }
+
+    /// The first null key's index, if any.
+    pub(crate) fn first_null(&self) -> Option<usize> {
+        (0..self.len()).find(|&i| self.get(i).is_none())
     }
 }

@@ -1,13 +1,14 @@
-//! The canonical workload of libmurr's benchmarks and demo (`docs/WORKLOAD.md`): table
-//! `features` with key `key` (utf8, `doc_{i}`) and non-null float32 columns `f0`..`f{m-1}`,
-//! where row i column c holds `((i * 31 + c) % 1000) / 1000`.
+//! The canonical workload of libmurr's benchmarks, demo and tests (`docs/WORKLOAD.md`):
+//! table `features` with key `key` (utf8, `doc_{i}`) and non-null float32 columns
+//! `f0`..`f{m-1}`, where row i column c holds `((i * 31 + c) % 1000) / 1000`, and a
+//! deterministic stream of random row numbers. Not part of the library: core uses it as a
+//! dev-dependency (benches, tests, examples), the CLI for its demo.
+#![deny(missing_docs)]
 
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float32Array, RecordBatch, StringArray};
-use arrow_schema::{DataType, Field, Schema, SchemaRef};
-
-use crate::Result;
+use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
 
 /// The schema of the canonical table with `columns` float32 columns.
 pub fn schema(columns: usize) -> SchemaRef {
@@ -27,7 +28,7 @@ pub fn value(i: u64, c: usize) -> f32 {
 }
 
 /// Rows `start..start + len` of the canonical table with `columns` float32 columns.
-pub fn batch(start: u64, len: usize, columns: usize) -> Result<RecordBatch> {
+pub fn batch(start: u64, len: usize, columns: usize) -> Result<RecordBatch, ArrowError> {
     let rows = start..start + len as u64;
     let mut arrays: Vec<ArrayRef> = vec![Arc::new(StringArray::from_iter_values(
         rows.clone().map(key),
@@ -37,12 +38,12 @@ pub fn batch(start: u64, len: usize, columns: usize) -> Result<RecordBatch> {
             rows.clone().map(|i| value(i, c)),
         )));
     }
-    Ok(RecordBatch::try_new(schema(columns), arrays)?)
+    RecordBatch::try_new(schema(columns), arrays)
 }
 
 /// Rows `0..rows` of the canonical table in batches of 100,000 rows (the last one shorter),
 /// as docs/WORKLOAD.md loads them.
-pub fn batches(rows: u64, columns: usize) -> impl Iterator<Item = Result<RecordBatch>> {
+pub fn batches(rows: u64, columns: usize) -> impl Iterator<Item = Result<RecordBatch, ArrowError>> {
     (0..rows)
         .step_by(100_000)
         .map(move |start| batch(start, (rows - start).min(100_000) as usize, columns))

@@ -9,7 +9,7 @@ use arrow_array::types::{Int64Type, UInt64Type};
 use arrow_array::{Array, Int64Array, StringArray, UInt64Array};
 use arrow_schema::DataType;
 
-use super::hash::hash_key;
+use super::{hash_key, index_bytes_i64, index_bytes_u64};
 use crate::{Error, Result};
 
 /// One key, owned, ordered as a segment orders its keys: utf8 keys bytewise (so `"B"` <
@@ -129,11 +129,12 @@ impl KeyColumn {
     }
 
     /// The hash the key index stores for key `i`.
+    #[inline]
     pub(crate) fn hash(&self, i: usize) -> u64 {
         match self.get(i) {
             KeyRef::Utf8(b) => hash_key(b),
-            KeyRef::Int64(v) => hash_key(&v.to_le_bytes()),
-            KeyRef::UInt64(v) => hash_key(&v.to_le_bytes()),
+            KeyRef::Int64(v) => hash_key(&index_bytes_i64(v)),
+            KeyRef::UInt64(v) => hash_key(&index_bytes_u64(v)),
         }
     }
 }

@@ -5,10 +5,10 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use super::Key;
 use super::Memtable;
 use super::index::Entry;
-use super::key::{decode, order_bytes, order_prefix};
+use crate::keys::{Key, KeyKind};
+use crate::keys::{decode_index, order_prefix};
 use crate::segment::SortKey;
 use crate::segment::lookup::same_key;
 use crate::{Error, Result};
@@ -64,7 +64,7 @@ impl Memtable {
                 Some((order_prefix(self.kind, self.entry_key(i, &mut buf)), i))
             })
             .collect();
-        let utf8 = self.kind == super::KeyKind::Utf8;
+        let utf8 = self.kind == KeyKind::Utf8;
         let full_key = |a: u32, b: u32| {
             let (mut x, mut y) = ([0u8; 8], [0u8; 8]);
             self.entry_key(a, &mut x).cmp(self.entry_key(b, &mut y))
@@ -146,17 +146,16 @@ impl Memtable {
             };
             *pos += 1;
             if self.visible(head, snapshot) {
-                let bytes = order_bytes(self.kind, self.entry_key(head, &mut buf));
-                out.push(self.sort_key(&bytes)?);
+                out.push(self.sort_key(self.entry_key(head, &mut buf))?);
             }
         }
         Ok(out)
     }
 
-    /// A key in the order-preserving encoding as a [`SortKey`].
+    /// A key given by its index bytes as a [`SortKey`].
     #[cfg_attr(not(feature = "engine"), allow(dead_code))]
     fn sort_key(&self, bytes: &[u8]) -> Result<SortKey> {
-        Ok(match decode(self.kind, bytes) {
+        Ok(match decode_index(self.kind, bytes) {
             Some(Key::Utf8(s)) => SortKey::Utf8(s.as_bytes().into()),
             Some(Key::Int64(v)) => SortKey::Int64(v),
             Some(Key::UInt64(v)) => SortKey::UInt64(v),
