@@ -244,6 +244,31 @@ fn transpose(columns: Ordered) -> ApiResult<Vec<Map<String, Value>>> {
     Ok(rows)
 }
 
+/// Keys from the raw JSON text of a list, as the key column's type: a list of plain
+/// strings (utf8 keys) or of integers is read straight into the array; anything else
+/// (escaped strings, integers as strings, wrong types for the error message) goes
+/// through [`keys_array`].
+pub fn keys_from_json(raw: &str, key_type: &DataType) -> ApiResult<ArrayRef> {
+    let fast: Option<ArrayRef> = match key_type {
+        DataType::Utf8 => serde_json::from_str::<Vec<&str>>(raw)
+            .ok()
+            .map(|k| Arc::new(StringArray::from(k)) as ArrayRef),
+        DataType::Int64 => serde_json::from_str::<Vec<i64>>(raw)
+            .ok()
+            .map(|k| Arc::new(Int64Array::from(k)) as ArrayRef),
+        DataType::UInt64 => serde_json::from_str::<Vec<u64>>(raw)
+            .ok()
+            .map(|k| Arc::new(UInt64Array::from(k)) as ArrayRef),
+        _ => None,
+    };
+    if let Some(keys) = fast {
+        return Ok(keys);
+    }
+    let keys: Vec<Value> = serde_json::from_str(raw)
+        .map_err(|_| ApiError::bad_request("\"keys\" must be a list"))?;
+    keys_array(&keys, key_type)
+}
+
 /// Keys from a JSON list, as the key column's type: strings for utf8 keys, integers (or
 /// strings of digits) for int64 and uint64 keys.
 pub fn keys_array(keys: &[Value], key_type: &DataType) -> ApiResult<ArrayRef> {

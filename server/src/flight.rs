@@ -44,6 +44,15 @@ pub struct FlightHandler {
     max_body_bytes: usize,
 }
 
+/// A `do_get` ticket as sent: the keys left as JSON text (parsed once the key column's type
+/// is known), the rest as JSON values. Other members are ignored.
+#[derive(serde::Deserialize)]
+struct TicketDoc {
+    table: Option<Value>,
+    keys: Option<Box<serde_json::value::RawValue>>,
+    columns: Option<Value>,
+}
+
 impl FlightHandler {
     /// A service over `db`, requiring `token` if given, taking puts of at most
     /// `max_body_bytes` of Arrow data.
@@ -203,26 +212,28 @@ impl FlightService for FlightHandler {
 
     async fn do_get(&self, req: Request<Ticket>) -> Result<Response<Self::DoGetStream>, Status> {
         self.check(&req)?;
-        let ticket: Value = serde_json::from_slice(&req.get_ref().ticket).map_err(|e| {
+        let ticket: TicketDoc = serde_json::from_slice(&req.get_ref().ticket).map_err(|e| {
             Status::invalid_argument(format!(
                 "the ticket must be JSON {{\"table\", \"keys\", \"columns\"}}: {e}"
             ))
         })?;
         let table = ticket
-            .get("table")
+            .table
+            .as_ref()
             .and_then(Value::as_str)
             .ok_or_else(|| Status::invalid_argument("the ticket needs \"table\""))?
             .to_owned();
-        let columns: Option<Vec<String>> = match ticket.get("columns") {
+        let columns: Option<Vec<String>> = match ticket.columns {
             None | Some(Value::Null) => None,
             Some(c) => Some(
-                serde_json::from_value(c.clone())
+                serde_json::from_value(c)
                     .map_err(|_| Status::invalid_argument("\"columns\" must be a list of names"))?,
             ),
         };
-        let keys = match ticket.get("keys") {
-            None | Some(Value::Null) => None,
-            Some(Value::Array(k)) => Some(k.clone()),
+        let keys = match ticket.keys {
+            None => None,
+            Some(k) if k.get().trim() == "null" => None,
+            Some(k) if k.get().trim_start().starts_with('[') => Some(k),
             Some(_) => return Err(Status::invalid_argument("\"keys\" must be a list")),
         };
         let Some(keys) = keys else {
@@ -252,7 +263,7 @@ impl FlightService for FlightHandler {
                 let key_type = schema
                     .field_with_name(&key_of(&schema))
                     .map(|f| f.data_type().clone())?;
-                let keys = data::keys_array(&keys, &key_type)?;
+                let keys = data::keys_from_json(keys.get(), &key_type)?;
                 let columns = columns.unwrap_or_else(|| all_columns(&schema));
                 let names: Vec<&str> = columns.iter().map(String::as_str).collect();
                 Ok(db.read(&table, &keys, &names)?.0)

@@ -37,6 +37,7 @@ mod snapshots;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use murr_core::db::{Db, Options};
 use tokio::net::TcpListener;
@@ -174,7 +175,8 @@ impl Server {
                     tonic::transport::Server::builder()
                         .add_service(service)
                         .serve_with_incoming_shutdown(
-                            tonic::transport::server::TcpIncoming::from(listener),
+                            tonic::transport::server::TcpIncoming::from(listener)
+                                .with_nodelay(Some(true)),
                             async move {
                                 let _ = stopped.wait_for(|s| *s).await;
                             },
@@ -186,6 +188,11 @@ impl Server {
         };
         let app = http::router(state);
         let http = tokio::spawn(async move {
+            // Answers go out at once: without TCP_NODELAY a response written in two parts
+            // waits for the client's delayed ACK (40 ms on Linux).
+            let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             axum::serve(listener, app)
                 .with_graceful_shutdown(async move {
                     let _ = stopped.wait_for(|s| *s).await;
@@ -229,20 +236,39 @@ impl Server {
     /// application that embeds libmurr and serves it too, as `murr_server_start` does).
     pub async fn stop(self) -> Result<(), ServerError> {
         let _ = self.stop.send(true);
-        let served = self
-            .http
-            .await
-            .map_err(|e| ServerError::Task(e.to_string()))?;
+        let served = finish(self.http).await?;
         let flight_served = match self.flight {
-            Some(task) => task.await.map_err(|e| ServerError::Task(e.to_string()))?,
-            None => Ok(()),
+            Some(task) => finish(task).await?,
+            None => None,
         };
-        served.map_err(|source| ServerError::Io {
-            what: "serving",
-            addr: self.http_addr.to_string(),
-            source,
-        })?;
-        flight_served.map_err(|e| ServerError::Task(format!("Flight: {e}")))
+        if let Some(served) = served {
+            served.map_err(|source| ServerError::Io {
+                what: "serving",
+                addr: self.http_addr.to_string(),
+                source,
+            })?;
+        }
+        if let Some(flight_served) = flight_served {
+            flight_served.map_err(|e| ServerError::Task(format!("Flight: {e}")))?;
+        }
+        Ok(())
+    }
+}
+
+/// How long a stopping server waits for its connections to finish before closing them.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Waits for a serving task that was told to stop, at most [`SHUTDOWN_GRACE`]: then it is
+/// aborted (clients that keep idle connections open, or stopped reading, hold it up) and
+/// `None` returned.
+async fn finish<T>(task: JoinHandle<T>) -> Result<Option<T>, ServerError> {
+    let abort = task.abort_handle();
+    match tokio::time::timeout(SHUTDOWN_GRACE, task).await {
+        Ok(joined) => joined.map(Some).map_err(|e| ServerError::Task(e.to_string())),
+        Err(_) => {
+            abort.abort();
+            Ok(None)
+        }
     }
 }
 

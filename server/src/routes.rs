@@ -157,7 +157,8 @@ pub async fn write(
 /// A fetch request: keys and the columns (every column, the key first, if absent), the
 /// fill of dense reads, the held snapshot to read at.
 struct FetchRequest {
-    keys: Vec<Value>,
+    /// The JSON text of the keys list (parsed once the key column's type is known).
+    keys: Box<serde_json::value::RawValue>,
     columns: Option<Vec<String>>,
     fill: f32,
     snapshot: Option<u64>,
@@ -213,14 +214,24 @@ impl View {
     }
 }
 
+/// A fetch body as sent: the keys left as JSON text, the rest as JSON values checked by
+/// [`parse_fetch`]. Other members are ignored.
+#[derive(serde::Deserialize)]
+struct FetchDoc {
+    keys: Option<Box<serde_json::value::RawValue>>,
+    columns: Option<Value>,
+    fill: Option<Value>,
+    snapshot: Option<Value>,
+}
+
 fn parse_fetch(body: &[u8], need_columns: bool) -> ApiResult<FetchRequest> {
-    let doc: Value = serde_json::from_slice(body)
+    let doc: FetchDoc = serde_json::from_slice(body)
         .map_err(|e| ApiError::bad_request(format!("malformed JSON body: {e}")))?;
-    let keys = match doc.get("keys") {
-        Some(Value::Array(k)) => k.clone(),
+    let keys = match doc.keys {
+        Some(k) if k.get().trim_start().starts_with('[') => k,
         _ => return Err(ApiError::bad_request("the body needs \"keys\": [...]")),
     };
-    let columns = match doc.get("columns") {
+    let columns = match doc.columns {
         None | Some(Value::Null) if !need_columns => None,
         Some(Value::Array(c)) => {
             let mut out = Vec::with_capacity(c.len());
@@ -241,14 +252,14 @@ fn parse_fetch(body: &[u8], need_columns: bool) -> ApiResult<FetchRequest> {
             ));
         }
     };
-    let fill = match doc.get("fill") {
+    let fill = match doc.fill {
         None | Some(Value::Null) => f32::NAN,
         Some(v) => v
             .as_f64()
             .ok_or_else(|| ApiError::bad_request("\"fill\" must be a number"))?
             as f32,
     };
-    let snapshot = match doc.get("snapshot") {
+    let snapshot = match doc.snapshot {
         None | Some(Value::Null) => None,
         Some(v) => Some(v.as_u64().ok_or_else(|| {
             ApiError::bad_request(
@@ -300,7 +311,7 @@ pub async fn fetch(
         let key_type = schema
             .field_with_name(&key_of(&schema))
             .map(|f| f.data_type().clone())?;
-        let keys = data::keys_array(&req.keys, &key_type)?;
+        let keys = data::keys_from_json(req.keys.get(), &key_type)?;
         let columns = req.columns.unwrap_or_else(|| all_columns(&schema));
         let names: Vec<&str> = columns.iter().map(String::as_str).collect();
         let (batch, found) = view.read(db, &name, &keys, &names)?;
@@ -349,15 +360,16 @@ pub async fn fetch_f32(
     let req = parse_fetch(&body, true)?;
     let view = View::of(&state, req.snapshot)?;
     let columns = req.columns.unwrap_or_default();
-    let (rows, cols) = (req.keys.len(), columns.len());
+    let cols = columns.len();
     let (values, found) = blocking(&state, move |db| {
         let schema = view.schema(db, &name)?;
         let key_type = schema
             .field_with_name(&key_of(&schema))
             .map(|f| f.data_type().clone())?;
-        let keys = data::keys_array(&req.keys, &key_type)?;
+        let keys = data::keys_from_json(req.keys.get(), &key_type)?;
         let names: Vec<&str> = columns.iter().map(String::as_str).collect();
-        let len = rows
+        let len = keys
+            .len()
             .checked_mul(cols)
             .ok_or_else(|| ApiError::bad_request("too many values"))?;
         let mut out = vec![0f32; len];
@@ -366,6 +378,7 @@ pub async fn fetch_f32(
     })
     .await?;
     count_keys(&state, &found);
+    let rows = found.len();
     if as_json {
         let v = json!({"shape": [rows, cols], "values": values, "found": found});
         return Ok(json_value(StatusCode::OK, &v));
@@ -401,7 +414,7 @@ pub async fn delete(
         let key_type = schema
             .field_with_name(&key_of(&schema))
             .map(|f| f.data_type().clone())?;
-        let keys = data::keys_array(&req.keys, &key_type)?;
+        let keys = data::keys_from_json(req.keys.get(), &key_type)?;
         Ok(db.delete(&name, &keys)?)
     })
     .await?;

@@ -278,7 +278,12 @@ fn main() {
     if redis.is_none() {
         println!("\n(Redis left out: no MURR_REDIS and no redis-server on PATH.)");
     }
-    client_rt.block_on(async { drop(flight) });
+    // The clients' connections close first: the server waits for them when it stops.
+    client_rt.block_on(async {
+        drop(flight);
+        drop(http);
+    });
+    drop(client_rt);
     server_rt.block_on(server.stop()).unwrap();
     drop(redis);
 }
