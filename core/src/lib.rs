@@ -70,6 +70,8 @@ mod durable;
 #[doc(hidden)]
 pub mod dv;
 mod error;
+#[cfg(feature = "engine")]
+pub mod ingest;
 #[doc(hidden)]
 pub mod manifest;
 #[doc(hidden)]
@@ -86,4 +88,6 @@ pub mod workload;
 #[cfg(feature = "engine")]
 pub use db::{Db, Options, Recovery, RecoveryReport, Scan, Snapshot, SyncPolicy, TableStats};
 pub use error::{Error, Result};
+#[cfg(feature = "engine")]
+pub use ingest::{FileFormat, IngestStats};
 pub use segment::{Segment, SegmentWriter};

@@ -92,6 +92,11 @@ pub struct Options {
     /// before it is deleted, for external readers of the files. Default zero: deleted at
     /// once.
     pub file_gc_grace: std::time::Duration,
+    /// Bytes of input rows (Arrow's accounting) a bulk ingest ([`crate::db::Db::ingest`])
+    /// sorts in memory at a time; an input larger than this is sorted in parts, each
+    /// written to temporary segments and merged at the end. An ingest's heap peaks at
+    /// about this plus three times [`Options::target_segment_bytes`]. Default 256 MiB.
+    pub ingest_memory_bytes: usize,
 }
 
 /// The most [`Options::background_threads`] an open accepts: more would only contend
@@ -127,11 +132,18 @@ impl Default for Options {
             compaction_chunk_rows: 64 * 1024,
             idle_compaction_after: Some(std::time::Duration::from_secs(1)),
             file_gc_grace: std::time::Duration::ZERO,
+            ingest_memory_bytes: 256 << 20,
         }
     }
 }
 
 impl Options {
+    /// The options with `bytes` as [`Options::ingest_memory_bytes`].
+    pub fn with_ingest_memory_bytes(mut self, bytes: usize) -> Self {
+        self.ingest_memory_bytes = bytes;
+        self
+    }
+
     /// The options with `sync` as the sync policy.
     pub fn with_sync(mut self, sync: SyncPolicy) -> Self {
         self.sync = sync;
