@@ -81,11 +81,14 @@ pub enum Error {
     },
 
     /// A key to be written is null.
-    #[error("key column '{column}' is null at row {row} of the batch; keys must not be null")]
+    #[error(
+        "key column '{column}' is null at row {row} of the input (counting from 0); keys must \
+         not be null"
+    )]
     NullKey {
         /// The key column.
         column: String,
-        /// The row in the batch.
+        /// The row in the batch written, or for an ingest in the whole input.
         row: usize,
     },
 

@@ -191,7 +191,7 @@ fn sort_parts(
             continue;
         }
         inner.check_open()?;
-        let batch = conform.apply(&batch)?;
+        let batch = conform.apply(&batch, rows)?;
         rows += batch.num_rows() as u64;
         bytes += batch.get_array_memory_size();
         buffer.push(batch);

@@ -151,9 +151,10 @@ impl Conform {
             .collect()
     }
 
-    /// `batch` (of the input's schema) as rows of [`Conform::target`]. Errors: a value
-    /// that does not cast, a null key, a null in a column declared not nullable.
-    pub(crate) fn apply(&self, batch: &RecordBatch) -> Result<RecordBatch> {
+    /// `batch` (of the input's schema, its first row row `first_row` of the input) as rows
+    /// of [`Conform::target`]. Errors: a value that does not cast, a null key (its row
+    /// counted from the input's start), a null in a column declared not nullable.
+    pub(crate) fn apply(&self, batch: &RecordBatch, first_row: u64) -> Result<RecordBatch> {
         let n = batch.num_rows();
         let options = CastOptions {
             safe: false,
@@ -184,7 +185,9 @@ impl Conform {
                     let row = (0..n).find(|&r| array.is_null(r)).unwrap_or(0);
                     return Err(Error::NullKey {
                         column: field.name().clone(),
-                        row,
+                        row: usize::try_from(first_row)
+                            .unwrap_or(usize::MAX)
+                            .saturating_add(row),
                     });
                 }
                 if !self.nullable.get(i).copied().unwrap_or(true) {

@@ -42,8 +42,12 @@ pub(crate) fn write_sorted(
     let schema = conform.target();
     let key_name = schema.field(key).name().clone();
     let mut output = Output::new(schema.clone(), &key_name, key, target, next_path);
-    let mut indices: Vec<(usize, usize)> = Vec::with_capacity(CHUNK.min(order.len()));
-    for chunk in order.chunks(CHUNK) {
+    // Chunks of about half the target, so that a file ends within half a target of it.
+    let bytes: usize = batches.iter().map(RecordBatch::get_array_memory_size).sum();
+    let row_bytes = (bytes / order.len().max(1)).max(1);
+    let chunk_rows = (target / 2 / row_bytes).clamp(1, CHUNK);
+    let mut indices: Vec<(usize, usize)> = Vec::with_capacity(chunk_rows.min(order.len()));
+    for chunk in order.chunks(chunk_rows) {
         indices.clear();
         indices.extend(chunk.iter().map(|e| (e.batch as usize, e.row as usize)));
         let columns = (0..schema.fields().len())
