@@ -1,7 +1,7 @@
 //! W1, R1, R4 and O1 of docs/WORKLOAD.md through the embedded database (`murr_core::db::Db`),
 //! with a bare segment of the same rows as the same-run peer.
 //!
-//! `cargo bench -p murr-core --bench engine -- [--rows N] [--batches B] [--only w1|r1|r1mem|r4|o1|r1run|states]`
+//! `cargo bench -p murr-core --bench engine -- [--rows N] [--batches B] [--only w1|r1|r1mem|r4|o1|r1run|states|ingest]`
 //! [--segments N] (`--only` also takes a comma-separated list: `--only r1,o1`).
 //!
 //! - W1: ingest through `Db::write` in 100,000-row batches (sync always / never, one flush;
@@ -17,6 +17,10 @@
 //!   before and after the compaction and after many small flushes with background
 //!   compaction, against the compacted table (`--target MiB` sets the compaction's output
 //!   segment size).
+//!
+//! - ingest: W3, bulk ingest through `Db::ingest` from an Arrow stream and from an
+//!   uncompressed Parquet file (each in a child process: seconds, rows/s, peak memory), then
+//!   R1 right after the ingest against the same rows written, flushed and compacted.
 //!
 //! - states: R1 on one table compacted, with 10% of the keys upserted in the memtable
 //!   (R1mem as the issue of reads while data changes defines it) and right after that
@@ -35,6 +39,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod fixture;
+mod ingest;
 mod lifecycle;
 mod lsm;
 mod phases;
@@ -213,6 +218,11 @@ fn main() {
         lsm::compact_child(dir, argv[i + 2].parse().unwrap());
         return;
     }
+    if let Some(i) = argv.iter().position(|a| a == "--ingest-child") {
+        let dir = std::path::Path::new(&argv[i + 1]);
+        ingest::ingest_child(dir, &argv[i + 2], argv[i + 3].parse().unwrap());
+        return;
+    }
     let a = args();
     let root = std::env::var_os("MURR_BENCH_DIR")
         .map(std::path::PathBuf::from)
@@ -232,13 +242,16 @@ fn main() {
     if only("w1") {
         lifecycle::w1(a.rows, dir);
     }
-    if !["r1", "r1mem", "o1", "r4", "w2", "r1run", "states"]
+    if !["r1", "r1mem", "o1", "r4", "w2", "r1run", "states", "ingest"]
         .iter()
         .any(|w| only(w))
     {
         return;
     }
     let keys = KeyBatches::new(a.rows, WARMUP + a.batches);
+    if only("ingest") {
+        ingest::ingest(a.rows, &keys, dir);
+    }
     if only("states") {
         states::states(&keys, a.rows, dir);
     }
