@@ -51,10 +51,8 @@ pub fn ingest_child(dir: &Path, source: &str, rows: u64) {
     let (spent, anon) = with_peak_anon(|| {
         stats = Some(match stream {
             Some(batches) => {
-                let reader = RecordBatchIterator::new(
-                    batches.into_iter().map(Ok),
-                    workload::schema(WIDTH),
-                );
+                let reader =
+                    RecordBatchIterator::new(batches.into_iter().map(Ok), workload::schema(WIDTH));
                 db.ingest(TABLE, reader).unwrap()
             }
             None => db.ingest_file(TABLE, source).unwrap(),

@@ -193,7 +193,7 @@ fn sort_parts(
         inner.check_open()?;
         let batch = conform.apply(&batch, rows)?;
         rows += batch.num_rows() as u64;
-        bytes += batch.get_array_memory_size();
+        bytes += sort::batch_bytes(&batch);
         buffer.push(batch);
         if bytes >= budget {
             parts.push(files.write(|next| sort::write_sorted(&buffer, conform, target, next))?);

@@ -43,7 +43,7 @@ pub(crate) fn write_sorted(
     let key_name = schema.field(key).name().clone();
     let mut output = Output::new(schema.clone(), &key_name, key, target, next_path);
     // Chunks of about half the target, so that a file ends within half a target of it.
-    let bytes: usize = batches.iter().map(RecordBatch::get_array_memory_size).sum();
+    let bytes: usize = batches.iter().map(batch_bytes).sum();
     let row_bytes = (bytes / order.len().max(1)).max(1);
     let chunk_rows = (target / 2 / row_bytes).clamp(1, CHUNK);
     let mut indices: Vec<(usize, usize)> = Vec::with_capacity(chunk_rows.min(order.len()));
@@ -62,6 +62,20 @@ pub(crate) fn write_sorted(
     }
     output.finish()?;
     Ok(output.into_outputs())
+}
+
+/// The bytes of `batch`'s rows: of its slices only (a batch sliced from a larger one does
+/// not count the whole buffers it shares, as `get_array_memory_size` would).
+pub(crate) fn batch_bytes(batch: &RecordBatch) -> usize {
+    batch
+        .columns()
+        .iter()
+        .map(|c| {
+            let data = c.to_data();
+            data.get_slice_memory_size()
+                .unwrap_or_else(|_| c.get_array_memory_size())
+        })
+        .sum()
 }
 
 /// Every row of `keys` (one key column per batch) in key order, only the last row of each
