@@ -268,6 +268,40 @@ class Murr:
         call.check(status)
         return seq.value
 
+    def ingest(self, table: str, source: Any) -> None:
+        """Bulk-loads `source` into `table` as one upsert, sorted by key straight into the
+        table's segments (no log, no memtable): the way to load large inputs. All or
+        nothing: on return every row is readable; on an error none is.
+
+        `source`: a path (str or os.PathLike) to a Parquet file (any codec pyarrow writes)
+        or an Arrow IPC file or stream, told by its first bytes (only the table's columns
+        are read); or a `pyarrow.Table`, `RecordBatch`, `RecordBatchReader`, a
+        `pyarrow.dataset.Dataset`, a pandas or polars DataFrame, or any object with
+        `__arrow_c_stream__`, streamed through the Arrow C stream interface. Columns are
+        matched by name and cast to the table's types by libmurr (a value that does not fit
+        raises, never becomes null); columns the table lacks are ignored; table columns the
+        source lacks keep their values; a key repeated in the source takes its last row.
+        """
+        call = Call()
+        if isinstance(source, (str, os.PathLike)):
+            path = os.fspath(source)
+            if isinstance(path, bytes):
+                path = os.fsdecode(path)
+            status = _lib.murr_db_ingest_file(self._ptr(), _enc(table), _enc(path), call.ref)
+            call.check(status)
+            return
+        if hasattr(source, "scanner") and hasattr(source, "to_batches"):
+            data = source.scanner().to_reader()  # a pyarrow dataset, read batch by batch
+        else:
+            data = _arrow.to_arrow(source)
+        if isinstance(data, pa.RecordBatch):
+            data = pa.RecordBatchReader.from_batches(data.schema, [data])
+        elif isinstance(data, pa.Table):
+            data = data.to_reader()
+        stream = _arrow.export_stream(data)
+        status = _lib.murr_db_ingest_stream(self._ptr(), _enc(table), ctypes.byref(stream), call.ref)
+        call.check(status)
+
     def delete(self, table: str, keys: Any) -> int:
         """Deletes `keys` from `table` (absent keys are fine); returns the sequence number."""
         k = _keys.prepare(keys)
