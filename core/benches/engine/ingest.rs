@@ -33,14 +33,16 @@ struct Measured {
 
 /// Ingests `rows` canonical rows into a new database in `dir`, in this process: `source`
 /// is "stream" (100,000-row batches built before the clock starts) or a Parquet path.
-/// Prints what [`Measured`] holds.
-pub fn ingest_child(dir: &Path, source: &str, rows: u64) {
-    let db = create(
-        dir,
-        Options::default()
-            .with_sync(SyncPolicy::Never)
-            .with_background_threads(0),
-    );
+/// `mib`: `Options::ingest_memory_bytes` in MiB, 0 for the default. Prints what
+/// [`Measured`] holds.
+pub fn ingest_child(dir: &Path, source: &str, rows: u64, mib: usize) {
+    let mut options = Options::default()
+        .with_sync(SyncPolicy::Never)
+        .with_background_threads(0);
+    if mib > 0 {
+        options = options.with_ingest_memory_bytes(mib << 20);
+    }
+    let db = create(dir, options);
     let stream = (source == "stream").then(|| {
         workload::batches(rows, WIDTH)
             .collect::<Result<Vec<_>, _>>()
@@ -70,12 +72,13 @@ pub fn ingest_child(dir: &Path, source: &str, rows: u64) {
     );
 }
 
-fn in_child(dir: &Path, source: &str, rows: u64) -> Measured {
+fn in_child(dir: &Path, source: &str, rows: u64, mib: usize) -> Measured {
     let out = std::process::Command::new(std::env::current_exe().unwrap())
         .arg("--ingest-child")
         .arg(dir)
         .arg(source)
         .arg(rows.to_string())
+        .arg(mib.to_string())
         .output()
         .unwrap();
     assert!(
@@ -109,20 +112,26 @@ fn write_parquet(path: &Path, rows: u64) {
 }
 
 /// W3 and R1 after it (see the module docs).
-pub fn ingest(rows: u64, keys: &KeyBatches, dir: &Path) {
+/// `ingest_mib`: `Options::ingest_memory_bytes` in MiB (`--ingest-mib`), else the default.
+pub fn ingest(rows: u64, keys: &KeyBatches, dir: &Path, ingest_mib: Option<usize>) {
+    let mib = ingest_mib.unwrap_or(0);
     let parquet = dir.join("w3.parquet");
     eprintln!("W3: writing {rows} rows as an uncompressed Parquet file ...");
     write_parquet(&parquet, rows);
     let parquet_mb = std::fs::metadata(&parquet).unwrap().len() as f64 / 1e6;
     eprintln!("W3: ingesting from a stream and from the file (child processes) ...");
     let stream_dir = dir.join("w3-stream");
-    let from_stream = in_child(&stream_dir, "stream", rows);
+    let from_stream = in_child(&stream_dir, "stream", rows, mib);
     let file_dir = dir.join("w3-parquet");
-    let from_file = in_child(&file_dir, parquet.to_str().unwrap(), rows);
+    let from_file = in_child(&file_dir, parquet.to_str().unwrap(), rows, mib);
     std::fs::remove_file(&parquet).unwrap();
     std::fs::remove_dir_all(&file_dir).unwrap();
 
-    println!("\n#### W3: bulk ingest of {rows} rows through `Db::ingest` (default options)\n");
+    let memory = match ingest_mib {
+        Some(m) => format!("ingest_memory_bytes {m} MiB"),
+        None => "default options: ingest_memory_bytes 256 MiB".to_owned(),
+    };
+    println!("\n#### W3: bulk ingest of {rows} rows through `Db::ingest` ({memory})\n");
     println!(
         "| source | s | rows/s | parts spilled | segments | peak heap growth MB | peak RSS (VmHWM) MB |"
     );

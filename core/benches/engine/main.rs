@@ -2,7 +2,7 @@
 //! with a bare segment of the same rows as the same-run peer.
 //!
 //! `cargo bench -p murr-core --bench engine -- [--rows N] [--batches B] [--only w1|r1|r1mem|r4|o1|r1run|states|ingest]`
-//! [--segments N] (`--only` also takes a comma-separated list: `--only r1,o1`).
+//! [--segments N] [--ingest-mib N] (`--only` also takes a comma-separated list: `--only r1,o1`).
 //!
 //! - W1: ingest through `Db::write` in 100,000-row batches (sync always / never, one flush;
 //!   and never with the default memtable limit), then `flush`.
@@ -74,6 +74,8 @@ struct Args {
     target_mib: Option<usize>,
     /// About how many segments R1run's run has.
     segments: u64,
+    /// W3's `Options::ingest_memory_bytes` in MiB; the default when `None`.
+    ingest_mib: Option<usize>,
 }
 
 fn args() -> Args {
@@ -83,6 +85,7 @@ fn args() -> Args {
         only: None,
         target_mib: None,
         segments: 10,
+        ingest_mib: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -91,6 +94,7 @@ fn args() -> Args {
             "--batches" => a.batches = it.next().and_then(|v| v.parse().ok()).expect("--batches N"),
             "--only" => a.only = it.next(),
             "--target" => a.target_mib = it.next().and_then(|v| v.parse().ok()),
+            "--ingest-mib" => a.ingest_mib = it.next().and_then(|v| v.parse().ok()),
             "--segments" => {
                 a.segments = it
                     .next()
@@ -220,7 +224,12 @@ fn main() {
     }
     if let Some(i) = argv.iter().position(|a| a == "--ingest-child") {
         let dir = std::path::Path::new(&argv[i + 1]);
-        ingest::ingest_child(dir, &argv[i + 2], argv[i + 3].parse().unwrap());
+        ingest::ingest_child(
+            dir,
+            &argv[i + 2],
+            argv[i + 3].parse().unwrap(),
+            argv[i + 4].parse().unwrap(),
+        );
         return;
     }
     let a = args();
@@ -250,7 +259,7 @@ fn main() {
     }
     let keys = KeyBatches::new(a.rows, WARMUP + a.batches);
     if only("ingest") {
-        ingest::ingest(a.rows, &keys, dir);
+        ingest::ingest(a.rows, &keys, dir, a.ingest_mib);
     }
     if only("states") {
         states::states(&keys, a.rows, dir);
