@@ -111,21 +111,19 @@ pub enum Error {
     /// A column of an ingest's input cannot be converted to the table's type: the types
     /// have no cast, or a value does not fit (an overflow, an unparsable string).
     #[error(
-        "column '{column}' of {input} has type {from}, which cannot become table '{table}''s \
-         type {to}: {detail}"
+        "column '{column}' has type {from}, which cannot become table '{table}''s type {to}: \
+         {detail}"
     )]
     Uncastable {
         /// The table.
         table: String,
         /// The column.
         column: String,
-        /// The input (a file path, or "the stream").
-        input: String,
         /// The input column's type.
         from: DataType,
         /// The table column's type.
         to: DataType,
-        /// Why.
+        /// The input (a file path, or "the stream") and why.
         detail: String,
     },
 

@@ -160,13 +160,13 @@ fn an_ingest_killed_is_all_or_nothing() {
             first == acked || first == acked + 1,
             "cycle {cycle}: key0 holds ingest {first}, acknowledged up to {acked}"
         );
-        for k in 0..KEYS as usize {
-            let here = if found[k] { v.value(k) as u64 } else { 0 };
+        for (k, &found) in found.iter().enumerate() {
+            let here = if found { v.value(k) as u64 } else { 0 };
             assert_eq!(
                 here, first,
                 "cycle {cycle}: key{k} holds another ingest than key0"
             );
-            if found[k] {
+            if found {
                 assert_eq!(
                     w.value(k),
                     format!("w{first}"),

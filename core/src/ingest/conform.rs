@@ -57,10 +57,9 @@ impl Conform {
                     return Err(Error::Uncastable {
                         table: table.to_owned(),
                         column: field.name().clone(),
-                        input: input_name.to_owned(),
                         from: from.clone(),
                         to: field.data_type().clone(),
-                        detail: "Arrow has no cast between these types".to_owned(),
+                        detail: format!("{input_name}: Arrow has no cast between these types"),
                     });
                 }
             }
@@ -210,10 +209,9 @@ impl Conform {
         Error::Uncastable {
             table: self.table.clone(),
             column: column.to_owned(),
-            input: self.input.clone(),
             from: from.clone(),
             to: to.clone(),
-            detail: e.to_string(),
+            detail: format!("{}: {}", self.input, e.to_string()),
         }
     }
 }
