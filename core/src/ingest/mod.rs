@@ -1,11 +1,11 @@
 //! Bulk ingest: the parts of [`crate::db::Db::ingest`] that know nothing of the database.
 //!
-//! - [`conform`]: an input's columns matched to the table's by name, cast to its types;
+//! - `conform`: an input's columns matched to the table's by name, cast to its types;
 //!   the table's columns the input lacks are not written (a partial ingest), the input's
 //!   columns the table lacks are ignored.
-//! - [`sort`]: buffered rows sorted by key (the last row of a key wins) and written as
+//! - `sort`: buffered rows sorted by key (the last row of a key wins) and written as
 //!   segments of about the target size, in key order.
-//! - [`source`]: Parquet and Arrow IPC (file and stream format) files read as record
+//! - `source`: Parquet and Arrow IPC (file and stream format) files read as record
 //!   batches of the table's columns only.
 //!
 //! How the database orders, merges and commits what these write is in `db/ingest.rs` and
