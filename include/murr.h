@@ -794,15 +794,15 @@ murr_status_t murr_db_delete_keys(const murr_db_t *db,
  * - `table`: borrowed NUL-terminated UTF-8.
  * - `stream`: moved on every call: on return `stream->release` is NULL, libmurr has
  *   released it. Its schema is a struct schema holding the table's key column and any of
- *   its other columns, matched by name and cast to the table's types (a value that does
- *   not fit is an error, never a null); its columns the table lacks are ignored; table
- *   columns it lacks keep their values (a partial upsert). A key repeated in the stream
- *   takes its last row.
+ *   its other columns, matched by name, each of the table's type (as for
+ *   `murr_db_write`: this library casts no types); its columns the table lacks are
+ *   ignored; table columns it lacks keep their values (a partial upsert). A key repeated
+ *   in the stream takes its last row.
  *
  * All or nothing: on `MURR_OK` every row is readable; on any error (and after a crash)
- * none is, and the table is unchanged. Errors: the key column missing or a type or value
- * that cannot be cast (`MURR_SCHEMA_MISMATCH`), a null key (`MURR_SCHEMA_MISMATCH`), a
- * producer's error (`MURR_ARROW`), an unknown table. The ingest is ordered after every
+ * none is, and the table is unchanged. Errors: the key column missing, a column of
+ * another type, a null key, nulls in a column declared not nullable (all
+ * `MURR_SCHEMA_MISMATCH`), a producer's error (`MURR_ARROW`), an unknown table. The ingest is ordered after every
  * write that returned before its commit begins; writes made while it runs may come after
  * it. Memory: about 256 MiB of rows sorted at a time, plus three output segments.
  * Thread-safe.
@@ -817,9 +817,10 @@ murr_status_t murr_db_ingest_stream(const murr_db_t *db,
 
 /**
  * Loads the file at `path` into `table` as one bulk upsert, as `murr_db_ingest_stream`
- * does: Apache Parquet (snappy, zstd, lz4, gzip or uncompressed), or Arrow IPC in the
- * file or the stream format, told by the file's first bytes. Only the table's columns
- * are read.
+ * does: Arrow IPC in the file or the stream format, told by the file's first bytes. Only
+ * the table's columns are read. This library reads no Parquet (it would double its
+ * size): a Parquet file is `MURR_INVALID_ARGUMENT`; read it with Arrow (pyarrow, Arrow
+ * C++, arrow-go...) and pass its batches to `murr_db_ingest_stream`.
  *
  * - `table`, `path`: borrowed NUL-terminated UTF-8.
  *

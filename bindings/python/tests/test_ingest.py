@@ -1,6 +1,6 @@
-"""Murr.ingest: bulk loads of Parquet (several codecs) and Arrow IPC files by path, and of
-pyarrow Tables, readers, datasets and DataFrames through the Arrow C stream; bad input
-raises its error and changes nothing."""
+"""Murr.ingest: bulk loads of Parquet (several codecs; read by pyarrow, streamed) and Arrow
+IPC files (read by libmurr) by path, and of pyarrow Tables, readers, datasets and DataFrames
+through the Arrow C stream; bad input raises its error and changes nothing."""
 
 import pandas as pd
 import pyarrow as pa
@@ -93,8 +93,10 @@ def test_bad_input_raises_and_changes_nothing(table, tmp_path):
         table.ingest("users", pa.table({"key": ["k5"], "age": [0]}))
     with pytest.raises(libmurr.SchemaMismatchError, match="null"):
         table.ingest("users", pa.table({"id": ["k5", None], "age": [0, 1]}))
-    with pytest.raises(libmurr.SchemaMismatchError, match="age"):
+    with pytest.raises(libmurr.InvalidArgumentError, match="seven"):
         table.ingest("users", pa.table({"id": ["k5"], "age": ["seven"]}))
+    with pytest.raises(libmurr.ArrowError, match="seven"):  # cast as the stream is read
+        table.ingest("users", pa.table({"id": ["k5"], "age": ["seven"]}).to_reader())
     with pytest.raises(libmurr.MurrIOError):
         table.ingest("users", tmp_path / "missing.parquet")
     check(table, 0, 10)

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, RecordBatch, new_null_array};
 use arrow_buffer::BooleanBuffer;
-use arrow_cast::{CastOptions, can_cast_types, cast_with_options};
 use arrow_schema::{DataType, Schema, SchemaRef};
 
 use crate::{Error, Result};
@@ -53,13 +52,15 @@ impl Conform {
             }
             if let Some(s) = source {
                 let from = input.field(s).data_type();
-                if from != field.data_type() && !can_cast_types(from, field.data_type()) {
+                if from != field.data_type()
+                    && let Err(why) = castable(from, field.data_type())
+                {
                     return Err(Error::Uncastable {
                         table: table.to_owned(),
                         column: field.name().clone(),
                         from: from.clone(),
                         to: field.data_type().clone(),
-                        detail: format!("{input_name}: Arrow has no cast between these types"),
+                        detail: format!("{input_name}: {why}"),
                     });
                 }
             }
@@ -155,10 +156,6 @@ impl Conform {
     /// counted from the input's start), a null in a column declared not nullable.
     pub(crate) fn apply(&self, batch: &RecordBatch, first_row: u64) -> Result<RecordBatch> {
         let n = batch.num_rows();
-        let options = CastOptions {
-            safe: false,
-            ..CastOptions::default()
-        };
         let mut columns: Vec<ArrayRef> = Vec::with_capacity(self.sources.len());
         for (i, (field, source)) in self.target.fields().iter().zip(&self.sources).enumerate() {
             let Some(s) = *source else {
@@ -175,7 +172,7 @@ impl Conform {
             let array = if array.data_type() == field.data_type() {
                 Arc::clone(array)
             } else {
-                cast_with_options(array.as_ref(), field.data_type(), &options).map_err(|e| {
+                cast(array, field.data_type()).map_err(|e| {
                     self.uncastable(field.name(), array.data_type(), field.data_type(), e)
                 })?
             };
@@ -214,6 +211,42 @@ impl Conform {
             detail: format!("{}: {}", self.input, e.to_string()),
         }
     }
+}
+
+/// Whether a column of type `from` can be cast to `to`; why not.
+#[cfg(feature = "cast")]
+fn castable(from: &DataType, to: &DataType) -> std::result::Result<(), String> {
+    if arrow_cast::can_cast_types(from, to) {
+        Ok(())
+    } else {
+        Err("Arrow has no cast between these types".to_owned())
+    }
+}
+
+/// Without the `cast` feature only the table's own types are taken.
+#[cfg(not(feature = "cast"))]
+fn castable(_: &DataType, _: &DataType) -> std::result::Result<(), String> {
+    Err(
+        "this build of libmurr casts no types (murr-core's cargo feature 'cast' is off); \
+         give the column the table's type"
+            .to_owned(),
+    )
+}
+
+/// `array` cast to `to`; a value that does not fit is an error (`safe: false`), never a
+/// null.
+#[cfg(feature = "cast")]
+fn cast(array: &ArrayRef, to: &DataType) -> std::result::Result<ArrayRef, String> {
+    let options = arrow_cast::CastOptions {
+        safe: false,
+        ..arrow_cast::CastOptions::default()
+    };
+    arrow_cast::cast_with_options(array.as_ref(), to, &options).map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "cast"))]
+fn cast(array: &ArrayRef, to: &DataType) -> std::result::Result<ArrayRef, String> {
+    castable(array.data_type(), to).map(|()| Arc::clone(array))
 }
 
 fn names(schema: &Schema) -> Vec<String> {

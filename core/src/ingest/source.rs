@@ -7,14 +7,17 @@ use std::path::Path;
 
 use arrow_array::RecordBatch;
 use arrow_ipc::reader::{FileReader, StreamReader};
-use arrow_schema::{Schema, SchemaRef};
+use arrow_schema::Schema;
+#[cfg(feature = "parquet")]
 use parquet::arrow::ProjectionMask;
+#[cfg(feature = "parquet")]
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use super::conform::Conform;
 use crate::{Error, Result};
 
 /// Rows per batch read from a Parquet file.
+#[cfg(feature = "parquet")]
 const PARQUET_BATCH_ROWS: usize = 64 * 1024;
 
 /// The format of an ingested file, told by its first bytes.
@@ -80,6 +83,13 @@ pub(crate) fn open(path: &Path, table: &str, schema: &Schema, key: usize) -> Res
     };
     let file = || File::open(path).map_err(|e| Error::io(path, e));
     match FileFormat::detect(path)? {
+        #[cfg(not(feature = "parquet"))]
+        FileFormat::Parquet => Err(Error::InvalidArgument(format!(
+            "{name} is a Parquet file, and this build of libmurr reads no Parquet \
+             (murr-core's cargo feature 'parquet' is off); read it with pyarrow or the \
+             parquet crate and ingest its batches as a stream"
+        ))),
+        #[cfg(feature = "parquet")]
         FileFormat::Parquet => {
             let builder = ParquetRecordBatchReaderBuilder::try_new(file()?)
                 .map_err(|e| corrupt(&e, "Parquet metadata"))?;
@@ -90,7 +100,7 @@ pub(crate) fn open(path: &Path, table: &str, schema: &Schema, key: usize) -> Res
                 .with_batch_size(PARQUET_BATCH_ROWS)
                 .build()
                 .map_err(|e| corrupt(&e, "Parquet file"))?;
-            let projected: SchemaRef = arrow_array::RecordBatchReader::schema(&reader);
+            let projected = arrow_array::RecordBatchReader::schema(&reader);
             let conform = conform.projected(&projected)?;
             let batches = reader.map(move |b| b.map_err(|e| corrupt(&e, "Parquet data")));
             Ok(FileBatches {
