@@ -38,7 +38,8 @@ impl Db {
     ///
     /// Semantics are [`Db::write`]'s for the same batches written in order: columns match
     /// by name and are cast to the table's types (a value that does not fit is an error,
-    /// never a null); columns the table lacks are ignored (listed in
+    /// never a null; without murr-core's `cast` feature, on by default, they must have the
+    /// table's types); columns the table lacks are ignored (listed in
     /// [`IngestStats::ignored_columns`]); table columns the input lacks keep their values
     /// (a partial upsert); a key repeated in the input takes its last row.
     ///
@@ -74,8 +75,8 @@ impl Db {
     }
 
     /// [`Db::ingest`] of the file at `path`: Parquet (any codec pyarrow, Spark, DuckDB or
-    /// polars write: snappy, zstd, lz4, gzip, none) or Arrow IPC in the file or the stream
-    /// format, told by its first bytes ([`crate::ingest::FileFormat`]). Only the columns
+    /// polars write: snappy, zstd, lz4, gzip, none; with murr-core's `parquet` feature, on
+    /// by default) or Arrow IPC in the file or the stream format, told by its first bytes ([`crate::ingest::FileFormat`]). Only the columns
     /// the table has are read. A damaged or truncated file is [`Error::Corrupt`] naming
     /// it, with the table unchanged. An IPC stream cut exactly between two messages reads
     /// as a shorter stream (the format cannot tell).
