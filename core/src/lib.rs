@@ -71,6 +71,8 @@ mod durable;
 pub mod dv;
 mod error;
 mod keys;
+#[cfg(feature = "engine")]
+pub mod ingest;
 #[doc(hidden)]
 pub mod manifest;
 #[doc(hidden)]
@@ -89,4 +91,5 @@ pub use db::{Db, Options, Recovery, RecoveryReport, Scan, Snapshot, SyncPolicy, 
 pub use error::{Error, Result};
 #[cfg(feature = "engine")]
 pub use metrics::{Histogram, Metrics, TableMetrics};
+pub use ingest::{FileFormat, IngestStats};
 pub use segment::{Segment, SegmentWriter};
