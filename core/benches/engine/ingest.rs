@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use arrow_array::RecordBatchIterator;
 use murr_core::db::{Db, Options, SyncPolicy};
-use murr_core::workload;
+use murr_workload as workload;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;

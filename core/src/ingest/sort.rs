@@ -10,7 +10,7 @@ use super::conform::Conform;
 use crate::Result;
 use crate::compact::MergeOutput;
 use crate::compact::output::Output;
-use crate::segment::order::{KeyColumn, KeyRef};
+use crate::keys::order::{KeyColumn, KeyRef};
 
 /// Rows gathered into one batch and handed to the segment writer at a time.
 const CHUNK: usize = 64 * 1024;
