@@ -1047,6 +1047,56 @@ murr_status_t murr_db_delete_keys(const murr_db_t *db,
                                   murr_error_t *error);
 
 /**
+ * Loads every batch of `stream` into `table` as one bulk upsert (`Db::ingest`): the rows
+ * are sorted by key straight into the table's segments, bypassing the log and the
+ * memtable, and installed at once; the way to load large inputs.
+ *
+ * - `table`: borrowed NUL-terminated UTF-8.
+ * - `stream`: moved on every call: on return `stream->release` is NULL, libmurr has
+ *   released it. Its schema is a struct schema holding the table's key column and any of
+ *   its other columns, matched by name, each of the table's type (as for
+ *   `murr_db_write`: this library casts no types); its columns the table lacks are
+ *   ignored; table columns it lacks keep their values (a partial upsert). A key repeated
+ *   in the stream takes its last row.
+ *
+ * All or nothing: on `MURR_OK` every row is readable; on any error (and after a crash)
+ * none is, and the table is unchanged. Errors: the key column missing, a column of
+ * another type, a null key, nulls in a column declared not nullable (all
+ * `MURR_SCHEMA_MISMATCH`), a producer's error (`MURR_ARROW`), an unknown table. The ingest is ordered after every
+ * write that returned before its commit begins; writes made while it runs may come after
+ * it. Memory: about 256 MiB of rows sorted at a time, plus three output segments.
+ * Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described; `db` a handle not yet freed.
+ */
+murr_status_t murr_db_ingest_stream(const murr_db_t *db,
+                                    const char *table,
+                                    struct ArrowArrayStream *stream,
+                                    murr_error_t *error);
+
+/**
+ * Loads the file at `path` into `table` as one bulk upsert, as `murr_db_ingest_stream`
+ * does: Arrow IPC in the file or the stream format, told by the file's first bytes. Only
+ * the table's columns are read. This library reads no Parquet (it would double its
+ * size): a Parquet file is `MURR_INVALID_ARGUMENT`; read it with Arrow (pyarrow, Arrow
+ * C++, arrow-go...) and pass its batches to `murr_db_ingest_stream`.
+ *
+ * - `table`, `path`: borrowed NUL-terminated UTF-8.
+ *
+ * All or nothing, as `murr_db_ingest_stream`. Errors besides its own: a missing file
+ * (`MURR_IO`), a file of another format (`MURR_INVALID_ARGUMENT`), a damaged or
+ * truncated file (`MURR_CORRUPT`, naming it). Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described; `db` a handle not yet freed.
+ */
+murr_status_t murr_db_ingest_file(const murr_db_t *db,
+                                  const char *table,
+                                  const char *path,
+                                  murr_error_t *error);
+
+/**
  * Reads `columns` of `table` for `keys`, as of `snapshot` (NULL: the latest state).
  *
  * - `keys`: borrowed, the key descriptor (see `murr_keys_t`; one line with the
@@ -1217,7 +1267,8 @@ void murr_server_options_default(murr_server_options_t *out);
  *
  * `MURR_IO` if a port cannot be bound (in use, no permission); `MURR_INVALID_ARGUMENT` for
  * a bad host or port; `MURR_UNSUPPORTED` if this libmurr was built without its server
- * (cargo feature `server`, on by default). Thread-safe.
+ * (cargo feature `server` of murr-ffi: off in the C library's default build, on in the
+ * Python wheel's). Thread-safe.
  *
  * # Safety
  * Pointers are NULL or valid as described; `options->host` and `options->token` NULL or

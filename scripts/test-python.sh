@@ -3,7 +3,8 @@
 #  1. the wheel: `python -m build --wheel` (setuptools-rust builds libmurr.so with cargo in
 #     release and strips its debug info); checks its name and tag (py3-none-linux_*),
 #     `auditwheel repair` to a manylinux tag (`auditwheel show` must report one), the .so
-#     under 10 MB;
+#     under 32 MB (it carries the in-process server, murr_server_start; the C library,
+#     without it, stays under 10 MB: scripts/test-c.sh);
 #  2. the tests: the repaired wheel installed into a fresh venv, then its pytest tests and
 #     the README's quickstart doctest there (fails unless tests ran);
 #  3. the sdist: `python -m build --sdist` must carry the Rust workspace (Cargo.toml,
@@ -75,7 +76,7 @@ wheel = z.read(next(n for n in names if n.endswith(".dist-info/WHEEL"))).decode(
 assert re.search(r"^Tag: py3-none-manylinux_[0-9]+_[0-9]+_x86_64$", wheel, re.M), wheel
 assert "Root-Is-Purelib: false" in wheel, wheel
 size = z.getinfo("libmurr/libmurr.so").file_size
-assert size < 10_000_000, f"libmurr.so is {size} bytes in the wheel (limit 10 MB)"
+assert size < 32_000_000, f"libmurr.so is {size} bytes in the wheel (limit 32 MB)"
 print(f"{repaired.rsplit('/', 1)[1]}: {len(names)} files, libmurr/libmurr.so {size} bytes")
 PY
 
@@ -88,7 +89,7 @@ import libmurr
 assert "site-packages" in libmurr.__file__, libmurr.__file__
 print(libmurr.LIBRARY_PATH)')
 ls -l "$so"
-[ "$(stat -c %s "$so")" -lt 10000000 ] || { echo "installed libmurr.so is 10 MB or more" >&2; exit 1; }
+[ "$(stat -c %s "$so")" -lt 32000000 ] || { echo "installed libmurr.so is 32 MB or more" >&2; exit 1; }
 if file "$so" | grep -q 'with debug_info'; then
     echo "installed libmurr.so still has debug info" >&2
     exit 1

@@ -35,7 +35,7 @@ SDIST_RUST = "rust"
 """The sdist's copy of the Rust workspace, next to this file."""
 
 # What the sdist carries of the workspace: libmurr.so's two crates and the header.
-RUST_DIRS = ("core", "ffi", "include")
+RUST_DIRS = ("core", "ffi", "server", "include")
 RUST_FILES = ("Cargo.toml", "Cargo.lock")
 # Not needed to build libmurr.so: the peers benchmark (a workspace of its own that builds
 # RocksDB), build output, fuzzing state.
@@ -93,7 +93,7 @@ class SdistWithRust(sdist):
                 out.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(src, out)
         manifest = dest / "Cargo.toml"
-        manifest.write_text(_only_members(manifest.read_text(), ["core", "ffi"]))
+        manifest.write_text(_only_members(manifest.read_text(), ["core", "ffi", "server"]))
 
 
 def _tracked_files(workspace: Path, top: str):
@@ -131,6 +131,10 @@ setup(
             binding=Binding.NoBinding,
             py_limited_api=False,
             debug=debug,
+            # `Murr.start_local(http_port=...)` / `Murr.serve`: libmurr's HTTP and Flight
+            # server in the process (murr_server_start), which the C library leaves out
+            # (about 17 MB of the wheel's 24 MB libmurr.so: tokio, hyper, tonic, parquet).
+            features=["server"],
             # The release profile keeps line tables for profiling (`debug = 1`): most of
             # the library's size, stripped here (`strip -S`).
             strip=Strip.Debug,

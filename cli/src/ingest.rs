@@ -92,7 +92,22 @@ pub fn run(args: &Args) -> Result {
         db.create_table(&args.table, &target, &key)?;
     }
     let mut rows = 0u64;
-    for (input, plan) in inputs.into_iter().zip(&plans) {
+    for ((input, plan), format) in inputs.into_iter().zip(&plans).zip(&formats) {
+        if format.bulk() {
+            // Parquet and Arrow files go through Db::ingest_file: sorted straight into the
+            // table's segments, the whole file atomic.
+            let path = input.path.clone();
+            drop(input);
+            let stats = db.ingest_file(&args.table, &path).map_err(|e| {
+                Failure::new(format!(
+                    "{}: {e} (nothing of this file was written; {rows} rows of the files \
+                     before it stay written)",
+                    path.display()
+                ))
+            })?;
+            rows += stats.rows_read;
+            continue;
+        }
         let bar = Bar::new(&input.path.display().to_string(), input.progress.clone());
         let mut file_rows = 0u64;
         for batch in input.batches {
@@ -106,8 +121,8 @@ pub fn run(args: &Args) -> Result {
                 continue;
             }
             let batch = plan.apply(&input.path, &batch)?;
-            // Writes go through Db::write, one batch at a time: each batch is atomic, and
-            // the memtables flush to segments as they fill.
+            // CSV and JSON go through Db::write, one batch at a time: each batch is atomic,
+            // and the memtables flush to segments as they fill.
             db.write(&args.table, &batch).map_err(|e| {
                 Failure::new(format!(
                     "{}: {e} ({rows} rows before it stay written)",

@@ -35,6 +35,15 @@ pub enum InputFormat {
 }
 
 impl InputFormat {
+    /// Whether files of this format are loaded by `Db::ingest_file` (sorted straight into
+    /// segments, the whole file atomic) rather than written batch by batch.
+    pub fn bulk(self) -> bool {
+        matches!(
+            self,
+            InputFormat::Parquet | InputFormat::Arrow | InputFormat::ArrowStream
+        )
+    }
+
     /// The format a file's extension names, if any.
     pub fn detect(path: &Path) -> Option<InputFormat> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();

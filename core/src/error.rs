@@ -81,12 +81,50 @@ pub enum Error {
     },
 
     /// A key to be written is null.
-    #[error("key column '{column}' is null at row {row} of the batch; keys must not be null")]
+    #[error(
+        "key column '{column}' is null at row {row} of the input (counting from 0); keys must \
+         not be null"
+    )]
     NullKey {
         /// The key column.
         column: String,
-        /// The row in the batch.
+        /// The row in the batch written, or for an ingest in the whole input.
         row: usize,
+    },
+
+    /// An ingest's input (a stream or a file) lacks the table's key column.
+    #[error(
+        "{input} has no key column '{column}' of table '{table}' (its columns: {found}); \
+         rename the column or ingest into a table keyed by one it has"
+    )]
+    MissingKeyColumn {
+        /// The table.
+        table: String,
+        /// The key column.
+        column: String,
+        /// The input (a file path, or "the stream").
+        input: String,
+        /// The input's columns, comma-separated, for the message.
+        found: String,
+    },
+
+    /// A column of an ingest's input cannot be converted to the table's type: the types
+    /// have no cast, or a value does not fit (an overflow, an unparsable string).
+    #[error(
+        "column '{column}' has type {from}, which cannot become table '{table}''s type {to}: \
+         {detail}"
+    )]
+    Uncastable {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// The input column's type.
+        from: DataType,
+        /// The table column's type.
+        to: DataType,
+        /// The input (a file path, or "the stream") and why.
+        detail: String,
     },
 
     /// A column was asked for that does not exist.

@@ -70,6 +70,8 @@ mod durable;
 #[doc(hidden)]
 pub mod dv;
 mod error;
+#[cfg(feature = "engine")]
+pub mod ingest;
 mod keys;
 #[doc(hidden)]
 pub mod manifest;
@@ -87,6 +89,7 @@ pub mod wal;
 #[cfg(feature = "engine")]
 pub use db::{Db, Options, Recovery, RecoveryReport, Scan, Snapshot, SyncPolicy, TableStats};
 pub use error::{Error, Result};
+pub use ingest::{FileFormat, IngestStats};
 #[cfg(feature = "engine")]
 pub use metrics::{Histogram, Metrics, TableMetrics};
 pub use segment::{Segment, SegmentWriter};

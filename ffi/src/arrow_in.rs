@@ -8,7 +8,7 @@ use arrow_array::ffi_stream::FFI_ArrowArrayStream;
 use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions, StructArray, make_array};
 use arrow_data::ArrayData;
 use arrow_data::transform::MutableArrayData;
-use arrow_schema::{DataType, Schema};
+use arrow_schema::{DataType, Schema, SchemaRef};
 
 use crate::args::ref_arg;
 use crate::error::{Failure, Result};
@@ -188,47 +188,85 @@ unsafe fn batch_from(
 /// imports the producer's structs unchecked, where a malformed one panics. The stream is
 /// released when it is dropped, whatever happens.
 pub(crate) fn for_each_batch(
-    mut stream: FFI_ArrowArrayStream,
+    stream: FFI_ArrowArrayStream,
     mut each: impl FnMut(RecordBatch) -> Result<()>,
 ) -> Result<()> {
-    let (Some(get_schema), Some(get_next)) = (stream.get_schema(), stream.get_next()) else {
-        return Err(Failure::invalid(
-            "stream has a NULL get_schema or get_next callback",
-        ));
-    };
-    let mut ffi_schema = FFI_ArrowSchema::empty();
-    // SAFETY: the stream is valid (not released); `ffi_schema` is an output struct.
-    let rc = unsafe { get_schema(&mut stream, &mut ffi_schema) };
-    if rc != 0 {
-        return Err(stream_failure(&mut stream, rc, "get_schema"));
+    let mut stream = CheckedStream::open(stream)?;
+    while let Some(batch) = stream.next_batch()? {
+        each(batch)?;
     }
-    if ffi_schema.release().is_none() {
-        return Err(Failure::invalid(
-            "the stream's get_schema returned a released schema",
-        ));
-    }
-    check_schema(&ffi_schema, "the stream's schema")?;
-    let schema = Arc::new(struct_schema(&ffi_schema, "the stream's schema")?);
-    loop {
-        let mut array = FFI_ArrowArray::empty();
-        // SAFETY: as for get_schema; `array` is an output struct.
-        let rc = unsafe { get_next(&mut stream, &mut array) };
+    Ok(())
+}
+
+/// A caller's C stream, read batch by batch with the checks of [`for_each_batch`].
+pub(crate) struct CheckedStream {
+    stream: FFI_ArrowArrayStream,
+    ffi_schema: FFI_ArrowSchema,
+    schema: SchemaRef,
+}
+
+impl CheckedStream {
+    /// Takes the stream's schema (a struct schema, checked).
+    pub(crate) fn open(mut stream: FFI_ArrowArrayStream) -> Result<Self> {
+        let Some(get_schema) = stream.get_schema() else {
+            return Err(Failure::invalid(
+                "stream has a NULL get_schema or get_next callback",
+            ));
+        };
+        if stream.get_next().is_none() {
+            return Err(Failure::invalid(
+                "stream has a NULL get_schema or get_next callback",
+            ));
+        }
+        let mut ffi_schema = FFI_ArrowSchema::empty();
+        // SAFETY: the stream is valid (not released); `ffi_schema` is an output struct.
+        let rc = unsafe { get_schema(&mut stream, &mut ffi_schema) };
         if rc != 0 {
-            return Err(stream_failure(&mut stream, rc, "get_next"));
+            return Err(stream_failure(&mut stream, rc, "get_schema"));
+        }
+        if ffi_schema.release().is_none() {
+            return Err(Failure::invalid(
+                "the stream's get_schema returned a released schema",
+            ));
+        }
+        check_schema(&ffi_schema, "the stream's schema")?;
+        let schema = Arc::new(struct_schema(&ffi_schema, "the stream's schema")?);
+        Ok(CheckedStream {
+            stream,
+            ffi_schema,
+            schema,
+        })
+    }
+
+    /// The stream's schema.
+    pub(crate) fn schema(&self) -> SchemaRef {
+        Arc::clone(&self.schema)
+    }
+
+    /// The next batch, checked; `None` at the end of the stream.
+    pub(crate) fn next_batch(&mut self) -> Result<Option<RecordBatch>> {
+        let Some(get_next) = self.stream.get_next() else {
+            return Err(Failure::invalid("stream has a NULL get_next callback"));
+        };
+        let mut array = FFI_ArrowArray::empty();
+        // SAFETY: the stream is valid (not released); `array` is an output struct.
+        let rc = unsafe { get_next(&mut self.stream, &mut array) };
+        if rc != 0 {
+            return Err(stream_failure(&mut self.stream, rc, "get_next"));
         }
         if array.is_released() {
-            return Ok(());
+            return Ok(None);
         }
         // SAFETY: a live array the producer handed over.
         let batch = unsafe {
             batch_from(
                 array,
-                &ffi_schema,
-                Arc::clone(&schema),
+                &self.ffi_schema,
+                Arc::clone(&self.schema),
                 "a batch of the stream",
             )
         }?;
-        each(batch)?;
+        Ok(Some(batch))
     }
 }
 

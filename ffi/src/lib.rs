@@ -35,6 +35,8 @@ pub mod metrics;
 
 pub mod write;
 
+pub mod ingest;
+
 pub mod read;
 
 pub mod dense;
@@ -69,6 +71,7 @@ pub use dense::*;
 pub use dense_write::*;
 pub use error::{murr_error, murr_error_release, murr_error_t};
 pub use handles::{murr_db, murr_db_t, murr_snapshot, murr_snapshot_t};
+pub use ingest::*;
 pub use keyset::{
     MURR_KEYS_ARROW, MURR_KEYS_CSTR, MURR_KEYS_INT64, MURR_KEYS_UINT64, MURR_KEYS_UTF8, murr_keys,
     murr_keys_t,

@@ -94,7 +94,8 @@ fn defaults() -> murr_server_options {
 ///
 /// `MURR_IO` if a port cannot be bound (in use, no permission); `MURR_INVALID_ARGUMENT` for
 /// a bad host or port; `MURR_UNSUPPORTED` if this libmurr was built without its server
-/// (cargo feature `server`, on by default). Thread-safe.
+/// (cargo feature `server` of murr-ffi: off in the C library's default build, on in the
+/// Python wheel's). Thread-safe.
 ///
 /// # Safety
 /// Pointers are NULL or valid as described; `options->host` and `options->token` NULL or

@@ -50,9 +50,11 @@ pub(crate) fn status_of(error: &murr_core::Error) -> murr_status_t {
     match error {
         E::UnknownTable { .. } => MURR_UNKNOWN_TABLE,
         E::UnknownColumn { .. } => MURR_UNKNOWN_COLUMN,
-        E::SchemaMismatch(_) | E::KeyTypeMismatch { .. } | E::NullKey { .. } => {
-            MURR_SCHEMA_MISMATCH
-        }
+        E::SchemaMismatch(_)
+        | E::KeyTypeMismatch { .. }
+        | E::NullKey { .. }
+        | E::MissingKeyColumn { .. }
+        | E::Uncastable { .. } => MURR_SCHEMA_MISMATCH,
         E::TableExists { .. } => MURR_TABLE_EXISTS,
         E::Io { .. } => MURR_IO,
         E::Corrupt { .. } | E::InvalidManifest(_) | E::InvalidDeletionVector(_) => MURR_CORRUPT,

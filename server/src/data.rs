@@ -264,8 +264,8 @@ pub fn keys_from_json(raw: &str, key_type: &DataType) -> ApiResult<ArrayRef> {
     if let Some(keys) = fast {
         return Ok(keys);
     }
-    let keys: Vec<Value> = serde_json::from_str(raw)
-        .map_err(|_| ApiError::bad_request("\"keys\" must be a list"))?;
+    let keys: Vec<Value> =
+        serde_json::from_str(raw).map_err(|_| ApiError::bad_request("\"keys\" must be a list"))?;
     keys_array(&keys, key_type)
 }
 

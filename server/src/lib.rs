@@ -264,7 +264,9 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 async fn finish<T>(task: JoinHandle<T>) -> Result<Option<T>, ServerError> {
     let abort = task.abort_handle();
     match tokio::time::timeout(SHUTDOWN_GRACE, task).await {
-        Ok(joined) => joined.map(Some).map_err(|e| ServerError::Task(e.to_string())),
+        Ok(joined) => joined
+            .map(Some)
+            .map_err(|e| ServerError::Task(e.to_string())),
         Err(_) => {
             abort.abort();
             Ok(None)

@@ -563,6 +563,35 @@ TEST_F(DbTest, WriteStream) {
     EXPECT_EQ(raw.release, nullptr);
 }
 
+TEST_F(DbTest, Ingest) {
+    // Keys 50..149 at version 2, then 140..159 at version 3 (the later batch wins).
+    ArrowArray batches[2] = {batch(50, 100, 2), batch(140, 20, 3)};
+    ArrowSchema s;
+    au_schema_struct(&s, 4, kNames, kFormats);
+    ArrowArrayStream raw;
+    au_stream_make(&raw, &s, batches, 2, -1);
+    db.ingest_stream("t", murr::Stream(std::move(raw)));
+    EXPECT_EQ(au_live_streams(), 0);
+    murr::Result r = db.read("t", std::vector<int64_t>{0, 60, 145, 170}, {"score"});
+    EXPECT_EQ(r.found(), (std::vector<uint8_t>{1, 1, 1, 0}));
+    EXPECT_EQ(au_get_f32(&r.column(0), 0), 1.0f);
+    EXPECT_EQ(au_get_f32(&r.column(0), 1), 62.0f);
+    EXPECT_EQ(au_get_f32(&r.column(0), 2), 148.0f);
+
+    // A stream failing after a batch: nothing of it is applied; the stream is consumed.
+    ArrowArray one[1] = {batch(2000, 1, 4)};
+    au_schema_struct(&s, 4, kNames, kFormats);
+    au_stream_make(&raw, &s, one, 1, 1);
+    murr::Error e = expect_error([&] { db.ingest_stream("t", std::move(raw)); });
+    EXPECT_EQ(e.status(), MURR_ARROW);
+    EXPECT_EQ(raw.release, nullptr);
+    EXPECT_EQ(db.read("t", std::vector<int64_t>{2000}, {"id"}).found(), (std::vector<uint8_t>{0}));
+
+    EXPECT_EQ(expect_error([&] { db.ingest_file("t", dir.sub("missing.parquet")); }).status(), MURR_IO);
+    EXPECT_EQ(expect_error([&] { db.ingest_file("nope", dir.sub("x.parquet")); }).status(),
+              MURR_UNKNOWN_TABLE);
+}
+
 TEST_F(DbTest, Closed) {
     murr::Snapshot snap = db.snapshot();
     murr::Stream stream = db.scan("t");

@@ -53,7 +53,7 @@ pub fn upsert(db: &Db, rows: u64) -> Duration {
 
 /// The process's anonymous resident memory (heap, not the page cache or mapped files),
 /// in bytes, from /proc/self/status.
-fn anon_rss() -> u64 {
+pub fn anon_rss() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()
@@ -64,7 +64,7 @@ fn anon_rss() -> u64 {
 
 /// Runs `f`, sampling anonymous RSS every 2 ms; returns its time and the peak growth of
 /// anonymous RSS over the level before it.
-fn with_peak_anon(f: impl FnOnce()) -> (Duration, u64) {
+pub fn with_peak_anon(f: impl FnOnce()) -> (Duration, u64) {
     let before = anon_rss();
     let peak = Arc::new(AtomicU64::new(before));
     let done = Arc::new(AtomicBool::new(false));
@@ -87,7 +87,7 @@ fn with_peak_anon(f: impl FnOnce()) -> (Duration, u64) {
 }
 
 /// The process's peak resident memory (VmHWM), in bytes.
-fn peak_rss() -> u64 {
+pub fn peak_rss() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()

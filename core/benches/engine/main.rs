@@ -1,8 +1,8 @@
 //! W1, R1, R4 and O1 of docs/WORKLOAD.md through the embedded database (`murr_core::db::Db`),
 //! with a bare segment of the same rows as the same-run peer.
 //!
-//! `cargo bench -p murr-core --bench engine -- [--rows N] [--batches B] [--only w1|r1|r1mem|r4|o1|r1run|states|metrics]`
-//! [--segments N] (`--only` also takes a comma-separated list: `--only r1,o1`).
+//! `cargo bench -p murr-core --bench engine -- [--rows N] [--batches B] [--only w1|r1|r1mem|r4|o1|r1run|states|metrics|ingest]`
+//! [--segments N] [--ingest-mib N] (`--only` also takes a comma-separated list: `--only r1,o1`).
 //!
 //! - W1: ingest through `Db::write` in 100,000-row batches (sync always / never, one flush;
 //!   and never with the default memtable limit), then `flush`.
@@ -17,6 +17,10 @@
 //!   before and after the compaction and after many small flushes with background
 //!   compaction, against the compacted table (`--target MiB` sets the compaction's output
 //!   segment size).
+//!
+//! - ingest: W3, bulk ingest through `Db::ingest` from an Arrow stream and from an
+//!   uncompressed Parquet file (each in a child process: seconds, rows/s, peak memory), then
+//!   R1 right after the ingest against the same rows written, flushed and compacted.
 //!
 //! - states: R1 on one table compacted, with 10% of the keys upserted in the memtable
 //!   (R1mem as the issue of reads while data changes defines it) and right after that
@@ -38,6 +42,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod fixture;
+mod ingest;
 mod lifecycle;
 mod lsm;
 mod metrics_cost;
@@ -73,6 +78,8 @@ struct Args {
     target_mib: Option<usize>,
     /// About how many segments R1run's run has.
     segments: u64,
+    /// W3's `Options::ingest_memory_bytes` in MiB; the default when `None`.
+    ingest_mib: Option<usize>,
 }
 
 fn args() -> Args {
@@ -82,6 +89,7 @@ fn args() -> Args {
         only: None,
         target_mib: None,
         segments: 10,
+        ingest_mib: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -90,6 +98,7 @@ fn args() -> Args {
             "--batches" => a.batches = it.next().and_then(|v| v.parse().ok()).expect("--batches N"),
             "--only" => a.only = it.next(),
             "--target" => a.target_mib = it.next().and_then(|v| v.parse().ok()),
+            "--ingest-mib" => a.ingest_mib = it.next().and_then(|v| v.parse().ok()),
             "--segments" => {
                 a.segments = it
                     .next()
@@ -217,6 +226,16 @@ fn main() {
         lsm::compact_child(dir, argv[i + 2].parse().unwrap());
         return;
     }
+    if let Some(i) = argv.iter().position(|a| a == "--ingest-child") {
+        let dir = std::path::Path::new(&argv[i + 1]);
+        ingest::ingest_child(
+            dir,
+            &argv[i + 2],
+            argv[i + 3].parse().unwrap(),
+            argv[i + 4].parse().unwrap(),
+        );
+        return;
+    }
     let a = args();
     let root = std::env::var_os("MURR_BENCH_DIR")
         .map(std::path::PathBuf::from)
@@ -237,7 +256,7 @@ fn main() {
         lifecycle::w1(a.rows, dir);
     }
     if ![
-        "r1", "r1mem", "o1", "r4", "w2", "r1run", "states", "metrics",
+        "r1", "r1mem", "o1", "r4", "w2", "r1run", "states", "metrics", "ingest",
     ]
     .iter()
     .any(|w| only(w))
@@ -245,6 +264,9 @@ fn main() {
         return;
     }
     let keys = KeyBatches::new(a.rows, WARMUP + a.batches);
+    if only("ingest") {
+        ingest::ingest(a.rows, &keys, dir, a.ingest_mib);
+    }
     if only("states") {
         states::states(&keys, a.rows, dir);
     }

@@ -50,7 +50,7 @@
 
 mod cursor;
 mod merge;
-mod output;
+pub(crate) mod output;
 mod pending;
 
 use roaring::RoaringBitmap;

@@ -12,7 +12,7 @@ use crate::segment::{SegmentWriter, SortKey};
 use crate::{Error, Result};
 
 /// The file being written and those finished.
-pub(super) struct Output<F> {
+pub(crate) struct Output<F> {
     schema: SchemaRef,
     key: String,
     key_index: usize,
@@ -29,7 +29,7 @@ pub(super) struct Output<F> {
 impl<F: FnMut() -> Result<PathBuf>> Output<F> {
     /// No file yet; files are keyed by column `key` (at `key_index` of `schema`), hold about
     /// `target` bytes and are named by `next_path`.
-    pub(super) fn new(
+    pub(crate) fn new(
         schema: SchemaRef,
         key: &str,
         key_index: usize,
@@ -52,7 +52,7 @@ impl<F: FnMut() -> Result<PathBuf>> Output<F> {
 
     /// Writes merged rows (sorted, after every row written before), finishing the file when
     /// it reaches the target size.
-    pub(super) fn push(
+    pub(crate) fn push(
         &mut self,
         batch: &RecordBatch,
         present: &[Option<BooleanBuffer>],
@@ -82,7 +82,7 @@ impl<F: FnMut() -> Result<PathBuf>> Output<F> {
     }
 
     /// Finishes the file being written, if it has rows.
-    pub(super) fn finish(&mut self) -> Result<()> {
+    pub(crate) fn finish(&mut self) -> Result<()> {
         let Some(writer) = self.writer.take() else {
             return Ok(());
         };
@@ -108,7 +108,7 @@ impl<F: FnMut() -> Result<PathBuf>> Output<F> {
     }
 
     /// The files written.
-    pub(super) fn into_outputs(self) -> Vec<MergeOutput> {
+    pub(crate) fn into_outputs(self) -> Vec<MergeOutput> {
         self.done
     }
 }

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use super::version::{SegmentRef, TableVersion, Version};
 use super::{Inner, Meta};
-use crate::compact::{MergeInput, MergeOptions, merge};
+use crate::compact::{MergeInput, MergeOptions, MergeOutput, merge};
 use crate::dir::{self, FileKind};
 use crate::manifest::{self, Manifest, SegmentMeta};
 use crate::{Error, Result};
@@ -96,25 +96,13 @@ pub(crate) fn compact_table(inner: &Inner, id: u64, reason: Reason) -> Result<bo
     };
     let min_seq = inputs.iter().map(|s| s.meta.min_seq).min().unwrap_or(0);
     let max_seq = inputs.iter().map(|s| s.meta.max_seq).max().unwrap_or(0);
-    let mut run = Vec::with_capacity(outputs.len());
-    for (out, &number) in outputs.iter().zip(&numbers) {
-        let meta = SegmentMeta {
-            file_number: number,
-            level: 1,
-            rows: out.info.rows,
-            bytes: out.info.bytes,
-            min_seq,
-            max_seq,
-            deletes: None,
-        };
-        match SegmentRef::open(meta, &inner.dir, Arc::clone(&inner.graveyard)) {
-            Ok(s) => run.push(Arc::new(s)),
-            Err(e) => {
-                dir::remove_numbered(&inner.dir, FileKind::Segment, &numbers);
-                return Err(e);
-            }
+    let run = match open_run(inner, &outputs, &numbers, min_seq, max_seq) {
+        Ok(run) => run,
+        Err(e) => {
+            dir::remove_numbered(&inner.dir, FileKind::Segment, &numbers);
+            return Err(e);
         }
-    }
+    };
     let mut meta = inner.meta();
     let installed = install(inner, &mut meta, id, &inputs, run);
     drop(meta);
@@ -141,10 +129,40 @@ pub(crate) fn compact_table(inner: &Inner, id: u64, reason: Reason) -> Result<bo
     }
 }
 
+/// Opens the files of a merge (`outputs`, numbered `numbers`) as the segments of a run
+/// holding writes numbered `min_seq` to `max_seq`. The caller removes the files on error.
+pub(crate) fn open_run(
+    inner: &Inner,
+    outputs: &[MergeOutput],
+    numbers: &[u64],
+    min_seq: u64,
+    max_seq: u64,
+) -> Result<Vec<Arc<SegmentRef>>> {
+    let mut run = Vec::with_capacity(outputs.len());
+    for (out, &number) in outputs.iter().zip(numbers) {
+        let meta = SegmentMeta {
+            file_number: number,
+            level: 1,
+            rows: out.info.rows,
+            bytes: out.info.bytes,
+            min_seq,
+            max_seq,
+            deletes: None,
+        };
+        run.push(Arc::new(SegmentRef::open(
+            meta,
+            &inner.dir,
+            Arc::clone(&inner.graveyard),
+        )?));
+    }
+    Ok(run)
+}
+
 /// Replaces `inputs` of table `id` with `run` in a new manifest and version; returns the
 /// replaced entries of the version it replaced (to retire), or `None` if the table was
-/// dropped meanwhile.
-fn install(
+/// dropped meanwhile. Level-0 segments that are not among `inputs` stay in front of the
+/// run. The caller holds `meta` and no other compaction of the table runs.
+pub(crate) fn install(
     inner: &Inner,
     meta: &mut Meta,
     id: u64,

@@ -49,6 +49,7 @@ mod dense;
 mod direct;
 mod flush;
 mod gc;
+mod ingest;
 mod keymerge;
 mod lock;
 mod metrics;

@@ -97,6 +97,11 @@ pub struct Options {
     /// read (under 2% of a 1000-key read; `BENCHMARKS.md`, "Metrics cost"). False leaves
     /// every counter zero (the gauges still work).
     pub metrics: bool,
+    /// Bytes of input rows (Arrow's accounting) a bulk ingest ([`crate::db::Db::ingest`])
+    /// sorts in memory at a time; an input larger than this is sorted in parts, each
+    /// written to temporary segments and merged at the end. An ingest's heap peaks at
+    /// about this plus three times [`Options::target_segment_bytes`]. Default 256 MiB.
+    pub ingest_memory_bytes: usize,
 }
 
 /// The most [`Options::background_threads`] an open accepts: more would only contend
@@ -133,11 +138,18 @@ impl Default for Options {
             idle_compaction_after: Some(std::time::Duration::from_secs(1)),
             file_gc_grace: std::time::Duration::ZERO,
             metrics: true,
+            ingest_memory_bytes: 256 << 20,
         }
     }
 }
 
 impl Options {
+    /// The options with `bytes` as [`Options::ingest_memory_bytes`].
+    pub fn with_ingest_memory_bytes(mut self, bytes: usize) -> Self {
+        self.ingest_memory_bytes = bytes;
+        self
+    }
+
     /// The options with `sync` as the sync policy.
     pub fn with_sync(mut self, sync: SyncPolicy) -> Self {
         self.sync = sync;

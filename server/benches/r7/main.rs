@@ -22,8 +22,8 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use murr_core::db::{Db, Options, SyncPolicy};
-use murr_workload as workload;
 use murr_server::{Config, Server};
+use murr_workload as workload;
 
 const TABLE: &str = "features";
 const WIDTH: usize = 10;
@@ -44,12 +44,7 @@ fn args() -> Args {
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--rows" => a.rows = it.next().and_then(|v| v.parse().ok()).expect("--rows N"),
-            "--batches" => {
-                a.batches = it
-                    .next()
-                    .and_then(|v| v.parse().ok())
-                    .expect("--batches B")
-            }
+            "--batches" => a.batches = it.next().and_then(|v| v.parse().ok()).expect("--batches B"),
             "--bench" => {}
             other => panic!("unknown argument {other}"),
         }

@@ -431,6 +431,22 @@ public:
         return write_stream(table, std::move(raw));
     }
 
+    /// Bulk-loads every batch of `stream` (moved into libmurr, success or throw) as one
+    /// upsert sorted straight into the table's segments (murr_db_ingest_stream): all of
+    /// it or nothing; columns cast to the table's types, columns it lacks keep their values.
+    void ingest_stream(const std::string &table, ArrowArrayStream &&stream) {
+        call([&](murr_error_t *e) { return murr_db_ingest_stream(raw_, table.c_str(), &stream, e); });
+    }
+    void ingest_stream(const std::string &table, Stream &&stream) {
+        ArrowArrayStream raw = stream.release();
+        ingest_stream(table, std::move(raw));
+    }
+    /// Bulk-loads a Parquet or Arrow IPC (file or stream format) file as
+    /// `ingest_stream` does (murr_db_ingest_file): all of it or nothing.
+    void ingest_file(const std::string &table, const std::string &path) {
+        call([&](murr_error_t *e) { return murr_db_ingest_file(raw_, table.c_str(), path.c_str(), e); });
+    }
+
     /// Deletes the keys of a descriptor (murr_keys_cstr, murr_keys_u64, ...; borrowed);
     /// returns the sequence number. The overloads below describe their keys with one.
     uint64_t delete_keys(const std::string &table, const murr_keys_t &keys) {

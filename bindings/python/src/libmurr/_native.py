@@ -239,6 +239,14 @@ _SIGNATURES = {
         _status,
         [_db, c_char_p, POINTER(ArrowArrayStream), POINTER(c_uint64), _err],
     ),
+    "murr_db_ingest_stream": (
+        _status,
+        [_db, c_char_p, POINTER(ArrowArrayStream), _err],
+    ),
+    "murr_db_ingest_file": (
+        _status,
+        [_db, c_char_p, c_char_p, _err],
+    ),
     "murr_db_read_keys": (
         _status,
         [

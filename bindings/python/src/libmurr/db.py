@@ -13,7 +13,14 @@ import pyarrow as pa
 from . import _arrow, _keys, _native
 from ._handles import DbHandle, SnapshotHandle
 from ._server import LocalServer
-from .errors import Call, ClosedError, InvalidArgumentError, MurrError, SchemaMismatchError
+from .errors import (
+    Call,
+    ClosedError,
+    CorruptError,
+    InvalidArgumentError,
+    MurrError,
+    SchemaMismatchError,
+)
 from .schema import ColumnSchema, TableSchema
 
 _lib = _native.lib
@@ -332,6 +339,50 @@ class Murr:
         call.check(status)
         return seq.value
 
+    def ingest(self, table: str, source: Any) -> None:
+        """Bulk-loads `source` into `table` as one upsert, sorted by key straight into the
+        table's segments (no log, no memtable): the way to load large inputs. All or
+        nothing: on return every row is readable; on an error none is.
+
+        `source`: a path (str or os.PathLike) to a Parquet file (any codec pyarrow writes)
+        or an Arrow IPC file or stream, told by its first bytes (only the table's columns
+        are read); or a `pyarrow.Table`, `RecordBatch`, `RecordBatchReader`, a
+        `pyarrow.dataset.Dataset`, a pandas or polars DataFrame, or any object with
+        `__arrow_c_stream__`, streamed through the Arrow C stream interface. Columns are
+        matched by name and cast to the table's types by libmurr (a value that does not fit
+        raises, never becomes null); columns the table lacks are ignored; table columns the
+        source lacks keep their values; a key repeated in the source takes its last row.
+        """
+        call = Call()
+        target = self.table_schema(table)
+        if isinstance(source, (str, os.PathLike)):
+            path = os.fspath(source)
+            if isinstance(path, bytes):
+                path = os.fsdecode(path)
+            data = _file_reader(path, target)
+            if data is None:
+                # An Arrow IPC file of the table's types (or no file libmurr can read:
+                # it says why): libmurr reads it itself.
+                status = _lib.murr_db_ingest_file(self._ptr(), _enc(table), _enc(path), call.ref)
+                call.check(status)
+                return
+        elif hasattr(source, "scanner") and hasattr(source, "to_batches"):
+            data = source.scanner().to_reader()  # a pyarrow dataset, read batch by batch
+        else:
+            data = _arrow.to_arrow(source)
+        if isinstance(data, pa.RecordBatch):
+            data = pa.RecordBatchReader.from_batches(data.schema, [data])
+        # libmurr casts nothing: columns take the table's types here (as write does);
+        # a value that does not convert raises.
+        cast_to = _arrow.conform(data.schema, target)
+        if cast_to is not None:
+            data = _cast(data, cast_to)
+        if isinstance(data, pa.Table):
+            data = data.to_reader()
+        stream = _arrow.export_stream(data)
+        status = _lib.murr_db_ingest_stream(self._ptr(), _enc(table), ctypes.byref(stream), call.ref)
+        call.check(status)
+
     def delete(self, table: str, keys: Any) -> int:
         """Deletes `keys` from `table` (absent keys are fine); returns the sequence number."""
         k = _keys.prepare(keys)
@@ -583,6 +634,38 @@ def _retry_keys(db: Murr, table: str, k, error: SchemaMismatchError):
 
 def _type_name(data_type: pa.DataType) -> str:
     return "utf8" if data_type == pa.utf8() else str(data_type)
+
+
+def _file_reader(path: str, target: pa.Schema) -> Optional[pa.RecordBatchReader]:
+    """A reader of the table's columns of the file at `path` when pyarrow must read it:
+    Parquet (libmurr's C library reads none: it would double its size), or Arrow IPC whose
+    columns need a cast (libmurr casts nothing). None when libmurr should read the file
+    itself (IPC of the table's types, a missing file, another format)."""
+    try:
+        with open(path, "rb") as f:
+            magic = f.read(8)
+    except OSError:
+        return None
+    try:
+        if magic.startswith(b"PAR1"):
+            import pyarrow.dataset as ds
+
+            dataset = ds.dataset(path, format="parquet")
+            names = [n for n in dataset.schema.names if target.get_field_index(n) >= 0]
+            return dataset.scanner(columns=names, batch_size=65536).to_reader()
+        if magic.startswith(b"ARROW1"):
+            reader = pa.ipc.open_file(path)
+            schema, batches = reader.schema, (reader.get_batch(i) for i in range(reader.num_record_batches))
+        elif magic.startswith(b"\xff\xff\xff\xff"):
+            reader = pa.ipc.open_stream(path)
+            schema, batches = reader.schema, reader
+        else:
+            return None
+    except (pa.ArrowInvalid, OSError) as e:
+        raise CorruptError(f"{path}: not a readable Parquet or Arrow IPC file: {e}") from None
+    if _arrow.conform(schema, target) is None:
+        return None
+    return pa.RecordBatchReader.from_batches(schema, batches)
 
 
 def _cast(data, schema: pa.Schema):
