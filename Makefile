@@ -2,7 +2,7 @@
 #   make demo   set up, then run the demo (ingest 1M rows, serve random 1000-key batches)
 #   make test   set up, then run every test of every language (what CI runs)
 
-.PHONY: demo test setup bench bench-micro bench-wasm bench-remote crash fuzz miri clean
+.PHONY: demo test setup bench bench-micro bench-wasm bench-remote bench-server crash fuzz miri clean
 
 ROWS ?= 1000000
 
@@ -39,6 +39,12 @@ bench-wasm: setup
 # through the WASM package over HTTP, from a 1 GB segment written to a temp dir and deleted.
 bench-remote: setup
 	scripts/bench-remote.sh
+
+# Not part of `make test`: R7, R1 in process, over HTTP + Arrow IPC, over Arrow Flight and
+# Redis MGET over loopback, alternating (server/benches/r7; Redis left out unless
+# redis-server is installed: apt-get install redis-server).
+bench-server: setup
+	cargo bench --locked -p murr-server --bench r7 -- --rows $(ROWS)
 
 # Not part of `make test`: the kill -9 crash test for CRASH_CYCLES cycles (CI runs 20).
 CRASH_CYCLES ?= 500

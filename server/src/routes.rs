@@ -33,6 +33,22 @@ where
         .map_err(|e| ApiError::internal(format!("the database call failed: {e}")))?
 }
 
+/// A keyed read (about 100 us for 1000 keys) on the calling worker thread when the runtime
+/// is multi-threaded (`block_in_place` hands the worker's other tasks to the others),
+/// which saves the two thread handoffs of [`blocking`]; else as [`blocking`].
+pub async fn read_call<T, F>(state: &AppState, f: F) -> ApiResult<T>
+where
+    F: FnOnce(&Db) -> ApiResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    if Handle::current().runtime_flavor() == RuntimeFlavor::MultiThread {
+        let db = Arc::clone(&state.db);
+        return tokio::task::block_in_place(move || f(&db));
+    }
+    blocking(state, f).await
+}
+
 fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
@@ -306,7 +322,7 @@ pub async fn fetch(
     let body = read_body(&state, &headers, body).await?;
     let req = parse_fetch(&body, false)?;
     let view = View::of(&state, req.snapshot)?;
-    let (bytes, found) = blocking(&state, move |db| {
+    let (bytes, found) = read_call(&state, move |db| {
         let schema = view.schema(db, &name)?;
         let key_type = schema
             .field_with_name(&key_of(&schema))
@@ -361,7 +377,7 @@ pub async fn fetch_f32(
     let view = View::of(&state, req.snapshot)?;
     let columns = req.columns.unwrap_or_default();
     let cols = columns.len();
-    let (values, found) = blocking(&state, move |db| {
+    let (values, found) = read_call(&state, move |db| {
         let schema = view.schema(db, &name)?;
         let key_type = schema
             .field_with_name(&key_of(&schema))

@@ -69,6 +69,17 @@ impl Http {
         Http { sender, addr }
     }
 
+    /// `GET /health`: the HTTP round trip with no database call.
+    async fn health(&mut self) {
+        let req = hyper::Request::get("/health")
+            .header("host", self.addr.to_string())
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        let resp = self.sender.send_request(req).await.unwrap();
+        assert_eq!(resp.status(), 200);
+        resp.into_body().collect().await.unwrap();
+    }
+
     async fn fetch(&mut self, body: Bytes) -> Vec<RecordBatch> {
         let req = hyper::Request::post(format!("/api/v1/table/{TABLE}/fetch"))
             .header("host", self.addr.to_string())
@@ -199,6 +210,7 @@ fn main() {
         "in process (Db::read)",
         "HTTP + Arrow IPC (fetch, keep-alive)",
         "Arrow Flight (do_get)",
+        "HTTP GET /health (the round trip alone, no read)",
     ];
     if redis.is_some() {
         labels.push("Redis MGET (loopback, packed values)");
@@ -238,6 +250,10 @@ fn main() {
                             .unwrap()
                     });
                     first_column(&got)
+                }
+                3 => {
+                    client_rt.block_on(http.health());
+                    rows.iter().map(|&i| workload::value(i, 0)).collect()
                 }
                 _ => redis
                     .as_mut()
