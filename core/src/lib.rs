@@ -89,6 +89,7 @@ pub mod wal;
 #[cfg(feature = "engine")]
 pub use db::{Db, Options, Recovery, RecoveryReport, Scan, Snapshot, SyncPolicy, TableStats};
 pub use error::{Error, Result};
+#[cfg(feature = "engine")]
 pub use ingest::{FileFormat, IngestStats};
 #[cfg(feature = "engine")]
 pub use metrics::{Histogram, Metrics, TableMetrics};

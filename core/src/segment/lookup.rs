@@ -403,6 +403,7 @@ pub(crate) struct Probes {
 
 impl Probes {
     /// Empty buffers with room for `n` keys.
+    #[cfg(feature = "engine")]
     pub(crate) fn with_capacity(n: usize) -> Self {
         Probes {
             slots: Vec::with_capacity(n),

@@ -31,6 +31,7 @@ pub(crate) mod masks;
 mod pages;
 mod partial;
 mod plan;
+#[cfg(feature = "engine")]
 mod put;
 pub(crate) mod reader;
 pub mod remote;
