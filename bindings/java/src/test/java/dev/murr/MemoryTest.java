@@ -22,8 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Surefire runs the tests with a fixed pre-touched heap ({@code -Xms256m -Xmx256m
  * -XX:+AlwaysPreTouch}), so heap pages do not show up as RSS growth. After a warm-up (in which
  * the JIT compiles the read path: measured, RSS settles after about 150,000 Arrow reads), the
- * growth over the 100,000 reads must stay under 24 MiB, and under 8 MiB over their second half:
- * a leak grows linearly (one leaked 3-key result per read would be several MiB per 50,000).
+ * growth over the 100,000 reads must stay under 24 MiB, and over their second half under 8 MiB
+ * or under half the first half's growth: a leak grows linearly (one leaked 3-key result per
+ * read would be several MiB per 50,000, alike in both halves), while the tail of the warm-up
+ * (JIT, malloc arenas) shrinks (second halves of 10.5 and 8.2 MiB were seen on a busy machine).
  */
 class MemoryTest {
   static final int READS = 100_000;
@@ -112,7 +114,11 @@ class MemoryTest {
               READS, WARMUP, heapGrowth >> 10, (rss1 - rss0) >> 10, (rss1 - rssHalf) >> 10);
           assertTrue(heapGrowth < HEAP_BOUND, "heap grew by " + heapGrowth);
           assertTrue(rss1 - rss0 < RSS_BOUND, "RSS grew by " + (rss1 - rss0));
-          assertTrue(rss1 - rssHalf < RSS_HALF_BOUND, "RSS grew by " + (rss1 - rssHalf));
+          long first = rssHalf - rss0;
+          long second = rss1 - rssHalf;
+          assertTrue(
+              second < RSS_HALF_BOUND || 2 * second < first,
+              "RSS grew by " + second + " over the second half, after " + first + " over the first");
           assertEquals(arrow0, db.allocator().getAllocatedMemory(), "results left behind");
         }
       }
