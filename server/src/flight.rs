@@ -93,6 +93,19 @@ impl FlightHandler {
             .map_err(status)
     }
 
+    /// A keyed read: inline on the worker when the ticket is small, else on the blocking
+    /// pool (as `routes::read_call`).
+    async fn read_call<T, F>(&self, ticket_len: usize, f: F) -> Result<T, Status>
+    where
+        F: FnOnce(&Db) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        if ticket_len <= crate::routes::INLINE_READ_BYTES {
+            return f(&self.db).map_err(status);
+        }
+        self.blocking(f).await
+    }
+
     async fn info(&self, table: String) -> Result<FlightInfo, Status> {
         let schema = self
             .blocking({
@@ -212,6 +225,7 @@ impl FlightService for FlightHandler {
 
     async fn do_get(&self, req: Request<Ticket>) -> Result<Response<Self::DoGetStream>, Status> {
         self.check(&req)?;
+        let ticket_len = req.get_ref().ticket.len();
         let ticket: TicketDoc = serde_json::from_slice(&req.get_ref().ticket).map_err(|e| {
             Status::invalid_argument(format!(
                 "the ticket must be JSON {{\"table\", \"keys\", \"columns\"}}: {e}"
@@ -258,7 +272,7 @@ impl FlightService for FlightHandler {
             return Ok(Response::new(encode(batches.boxed())));
         };
         let batch = self
-            .blocking(move |db| {
+            .read_call(ticket_len, move |db| {
                 let schema = db.schema(&table)?;
                 let key_type = schema
                     .field_with_name(&key_of(&schema))

@@ -8,7 +8,8 @@
 //! `docs/SERVER.md`; `murr serve DB` runs it.
 //!
 //! This is the only crate of libmurr with an async runtime (tokio); the core stays
-//! blocking, and every database call runs on tokio's blocking pool.
+//! blocking, and every database call runs on tokio's blocking pool but small keyed reads
+//! (request bodies up to 64 KiB, about 100 us), which run on the async worker itself.
 //!
 //! ```no_run
 //! use std::sync::Arc;

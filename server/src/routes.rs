@@ -1,4 +1,5 @@
-//! The HTTP handlers. Every database call runs on tokio's blocking pool.
+//! The HTTP handlers. Every database call runs on tokio's blocking pool, but small keyed
+//! reads ([`read_call`]), which run on the worker.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -33,18 +34,21 @@ where
         .map_err(|e| ApiError::internal(format!("the database call failed: {e}")))?
 }
 
-/// A keyed read (about 100 us for 1000 keys) on the calling worker thread when the runtime
-/// is multi-threaded (`block_in_place` hands the worker's other tasks to the others),
-/// which saves the two thread handoffs of [`blocking`]; else as [`blocking`].
-pub async fn read_call<T, F>(state: &AppState, f: F) -> ApiResult<T>
+/// Requests at most this large run their read inline (see [`read_call`]): 64 KiB of JSON
+/// is a few thousand keys, a read of a few hundred microseconds.
+pub const INLINE_READ_BYTES: usize = 64 << 10;
+
+/// A keyed read. A small one (`body_len` <= [`INLINE_READ_BYTES`]: about 100 us for 1000
+/// keys) runs on the async worker itself: handing it to the blocking pool costs two thread
+/// switches, more than the read on a small machine (measured by R7, BENCHMARKS.md); a
+/// larger one goes to the blocking pool ([`blocking`]) so as not to hold a worker.
+pub async fn read_call<T, F>(state: &AppState, body_len: usize, f: F) -> ApiResult<T>
 where
     F: FnOnce(&Db) -> ApiResult<T> + Send + 'static,
     T: Send + 'static,
 {
-    use tokio::runtime::{Handle, RuntimeFlavor};
-    if Handle::current().runtime_flavor() == RuntimeFlavor::MultiThread {
-        let db = Arc::clone(&state.db);
-        return tokio::task::block_in_place(move || f(&db));
+    if body_len <= INLINE_READ_BYTES {
+        return f(&state.db);
     }
     blocking(state, f).await
 }
@@ -322,7 +326,7 @@ pub async fn fetch(
     let body = read_body(&state, &headers, body).await?;
     let req = parse_fetch(&body, false)?;
     let view = View::of(&state, req.snapshot)?;
-    let (bytes, found) = read_call(&state, move |db| {
+    let (bytes, found) = read_call(&state, body.len(), move |db| {
         let schema = view.schema(db, &name)?;
         let key_type = schema
             .field_with_name(&key_of(&schema))
@@ -377,7 +381,7 @@ pub async fn fetch_f32(
     let view = View::of(&state, req.snapshot)?;
     let columns = req.columns.unwrap_or_default();
     let cols = columns.len();
-    let (values, found) = read_call(&state, move |db| {
+    let (values, found) = read_call(&state, body.len(), move |db| {
         let schema = view.schema(db, &name)?;
         let key_type = schema
             .field_with_name(&key_of(&schema))
