@@ -64,6 +64,7 @@ mod export;
 mod guard;
 mod keys;
 mod schema_check;
+mod sized;
 
 pub use compat::*;
 pub use db::*;

@@ -8,9 +8,10 @@ use std::mem::{offset_of, size_of};
 use murr_core::Metrics;
 
 use crate::args::out_arg;
-use crate::error::{Failure, murr_error_t};
+use crate::error::murr_error_t;
 use crate::guard::{guard, guard_void};
 use crate::handles::{db_arg, murr_db_t};
+use crate::sized;
 use crate::status::murr_status_t;
 
 /// Buckets of `murr_metrics_t::read_latency_buckets`.
@@ -165,28 +166,17 @@ pub unsafe extern "C" fn murr_db_metrics(
     unsafe {
         guard(error, || {
             out_arg(out, "out")?;
-            // Read as bytes: a caller's struct may be smaller than this one.
-            let given = out.cast::<usize>().read_unaligned();
-            let smallest = offset_of!(murr_metrics, enabled) + size_of::<u64>();
-            if given < smallest {
-                return Err(Failure::invalid(format!(
-                    "out->size is {given}; set it to sizeof(murr_metrics_t) (at least \
-                     {smallest}), e.g. with MURR_METRICS_INIT"
-                )));
-            }
+            let first = offset_of!(murr_metrics, enabled);
+            let given = sized::given_size(
+                out,
+                first + size_of::<u64>(),
+                "murr_metrics_t",
+                "MURR_METRICS_INIT",
+            )?;
             let db = db_arg(db)?;
             let m = db.metrics()?;
-            // Whole fields only (every field after `size` is a u64), up to the smaller of
-            // the two structs.
-            let first = offset_of!(murr_metrics, enabled);
-            let mine = size_of::<murr_metrics>().min(given);
-            let filled = first + (mine - first) / size_of::<u64>() * size_of::<u64>();
-            let metrics = murr_metrics::from_core(&m, filled);
-            let dst = out.cast::<u8>();
-            std::ptr::copy_nonoverlapping((&raw const metrics).cast::<u8>(), dst, filled);
-            if given > filled {
-                std::ptr::write_bytes(dst.add(filled), 0, given - filled);
-            }
+            let filled = sized::filled::<murr_metrics>(given, first);
+            sized::write_prefix(out, &murr_metrics::from_core(&m, filled), filled, given);
             Ok(())
         })
     }

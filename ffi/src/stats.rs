@@ -5,9 +5,10 @@ use std::ffi::c_char;
 use std::mem::{offset_of, size_of};
 
 use crate::args::{out_arg, str_arg};
-use crate::error::{Failure, murr_error_t};
+use crate::error::murr_error_t;
 use crate::guard::guard;
 use crate::handles::{db_arg, murr_db_t};
+use crate::sized;
 use crate::status::murr_status_t;
 
 /// The statistics of one table, filled by `murr_db_table_stats`. Caller-allocated; set
@@ -67,20 +68,17 @@ pub unsafe extern "C" fn murr_db_table_stats(
     unsafe {
         guard(error, || {
             out_arg(out, "out")?;
-            // Read as bytes: a caller's struct may be smaller than this one.
-            let given = out.cast::<usize>().read_unaligned();
-            let smallest = offset_of!(murr_table_stats, segments) + size_of::<u64>();
-            if given < smallest {
-                return Err(Failure::invalid(format!(
-                    "out->size is {given}; set it to sizeof(murr_table_stats_t) (at least \
-                     {smallest}), e.g. with MURR_TABLE_STATS_INIT"
-                )));
-            }
+            let first = offset_of!(murr_table_stats, segments);
+            let given = sized::given_size(
+                out,
+                first + size_of::<u64>(),
+                "murr_table_stats_t",
+                "MURR_TABLE_STATS_INIT",
+            )?;
             let db = db_arg(db)?;
             let table = str_arg(table, "table")?;
             let s = db.table_stats(table)?;
-            // Whole fields only, up to the smaller of the two structs.
-            let filled = whole_fields(given.min(size_of::<murr_table_stats>()));
+            let filled = sized::filled::<murr_table_stats>(given, first);
             let stats = murr_table_stats {
                 size: filled,
                 segments: (s.level0_segments + s.run_segments) as u64,
@@ -90,19 +88,8 @@ pub unsafe extern "C" fn murr_db_table_stats(
                 deleted_rows: s.deleted_rows,
                 memtable_bytes: s.memtable_bytes as u64,
             };
-            let dst = out.cast::<u8>();
-            std::ptr::copy_nonoverlapping((&raw const stats).cast::<u8>(), dst, filled);
-            if given > filled {
-                std::ptr::write_bytes(dst.add(filled), 0, given - filled);
-            }
+            sized::write_prefix(out, &stats, filled, given);
             Ok(())
         })
     }
-}
-
-/// `bytes` (at most the struct's size) rounded down to the end of the last whole field:
-/// every field after `size` is a u64.
-fn whole_fields(bytes: usize) -> usize {
-    let first = offset_of!(murr_table_stats, segments);
-    first + (bytes.saturating_sub(first) / size_of::<u64>()) * size_of::<u64>()
 }
