@@ -81,23 +81,25 @@ mod tests {
 
     #[test]
     fn a_larger_callers_struct_is_zeroed_past_ours() {
-        let mut buf = [0xAAu8; size_of::<Three>() + 16];
-        buf[..size_of::<usize>()].copy_from_slice(&buf.len().to_ne_bytes());
-        let out = buf.as_mut_ptr().cast::<Three>();
+        const LEN: usize = size_of::<Three>() + 16;
+        // u64s: aligned for `Three`.
+        let mut words = [0xAAAA_AAAA_AAAA_AAAAu64; LEN / 8];
+        words[0] = LEN as u64;
+        let out = words.as_mut_ptr().cast::<Three>();
         // SAFETY: the buffer holds a size_t.
         let given = unsafe { given_size(out, 16, "three", "THREE_INIT") }.ok();
-        assert_eq!(given, Some(buf.len()));
+        assert_eq!(given, Some(LEN));
         let ours = Three {
             size: size_of::<Three>(),
             a: 1,
             b: 2,
             c: 3,
         };
-        let n = filled::<Three>(buf.len(), std::mem::offset_of!(Three, a));
-        // SAFETY: `buf.len()` writable bytes; n <= both sizes.
-        unsafe { write_prefix(out, &ours, n, buf.len()) };
-        assert_eq!(&buf[8..16], &1u64.to_ne_bytes());
-        assert!(buf[size_of::<Three>()..].iter().all(|&b| b == 0));
+        let n = filled::<Three>(LEN, std::mem::offset_of!(Three, a));
+        // SAFETY: LEN writable bytes; n <= both sizes.
+        unsafe { write_prefix(out, &ours, n, LEN) };
+        assert_eq!(words[..4], [size_of::<Three>() as u64, 1, 2, 3]);
+        assert!(words[4..].iter().all(|&w| w == 0));
     }
 
     #[test]
