@@ -16,7 +16,7 @@
 #                       (default: $CARGO_TARGET_DIR/python-venv)
 #   MURR_SERVER_PYTHON  "skip" to leave out the Python tests and schemathesis (no venv)
 #   MURR_LOAD_SECONDS   the load test's length (default 60)
-#   MURR_SCHEMATHESIS_EXAMPLES  examples per operation (default 25)
+#   MURR_SCHEMATHESIS_EXAMPLES  examples per operation (default 50)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -125,9 +125,13 @@ if [[ ${MURR_SERVER_PYTHON:-} != skip ]]; then
     # The path parameter {name} names a real table, so that generated bodies reach the
     # handlers (not only the 404 of an unknown table).
     printf '[parameters]\n"path.name" = "users"\n' >"$work/schemathesis.toml"
+    # Fuzzing and stateful phases only: schemathesis 4.32.5's coverage phase raised its own
+    # "Inconsistent results" error while generating a write body in one CI run (an error of
+    # the generator, not an answer of the server), which fails the run.
     (cd "$work" && "$venv/bin/schemathesis" --config-file "$work/schemathesis.toml" run "$url/openapi.json" \
         --url "$url" -H "Authorization: Bearer $token" --checks not_a_server_error \
-        --max-examples "${MURR_SCHEMATHESIS_EXAMPLES:-25}" --seed 1 --workers 2 2>&1 | tee "$work/st") \
+        --phases fuzzing,stateful \
+        --max-examples "${MURR_SCHEMATHESIS_EXAMPLES:-50}" --seed 1 --workers 2 2>&1 | tee "$work/st") \
         || fail "schemathesis found a server error (see above)"
     grep -Eq '[0-9]+ generated, [0-9]+ passed' "$work/st" || fail "schemathesis ran no test case"
     if grep -Eq '[0-9]+ failed' "$work/st"; then fail "schemathesis: failed cases"; fi
