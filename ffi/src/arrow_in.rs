@@ -14,6 +14,23 @@ use crate::args::ref_arg;
 use crate::error::{Failure, Result};
 use crate::schema_check::check_schema;
 
+/// Takes the caller's stream at `ptr` (argument "stream"): moved out first, so that it is
+/// released on drop whatever fails next; NULL or an already released stream is refused.
+///
+/// # Safety
+/// `ptr` is NULL or points to a valid `struct ArrowArrayStream`.
+pub(crate) unsafe fn take_stream(ptr: *mut FFI_ArrowArrayStream) -> Result<FFI_ArrowArrayStream> {
+    if ptr.is_null() {
+        return Err(Failure::null("stream"));
+    }
+    // SAFETY: not NULL and valid, by the caller's contract.
+    let stream = unsafe { FFI_ArrowArrayStream::from_raw(ptr) };
+    if stream.release().is_none() {
+        return Err(Failure::invalid("stream is released (its release is NULL)"));
+    }
+    Ok(stream)
+}
+
 /// Moves the array out of `*ptr` (argument `name`), leaving it released (release NULL),
 /// whatever happens next. Fails if `ptr` is NULL or the array is released already.
 ///

@@ -9,7 +9,7 @@ use arrow_array::ffi_stream::FFI_ArrowArrayStream;
 use arrow_schema::{ArrowError, SchemaRef};
 
 use crate::args::str_arg;
-use crate::arrow_in::CheckedStream;
+use crate::arrow_in::{CheckedStream, take_stream};
 use crate::error::{Failure, murr_error_t};
 use crate::guard::guard;
 use crate::handles::{db_arg, murr_db_t};
@@ -47,14 +47,7 @@ pub unsafe extern "C" fn murr_db_ingest_stream(
     // SAFETY: every pointer is NULL or valid, by the caller's contract.
     unsafe {
         guard(error, || {
-            if stream.is_null() {
-                return Err(Failure::null("stream"));
-            }
-            // Moved first (and released on drop), whatever fails next.
-            let stream = FFI_ArrowArrayStream::from_raw(stream);
-            if stream.release().is_none() {
-                return Err(Failure::invalid("stream is released (its release is NULL)"));
-            }
+            let stream = take_stream(stream)?;
             let db = db_arg(db)?;
             let table = str_arg(table, "table")?;
             db.schema(table)?;

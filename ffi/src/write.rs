@@ -6,8 +6,8 @@ use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema};
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
 
 use crate::args::str_arg;
-use crate::arrow_in::{for_each_batch, import_batch, take_array};
-use crate::error::{Failure, Result, murr_error_t};
+use crate::arrow_in::{for_each_batch, import_batch, take_array, take_stream};
+use crate::error::{Result, murr_error_t};
 use crate::guard::guard;
 use crate::handles::{db_arg, murr_db_t};
 use crate::keyset::{Keys, keys_arg, keys_failure, murr_keys_t};
@@ -85,14 +85,7 @@ pub unsafe extern "C" fn murr_db_write_stream(
     // SAFETY: every pointer is NULL or valid, by the caller's contract.
     unsafe {
         guard(error, || {
-            if stream.is_null() {
-                return Err(Failure::null("stream"));
-            }
-            // Moved first (and released on drop), whatever fails next.
-            let stream = FFI_ArrowArrayStream::from_raw(stream);
-            if stream.release().is_none() {
-                return Err(Failure::invalid("stream is released (its release is NULL)"));
-            }
+            let stream = take_stream(stream)?;
             let db = db_arg(db)?;
             let table = str_arg(table, "table")?;
             // The table must exist (and the database be open) even for an empty stream.
