@@ -18,6 +18,7 @@ use arrow_array::{Array, RecordBatch, RecordBatchOptions};
 use arrow_schema::{Field, Schema};
 
 use super::version::{SegmentRef, TableVersion};
+use crate::keys::QueryKeys;
 use crate::segment::lookup::Probes;
 use crate::segment::scatter::{Asked, Scattered};
 use crate::{Error, Result};
@@ -78,112 +79,131 @@ pub(crate) fn direct_with<'t>(
     };
     let query = first.segment.query(keys)?;
     let n = keys.len();
+    let n32 = u32::try_from(n)
+        .map_err(|_| Error::LimitExceeded(format!("a read of {n} keys (at most {})", u32::MAX)))?;
     let mut out = Scattered::new(n, types);
     let mut found = vec![false; n];
+    let owned_hashes;
+    let hashes = match hashes {
+        Some(h) => h,
+        None => {
+            owned_hashes = crate::memtable::key_hashes(&query.all());
+            &owned_hashes
+        }
+    };
 
-    // The jobs: every level-0 segment (newest first) with every key, then the run the
-    // keys routed to each of its segments (one run segment alone: every key, its hash
-    // index answers for keys outside its range too).
-    // With a subset, `order` starts with it, and the segments asked every key are asked
-    // that range of it.
-    let mut order: Vec<u32> = subset.map(<[u32]>::to_vec).unwrap_or_default();
-    let every = subset.map(|s| 0..s.len());
-    let mut segments: Vec<(&'t SegmentRef, Option<Range<usize>>)> = table
-        .segments
-        .iter()
-        .map(|s| (&**s, every.clone()))
-        .collect();
-    if let [only] = table.run.as_slice() {
-        segments.push((only, every.clone()));
-    } else if !table.run.is_empty() {
-        let n32 = u32::try_from(n).map_err(|_| {
-            Error::LimitExceeded(format!("a read of {n} keys (at most {})", u32::MAX))
-        })?;
-        let routed = match subset {
-            Some(s) => super::route::route(&table.run, keys, s.iter().copied())?,
-            None => super::route::route(&table.run, keys, 0..n32)?,
-        };
-        let mut start = order.len();
-        order.extend(routed.iter().map(|&(_, k)| k));
-        for group in routed.chunk_by(|a, b| a.0 == b.0) {
-            let range = start..start + group.len();
-            start = range.end;
-            if let Some(segment) = group.first().and_then(|&(i, _)| table.run.get(i)) {
-                segments.push((segment, Some(range)));
+    // Level 0 first: each segment (newest first) is asked the keys its filter passes
+    // (usually few), so that the keys it answers need not be looked up in the run. The
+    // key indices each segment is asked are ranges of `order`.
+    let mut order: Vec<u32> = Vec::new();
+    let mut layouts: Vec<Asked<'t>> = Vec::new();
+    let mut jobs: Vec<Job<'t>> = Vec::with_capacity(table.segments.len() + table.run.len());
+    let mut probes = Probes::with_capacity(n + n / 4);
+    let mut hits = Vec::with_capacity(n);
+    if !table.segments.is_empty() {
+        for segment in &table.segments {
+            let start = order.len();
+            let asked_keys = subset.map_or_else(|| (0..n32).collect(), <[u32]>::to_vec);
+            match &segment.filter {
+                Some(filter) => {
+                    for &k in &asked_keys {
+                        filter.prefetch(hashes.get(k as usize).copied().unwrap_or(0));
+                    }
+                    order.extend(asked_keys.into_iter().filter(|&k| {
+                        filter.may_contain(hashes.get(k as usize).copied().unwrap_or(0))
+                    }));
+                }
+                None => order.extend(asked_keys),
+            }
+            if !add_job(
+                &mut jobs,
+                &mut layouts,
+                &mut out,
+                &names,
+                segment,
+                Some(start..order.len()),
+            )? {
+                return Ok(None);
             }
         }
-    }
-    let mut layouts: Vec<Asked<'t>> = Vec::new();
-    let mut jobs = Vec::with_capacity(segments.len());
-    for (segment, which) in segments {
-        let layout = match layouts.last() {
-            Some(last) if last.fits(&segment.segment) => layouts.len() - 1,
-            _ => {
-                let Some(asked) = segment.segment.asked(&names)? else {
-                    return Ok(None);
-                };
-                if !out.accept(&asked) {
-                    return Ok(None);
-                }
-                layouts.push(asked);
-                layouts.len() - 1
-            }
-        };
-        jobs.push(Job {
-            segment,
-            layout,
-            which,
-            at: 0..0,
-            hits: 0..0,
-        });
-    }
-    let which = |job: &Job<'_>| job.which.clone().and_then(|r| order.get(r));
-    let asked = |job: &Job<'_>| layouts.get(job.layout);
-
-    // The lookups, each stage over every segment before the next, so that the cache
-    // misses of all the keys overlap as in one segment's lookup.
-    let mut probes = Probes::with_capacity(n * (table.segments.len() + 1));
-    for job in &mut jobs {
-        job.at = job
-            .segment
-            .segment
-            .probe_start(&query, which(job), hashes, &mut probes);
-    }
-    for job in &jobs {
-        let groups = asked(job).map_or(&[][..], |a| &a.groups);
-        job.segment
-            .segment
-            .probe_slots(&mut probes, job.at.clone(), groups)?;
-    }
-    for job in &jobs {
-        job.segment
-            .segment
-            .probe_keys(&mut probes, job.at.clone())?;
-    }
-    for job in &jobs {
-        job.segment
-            .segment
-            .probe_finish(&query, which(job), &mut probes, job.at.clone())?;
-    }
-    // Newest first: a key's first hit is its answer (older rows of it are shadowed).
-    let mut hits = Vec::with_capacity(n);
-    for job in &mut jobs {
-        let (Some(rows), Some(layout)) = (probes.rows.get(job.at.clone()), asked(job)) else {
-            return Ok(None);
-        };
-        let start = hits.len();
-        if !job.segment.segment.hits(
-            layout,
-            rows,
-            which(job),
-            deleted(job.segment),
+        let level0 = jobs.as_mut_slice();
+        if !lookup(
+            level0,
+            &order,
+            &layouts,
+            &query,
+            hashes,
+            &mut probes,
             &mut found,
             &mut hits,
         )? {
             return Ok(None);
         }
-        job.hits = start..hits.len();
     }
+
+    // The run: the keys level 0 did not answer, each routed to the run segment whose
+    // range holds it (one run segment alone: every key, its hash index answers for keys
+    // outside its range too).
+    let first_run = jobs.len();
+    if !table.run.is_empty() {
+        let untouched = order.is_empty() && subset.is_none();
+        let rest_start = order.len();
+        if !untouched {
+            match subset {
+                Some(s) => order.extend(
+                    s.iter()
+                        .copied()
+                        .filter(|&k| found.get(k as usize) == Some(&false)),
+                ),
+                None => order.extend((0..n32).filter(|&k| found.get(k as usize) == Some(&false))),
+            }
+        }
+        if let [only] = table.run.as_slice() {
+            let which = (!untouched).then_some(rest_start..order.len());
+            if !add_job(&mut jobs, &mut layouts, &mut out, &names, only, which)? {
+                return Ok(None);
+            }
+        } else {
+            let routed = if untouched {
+                super::route::route(&table.run, keys, 0..n32)?
+            } else {
+                let rest = order.split_off(rest_start);
+                super::route::route(&table.run, keys, rest.into_iter())?
+            };
+            let mut start = order.len();
+            order.extend(routed.iter().map(|&(_, k)| k));
+            for group in routed.chunk_by(|a, b| a.0 == b.0) {
+                let range = start..start + group.len();
+                start = range.end;
+                if let Some(segment) = group.first().and_then(|&(i, _)| table.run.get(i))
+                    && !add_job(
+                        &mut jobs,
+                        &mut layouts,
+                        &mut out,
+                        &names,
+                        segment,
+                        Some(range),
+                    )?
+                {
+                    return Ok(None);
+                }
+            }
+        }
+        let run = jobs.get_mut(first_run..).unwrap_or_default();
+        if !lookup(
+            run,
+            &order,
+            &layouts,
+            &query,
+            hashes,
+            &mut probes,
+            &mut found,
+            &mut hits,
+        )? {
+            return Ok(None);
+        }
+    }
+    let asked = |job: &Job<'_>| layouts.get(job.layout);
     for job in &jobs {
         if let (Some(layout), Some(h)) = (asked(job), hits.get(job.hits.clone())) {
             job.segment.segment.prefetch_hits(layout, h);
@@ -231,11 +251,99 @@ pub(crate) fn direct_with<'t>(
     Ok(Some((batch, found)))
 }
 
-/// The rows `segment`'s deletion vector marks, if any.
-fn deleted(segment: &SegmentRef) -> Option<&roaring::RoaringBitmap> {
+/// Adds a job for `segment` asked the keys `which` (a range of the read's key order;
+/// `None`: every key), resolving its layout of the asked columns (shared with the last
+/// job's when it fits); false when the segment cannot answer the direct way.
+fn add_job<'t>(
+    jobs: &mut Vec<Job<'t>>,
+    layouts: &mut Vec<Asked<'t>>,
+    out: &mut Scattered<'_>,
+    names: &[&str],
+    segment: &'t SegmentRef,
+    which: Option<Range<usize>>,
+) -> Result<bool> {
+    let layout = match layouts.last() {
+        Some(last) if last.fits(&segment.segment) => layouts.len() - 1,
+        _ => {
+            let Some(asked) = segment.segment.asked(names)? else {
+                return Ok(false);
+            };
+            if !out.accept(&asked) {
+                return Ok(false);
+            }
+            layouts.push(asked);
+            layouts.len() - 1
+        }
+    };
+    jobs.push(Job {
+        segment,
+        layout,
+        which,
+        at: 0..0,
+        hits: 0..0,
+    });
+    Ok(true)
+}
+
+/// The lookups of `jobs`, each stage over every job before the next (so that the cache
+/// misses of all their keys overlap as in one segment's lookup), then their hits, newest
+/// job first: a key's first hit is its answer (older rows of it are shadowed). False when
+/// a segment is not the whole answer for its keys.
+#[allow(clippy::too_many_arguments)]
+fn lookup(
+    jobs: &mut [Job<'_>],
+    order: &[u32],
+    layouts: &[Asked<'_>],
+    query: &QueryKeys<'_>,
+    hashes: &[u64],
+    probes: &mut Probes,
+    found: &mut [bool],
+    hits: &mut Vec<(usize, u32)>,
+) -> Result<bool> {
+    let which = |job: &Job<'_>| job.which.clone().and_then(|r| order.get(r));
+    for job in jobs.iter_mut() {
+        job.at = job
+            .segment
+            .segment
+            .probe_start(query, which(job), Some(hashes), probes);
+    }
+    for job in jobs.iter() {
+        let groups = layouts.get(job.layout).map_or(&[][..], |a| &a.groups);
+        job.segment
+            .segment
+            .probe_slots(probes, job.at.clone(), groups)?;
+    }
+    for job in jobs.iter() {
+        job.segment.segment.probe_keys(probes, job.at.clone())?;
+    }
+    for job in jobs.iter() {
+        job.segment
+            .segment
+            .probe_finish(query, which(job), probes, job.at.clone())?;
+    }
+    for job in jobs.iter_mut() {
+        let (Some(rows), Some(layout)) = (probes.rows.get(job.at.clone()), layouts.get(job.layout))
+        else {
+            return Ok(false);
+        };
+        let start = hits.len();
+        if !job
+            .segment
+            .segment
+            .hits(layout, rows, which(job), deleted(job.segment), found, hits)?
+        {
+            return Ok(false);
+        }
+        job.hits = start..hits.len();
+    }
+    Ok(true)
+}
+
+/// The rows `segment`'s deletion vector marks, if any, one bit per row.
+fn deleted(segment: &SegmentRef) -> Option<&[u64]> {
     segment
         .deletes
         .as_ref()
         .filter(|d| !d.rows.is_empty())
-        .map(|d| d.rows.bitmap())
+        .map(|d| &*d.bits)
 }

@@ -17,6 +17,7 @@ use crate::Result;
 use crate::dir::FileKind;
 use crate::dv::DeletionVector;
 use crate::manifest::{DeletesMeta, SegmentMeta};
+use crate::segment::filter::KeyFilter;
 use crate::segment::{Segment, SortKey};
 
 /// A file whose deletion waits for the last holder once it is retired.
@@ -60,6 +61,9 @@ pub(crate) struct SegmentFile {
     pub(crate) columns: HashMap<String, usize>,
     /// The first and last key (`None` for an empty segment).
     pub(crate) range: Option<(SortKey, SortKey)>,
+    /// The key filter of a level-0 segment (built when it is opened; see
+    /// [`crate::segment::filter`]): reads ask the segment only the keys it passes.
+    pub(crate) filter: Option<KeyFilter>,
     file: Tracked,
 }
 
@@ -68,7 +72,23 @@ pub(crate) struct SegmentFile {
 pub(crate) struct DeletesFile {
     /// The rows it marks.
     pub(crate) rows: DeletionVector,
+    /// The same rows as one bit per row of the segment (bit `r % 64` of word `r / 64`):
+    /// a read's membership test is one word, where the bitmap takes a search.
+    pub(crate) bits: Box<[u64]>,
     file: Tracked,
+}
+
+impl DeletesFile {
+    fn new(rows: DeletionVector, segment_rows: u64, file: Tracked) -> DeletesFile {
+        let words = usize::try_from(segment_rows.div_ceil(64)).unwrap_or(0);
+        let mut bits = vec![0u64; words].into_boxed_slice();
+        for row in rows.bitmap() {
+            if let Some(word) = bits.get_mut(row as usize / 64) {
+                *word |= 1 << (row % 64);
+            }
+        }
+        DeletesFile { rows, bits, file }
+    }
 }
 
 /// A segment as one version lists it. Versions that share the segment but not its
@@ -111,6 +131,13 @@ impl SegmentRef {
             (Some(first), Some(last)) => Some((first, last)),
             _ => None,
         };
+        // Level 0 is asked every key of a read (its segments' ranges overlap); the filter
+        // sends it only the few it may hold. The run routes keys by range instead.
+        let filter = if meta.level == 0 {
+            Some(segment.key_filter()?)
+        } else {
+            None
+        };
         let deletes = match meta.deletes {
             Some(d) => {
                 let p = dir.join(crate::dir::name(FileKind::Deletes, d.file_number));
@@ -122,10 +149,11 @@ impl SegmentRef {
                         format!("marks {} rows; the manifest says {}", rows.len(), d.rows),
                     ));
                 }
-                Some(Arc::new(DeletesFile {
+                Some(Arc::new(DeletesFile::new(
                     rows,
-                    file: Tracked::new(p, Arc::clone(&graveyard)),
-                }))
+                    segment.row_count(),
+                    Tracked::new(p, Arc::clone(&graveyard)),
+                )))
             }
             None => None,
         };
@@ -135,6 +163,7 @@ impl SegmentRef {
                 segment,
                 columns,
                 range,
+                filter,
                 file: Tracked::new(path, graveyard),
             }),
             deletes,
@@ -156,10 +185,11 @@ impl SegmentRef {
                 ..self.meta
             },
             file: Arc::clone(&self.file),
-            deletes: Some(Arc::new(DeletesFile {
+            deletes: Some(Arc::new(DeletesFile::new(
                 rows,
-                file: Tracked::new(path, graveyard),
-            })),
+                self.segment.row_count(),
+                Tracked::new(path, graveyard),
+            ))),
         }
     }
 

@@ -22,6 +22,8 @@
 mod backing;
 mod chunked;
 mod encode;
+#[cfg(feature = "engine")]
+pub(crate) mod filter;
 mod footer;
 pub(crate) mod gather;
 pub(crate) mod hash;

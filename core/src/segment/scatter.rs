@@ -20,7 +20,6 @@
 use arrow_array::{ArrayRef, new_null_array};
 use arrow_buffer::{Buffer, MutableBuffer};
 use arrow_schema::DataType;
-use roaring::RoaringBitmap;
 
 use super::gather::{VarBuilder, fixed_array};
 use super::layout::{ColumnDesc, NONE, Storage};
@@ -374,7 +373,7 @@ impl Segment {
         asked: &Asked<'_>,
         rows: &[u32],
         which: Option<&[u32]>,
-        deleted: Option<&RoaringBitmap>,
+        deleted: Option<&[u64]>,
         found: &mut [bool],
         hits: &mut Vec<(usize, u32)>,
     ) -> Result<bool> {
@@ -393,7 +392,7 @@ impl Segment {
                 // A newer segment has the key: this row is shadowed.
                 continue;
             }
-            if deleted.is_some_and(|d| d.contains(row)) || !self.holds_all(&asked.cols, row)? {
+            if deleted.is_some_and(|d| is_marked(d, row)) || !self.holds_all(&asked.cols, row)? {
                 return Ok(false);
             }
             *f = true;
@@ -546,4 +545,12 @@ fn columns_of<'c, 'a>(
         .iter()
         .map(|f| slots.get_mut(f.out).and_then(Option::take))
         .collect()
+}
+
+/// Whether `row` is marked in `bits` (bit `row % 64` of word `row / 64`); rows past the
+/// words count as marked.
+#[inline(always)]
+fn is_marked(bits: &[u64], row: u32) -> bool {
+    bits.get(row as usize / 64)
+        .is_none_or(|w| (w >> (row % 64)) & 1 == 1)
 }
