@@ -16,9 +16,10 @@
 # Build output (cargo's progress) is shown, not hidden.
 #
 # Both builds use CARGO_TARGET_DIR, so a release build already there (target/release) is
-# reused: the wheel re-links libmurr only; the sdist's build recompiles the two libmurr
-# crates (their sources sit at another path), not the dependencies. From nothing, the
-# release build takes several minutes.
+# reused: the wheel re-links the two libraries only; the sdist's build recompiles libmurr's
+# crates (core and ffi for each library, server for libmurr_server.so: their sources sit at
+# another path), not the dependencies. From nothing, the release builds take several
+# minutes (the server's dependencies most of them).
 #
 # Environment (all optional):
 #   PYTHON              the Python 3.9+ to make the venvs with (default: python3)

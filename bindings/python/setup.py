@@ -13,7 +13,7 @@ platform into a manylinux tag.
 
 Where the Rust sources are: in a checkout, the repository (`../..`); in an sdist, the copy
 this file's `sdist` command put under `rust/` (the workspace Cargo.toml with only the
-members libmurr.so needs, Cargo.lock, core/, ffi/, include/).
+members the two libraries need, Cargo.lock, core/, ffi/, server/, include/).
 
 Environment (all optional):
   CARGO_TARGET_DIR     cargo's target directory (default: target/ of the workspace)
@@ -150,12 +150,12 @@ workspace = _workspace()
 debug = os.environ.get("MURR_CARGO_PROFILE", "release") == "dev"
 setup(
     rust_extensions=[
-        # The C library, as scripts/test-c.sh installs it (about 7 MB stripped): what
+        # The C library, as scripts/test-c.sh installs it (about 8 MB stripped): what
         # `Murr.open` and `LocalMurr` load.
         _libmurr("libmurr", []),
         # `Murr.start_local(http_port=...)` / `Murr.serve`: the same C ABI with libmurr's
         # HTTP and Flight server in the process (murr_server_start), which the C library
-        # leaves out (about 17 MB of this library's 24 MB: tokio, hyper, tonic, parquet).
+        # leaves out (about 16 MB of this library's 24 MB: tokio, hyper, tonic, parquet).
         # Loaded only by a database opened for serving (`Murr.open(path, server=True)`).
         _libmurr("libmurr_server", ["server"]),
     ],
