@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
 # The Python binding (bindings/python), as a user gets it:
-#  1. the wheel: `python -m build --wheel` (setuptools-rust builds libmurr.so with cargo in
-#     release and strips its debug info); checks its name and tag (py3-none-linux_*),
-#     `auditwheel repair` to a manylinux tag (`auditwheel show` must report one), the .so
-#     under 32 MB (it carries the in-process server, murr_server_start; the C library,
-#     without it, stays under 10 MB: scripts/test-c.sh);
+#  1. the wheel: `python -m build --wheel` (setuptools-rust builds libmurr.so and
+#     libmurr_server.so with cargo in release and strips their debug info); checks its name
+#     and tag (py3-none-linux_*), `auditwheel repair` to a manylinux tag (`auditwheel show`
+#     must report one), the two libraries in it and their sizes: libmurr.so (the C
+#     library, what every database opens through) under 10 MB (10 MiB, the bound of the C
+#     install test, bindings/cpp/tests/install/check-install.sh), libmurr_server.so (the
+#     same with the in-process server, murr_server_start, loaded only to serve) under 32 MB;
 #  2. the tests: the repaired wheel installed into a fresh venv, then its pytest tests and
 #     the README's quickstart doctest there (fails unless tests ran);
 #  3. the sdist: `python -m build --sdist` must carry the Rust workspace (Cargo.toml,
 #     Cargo.lock, core/, ffi/, include/); `pip install` of it in a fresh venv in a scratch
-#     directory outside the repository builds libmurr with cargo; then an import, a write
-#     and a read there.
+#     directory outside the repository builds both libraries with cargo; then an import, a
+#     write and a read there, and a database served from the process (libmurr_server.so).
 # Build output (cargo's progress) is shown, not hidden.
 #
 # Both builds use CARGO_TARGET_DIR, so a release build already there (target/release) is
-# reused: the wheel re-links libmurr only; the sdist's build recompiles the two libmurr
-# crates (their sources sit at another path), not the dependencies. From nothing, the
-# release build takes several minutes.
+# reused: the wheel re-links the two libraries only; the sdist's build recompiles libmurr's
+# crates (core and ffi for each library, server for libmurr_server.so: their sources sit at
+# another path), not the dependencies. From nothing, the release builds take several
+# minutes (the server's dependencies most of them).
 #
 # Environment (all optional):
 #   PYTHON              the Python 3.9+ to make the venvs with (default: python3)
@@ -70,30 +73,42 @@ assert re.search(r"/libmurr-[0-9.]+-py3-none-linux_x86_64\.whl$", raw), raw
 assert re.search(r"/libmurr-[0-9.]+-py3-none-manylinux_[0-9]+_[0-9]+_x86_64\.whl$", repaired), repaired
 z = zipfile.ZipFile(repaired)
 names = z.namelist()
-assert "libmurr/libmurr.so" in names and "libmurr/__init__.py" in names, names
-assert not [n for n in names if n.endswith(".so") and n != "libmurr/libmurr.so"], names
+libs = ["libmurr/libmurr.so", "libmurr/libmurr_server.so"]
+assert all(n in names for n in libs) and "libmurr/__init__.py" in names, names
+assert not [n for n in names if n.endswith(".so") and n not in libs], names
 wheel = z.read(next(n for n in names if n.endswith(".dist-info/WHEEL"))).decode()
 assert re.search(r"^Tag: py3-none-manylinux_[0-9]+_[0-9]+_x86_64$", wheel, re.M), wheel
 assert "Root-Is-Purelib: false" in wheel, wheel
 size = z.getinfo("libmurr/libmurr.so").file_size
-assert size < 32_000_000, f"libmurr.so is {size} bytes in the wheel (limit 32 MB)"
-print(f"{repaired.rsplit('/', 1)[1]}: {len(names)} files, libmurr/libmurr.so {size} bytes")
+assert size < 10 * 1024 * 1024, f"libmurr.so is {size} bytes in the wheel (limit 10 MB)"
+server_size = z.getinfo("libmurr/libmurr_server.so").file_size
+assert server_size < 32_000_000, f"libmurr_server.so is {server_size} bytes in the wheel (limit 32 MB)"
+print(f"{repaired.rsplit('/', 1)[1]}: {len(names)} files, libmurr/libmurr.so {size} bytes, "
+      f"libmurr/libmurr_server.so {server_size} bytes")
 PY
 
 step "fresh venv at $venv: the repaired wheel, pandas, polars, pytest"
 "$python" -m venv --clear "$venv"
 "$venv/bin/python" -m pip install "${pip_q[@]}" "$repaired" pandas polars pytest
 # The tests must import the installed package, not the source tree.
-so=$("$venv/bin/python" -c '
+read -r so server_so < <("$venv/bin/python" -c '
 import libmurr
 assert "site-packages" in libmurr.__file__, libmurr.__file__
-print(libmurr.LIBRARY_PATH)')
-ls -l "$so"
-[ "$(stat -c %s "$so")" -lt 32000000 ] || { echo "installed libmurr.so is 32 MB or more" >&2; exit 1; }
-if file "$so" | grep -q 'with debug_info'; then
-    echo "installed libmurr.so still has debug info" >&2
-    exit 1
-fi
+print(libmurr.LIBRARY_PATH, libmurr.SERVER_LIBRARY_PATH)')
+ls -l "$so" "$server_so"
+so_bytes=$(stat -c %s "$so")
+server_bytes=$(stat -c %s "$server_so")
+[ "$so_bytes" -lt $((10 * 1024 * 1024)) ] \
+    || { echo "installed libmurr.so is $so_bytes bytes; it must stay under 10 MB" >&2; exit 1; }
+[ "$server_bytes" -lt 32000000 ] \
+    || { echo "installed libmurr_server.so is $server_bytes bytes, 32 MB or more" >&2; exit 1; }
+for lib in "$so" "$server_so"; do
+    if file "$lib" | grep -q 'with debug_info'; then
+        echo "installed $(basename "$lib") still has debug info" >&2
+        exit 1
+    fi
+done
+echo "installed: libmurr.so $so_bytes bytes (< 10 MB), libmurr_server.so $server_bytes bytes (< 32 MB)"
 
 step "pytest (tests/ and the README quickstart) in $venv"
 (
@@ -153,7 +168,14 @@ with LocalMurr(tempfile.mkdtemp()) as db:
     db.write("t", pa.table({"id": ["a", "b"], "v": pa.array([0.5, 1.5], pa.float32())}))
     got = db.read("t", ["b", "zz", "a"], ["v"]).column("v").to_pylist()
     assert got == [1.5, None, 0.5], got
-print(f"libmurr {libmurr.__version__} from the sdist: write and read ok ({libmurr.LIBRARY_PATH})")
+served = libmurr.Murr.start_local(tempfile.mkdtemp(), http_port=0)
+try:
+    assert served.library_path == libmurr.SERVER_LIBRARY_PATH, served.library_path
+    assert served.server.connect().health()
+finally:
+    served.close()
+print(f"libmurr {libmurr.__version__} from the sdist: write and read ok ({libmurr.LIBRARY_PATH}), "
+      f"served ({libmurr.SERVER_LIBRARY_PATH})")
 PY
 )
 sdist_secs=$(( $(date +%s) - sdist_start ))

@@ -1,14 +1,19 @@
 """Builds the libmurr package: Python over libmurr's C ABI (include/murr.h, through ctypes)
-with libmurr.so inside, built from the Rust workspace by setuptools-rust.
+with libmurr.so and libmurr_server.so inside, built from the Rust workspace by
+setuptools-rust.
 
-setuptools-rust builds the `murr-ffi` crate as a plain cdylib (`Binding.NoBinding`: no
-CPython extension module, no pyo3), strips its debug info and copies it to
-`libmurr/libmurr.so`. The wheel is tagged `py3-none-<platform>`: one wheel serves every
-Python 3.9+; `auditwheel repair` turns the platform into a manylinux tag.
+setuptools-rust builds the `murr-ffi` crate twice as a plain cdylib (`Binding.NoBinding`:
+no CPython extension module, no pyo3), strips their debug info and copies them to
+`libmurr/libmurr.so` (the C library, without the server: what every database opens
+through, under 10 MB) and `libmurr/libmurr_server.so` (the same C ABI with cargo feature
+`server`, libmurr's HTTP/Flight server in the process: loaded only to serve, by
+`Murr.open(path, server=True)` and `Murr.start_local(http_port=...)`). The wheel is tagged
+`py3-none-<platform>`: one wheel serves every Python 3.9+; `auditwheel repair` turns the
+platform into a manylinux tag.
 
 Where the Rust sources are: in a checkout, the repository (`../..`); in an sdist, the copy
 this file's `sdist` command put under `rust/` (the workspace Cargo.toml with only the
-members libmurr.so needs, Cargo.lock, core/, ffi/, include/).
+members the two libraries need, Cargo.lock, core/, ffi/, server/, include/).
 
 Environment (all optional):
   CARGO_TARGET_DIR     cargo's target directory (default: target/ of the workspace)
@@ -34,7 +39,8 @@ HERE = Path(__file__).resolve().parent
 SDIST_RUST = "rust"
 """The sdist's copy of the Rust workspace, next to this file."""
 
-# What the sdist carries of the workspace: libmurr.so's two crates and the header.
+# What the sdist carries of the workspace: the crates of libmurr.so and libmurr_server.so
+# (core, ffi; server for the latter) and the header.
 RUST_DIRS = ("core", "ffi", "server", "include")
 RUST_FILES = ("Cargo.toml", "Cargo.lock")
 # Not needed to build libmurr.so: the peers benchmark (a workspace of its own that builds
@@ -57,13 +63,14 @@ def _in_checkout(workspace: Path) -> bool:
 
 
 class BuildRustLibmurr(build_rust):
-    """Installs the cdylib as `libmurr/libmurr.so` (setuptools-rust would name it as a
-    CPython extension, `libmurr.cpython-311-x86_64-linux-gnu.so`, which ctypes need not
-    and a py3-none wheel must not carry)."""
+    """Installs each cdylib as `libmurr/<its extension's name>.so` (`libmurr/libmurr.so`,
+    `libmurr/libmurr_server.so`; setuptools-rust would name them as CPython extensions,
+    `libmurr.cpython-311-x86_64-linux-gnu.so`, which ctypes need not and a py3-none wheel
+    must not carry)."""
 
     def get_dylib_ext_path(self, ext, target_fname):
         path = super().get_dylib_ext_path(ext, target_fname)
-        return os.path.join(os.path.dirname(path), "libmurr.so")
+        return os.path.join(os.path.dirname(path), ext.name.rsplit(".", 1)[-1] + ".so")
 
 
 class BdistWheelAnyPython(bdist_wheel):
@@ -121,27 +128,36 @@ def _only_members(manifest: str, members) -> str:
     raise RuntimeError("libmurr: no `members = [...]` line in the workspace Cargo.toml")
 
 
+def _libmurr(name: str, features) -> RustExtension:
+    """The murr-ffi cdylib with cargo `features`, installed as `libmurr/<name>.so`."""
+    return RustExtension(
+        f"libmurr.{name}",
+        path=str(workspace / "ffi" / "Cargo.toml"),
+        binding=Binding.NoBinding,
+        py_limited_api=False,
+        debug=debug,
+        features=features,
+        # The release profile keeps line tables for profiling (`debug = 1`): most of
+        # the library's size, stripped here (`strip -S`).
+        strip=Strip.Debug,
+        # In a checkout Cargo.lock is the repository's, exactly; an sdist's drops the
+        # members it does not carry, which --locked would refuse.
+        cargo_manifest_args=["--locked"] if _in_checkout(workspace) else [],
+    )
+
+
 workspace = _workspace()
 debug = os.environ.get("MURR_CARGO_PROFILE", "release") == "dev"
 setup(
     rust_extensions=[
-        RustExtension(
-            "libmurr.libmurr",
-            path=str(workspace / "ffi" / "Cargo.toml"),
-            binding=Binding.NoBinding,
-            py_limited_api=False,
-            debug=debug,
-            # `Murr.start_local(http_port=...)` / `Murr.serve`: libmurr's HTTP and Flight
-            # server in the process (murr_server_start), which the C library leaves out
-            # (about 17 MB of the wheel's 24 MB libmurr.so: tokio, hyper, tonic, parquet).
-            features=["server"],
-            # The release profile keeps line tables for profiling (`debug = 1`): most of
-            # the library's size, stripped here (`strip -S`).
-            strip=Strip.Debug,
-            # In a checkout Cargo.lock is the repository's, exactly; an sdist's drops the
-            # members it does not carry, which --locked would refuse.
-            cargo_manifest_args=["--locked"] if _in_checkout(workspace) else [],
-        )
+        # The C library, as scripts/test-c.sh installs it (about 8 MB stripped): what
+        # `Murr.open` and `LocalMurr` load.
+        _libmurr("libmurr", []),
+        # `Murr.start_local(http_port=...)` / `Murr.serve`: the same C ABI with libmurr's
+        # HTTP and Flight server in the process (murr_server_start), which the C library
+        # leaves out (about 16 MB of this library's 24 MB: tokio, hyper, tonic, parquet).
+        # Loaded only by a database opened for serving (`Murr.open(path, server=True)`).
+        _libmurr("libmurr_server", ["server"]),
     ],
     cmdclass={
         "build_rust": BuildRustLibmurr,

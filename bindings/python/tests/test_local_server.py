@@ -1,5 +1,7 @@
 """`Murr.start_local(http_port=...)` / `Murr.serve`: libmurr's HTTP and Flight server in
-this process, reached through the sync and asyncio clients and pyarrow.flight."""
+this process, reached through the sync and asyncio clients and pyarrow.flight. The server
+is in libmurr_server.so only: a database serves when opened through it (`server=True`);
+test_two_libraries.py has the rest of the two libraries' story."""
 
 import asyncio
 import json
@@ -57,7 +59,7 @@ def test_start_local_serves_the_embedded_database(tmp_path):
 
 
 def test_serve_stops_and_the_database_stays_open(tmp_path):
-    with Murr.open(tmp_path / "db", sync="never") as db:
+    with Murr.open(tmp_path / "db", server=True, sync="never") as db:
         db.create_table("t", schema())
         with db.serve(token="s3cret") as server:
             with pytest.raises(RemoteAuthError):
@@ -73,13 +75,13 @@ def test_serve_stops_and_the_database_stays_open(tmp_path):
 
 
 def test_bad_server_options(tmp_path):
-    with Murr.open(tmp_path / "db", sync="never") as db:
+    with Murr.open(tmp_path / "db", server=True, sync="never") as db:
         with pytest.raises(libmurr.InvalidArgumentError, match="port"):
             db.serve(http_port=70000)
         with pytest.raises(libmurr.InvalidArgumentError, match="IP address"):
             db.serve(host="localhost:1")
         first = db.serve()
-        with Murr.open(tmp_path / "db2", sync="never") as other:
+        with Murr.open(tmp_path / "db2", server=True, sync="never") as other:
             with pytest.raises(libmurr.MurrIOError):
                 other.serve(http_port=first.http_port)
     assert refused(first.http_port)

@@ -29,9 +29,9 @@ def test_numpy_array_is_the_buffer_libmurr_filled(db):
     keys = [f"doc_{j}" for j in (5, 17, 3)]
     out_array = _native.ArrowArray()
     out_schema = _native.ArrowSchema()
-    call = Call()
+    call = Call(db._handle.lib)
     names = _native.names_array(["f0", "f2"])
-    status = _read_into(db._handle.ptr, None, b"features", _keys.prepare(keys), names,
+    status = _read_into(db._handle, None, b"features", _keys.prepare(keys), names,
                         out_array, out_schema, call)
     call.check(status)
     # The address of each column's value buffer, as libmurr filled the C struct.

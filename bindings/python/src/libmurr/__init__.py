@@ -7,10 +7,12 @@ copy; `read_tensor` fills a numpy float32 array in place. libmurr.so ships insid
 package and is called with ctypes (the GIL is released during each call).
 `libmurr.remote.connect(url)` (or `Murr.connect(url)`) talks to a `murr serve` server instead,
 `await libmurr.aio.connect(url)` from asyncio code; `Murr.start_local(http_port=...)` serves
-an embedded database from this process.
+an embedded database from this process (through libmurr_server.so, the build of libmurr
+with its server, which `Murr.open(path, server=True)` opens through too; libmurr.so leaves
+the server out to stay small).
 """
 
-from ._native import LIBRARY_PATH, version
+from ._native import LIBRARY_PATH, SERVER_LIBRARY_PATH, version
 from ._server import LocalServer
 from .db import LocalMurr, Metrics, Murr, Snapshot, TableStats
 from .errors import (
@@ -63,6 +65,7 @@ __all__ = [
     "MurrError",
     "RemoteMurr",
     "MurrIOError",
+    "SERVER_LIBRARY_PATH",
     "SchemaMismatchError",
     "Snapshot",
     "TableExistsError",

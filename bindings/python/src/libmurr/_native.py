@@ -2,12 +2,20 @@
 
 Every function is called through `ctypes.CDLL`, which releases the GIL for the length of
 each native call. Only the functions and structs the package uses are declared.
+
+The package ships two builds of the same C ABI: `libmurr.so` (`lib`, loaded at import),
+without the in-process HTTP/Flight server, which keeps it small, and `libmurr_server.so`
+(`server_lib()`, loaded on first need), the same functions plus the server
+(`murr_server_start` works there only). Each has its own copy of the engine, so a database
+handle, its snapshots and its servers must all be called through the library that opened
+it: the handle carries it (`_handles.DbHandle.lib`).
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
+import threading
 from ctypes import (
     POINTER,
     Structure,
@@ -289,6 +297,22 @@ def _library_path() -> Path:
     return Path(__file__).resolve().parent / "libmurr.so"
 
 
+def _server_library_path() -> Path:
+    override = os.environ.get("MURR_SERVER_LIBRARY")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parent / "libmurr_server.so"
+
+
+def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
+    """Types `lib`'s functions as declared in `_SIGNATURES`."""
+    for name, (restype, argtypes) in _SIGNATURES.items():
+        fn = getattr(lib, name)
+        fn.restype = restype
+        fn.argtypes = argtypes
+    return lib
+
+
 def _load() -> ctypes.CDLL:
     path = _library_path()
     try:
@@ -298,18 +322,48 @@ def _load() -> ctypes.CDLL:
             f"libmurr: cannot load libmurr from {path} ({e}); reinstall the package "
             "(pip install bindings/python builds it) or set MURR_LIBRARY"
         ) from e
-    for name, (restype, argtypes) in _SIGNATURES.items():
-        fn = getattr(lib, name)
-        fn.restype = restype
-        fn.argtypes = argtypes
-    return lib
+    return _declare(lib)
 
 
 lib = _load()
-"""The loaded libmurr, its functions typed as declared in `_SIGNATURES`."""
+"""The loaded libmurr (without the server), its functions typed as declared in
+`_SIGNATURES`."""
 
 LIBRARY_PATH = _library_path()
 """The file libmurr was loaded from."""
+
+SERVER_LIBRARY_PATH = _server_library_path()
+"""The file `server_lib()` loads libmurr with its server from."""
+
+_server_lib = None
+_server_lib_lock = threading.Lock()
+
+
+def server_lib() -> ctypes.CDLL:
+    """libmurr with its in-process server (`libmurr_server.so`), loaded on the first call
+    and typed as `lib` is. Raises `UnsupportedError` if it cannot be loaded."""
+    global _server_lib
+    with _server_lib_lock:
+        if _server_lib is None:
+            path = SERVER_LIBRARY_PATH
+            try:
+                loaded = ctypes.CDLL(str(path))
+            except OSError as e:
+                from .errors import UnsupportedError
+
+                raise UnsupportedError(
+                    f"cannot load libmurr's server library from {path} ({e}): serving a "
+                    "database from this process (Murr.serve, start_local with a port) "
+                    "needs it; reinstall the package (its wheel ships libmurr_server.so "
+                    "next to libmurr.so) or set MURR_SERVER_LIBRARY"
+                ) from None
+            _server_lib = _declare(loaded)
+        return _server_lib
+
+
+def library_path(loaded: ctypes.CDLL) -> Path:
+    """The file `loaded` (`lib` or `server_lib()`) was loaded from."""
+    return Path(loaded._name)
 
 
 def names_array(names) -> ctypes.Array:
@@ -338,10 +392,13 @@ __all__ = [
     "Keys",
     "LIBRARY_PATH",
     "Options",
+    "SERVER_LIBRARY_PATH",
     "ServerOptions",
     "StringList",
     "TableStats",
     "lib",
+    "library_path",
     "names_array",
+    "server_lib",
     "version",
 ]

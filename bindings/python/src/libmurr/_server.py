@@ -1,6 +1,9 @@
 """`LocalServer`: libmurr's HTTP and Arrow Flight server (the one `murr serve` runs)
 inside this process, serving a database the process has open (`Murr.serve`,
-`Murr.start_local(http_port=...)`)."""
+`Murr.start_local(http_port=...)`).
+
+The server lives in libmurr_server.so only: the database must have been opened through it
+(`Murr.open(path, server=True)`), and every call here goes through its handle's library."""
 
 from __future__ import annotations
 
@@ -10,9 +13,14 @@ from typing import Optional
 
 from . import _native
 from ._handles import DbHandle
-from .errors import Call, InvalidArgumentError
+from .errors import Call, InvalidArgumentError, UnsupportedError
 
-_lib = _native.lib
+_NO_SERVER = (
+    "this database was opened through libmurr.so, which leaves the in-process HTTP/Flight "
+    "server out to stay small (under 10 MB); to serve it from this process open it for "
+    "serving, with Murr.open(path, server=True) (or LocalMurr(cache_dir, server=True), "
+    "Murr.start_local(cache_dir, http_port=...)), which loads libmurr_server.so"
+)
 
 
 def _port(value: Optional[int], name: str, none: int) -> int:
@@ -37,8 +45,9 @@ class LocalServer:
         token: Optional[str] = None,
         max_body_bytes: Optional[int] = None,
     ):
+        lib = db.lib
         opts = _native.ServerOptions()
-        _lib.murr_server_options_default(ctypes.byref(opts))
+        lib.murr_server_options_default(ctypes.byref(opts))
         if not isinstance(host, str) or "\0" in host:
             raise InvalidArgumentError(f"host is an IP address as str, not {host!r}")
         opts.host = host.encode()
@@ -53,15 +62,21 @@ class LocalServer:
                 raise InvalidArgumentError(f"max_body_bytes is a positive int, not {max_body_bytes!r}")
             opts.max_body_bytes = max_body_bytes
         out = ctypes.c_void_p()
-        call = Call()
-        call.check(_lib.murr_server_start(db.ptr, ctypes.byref(opts), ctypes.byref(out), call.ref))
+        call = Call(lib)
+        try:
+            call.check(lib.murr_server_start(db.ptr, ctypes.byref(opts), ctypes.byref(out), call.ref))
+        except UnsupportedError as e:
+            if lib is _native.lib:
+                raise UnsupportedError(f"{_NO_SERVER} (libmurr.so: {e.message})", e.status) from None
+            raise
         self._db = db  # the handle outlives the server
+        self._lib = lib
         self._ptr = out.value
         self._lock = threading.Lock()
         self.host = host
         self.token = token
-        self.http_port: int = _lib.murr_server_http_port(self._ptr)
-        fp = _lib.murr_server_flight_port(self._ptr)
+        self.http_port: int = lib.murr_server_http_port(self._ptr)
+        fp = lib.murr_server_flight_port(self._ptr)
         self.flight_port: Optional[int] = fp if fp >= 0 else None
 
     @property
@@ -94,8 +109,8 @@ class LocalServer:
         with self._lock:
             ptr, self._ptr = self._ptr, None
         if ptr:
-            call = Call()
-            call.check(_lib.murr_server_stop(ptr, call.ref))
+            call = Call(self._lib)
+            call.check(self._lib.murr_server_stop(ptr, call.ref))
 
     def __enter__(self) -> "LocalServer":
         return self

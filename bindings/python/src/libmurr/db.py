@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import os
 import tempfile
+from pathlib import Path
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Union
 
 import numpy as np
@@ -23,14 +24,12 @@ from .errors import (
 )
 from .schema import ColumnSchema, TableSchema
 
-_lib = _native.lib
-
 _SYNC = {"always": _native.SYNC_ALWAYS, "never": _native.SYNC_NEVER}
 
 
 def _options(opts: Dict[str, Any]) -> _native.Options:
     out = _native.Options()
-    _lib.murr_options_default(ctypes.byref(out))
+    _native.lib.murr_options_default(ctypes.byref(out))
     sync = opts.pop("sync", None)
     if isinstance(sync, str):
         if sync not in _SYNC:
@@ -73,8 +72,9 @@ def _enc(name: Any) -> bytes:
     return name.encode()
 
 
-def _open(path: Any, options: Dict[str, Any]):
-    """Opens the database at `path`: its handle and the path as a str."""
+def _open(path: Any, options: Dict[str, Any], server: bool = False):
+    """Opens the database at `path`: its handle and the path as a str. Through
+    libmurr_server.so (loaded then) when `server`, else libmurr.so."""
     try:
         path = os.fspath(path)
     except TypeError:
@@ -83,11 +83,14 @@ def _open(path: Any, options: Dict[str, Any]):
         path = os.fsdecode(path)
     if "\0" in path:
         raise InvalidArgumentError(f"a path may not contain NUL: {path!r}")
+    if not isinstance(server, bool):
+        raise InvalidArgumentError(f"server is a bool, not {server!r}")
     opts = _options(dict(options))
+    lib = _native.server_lib() if server else _native.lib
     out = ctypes.c_void_p()
-    call = Call()
-    call.check(_lib.murr_db_open(path.encode(), ctypes.byref(opts), ctypes.byref(out), call.ref))
-    return DbHandle(out.value), path
+    call = Call(lib)
+    call.check(lib.murr_db_open(path.encode(), ctypes.byref(opts), ctypes.byref(out), call.ref))
+    return DbHandle(out.value, lib), path
 
 
 def _column_names(columns: Sequence[str]):
@@ -115,8 +118,14 @@ class Murr:
     # ---- lifecycle -------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Union[str, os.PathLike], **options: Any) -> "Murr":
+    def open(cls, path: Union[str, os.PathLike], server: bool = False, **options: Any) -> "Murr":
         """Opens (creating it unless `create_if_missing=False`) the database at `path`.
+
+        `server=True` opens it for serving from this process (`serve`): through
+        libmurr_server.so, the build of libmurr with its HTTP/Flight server, loaded then.
+        By default it opens through libmurr.so, which leaves the server out to stay small
+        (under 10 MB) and cannot `serve`. Each library has its own engine: the database,
+        its snapshots and its server all go through the one that opened it.
 
         Options (libmurr's `murr_options_t`): `sync` ("always", the default, "never", or
         an int: fsync every that many ms), `background_threads` (0: flushes and
@@ -124,7 +133,7 @@ class Murr:
         `skip_corrupt`, `l0_compaction_trigger`, `l0_slowdown_writes`, `l0_stop_writes`,
         `target_segment_bytes`, `idle_compaction_millis`.
         """
-        handle, path = _open(path, options)
+        handle, path = _open(path, options, server)
         db = cls.__new__(cls)
         Murr.__init__(db, handle, path)
         return db
@@ -137,15 +146,21 @@ class Murr:
         flight_port: Optional[int] = None,
         host: str = "127.0.0.1",
         token: Optional[str] = None,
+        server: bool = False,
         **options: Any,
     ) -> "LocalMurr":
         """Murr's name for an embedded instance: a `LocalMurr` on `cache_dir` (a new
         temporary directory when None). With `http_port` (0: any free port) or
         `flight_port`, it also serves the database over HTTP (and Arrow Flight) from this
         process, as `murr serve` does: `db.server.url` is the address for
-        `Murr.connect`, `db.server.flight_url` Flight's. `close()` stops the server."""
-        db = LocalMurr(cache_dir, **options)
-        if http_port is not None or flight_port is not None:
+        `Murr.connect`, `db.server.flight_url` Flight's. `close()` stops the server.
+
+        With a port (or `server=True`, to call `serve` later) the database is opened
+        through libmurr_server.so, as `Murr.open(path, server=True)` does; without,
+        through libmurr.so."""
+        serving = http_port is not None or flight_port is not None
+        db = LocalMurr(cache_dir, server=server or serving, **options)
+        if serving:
             try:
                 db.serve(http_port or 0, flight_port, host=host, token=token)
             except BaseException:
@@ -164,7 +179,11 @@ class Murr:
         """Serves this database over HTTP on `host:http_port` (0: any free port) and, if
         `flight_port` is given, Arrow Flight, from this process (libmurr's server, the
         routes of docs/SERVER.md), on threads of its own; returns the server, also kept
-        as `self.server`. One server per database object; `close()` stops it."""
+        as `self.server`. One server per database object; `close()` stops it.
+
+        The database must have been opened for serving (`Murr.open(path, server=True)`,
+        `Murr.start_local` with a port): opened through libmurr.so, which leaves the
+        server out, it raises `UnsupportedError` (MURR_UNSUPPORTED)."""
         if self.server is not None and self.server.running:
             raise InvalidArgumentError(f"this database is served already at {self.server.url}")
         self.server = LocalServer(self._handle, http_port, flight_port, host, token, max_body_bytes)
@@ -176,8 +195,9 @@ class Murr:
         raises `ClosedError` too."""
         if self.server is not None:
             self.server.stop()
-        call = Call()
-        call.check(_lib.murr_db_close(self._ptr(), call.ref))
+        lib = self._handle.lib
+        call = Call(lib)
+        call.check(lib.murr_db_close(self._ptr(), call.ref))
 
     def __enter__(self) -> "Murr":
         return self
@@ -191,15 +211,24 @@ class Murr:
     def _ptr(self) -> int:
         return self._handle.ptr
 
+    @property
+    def library_path(self) -> Path:
+        """The file of the libmurr build this database was opened through: libmurr.so
+        (`libmurr.LIBRARY_PATH`), or libmurr_server.so (`libmurr.SERVER_LIBRARY_PATH`)
+        when opened for serving."""
+        return _native.library_path(self._handle.lib)
+
     def flush(self) -> None:
         """Writes every memtable to segments and makes them durable."""
-        call = Call()
-        call.check(_lib.murr_db_flush(self._ptr(), call.ref))
+        lib = self._handle.lib
+        call = Call(lib)
+        call.check(lib.murr_db_flush(self._ptr(), call.ref))
 
     def compact(self) -> None:
         """Flushes, then merges each table's segments into one sorted run."""
-        call = Call()
-        call.check(_lib.murr_db_compact(self._ptr(), call.ref))
+        lib = self._handle.lib
+        call = Call(lib)
+        call.check(lib.murr_db_compact(self._ptr(), call.ref))
 
     # ---- tables ----------------------------------------------------------------------
 
@@ -212,9 +241,10 @@ class Murr:
         elif not isinstance(schema, TableSchema):
             raise InvalidArgumentError("schema must be a libmurr.TableSchema or a pyarrow.Schema")
         c_schema = _arrow.export_schema(schema.to_arrow())
-        call = Call()
+        lib = self._handle.lib
+        call = Call(lib)
         try:
-            status = _lib.murr_db_create_table(
+            status = lib.murr_db_create_table(
                 self._ptr(), _enc(name), ctypes.byref(c_schema), _enc(schema.key), call.ref
             )
         finally:
@@ -223,18 +253,20 @@ class Murr:
 
     def drop_table(self, name: str) -> None:
         """Drops table `name` and its data (snapshots taken before still read it)."""
-        call = Call()
-        call.check(_lib.murr_db_drop_table(self._ptr(), _enc(name), call.ref))
+        lib = self._handle.lib
+        call = Call(lib)
+        call.check(lib.murr_db_drop_table(self._ptr(), _enc(name), call.ref))
 
     def tables(self) -> List[str]:
         """The table names, in creation order."""
         out = _native.StringList()
-        call = Call()
-        call.check(_lib.murr_db_tables(self._ptr(), ctypes.byref(out), call.ref))
+        lib = self._handle.lib
+        call = Call(lib)
+        call.check(lib.murr_db_tables(self._ptr(), ctypes.byref(out), call.ref))
         try:
             return [out.items[i].decode() for i in range(out.count)]
         finally:
-            _lib.murr_string_list_free(ctypes.byref(out))
+            lib.murr_string_list_free(ctypes.byref(out))
 
     def list_tables(self) -> Dict[str, TableSchema]:
         """Every table's schema by name (Murr's `list_tables`)."""
@@ -245,8 +277,9 @@ class Murr:
         they hold, rows their deletion vectors hide, and the bytes in its memtables. They
         move with flushes and compactions: for monitoring, not for decisions."""
         out = _native.TableStats(size=ctypes.sizeof(_native.TableStats))
-        call = Call()
-        call.check(_lib.murr_db_table_stats(self._ptr(), _enc(name), ctypes.byref(out), call.ref))
+        lib = self._handle.lib
+        call = Call(lib)
+        call.check(lib.murr_db_table_stats(self._ptr(), _enc(name), ctypes.byref(out), call.ref))
         return TableStats(**{f: int(getattr(out, f)) for f in TableStats._fields})
 
     def metrics(self) -> "Metrics":
@@ -255,8 +288,9 @@ class Murr:
         compactions, write stalls; they only grow) and gauges of the memtables and segments
         (docs/ENGINE.md, "Metrics"). Times are nanoseconds."""
         out = _native.Metrics(size=ctypes.sizeof(_native.Metrics))
-        call = Call()
-        call.check(_lib.murr_db_metrics(self._ptr(), ctypes.byref(out), call.ref))
+        lib = self._handle.lib
+        call = Call(lib)
+        call.check(lib.murr_db_metrics(self._ptr(), ctypes.byref(out), call.ref))
         values = {f: int(getattr(out, f)) for f in Metrics._fields if f != "read_latency_buckets"}
         values["enabled"] = bool(out.enabled)
         values["read_latency_buckets"] = tuple(int(b) for b in out.read_latency_buckets)
@@ -266,18 +300,20 @@ class Murr:
         """The engine's metrics in the Prometheus text exposition format (0.0.4), names
         prefixed `murr_`, per-table gauges labelled `table`: for a scrape endpoint."""
         out = ctypes.c_char_p()
-        call = Call()
-        call.check(_lib.murr_db_metrics_prometheus(self._ptr(), ctypes.byref(out), call.ref))
+        lib = self._handle.lib
+        call = Call(lib)
+        call.check(lib.murr_db_metrics_prometheus(self._ptr(), ctypes.byref(out), call.ref))
         try:
             return (out.value or b"").decode()
         finally:
-            _lib.murr_string_free(ctypes.cast(out, ctypes.c_void_p))
+            lib.murr_string_free(ctypes.cast(out, ctypes.c_void_p))
 
     def table_schema(self, name: str) -> pa.Schema:
         """The Arrow schema of table `name` ("murr.key" metadata names its key column)."""
         out = _native.ArrowSchema()
-        call = Call()
-        call.check(_lib.murr_db_table_schema(self._ptr(), _enc(name), ctypes.byref(out), call.ref))
+        lib = self._handle.lib
+        call = Call(lib)
+        call.check(lib.murr_db_table_schema(self._ptr(), _enc(name), ctypes.byref(out), call.ref))
         return _arrow.import_schema(out)
 
     def get_schema(self, name: str) -> TableSchema:
@@ -290,9 +326,10 @@ class Murr:
         if not isinstance(data_type, pa.DataType):
             raise InvalidArgumentError("column must be a libmurr.ColumnSchema or a pyarrow.DataType")
         c_field = _arrow.export_field(pa.field(name, data_type, nullable=True))
-        call = Call()
+        lib = self._handle.lib
+        call = Call(lib)
         try:
-            status = _lib.murr_db_add_column(self._ptr(), _enc(table), ctypes.byref(c_field), call.ref)
+            status = lib.murr_db_add_column(self._ptr(), _enc(table), ctypes.byref(c_field), call.ref)
         finally:
             _arrow.release_schema(c_field)
         call.check(status)
@@ -320,11 +357,12 @@ class Murr:
             else:
                 data = data.to_reader()
         seq = ctypes.c_uint64(0)
-        call = Call()
+        lib = self._handle.lib
+        call = Call(lib)
         if isinstance(data, pa.RecordBatch):
             c_array, c_schema = _arrow.export_array(data)
             try:
-                status = _lib.murr_db_write(
+                status = lib.murr_db_write(
                     self._ptr(), _enc(table), ctypes.byref(c_array), ctypes.byref(c_schema),
                     ctypes.byref(seq), call.ref,
                 )
@@ -333,7 +371,7 @@ class Murr:
                 _arrow.release_schema(c_schema)
         else:
             stream = _arrow.export_stream(data)
-            status = _lib.murr_db_write_stream(
+            status = lib.murr_db_write_stream(
                 self._ptr(), _enc(table), ctypes.byref(stream), ctypes.byref(seq), call.ref
             )
         call.check(status)
@@ -353,7 +391,8 @@ class Murr:
         raises, never becomes null); columns the table lacks are ignored; table columns the
         source lacks keep their values; a key repeated in the source takes its last row.
         """
-        call = Call()
+        lib = self._handle.lib
+        call = Call(lib)
         target = self.table_schema(table)
         if isinstance(source, (str, os.PathLike)):
             path = os.fspath(source)
@@ -363,7 +402,7 @@ class Murr:
             if data is None:
                 # An Arrow IPC file of the table's types (or no file libmurr can read:
                 # it says why): libmurr reads it itself.
-                status = _lib.murr_db_ingest_file(self._ptr(), _enc(table), _enc(path), call.ref)
+                status = lib.murr_db_ingest_file(self._ptr(), _enc(table), _enc(path), call.ref)
                 call.check(status)
                 return
         elif hasattr(source, "scanner") and hasattr(source, "to_batches"):
@@ -380,7 +419,7 @@ class Murr:
         if isinstance(data, pa.Table):
             data = data.to_reader()
         stream = _arrow.export_stream(data)
-        status = _lib.murr_db_ingest_stream(self._ptr(), _enc(table), ctypes.byref(stream), call.ref)
+        status = lib.murr_db_ingest_stream(self._ptr(), _enc(table), ctypes.byref(stream), call.ref)
         call.check(status)
 
     def delete(self, table: str, keys: Any) -> int:
@@ -388,9 +427,9 @@ class Murr:
         k = _keys.prepare(keys)
         name = _enc(table)
         try:
-            return _delete(self._ptr(), name, k)
+            return _delete(self._handle, name, k)
         except SchemaMismatchError as e:
-            return _delete(self._ptr(), name, _retry_keys(self, table, k, e))
+            return _delete(self._handle, name, _retry_keys(self, table, k, e))
 
     # ---- reads -----------------------------------------------------------------------
 
@@ -430,9 +469,9 @@ class Murr:
             )
         name = _enc(table)
         try:
-            return _write_dense(self._ptr(), name, k, names, array)
+            return _write_dense(self._handle, name, k, names, array)
         except SchemaMismatchError as e:
-            return _write_dense(self._ptr(), name, _retry_keys(self, table, k, e), names, array)
+            return _write_dense(self._handle, name, _retry_keys(self, table, k, e), names, array)
 
     def scan(self, table: str, columns: Optional[Sequence[str]] = None) -> pa.RecordBatchReader:
         """Every live row of `table` in key order, as a `pyarrow.RecordBatchReader` of
@@ -442,8 +481,9 @@ class Murr:
     def snapshot(self) -> "Snapshot":
         """A consistent read view: reads through it see the database as it is now."""
         out = ctypes.c_void_p()
-        call = Call()
-        call.check(_lib.murr_db_snapshot(self._ptr(), ctypes.byref(out), call.ref))
+        lib = self._handle.lib
+        call = Call(lib)
+        call.check(lib.murr_db_snapshot(self._ptr(), ctypes.byref(out), call.ref))
         return Snapshot(self, SnapshotHandle(out.value, self._handle))
 
 
@@ -458,12 +498,15 @@ class LocalMurr(Murr):
     (Murr's client raises), `write` returns the write's sequence number, and the data lives
     in `cache_dir` until you remove it. Close it with `close()` or a `with` block; a
     dropped object closes itself once its snapshots and scan readers are gone.
+    `server=True` opens it for serving, as `Murr.open` does.
     """
 
-    def __init__(self, cache_dir: Optional[Union[str, os.PathLike]] = None, **options: Any):
+    def __init__(
+        self, cache_dir: Optional[Union[str, os.PathLike]] = None, server: bool = False, **options: Any
+    ):
         if cache_dir is None:
             cache_dir = tempfile.mkdtemp(prefix="libmurr-")
-        handle, path = _open(cache_dir, options)
+        handle, path = _open(cache_dir, options, server)
         super().__init__(handle, path)
 
 
@@ -569,7 +612,7 @@ class Snapshot:
         """The sequence number of the newest write the snapshot sees."""
         ptr = self._handle.enter()
         try:
-            return _lib.murr_snapshot_seq(ptr)
+            return self._db._handle.lib.murr_snapshot_seq(ptr)
         finally:
             self._handle.exit()
 
@@ -598,11 +641,12 @@ class Snapshot:
         self.close()
 
 
-def _delete(db_ptr, name: bytes, k) -> int:
+def _delete(handle: DbHandle, name: bytes, k) -> int:
     seq = ctypes.c_uint64(0)
-    call = Call()
+    lib = handle.lib
+    call = Call(lib)
     with _keys.descriptor(k) as desc:
-        status = _lib.murr_db_delete_keys(db_ptr, name, ctypes.byref(desc), ctypes.byref(seq), call.ref)
+        status = lib.murr_db_delete_keys(handle.ptr, name, ctypes.byref(desc), ctypes.byref(seq), call.ref)
     call.check(status)
     return seq.value
 
@@ -700,10 +744,11 @@ def _read(db: Murr, snap: Optional[SnapshotHandle], table: str, keys: Any, colum
 def _read_batch(db: Murr, snap: Optional[SnapshotHandle], name: bytes, k, names) -> pa.RecordBatch:
     out_array = _native.ArrowArray()
     out_schema = _native.ArrowSchema()
-    call = Call()
+    lib = db._handle.lib
+    call = Call(lib)
     snap_ptr = snap.enter() if snap is not None else None
     try:
-        status = _read_into(db._handle.ptr, snap_ptr, name, k, names, out_array, out_schema, call)
+        status = _read_into(db._handle, snap_ptr, name, k, names, out_array, out_schema, call)
     finally:
         if snap is not None:
             snap.exit()
@@ -711,10 +756,10 @@ def _read_batch(db: Murr, snap: Optional[SnapshotHandle], name: bytes, k, names)
     return _arrow.import_batch(out_array, out_schema)
 
 
-def _read_into(db_ptr, snap_ptr, name: bytes, k, names, out_array, out_schema, call: Call) -> int:
+def _read_into(handle: DbHandle, snap_ptr, name: bytes, k, names, out_array, out_schema, call: Call) -> int:
     with _keys.descriptor(k) as desc:
-        return _lib.murr_db_read_keys(
-            db_ptr, snap_ptr, name, ctypes.byref(desc), names, len(names),
+        return handle.lib.murr_db_read_keys(
+            handle.ptr, snap_ptr, name, ctypes.byref(desc), names, len(names),
             ctypes.byref(out_array), ctypes.byref(out_schema), None, call.ref,
         )
 
@@ -729,13 +774,14 @@ def _read_tensor(db: Murr, snap, table: str, keys: Any, columns, fill: float) ->
         return _dense(db, snap, name, _retry_keys(db, table, k, e), names, fill)
 
 
-def _write_dense(db_ptr, name: bytes, k, names, values: np.ndarray) -> int:
+def _write_dense(handle: DbHandle, name: bytes, k, names, values: np.ndarray) -> int:
     """`murr_db_write_f32` of the row-major float32 `values`."""
     seq = ctypes.c_uint64(0)
-    call = Call()
+    lib = handle.lib
+    call = Call(lib)
     with _keys.descriptor(k) as desc:
-        status = _lib.murr_db_write_f32(
-            db_ptr, name, ctypes.byref(desc), names, len(names),
+        status = lib.murr_db_write_f32(
+            handle.ptr, name, ctypes.byref(desc), names, len(names),
             values.ctypes.data if values.size else None, ctypes.byref(seq), call.ref,
         )
     call.check(status)
@@ -745,11 +791,12 @@ def _write_dense(db_ptr, name: bytes, k, names, values: np.ndarray) -> int:
 def _dense(db: Murr, snap, name: bytes, k, names, fill: float) -> np.ndarray:
     """`murr_db_read_f32` into a new (keys x columns) float32 array."""
     out = np.empty((k.count, len(names)), dtype=np.float32)
-    call = Call()
+    lib = db._handle.lib
+    call = Call(lib)
     snap_ptr = snap.enter() if snap is not None else None
     try:
         with _keys.descriptor(k) as desc:
-            status = _lib.murr_db_read_f32(
+            status = lib.murr_db_read_f32(
                 db._handle.ptr, snap_ptr, name, ctypes.byref(desc), names, len(names),
                 float(fill), out.ctypes.data, None, call.ref,
             )
@@ -763,10 +810,11 @@ def _dense(db: Murr, snap, name: bytes, k, names, fill: float) -> np.ndarray:
 def _scan(db: Murr, snap, table: str, columns) -> pa.RecordBatchReader:
     names = _column_names(columns) if columns is not None else None
     stream = _native.ArrowArrayStream()
-    call = Call()
+    lib = db._handle.lib
+    call = Call(lib)
     snap_ptr = snap.enter() if snap is not None else None
     try:
-        status = _lib.murr_db_scan(
+        status = lib.murr_db_scan(
             db._handle.ptr, snap_ptr, _enc(table), names, len(names) if names is not None else 0,
             ctypes.byref(stream), call.ref,
         )

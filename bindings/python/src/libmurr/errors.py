@@ -164,13 +164,15 @@ def error_for(status: int, message: str) -> MurrError:
 
 class Call:
     """One `murr_error_t` for one native call: `check(status)` raises on failure with
-    libmurr's message, and frees the message."""
+    libmurr's message, and frees the message through `lib`, the library called (a
+    database's own, `_handles.DbHandle.lib`; libmurr.so when None)."""
 
-    __slots__ = ("error", "ref")
+    __slots__ = ("error", "ref", "lib")
 
-    def __init__(self):
+    def __init__(self, lib: ctypes.CDLL | None = None):
         self.error = _native.Error()  # zeroed: MURR_ERROR_INIT
         self.ref = ctypes.byref(self.error)
+        self.lib = lib if lib is not None else _native.lib
 
     def check(self, status: int) -> None:
         """Raises the exception of `status` unless it is MURR_OK (0)."""
@@ -179,5 +181,5 @@ class Call:
         message = ""
         if self.error.message:
             message = ctypes.string_at(self.error.message).decode("utf-8", "replace")
-        _native.lib.murr_error_release(self.ref)
+        self.lib.murr_error_release(self.ref)
         raise error_for(status, message)
