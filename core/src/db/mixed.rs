@@ -12,7 +12,7 @@ use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions
 use arrow_schema::{Field, Schema};
 
 use super::version::TableVersion;
-use crate::memtable::{Cell, KeyState, Lookup};
+use crate::memtable::{Cell, FixedCell, FixedCells, KeyState, Lookup};
 use crate::segment::scatter::Scattered;
 use crate::{Error, Result};
 
@@ -98,14 +98,15 @@ pub(crate) fn read(
         }));
     }
 
-    prefetch_cells(&from, &lookups, asked.len());
+    let fixed: Vec<FixedCells<'_>> = lookups.iter().map(Lookup::fixed_cells).collect();
+    prefetch_cells(&from, &fixed, asked.len());
 
     // The segment keys the direct way, into outputs for every key, the memtables' cells
     // written into them before they become arrays (fixed-width columns: else below).
     let has_segments = !table.segments.is_empty() || !table.run.is_empty();
     if has_segments && !segment_keys.is_empty() {
         let mut patch = |out: &mut Scattered<'_>, found: &mut [bool]| {
-            patch_cells(out, found, &from, &lookups, asked.len())
+            patch_cells(out, found, &from, &fixed, asked.len())
         };
         if let Some(answer) = super::direct::direct_with(
             table,
@@ -312,37 +313,13 @@ fn copy_value(dst: &mut [u8], src: &[u8]) {
 /// Prefetches the fixed-width values the memtables answer with (one cache line per key
 /// and column: a written batch is columnar), so that their misses overlap with the
 /// segments' read instead of stalling the merge one by one.
-fn prefetch_cells(from: &[From], lookups: &[Lookup], columns: usize) {
-    let mut seen: Vec<(*const (), Option<(arrow_buffer::Buffer, usize)>)> = Vec::new();
+fn prefetch_cells(from: &[From], fixed: &[FixedCells<'_>], columns: usize) {
     for (k, f) in from.iter().enumerate() {
-        let From::Memtable(l) = *f else {
-            continue;
-        };
-        let Some(lookup) = lookups.get(l as usize) else {
-            continue;
-        };
-        for a in 0..columns {
-            let Cell::Resolved(cell) = lookup.cell(k, a) else {
-                continue;
-            };
-            let Some(array) = cell.array() else {
-                continue;
-            };
-            let ptr = Arc::as_ptr(array).cast::<()>();
-            let at = match seen.iter().position(|(p, _)| *p == ptr) {
-                Some(at) => at,
-                None => {
-                    let data = array.to_data();
-                    let values = data.data_type().primitive_width().and_then(|w| {
-                        let buffer = data.buffers().first()?;
-                        Some((buffer.slice(data.offset() * w), w))
-                    });
-                    seen.push((ptr, values));
-                    seen.len() - 1
-                }
-            };
-            if let Some((_, Some((buffer, width)))) = seen.get(at) {
-                crate::prefetch::prefetch(buffer.as_slice(), cell.row * width);
+        if let From::Memtable(l) = *f
+            && let Some(cells) = fixed.get(l as usize)
+        {
+            for a in 0..columns {
+                cells.prefetch(k, a);
             }
         }
     }
@@ -354,54 +331,21 @@ fn patch_cells(
     out: &mut Scattered<'_>,
     found: &mut [bool],
     from: &[From],
-    lookups: &[Lookup],
+    fixed: &[FixedCells<'_>],
     columns: usize,
 ) -> bool {
-    let mut seen: Vec<(*const (), Option<(arrow_data::ArrayData, usize)>)> = Vec::new();
     for (k, f) in from.iter().enumerate() {
         let From::Memtable(l) = *f else {
             continue;
         };
-        let Some(lookup) = lookups.get(l as usize) else {
+        let Some(cells) = fixed.get(l as usize) else {
             return false;
         };
         for a in 0..columns {
-            let value = match lookup.cell(k, a) {
-                Cell::Resolved(cell) => {
-                    let Some(array) = cell.array() else {
-                        return false;
-                    };
-                    let ptr = Arc::as_ptr(array).cast::<()>();
-                    let at = match seen.iter().position(|(p, _)| *p == ptr) {
-                        Some(at) => at,
-                        None => {
-                            let data = array.to_data();
-                            let width = data
-                                .data_type()
-                                .primitive_width()
-                                .filter(|_| *data.data_type() != arrow_schema::DataType::Boolean);
-                            seen.push((ptr, width.map(|w| (data, w))));
-                            seen.len() - 1
-                        }
-                    };
-                    let Some((_, Some((data, width)))) = seen.get(at) else {
-                        return false;
-                    };
-                    if data.is_null(cell.row) {
-                        None
-                    } else {
-                        let at = (data.offset() + cell.row) * width;
-                        match data
-                            .buffers()
-                            .first()
-                            .and_then(|b| b.as_slice().get(at..at + width))
-                        {
-                            Some(bytes) => Some(bytes),
-                            None => return false,
-                        }
-                    }
-                }
-                Cell::Deleted | Cell::Unresolved => None,
+            let value = match cells.cell(k, a) {
+                FixedCell::Value(bytes) => Some(bytes),
+                FixedCell::Null => None,
+                FixedCell::Other => return false,
             };
             if !out.put_cell(a, k, value) {
                 return false;

@@ -177,6 +177,109 @@ impl Lookup {
     }
 }
 
+/// The fixed-width values a [`Lookup`] resolves to, resolved per written batch and asked
+/// column once (not per cell): a cell is then a slice of its batch's value buffer.
+pub(crate) struct FixedCells<'l> {
+    lookup: &'l Lookup,
+    /// Per source and asked column (source-major): the column's data and value width, or
+    /// `None` when the source lacks the column or it is not a fixed-width primitive.
+    columns: Vec<Option<(arrow_data::ArrayData, usize)>>,
+}
+
+/// One cell as [`FixedCells::cell`] reads it.
+pub(crate) enum FixedCell<'a> {
+    /// The value's bytes.
+    Value(&'a [u8]),
+    /// Null: a null value, a tombstone, or no visible write.
+    Null,
+    /// A value that is not fixed-width (or a reference that does not fit): read it
+    /// another way.
+    Other,
+}
+
+impl Lookup {
+    /// The view of this lookup's fixed-width cells.
+    pub(crate) fn fixed_cells(&self) -> FixedCells<'_> {
+        let m = self.columns.len();
+        let mut columns = Vec::with_capacity(self.sources.len() * m);
+        for written in &self.sources {
+            for &c in &self.columns {
+                let data = written
+                    .column(c)
+                    .and_then(|i| written.batch.columns().get(i))
+                    .map(|a| a.to_data())
+                    .and_then(|d| {
+                        let w = d.data_type().primitive_width()?;
+                        (*d.data_type() != arrow_schema::DataType::Boolean).then_some((d, w))
+                    });
+                columns.push(data);
+            }
+        }
+        FixedCells {
+            lookup: self,
+            columns,
+        }
+    }
+}
+
+impl FixedCells<'_> {
+    /// The raw cell of key `key` and asked column `column`.
+    #[inline]
+    fn raw(&self, key: usize, column: usize) -> Option<RawCell> {
+        let m = self.lookup.columns.len();
+        let r = *self.lookup.rows.get(key)?;
+        if r == u32::MAX || column >= m {
+            return None;
+        }
+        self.lookup.cells.get(r as usize * m + column).copied()
+    }
+
+    /// The data, width and row of a resolved cell.
+    #[inline]
+    fn place(&self, key: usize, column: usize) -> Option<(&arrow_data::ArrayData, usize, usize)> {
+        let Some(RawCell::Resolved { source, row }) = self.raw(key, column) else {
+            return None;
+        };
+        let m = self.lookup.columns.len();
+        let (data, width) = self.columns.get(source as usize * m + column)?.as_ref()?;
+        Some((data, *width, row as usize))
+    }
+
+    /// Cell (`key`, `column`).
+    #[inline]
+    pub(crate) fn cell(&self, key: usize, column: usize) -> FixedCell<'_> {
+        match self.raw(key, column) {
+            None | Some(RawCell::Unresolved | RawCell::Deleted) => return FixedCell::Null,
+            Some(RawCell::Resolved { .. }) => {}
+        }
+        let Some((data, width, row)) = self.place(key, column) else {
+            return FixedCell::Other;
+        };
+        if data.is_null(row) {
+            return FixedCell::Null;
+        }
+        let at = (data.offset() + row) * width;
+        match data
+            .buffers()
+            .first()
+            .and_then(|b| b.as_slice().get(at..at + width))
+        {
+            Some(bytes) => FixedCell::Value(bytes),
+            None => FixedCell::Other,
+        }
+    }
+
+    /// Hints the CPU to load the value of cell (`key`, `column`).
+    #[inline]
+    pub(crate) fn prefetch(&self, key: usize, column: usize) {
+        if let Some((data, width, row)) = self.place(key, column)
+            && let Some(b) = data.buffers().first()
+        {
+            crate::prefetch::prefetch(b.as_slice(), (data.offset() + row) * width);
+        }
+    }
+}
+
 impl Memtable {
     /// Reads `columns` (indices into [`Memtable::schema`]; the key column may be among them)
     /// for `keys` (an array of the key column's type; utf8 also as large utf8 or utf8 view)

@@ -108,9 +108,9 @@ use arrow_schema::SchemaRef;
 pub use crate::keys::Key;
 pub use assemble::assemble;
 pub use flushing::{MergedChunk, MergedChunks};
-#[cfg(feature = "engine")]
-pub(crate) use lookup::key_hashes;
 pub use lookup::{Cell, CellRef, KeyState, Lookup};
+#[cfg(feature = "engine")]
+pub(crate) use lookup::{FixedCell, FixedCells, key_hashes};
 #[cfg(feature = "engine")]
 pub(crate) use sorted::Sorted;
 pub use write::Prepared;
