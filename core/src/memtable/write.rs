@@ -136,7 +136,15 @@ impl Memtable {
         let index = &self.index;
         let seq_of = |e: super::index::Entry| index.source(e.source).map_or(0, |s| s.seq);
         let mut buf = [0u8; 8];
+        // Each key's slot and filter block are fetched a few keys ahead of its insert.
+        const AHEAD: usize = 8;
+        for &hash in hashes.iter().take(AHEAD) {
+            appender.prefetch(hash);
+        }
         for (row, &hash) in (0u32..).zip(hashes) {
+            if let Some(&next) = hashes.get(row as usize + AHEAD) {
+                appender.prefetch(next);
+            }
             let key = keys.bytes(row as usize, &mut buf);
             let same = |e: super::index::Entry| self.key_is(e, key);
             if !appender.insert(hash, s, row, seq, same, seq_of) {
