@@ -9,11 +9,8 @@
 //!   entry down to the first one at or below its snapshot.
 //! - **The table** is open addressing with linear probing over `AtomicU64` slots: the
 //!   hash's low 32 bits (a tag, so that most probes of an absent key compare no key) and
-//!   the newest entry's index + 1 (0: empty). Beside the slots, a split-block Bloom filter
-//!   of the keys (12 bits per key the table can take, a sixth of the slots' bytes): a key
-//!   absent from the memtable costs one hash and, mostly, one read of a filter block that
-//!   stays in cache; the rest (about 1 in 200) cost about two slot reads at the load factor
-//!   kept (at most 1/2).
+//!   the newest entry's index + 1 (0: empty). A key absent from the memtable costs one
+//!   hash and, at the load factor kept (at most 1/2), about two slot reads.
 //!
 //! Writers are serialized by a mutex (the log orders writes anyway). A writer fills an
 //! entry, then publishes it with one release store (into a slot, or into the `older` link
@@ -25,13 +22,12 @@
 //! one keep a complete table of every write published before their snapshot (a write
 //! after the swap is numbered above any snapshot taken before the reader saw the swap).
 
-use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use arc_swap::ArcSwap;
 
 use super::entry::Source;
-use crate::segment::filter;
 
 /// Entries in the first chunk; chunk `c` holds `ENTRY_BASE << c`.
 const ENTRY_BASE: usize = 1024;
@@ -66,73 +62,16 @@ pub(crate) struct Entry {
 /// A chunk of entries: 3 words each (hash, source << 32 | row, older + 1).
 type EntryChunk = Box<[AtomicU64]>;
 
-/// One table: slots of (tag << 32 | entry + 1), and a filter of the keys they hold.
+/// One table: slots of (tag << 32 | entry + 1).
 #[derive(Debug)]
 pub(crate) struct Table {
     slots: Box<[AtomicU64]>,
-    /// A split-block Bloom filter ([`crate::segment::filter`]'s blocks: eight words each)
-    /// sized for the most keys the table takes (half its slots): a key it rules out costs
-    /// a read no slot probe, and the filter is a few times smaller than the slots, so it
-    /// stays in cache. The writer sets a new key's bits before it publishes the key's
-    /// slot; bits are only ever set.
-    filter: Box<[AtomicU32]>,
 }
 
 impl Table {
     fn new(slots: usize) -> Table {
-        let blocks = filter::blocks_for(slots / 2);
         Table {
             slots: (0..slots).map(|_| AtomicU64::new(0)).collect(),
-            filter: (0..blocks * 8).map(|_| AtomicU32::new(0)).collect(),
-        }
-    }
-
-    /// The filter block (its eight words) of `hash`, and the hash's in-block bits.
-    #[inline(always)]
-    fn block(&self, hash: u64) -> (Option<&[AtomicU32]>, [u32; 8]) {
-        let b = filter::block_of(hash, self.filter.len() / 8);
-        (
-            self.filter.get(b * 8..b * 8 + 8),
-            filter::block_masks(hash as u32),
-        )
-    }
-
-    /// Whether a key of hash `hash` may be in the table (false: it is not).
-    #[inline]
-    pub(crate) fn may_contain(&self, hash: u64) -> bool {
-        match self.block(hash) {
-            (Some(words), masks) => {
-                let mut block = [0u32; 8];
-                for (b, w) in block.iter_mut().zip(words) {
-                    *b = w.load(Ordering::Relaxed);
-                }
-                filter::block_holds(&block, masks)
-            }
-            (None, _) => true,
-        }
-    }
-
-    /// Prefetches `hash`'s filter block.
-    #[inline(always)]
-    pub(crate) fn prefetch_filter(&self, hash: u64) {
-        if let (Some(words), _) = self.block(hash)
-            && let Some(first) = words.first()
-        {
-            crate::prefetch::prefetch_ref(first);
-        }
-    }
-
-    /// Sets `hash`'s filter bits (the writer alone: a load and a store, no atomic
-    /// read-modify-write).
-    #[inline]
-    fn filter_insert(&self, hash: u64) {
-        if let (Some(words), masks) = self.block(hash) {
-            for (w, m) in words.iter().zip(masks) {
-                let v = w.load(Ordering::Relaxed);
-                if v & m == 0 {
-                    w.store(v | m, Ordering::Relaxed);
-                }
-            }
         }
     }
 
@@ -208,10 +147,9 @@ impl Index {
         self.appended.load(Ordering::Acquire)
     }
 
-    /// Bytes of the table's slots and filter.
+    /// Bytes of the table's slots.
     pub(crate) fn table_bytes(&self) -> usize {
-        let table = self.table.load();
-        table.slots.len() * 8 + table.filter.len() * 4
+        self.table.load().slots.len() * 8
     }
 
     /// The current table, for a batch of lookups.
@@ -300,9 +238,11 @@ impl Index {
 
     /// Takes the writer's lock: appends happen one writer at a time.
     pub(crate) fn lock(&self) -> Appender<'_> {
+        let writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
         Appender {
             index: self,
-            writer: self.writer.lock().unwrap_or_else(PoisonError::into_inner),
+            writer,
+            table: self.table.load_full(),
         }
     }
 }
@@ -311,16 +251,15 @@ impl Index {
 pub(crate) struct Appender<'a> {
     index: &'a Index,
     writer: MutexGuard<'a, Writer>,
+    /// The current table (only this writer swaps it: loaded once per lock).
+    table: Arc<Table>,
 }
 
 impl Appender<'_> {
-    /// Prefetches what inserting a key of hash `hash` touches first: its home slot and
-    /// its filter block.
+    /// Prefetches what inserting a key of hash `hash` touches first: its home slot.
     #[inline]
     pub(crate) fn prefetch(&self, hash: u64) {
-        let table = self.index.table.load();
-        table.prefetch(hash);
-        table.prefetch_filter(hash);
+        self.table.prefetch(hash);
     }
 
     /// Appends a source; returns its number, or `None` past `u32::MAX` sources.
@@ -352,7 +291,10 @@ impl Appender<'_> {
         same: impl Fn(Entry) -> bool,
         seq_of: impl Fn(Entry) -> u64,
     ) -> bool {
-        let done = self.link(hash, source, row, seq, same, seq_of);
+        let (done, full) = self.link(hash, source, row, seq, same, seq_of);
+        if full {
+            self.grow();
+        }
         self.index
             .appended
             .store(self.writer.entries, Ordering::Release);
@@ -367,10 +309,10 @@ impl Appender<'_> {
         seq: u64,
         same: impl Fn(Entry) -> bool,
         seq_of: impl Fn(Entry) -> u64,
-    ) -> bool {
+    ) -> (bool, bool) {
         let i = self.writer.entries;
         if i >= u32::MAX as usize - 1 {
-            return false;
+            return (false, false);
         }
         let (c, o) = locate(i, ENTRY_BASE);
         let Some(chunk) = self.index.entries.get(c).map(|cell| {
@@ -380,10 +322,10 @@ impl Appender<'_> {
                     .collect()
             })
         }) else {
-            return false;
+            return (false, false);
         };
         let Some(words) = chunk.get(o * 3..o * 3 + 3) else {
-            return false;
+            return (false, false);
         };
         self.writer.entries += 1;
         let i = i as u32;
@@ -396,23 +338,19 @@ impl Appender<'_> {
             }
         };
         let index = self.index;
-        let table = index.table.load_full();
+        let table = &*self.table;
         let mut pos = table.home(hash);
         loop {
             let Some(slot) = table.slots.get(pos) else {
-                return false;
+                return (false, false);
             };
             let s = slot.load(Ordering::Relaxed);
             if s == 0 {
                 set(None);
-                table.filter_insert(hash);
                 slot.store(tag(hash) << 32 | link, Ordering::Release);
                 index.linked.fetch_add(1, Ordering::AcqRel);
                 self.writer.keys += 1;
-                if self.writer.keys * 2 > table.slots.len() {
-                    self.grow(&table);
-                }
-                return true;
+                return (true, self.writer.keys * 2 > table.slots.len());
             }
             if s >> 32 == tag(hash) {
                 let head = (s as u32).wrapping_sub(1);
@@ -449,7 +387,7 @@ impl Appender<'_> {
                     if !replaced {
                         index.linked.fetch_add(1, Ordering::AcqRel);
                     }
-                    return true;
+                    return (true, false);
                 }
             }
             pos = table.next(pos);
@@ -457,7 +395,8 @@ impl Appender<'_> {
     }
 
     /// Builds a table of twice the slots holding every key's newest entry, and swaps it in.
-    fn grow(&self, old: &Table) {
+    fn grow(&mut self) {
+        let old = &*self.table;
         let table = Table::new(old.slots.len() * 2);
         for s in old.slots.iter() {
             let s = s.load(Ordering::Relaxed);
@@ -467,7 +406,6 @@ impl Appender<'_> {
             let Some(e) = self.index.entry((s as u32).wrapping_sub(1)) else {
                 continue;
             };
-            table.filter_insert(e.hash);
             let mut pos = table.home(e.hash);
             while let Some(slot) = table.slots.get(pos) {
                 if slot.load(Ordering::Relaxed) == 0 {
@@ -477,7 +415,8 @@ impl Appender<'_> {
                 pos = table.next(pos);
             }
         }
-        self.index.table.store(Arc::new(table));
+        self.table = Arc::new(table);
+        self.index.table.store(Arc::clone(&self.table));
     }
 }
 

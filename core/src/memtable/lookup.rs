@@ -323,28 +323,17 @@ impl Memtable {
 
         // Prefetch every key's slot, then the candidates' entries, then probe: the misses
         // of each stage overlap.
-        // The filter first: most keys of a read are in no memtable, and the filter rules
-        // them out without a slot probe.
         let table = self.index.table();
         for (k, &hash) in keys.iter().zip(hashes) {
             if k.is_some() {
-                table.prefetch_filter(hash);
-            }
-        }
-        let passed: Vec<u32> = (0u32..)
-            .zip(keys.iter().zip(hashes))
-            .filter(|(_, (k, hash))| k.is_some() && table.may_contain(**hash))
-            .map(|(i, _)| i)
-            .collect();
-        for &i in &passed {
-            if let Some(&hash) = hashes.get(i as usize) {
                 table.prefetch(hash);
             }
         }
         let index = &self.index;
-        let candidates: Vec<u32> = passed
+        let candidates: Vec<u32> = keys
             .iter()
-            .filter_map(|&i| index.prefetch_candidate(&table, *hashes.get(i as usize)?))
+            .zip(hashes)
+            .filter_map(|(k, &hash)| k.and_then(|_| index.prefetch_candidate(&table, hash)))
             .collect();
         // The candidates' keys, for the comparison: a utf8 key's offsets, then its bytes.
         for &i in &candidates {
@@ -363,9 +352,8 @@ impl Memtable {
                 s.keys.prefetch_bytes(e.row as usize);
             }
         }
-        for &i in &passed {
-            let i = i as usize;
-            let (Some(&Some(key)), Some(&hash)) = (keys.get(i), hashes.get(i)) else {
+        for (i, (key, &hash)) in keys.iter().zip(hashes).enumerate() {
+            let Some(key) = *key else {
                 continue;
             };
             let Some(head) = index.find(&table, hash, |e| self.key_is(e, key)) else {

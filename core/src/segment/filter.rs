@@ -38,10 +38,9 @@ const WORD_SALT: [u32; 8] = [
     0xfd70_46c5,
 ];
 
-/// The bit each of a block's eight words gets for in-block hash `h` (shared with the
-/// memtable's filter, [`crate::memtable`]).
+/// The bit each of a block's eight words gets for in-block hash `h`.
 #[inline(always)]
-pub(crate) fn block_masks(h: u32) -> [u32; 8] {
+fn block_masks(h: u32) -> [u32; 8] {
     WORD_SALT.map(|salt| 1u32 << (h.wrapping_mul(salt) >> 27))
 }
 
@@ -49,7 +48,7 @@ pub(crate) fn block_masks(h: u32) -> [u32; 8] {
 /// branch per word (half of an absent key's first words pass, so a branch on each would
 /// mispredict; eight tests and one branch vectorize).
 #[inline(always)]
-pub(crate) fn block_holds(words: &[u32; 8], masks: [u32; 8]) -> bool {
+fn block_holds(words: &[u32; 8], masks: [u32; 8]) -> bool {
     let mut all = true;
     for (w, m) in words.iter().zip(masks) {
         all &= w & m != 0;
@@ -59,12 +58,12 @@ pub(crate) fn block_holds(words: &[u32; 8], masks: [u32; 8]) -> bool {
 
 /// The block, of `blocks`, of a key whose spread hash is `x` (its high half picks it).
 #[inline(always)]
-pub(crate) fn block_of(x: u64, blocks: usize) -> usize {
+fn block_of(x: u64, blocks: usize) -> usize {
     (((x >> 32) * blocks as u64) >> 32) as usize
 }
 
 /// Blocks for `keys` keys at [`BITS_PER_KEY`] (at least one).
-pub(crate) fn blocks_for(keys: usize) -> usize {
+fn blocks_for(keys: usize) -> usize {
     keys.saturating_mul(BITS_PER_KEY).div_ceil(256).max(1)
 }
 
