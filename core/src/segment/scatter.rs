@@ -223,7 +223,10 @@ impl<'a> Scattered<'a> {
                 let Some(dst) = values.as_slice_mut().get_mut(k * *width..(k + 1) * *width) else {
                     return false;
                 };
-                dst.copy_from_slice(v);
+                match (dst.first_chunk_mut::<4>(), v.first_chunk::<4>()) {
+                    (Some(d), Some(s)) if *width == 4 => *d = *s,
+                    _ => dst.copy_from_slice(v),
+                }
                 *byte |= bit;
                 true
             }
