@@ -200,6 +200,26 @@ pub enum Error {
     )]
     BackgroundFailed(String),
 
+    /// [`crate::db::Db::changes`] was asked for changes after a sequence number whose
+    /// write-ahead logs are no longer kept (see `Options::change_retention_bytes`).
+    #[error(
+        "changes after sequence number {since} are no longer retained: the oldest kept \
+         write-ahead log starts at sequence number {oldest}, so the feed can start at \
+         since_seq {oldest_since} or later. Raise Options::change_retention_bytes (now \
+         {retention_bytes} bytes) to keep more logs after flushes, or resynchronise from a \
+         scan of the table and follow the feed from the scan's sequence number"
+    )]
+    ChangesNotRetained {
+        /// The sequence number asked for.
+        since: u64,
+        /// The first sequence number the oldest kept log may hold.
+        oldest: u64,
+        /// The smallest `since_seq` the feed accepts now (`oldest - 1`).
+        oldest_since: u64,
+        /// The retention option in force.
+        retention_bytes: u64,
+    },
+
     /// An argument is unusable as given (a buffer of the wrong size, ...).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),

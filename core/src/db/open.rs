@@ -12,6 +12,7 @@ use arc_swap::ArcSwap;
 use super::flush::{self, missing_segment};
 use super::gc::Graveyard;
 use super::lock::DirLock;
+use super::logs::Logs;
 use super::options::{Options, Recovery, SyncPolicy};
 use super::record::{self, Op};
 use super::seq::Publisher;
@@ -162,6 +163,19 @@ pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
     let log_number = next_file;
     next_file += 1;
     let log = WalWriter::create(&dir, log_number, last_seq + 1)?;
+    let mut heads = std::collections::BTreeMap::new();
+    for (&n, name) in &files.logs {
+        let first = WalReader::open(dir.join(name), RecoveryMode::SkipCorrupt)?.first_seq();
+        heads.insert(n, first);
+    }
+    heads.insert(log_number, last_seq + 1);
+    let closed = Arc::new(AtomicBool::new(false));
+    let logs = Arc::new(Logs::new(
+        &dir,
+        options.change_retention_bytes,
+        Arc::clone(&closed),
+        heads,
+    ));
 
     let inner = Arc::new(Inner {
         options: options.clone(),
@@ -175,7 +189,7 @@ pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
             log_number,
         }),
         publisher: Publisher::new(last_seq),
-        closed: Arc::new(AtomicBool::new(false)),
+        closed,
         stopped: OnceLock::new(),
         dirty: AtomicBool::new(false),
         flushing: AtomicBool::new(false),
@@ -183,6 +197,7 @@ pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
         graveyard,
         jobs: super::worker::Jobs::default(),
         metrics: Arc::new(crate::metrics::recorder::Recorder::new(options.metrics)),
+        logs,
         dir,
     });
     let settled = (|| -> Result<()> {
@@ -200,12 +215,8 @@ pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
             manifest::commit(&inner.dir, &next)?;
             meta.manifest = next;
         }
-        let active = meta.log_number;
-        for (&n, name) in &files.logs {
-            if n < active {
-                let _ = std::fs::remove_file(inner.dir.join(name));
-            }
-        }
+        // The old logs are flushed: the retention decides which stay for the change feed.
+        inner.logs.trim(meta.log_number);
         Ok(())
     })();
     if let Err(e) = settled {
