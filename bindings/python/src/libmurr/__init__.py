@@ -16,6 +16,7 @@ from .db import LocalMurr, Metrics, Murr, Snapshot, TableStats
 from .errors import (
     ArrowError,
     BackgroundError,
+    ChangesNotRetainedError,
     ClosedError,
     CorruptError,
     InternalError,
@@ -47,6 +48,7 @@ __all__ = [
     "ArrowError",
     "AsyncRemoteMurr",
     "BackgroundError",
+    "ChangesNotRetainedError",
     "ClosedError",
     "ColumnSchema",
     "CorruptError",
