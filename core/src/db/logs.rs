@@ -99,9 +99,8 @@ impl Logs {
     }
 
     /// Applies the retention to the logs numbered below `active` (which recovery no longer
-    /// needs): keeps the newest while their sizes add up to at most the retention, deletes
-    /// the others (best effort: a log left behind is trimmed again by the next open), or,
-    /// if a feed reads one, unlists it and deletes it when the feed lets go.
+    /// needs): keeps the newest while their sizes add up to at most the retention, unlists
+    /// the others and deletes them oldest first (see [`Logs::sweep`]).
     pub(crate) fn trim(&self, active: u64) {
         let mut state = self.lock();
         let mut kept = 0u64;
@@ -116,10 +115,27 @@ impl Logs {
             }
             if over {
                 state.logs.remove(&n);
-                if state.pins.get(&n).copied().unwrap_or(0) > 0 {
-                    state.doomed.insert(n);
-                } else {
-                    dir::remove_numbered(&self.dir, FileKind::Log, &[n]);
+                state.doomed.insert(n);
+            }
+        }
+        self.sweep(&mut state);
+    }
+
+    /// Deletes unlisted logs oldest first, stopping at one a feed reads (it goes when the
+    /// feed lets go) or one that cannot be deleted (the next open trims it again), and
+    /// doing nothing once the database is closed (the next open trims them). So the logs
+    /// on disk are always a run without a gap, whatever moment a crash comes at: a log
+    /// deleted before an older one would leave the next open a hole in the feed that
+    /// sequence numbers cannot reveal.
+    fn sweep(&self, state: &mut State) {
+        while let Some(&n) = state.doomed.first() {
+            if state.pins.contains_key(&n) || self.closed.load(Ordering::Acquire) {
+                return;
+            }
+            match std::fs::remove_file(self.dir.join(dir::name(FileKind::Log, n))) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return,
+                _ => {
+                    state.doomed.pop_first();
                 }
             }
         }
@@ -163,25 +179,18 @@ impl Logs {
         })
     }
 
-    /// Lets go of `numbers`; deletes those retention dropped meanwhile once no feed reads
-    /// them (unless the database is closed: the next open trims them).
+    /// Lets go of `numbers`, then deletes the unlisted logs no feed reads any more.
     fn unpin(&self, numbers: &[u64]) {
         let mut state = self.lock();
         for &n in numbers {
-            let left = match state.pins.get_mut(&n) {
-                Some(count) => {
-                    *count = count.saturating_sub(1);
-                    *count
-                }
-                None => continue,
-            };
-            if left == 0 {
-                state.pins.remove(&n);
-                if state.doomed.remove(&n) && !self.closed.load(Ordering::Acquire) {
-                    dir::remove_numbered(&self.dir, FileKind::Log, &[n]);
+            if let Some(count) = state.pins.get_mut(&n) {
+                *count = count.saturating_sub(1);
+                if *count == 0 {
+                    state.pins.remove(&n);
                 }
             }
         }
+        self.sweep(&mut state);
     }
 }
 
@@ -235,6 +244,23 @@ mod tests {
         assert_eq!(logs.pin(25, 30).unwrap().list.len(), 2);
         assert!(logs.pin(30, 30).unwrap().list.is_empty());
         drop(later);
+        // A pinned log holds back the deletion of newer unlisted ones: the logs on disk stay
+        // a run without a gap.
+        let pinned = logs.pin(9, 15).unwrap();
+        assert_eq!(pinned.list.len(), 1);
+        log(d, 5, 300);
+        logs.add(5, 40);
+        log(d, 6, 10);
+        logs.add(6, 50);
+        logs.trim(6); // 5 alone is over the budget: 2, 3, 4 and 5 go, but 2 is pinned
+        assert!(exists(d, 2) && exists(d, 3) && exists(d, 4) && exists(d, 5));
+        assert_eq!(logs.oldest_since(), 49);
+        drop(pinned);
+        assert!(!exists(d, 2) && !exists(d, 3) && !exists(d, 4) && !exists(d, 5));
+        assert!(exists(d, 6));
+        for n in 2..=4 {
+            log(d, n, 100);
+        }
         let none = Logs::new(d, 0, Arc::new(AtomicBool::new(false)), BTreeMap::new());
         none.add(2, 10);
         none.add(3, 20);
