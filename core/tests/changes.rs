@@ -327,6 +327,25 @@ fn other_tables_dropped_tables_and_added_columns() {
 }
 
 #[test]
+fn a_table_of_the_key_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path(), common::manual()).unwrap();
+    let schema = Arc::new(Schema::new(vec![Field::new("id", DataType::Int64, false)]));
+    db.create_table("keys", &schema, "id").unwrap();
+    let batch = RecordBatch::try_new(schema, vec![Arc::new(Int64Array::from(vec![3, 1]))]).unwrap();
+    db.write("keys", &batch).unwrap();
+    db.delete("keys", &Int64Array::from(vec![3])).unwrap();
+    let batches: Vec<RecordBatch> = db.changes("keys", 0).unwrap().map(Result::unwrap).collect();
+    assert_eq!(batches.len(), 1);
+    let b = &batches[0];
+    assert_eq!(b.num_rows(), 3);
+    assert_eq!(b.num_columns(), 4);
+    assert_eq!(b.column(3).as_fixed_size_list().value_length(), 0);
+    let ids: Vec<i64> = b.column(2).as_primitive::<Int64Type>().values().to_vec();
+    assert_eq!(ids, vec![3, 1, 3]);
+}
+
+#[test]
 fn a_closed_database_ends_its_feeds() {
     let dir = tempfile::tempdir().unwrap();
     let db = open(dir.path(), u64::MAX);

@@ -313,11 +313,13 @@ impl Changes {
         }
         let width = i32::try_from(n).unwrap_or(i32::MAX);
         let item = Arc::new(Field::new("item", DataType::Boolean, false));
+        // A list of size 0 (a table of the key alone) takes its length from its validity.
+        let valid = (n == 0).then(|| NullBuffer::new_valid(rows));
         let present = FixedSizeListArray::try_new(
             item,
             width,
             Arc::new(arrow_array::BooleanArray::new(present, None)),
-            None::<NullBuffer>,
+            valid,
         )?;
         let mut columns: Vec<ArrayRef> = Vec::with_capacity(n + 4);
         columns.push(Arc::new(UInt64Array::from(vec![r.seq; rows])));
