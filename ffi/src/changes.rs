@@ -20,9 +20,9 @@ use crate::status::murr_status_t;
 /// - the key column (the key's type);
 /// - each other column of the table in schema order (nullable): the value written, null
 ///   when not written and for deletes;
-/// - `_present` (fixed_size_list<bool>[n]): for each of the n columns between the key and
-///   `_present`, whether the write carried it (a write sets only those; an explicit null
-///   writes null).
+/// - `_present` (`fixed_size_list<bool>` of n entries): for each of the n columns between
+///   the key and `_present`, whether the write carried it (a write sets only those; an
+///   explicit null writes null).
 ///
 /// The stream's schema metadata `murr.changes.end_seq` is the sequence number it ends at
 /// (decimal): the `since_seq` of the next call. The changes come from the write-ahead
