@@ -143,8 +143,16 @@ fn schema_rows_and_a_middle_start() {
 
 #[test]
 fn the_feed_ends_where_it_was_made_and_does_not_block_a_writer() {
+    // With every log kept, and with none: then the flushes beside the feed unlist the
+    // logs it reads, which it has pinned.
+    for retention in [u64::MAX, 0] {
+        feed_beside_a_writer(retention);
+    }
+}
+
+fn feed_beside_a_writer(retention: u64) {
     let dir = tempfile::tempdir().unwrap();
-    let db = Arc::new(open(dir.path(), u64::MAX));
+    let db = Arc::new(open(dir.path(), retention));
     for i in 0..50 {
         write(&db, "t", &["a", "b", "c"], i);
     }
@@ -179,7 +187,17 @@ fn the_feed_ends_where_it_was_made_and_does_not_block_a_writer() {
     writer.join().unwrap();
     assert_eq!(seqs.len(), 150);
     assert_eq!(*seqs.last().unwrap(), end);
-    assert_eq!(rows(&db, "t", 0).len(), 150 + 400);
+    assert!(seqs.windows(2).all(|w| w[0] <= w[1]));
+    if retention == u64::MAX {
+        assert_eq!(rows(&db, "t", 0).len(), 150 + 400);
+    } else {
+        assert!(matches!(
+            db.changes("t", 0),
+            Err(Error::ChangesNotRetained { .. })
+        ));
+        // The pinned logs went with the feed: only the active one is left.
+        assert_eq!(common::files(dir.path(), "wal-", ".log").len(), 1);
+    }
 }
 
 #[test]
