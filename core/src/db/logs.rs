@@ -26,6 +26,8 @@ pub(crate) struct Logs {
     /// The database's closed flag: once set, an unpinned log is left for the next open.
     closed: Arc<AtomicBool>,
     state: Mutex<State>,
+    /// Held while a sweep deletes files, so that sweeps delete in order.
+    sweeping: Mutex<()>,
 }
 
 #[derive(Debug, Default)]
@@ -76,6 +78,7 @@ impl Logs {
                 logs,
                 ..State::default()
             }),
+            sweeping: Mutex::new(()),
         }
     }
 
@@ -100,43 +103,71 @@ impl Logs {
 
     /// Applies the retention to the logs numbered below `active` (which recovery no longer
     /// needs): keeps the newest while their sizes add up to at most the retention, unlists
-    /// the others and deletes them oldest first (see [`Logs::sweep`]).
+    /// the others and deletes them oldest first (see [`Logs::sweep`]). The sizes are read
+    /// and the files deleted without the list's lock, which `changes()` takes.
     pub(crate) fn trim(&self, active: u64) {
-        let mut state = self.lock();
+        let candidates: Vec<u64> = self
+            .lock()
+            .logs
+            .range(..active)
+            .rev()
+            .map(|(&n, _)| n)
+            .collect();
         let mut kept = 0u64;
-        let mut over = false;
-        let candidates: Vec<u64> = state.logs.range(..active).rev().map(|(&n, _)| n).collect();
+        let mut doomed = Vec::new();
         for n in candidates {
-            if !over {
+            if doomed.is_empty() {
                 let path = self.dir.join(dir::name(FileKind::Log, n));
-                let bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
-                kept = kept.saturating_add(bytes);
-                over = kept > self.retention_bytes;
+                kept = kept.saturating_add(std::fs::metadata(&path).map_or(0, |m| m.len()));
+                if kept <= self.retention_bytes {
+                    continue;
+                }
             }
-            if over {
-                state.logs.remove(&n);
-                state.doomed.insert(n);
+            doomed.push(n);
+        }
+        {
+            let mut state = self.lock();
+            for n in doomed {
+                if state.logs.remove(&n).is_some() {
+                    state.doomed.insert(n);
+                }
             }
         }
-        self.sweep(&mut state);
+        self.sweep();
     }
 
     /// Deletes unlisted logs oldest first, stopping at one a feed reads (it goes when the
     /// feed lets go) or one that cannot be deleted (the next open trims it again), and
-    /// doing nothing once the database is closed (the next open trims them). So the logs
-    /// on disk are always a run without a gap, whatever moment a crash comes at: a log
-    /// deleted before an older one would leave the next open a hole in the feed that
-    /// sequence numbers cannot reveal.
-    fn sweep(&self, state: &mut State) {
-        while let Some(&n) = state.doomed.first() {
-            if state.pins.contains_key(&n) || self.closed.load(Ordering::Acquire) {
-                return;
-            }
-            match std::fs::remove_file(self.dir.join(dir::name(FileKind::Log, n))) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return,
-                _ => {
-                    state.doomed.pop_first();
+    /// doing nothing once the database is closed (the next open trims them). One sweep at
+    /// a time. So the logs on disk are always a run without a gap, whatever moment a crash
+    /// comes at: a log deleted before an older one would leave the next open a hole in the
+    /// feed that sequence numbers cannot reveal. An unlisted log cannot be pinned again, so
+    /// the files are deleted without the list's lock.
+    fn sweep(&self) {
+        let _one = self.sweeping.lock().unwrap_or_else(PoisonError::into_inner);
+        if self.closed.load(Ordering::Acquire) {
+            return;
+        }
+        let batch: Vec<u64> = {
+            let mut state = self.lock();
+            let mut batch = Vec::new();
+            while let Some(&n) = state.doomed.first() {
+                if state.pins.contains_key(&n) {
+                    break;
                 }
+                state.doomed.pop_first();
+                batch.push(n);
+            }
+            batch
+        };
+        for (i, &n) in batch.iter().enumerate() {
+            match std::fs::remove_file(self.dir.join(dir::name(FileKind::Log, n))) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    let rest = batch.get(i..).unwrap_or_default();
+                    self.lock().doomed.extend(rest.iter().copied());
+                    return;
+                }
+                _ => {}
             }
         }
     }
@@ -190,7 +221,8 @@ impl Logs {
                 }
             }
         }
-        self.sweep(&mut state);
+        drop(state);
+        self.sweep();
     }
 }
 
