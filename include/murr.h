@@ -765,8 +765,10 @@ typedef struct murr_server murr_server_t;
 #define MURR_UNKNOWN 16
 
 /**
- * `murr_db_changes` was asked for changes older than the write-ahead logs kept (raise
- * `murr_options_t.change_retention_bytes`, or resynchronise from a scan).
+ * `murr_db_changes` cannot give every change after the asked sequence number: it is older
+ * than the write-ahead logs kept (raise `murr_options_t.change_retention_bytes`), or a
+ * bulk ingest into the table came after it (ingests are not in the log). Resynchronise
+ * from a scan, then follow the feed from the scan's sequence number.
  */
 #define MURR_CHANGES_NOT_RETAINED 17
 
@@ -1277,8 +1279,10 @@ murr_status_t murr_db_scan(const murr_db_t *db,
  * logs: those not yet flushed and the flushed ones kept under
  * `murr_options_t.change_retention_bytes`; a `since_seq` below
  * `murr_db_changes_oldest_since` fails with `MURR_CHANGES_NOT_RETAINED` (the message says
- * what is kept). Bulk ingests are not in the feed. The stream holds no lock and keeps
- * the logs it reads from being deleted until it is released.
+ * what is kept). A bulk ingest writes segments, not the log: the stream's `get_next` fails
+ * at the marker it logs (its `get_last_error` says so; resynchronise from a scan). The
+ * stream holds no lock and keeps the logs it reads from being deleted until it is
+ * released.
  *
  * - `out`: caller-allocated, marked released on entry; on success an Arrow C stream of
  *   struct arrays the caller reads with `out->get_next` and releases with

@@ -75,7 +75,8 @@ func (v view) scan(table string, columns []string) (array.RecordReader, error) {
 // rebuilds the table: a write sets the columns _present marks, a delete removes the key.
 // The schema's metadata "murr.changes.end_seq" is where the next feed starts. A start older
 // than the logs kept fails with ErrChangesNotRetained (see Options.ChangeRetentionBytes
-// and ChangesOldestSince); bulk ingests are not in the feed. Release the reader once done,
+// and ChangesOldestSince); a bulk ingest is not in the log, so reading past its marker
+// fails (resynchronise from a scan). Release the reader once done,
 // as a Scan's.
 func (db *DB) Changes(table string, sinceSeq uint64) (array.RecordReader, error) {
 	ctable, err := cString(table, "table name")

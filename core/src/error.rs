@@ -220,6 +220,21 @@ pub enum Error {
         retention_bytes: u64,
     },
 
+    /// [`crate::db::Db::changes`] met the marker of a bulk ingest into the table
+    /// (`Db::ingest` writes segments, not the log, so the feed cannot replay it).
+    #[error(
+        "table '{table}' was bulk-loaded (Db::ingest) at sequence number {seq}, after the \
+         feed's start: an ingest writes segments, not the write-ahead log, so the change feed \
+         cannot replay it. Resynchronise from a scan of the table and follow the feed from \
+         the scan's sequence number"
+    )]
+    ChangesIngested {
+        /// The table.
+        table: String,
+        /// The sequence number of the ingest's marker in the log.
+        seq: u64,
+    },
+
     /// An argument is unusable as given (a buffer of the wrong size, ...).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),

@@ -379,3 +379,83 @@ fn a_closed_database_ends_its_feeds() {
     assert!(matches!(db.changes("t", 0), Err(Error::Closed { .. })));
     let _ = Options::default();
 }
+
+#[test]
+fn an_ingest_ends_the_feed_with_an_error_and_a_scan_resynchronises() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = open(dir.path(), u64::MAX);
+    write(&db, "t", &["a"], 1);
+    let before = write(&db, "t", &["b"], 2);
+    let batch = RecordBatch::try_new(
+        schema(),
+        vec![
+            Arc::new(Int64Array::from(vec![7, 8])),
+            Arc::new(StringArray::from(vec!["b", "c"])),
+            Arc::new(Int64Array::from(vec![70, 80])),
+        ],
+    )
+    .unwrap();
+    let reader = arrow_array::RecordBatchIterator::new(vec![Ok(batch)], schema());
+    db.ingest("t", reader).unwrap();
+    // The writes before the ingest come, then the error at its marker.
+    let mut feed = db.changes("t", 0).unwrap().with_batch_rows(1);
+    assert_eq!(feed.next().unwrap().unwrap().num_rows(), 1);
+    assert_eq!(feed.next().unwrap().unwrap().num_rows(), 1);
+    let e = feed.next().unwrap().unwrap_err().to_string();
+    assert!(e.contains("bulk-loaded") && e.contains("scan"), "{e}");
+    assert!(feed.next().is_none());
+    assert!(matches!(
+        db.changes("t", before).unwrap().next(),
+        Some(Err(_))
+    ));
+    // Resynchronise: a scan at a snapshot, then the feed from its sequence number.
+    let snap = db.snapshot().unwrap();
+    let mut model: std::collections::BTreeMap<String, Option<i64>> = snap
+        .scan("t", &["k", "v"])
+        .unwrap()
+        .flat_map(|b| {
+            let b = b.unwrap();
+            let k = b.column(0).as_string::<i32>().clone();
+            let v = b.column(1).as_primitive::<Int64Type>().clone();
+            (0..b.num_rows())
+                .map(|r| (k.value(r).to_owned(), v.is_valid(r).then(|| v.value(r))))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(model.len(), 3);
+    write(&db, "t", &["d"], 4);
+    db.delete("t", &StringArray::from(vec!["a"])).unwrap();
+    for r in rows(&db, "t", snap.seq()) {
+        match r.1.as_str() {
+            "write" => {
+                model.insert(r.2, r.3);
+            }
+            _ => {
+                model.remove(&r.2);
+            }
+        }
+    }
+    let now: Vec<(String, Option<i64>)> = model.into_iter().collect();
+    assert_eq!(
+        now,
+        vec![
+            ("b".to_owned(), Some(7)),
+            ("c".to_owned(), Some(8)),
+            ("d".to_owned(), Some(4))
+        ]
+    );
+    // Across a reopen the marker is still there (and replay skips it).
+    db.close().unwrap();
+    let db = Db::open(
+        dir.path(),
+        common::manual().with_change_retention_bytes(u64::MAX),
+    )
+    .unwrap();
+    assert!(db.changes("t", 0).unwrap().any(|b| b.is_err()));
+    assert_eq!(
+        db.read("t", &StringArray::from(vec!["c"]), &["v"])
+            .unwrap()
+            .1,
+        vec![true]
+    );
+}

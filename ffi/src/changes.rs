@@ -29,8 +29,10 @@ use crate::status::murr_status_t;
 /// logs: those not yet flushed and the flushed ones kept under
 /// `murr_options_t.change_retention_bytes`; a `since_seq` below
 /// `murr_db_changes_oldest_since` fails with `MURR_CHANGES_NOT_RETAINED` (the message says
-/// what is kept). Bulk ingests are not in the feed. The stream holds no lock and keeps
-/// the logs it reads from being deleted until it is released.
+/// what is kept). A bulk ingest writes segments, not the log: the stream's `get_next` fails
+/// at the marker it logs (its `get_last_error` says so; resynchronise from a scan). The
+/// stream holds no lock and keeps the logs it reads from being deleted until it is
+/// released.
 ///
 /// - `out`: caller-allocated, marked released on entry; on success an Arrow C stream of
 ///   struct arrays the caller reads with `out->get_next` and releases with

@@ -48,8 +48,10 @@ impl Db {
     /// ones [`crate::db::Options::change_retention_bytes`] keeps. `since_seq` below
     /// [`Db::changes_oldest_since`] is [`Error::ChangesNotRetained`]. The feed holds no
     /// lock (writes, flushes and compactions go on) and keeps the logs it reads from being
-    /// deleted until it is dropped. Bulk ingests ([`Db::ingest`]) do not pass through the
-    /// log and are not in the feed.
+    /// deleted until it is dropped. A bulk ingest ([`Db::ingest`]) writes segments, not the
+    /// log: the feed yields the changes before it, then fails with
+    /// [`Error::ChangesIngested`] at the marker the ingest logs (resynchronise from a scan,
+    /// then follow the feed from the scan's sequence number).
     pub fn changes(&self, table: &str, since_seq: u64) -> Result<Changes> {
         self.inner.check_open()?;
         let (version, end) = self.inner.view();
@@ -243,6 +245,12 @@ impl Changes {
                 self.done = true;
             }
             if r.seq > self.since && r.table == self.table.id {
+                if matches!(r.op, Op::Ingest) {
+                    return Err(Error::ChangesIngested {
+                        table: self.table.name.clone(),
+                        seq: r.seq,
+                    });
+                }
                 return Ok(Some(r));
             }
         }
@@ -292,6 +300,7 @@ impl Changes {
                 }
                 ("write", key, values, bits.finish())
             }
+            Op::Ingest => return Ok(None),
             Op::Delete(keys) => {
                 let rows = keys.len();
                 let values = self

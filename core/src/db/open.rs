@@ -371,6 +371,8 @@ fn replay(
             let applied = match &r.op {
                 Op::Write(batch) => t.active.insert(r.seq, batch),
                 Op::Delete(keys) => t.active.delete(r.seq, keys.as_ref()),
+                // The ingest's rows are in segments the manifest lists (or it failed).
+                Op::Ingest => Ok(()),
             };
             applied.map_err(|e| {
                 Error::corrupt(name, "engine record", format!("record {}: {e}", r.seq))

@@ -3,10 +3,10 @@
 //!
 //! ```text
 //! 0   8  seq       u64 LE, written by GroupCommit::commit_numbered under its lock
-//! 8   1  kind      1 = write (upsert), 2 = delete
+//! 8   1  kind      1 = write (upsert), 2 = delete, 3 = ingest marker
 //! 9   8  table id  u64 LE
 //! 17  .. payload   an Arrow IPC stream of one batch: the written batch, or for a delete
-//!                  one column of the deleted keys
+//!                  one column of the deleted keys; for an ingest marker, an empty batch
 //! ```
 
 use std::io::Cursor;
@@ -23,6 +23,7 @@ use crate::{Error, Result};
 pub(crate) const HEADER: usize = 17;
 const KIND_WRITE: u8 = 1;
 const KIND_DELETE: u8 = 2;
+const KIND_INGEST: u8 = 3;
 
 /// A decoded record.
 #[derive(Debug)]
@@ -42,6 +43,9 @@ pub(crate) enum Op {
     Write(RecordBatch),
     /// Deletes the keys.
     Delete(ArrayRef),
+    /// Marks a bulk ingest into the table (its rows are in segments, not in the log): the
+    /// change feed cannot replay past it.
+    Ingest,
 }
 
 /// Encodes a write of `batch` to table `table`, the sequence number left zero.
@@ -58,6 +62,15 @@ pub(crate) fn encode_delete(table: u64, keys: &dyn Array) -> Result<Vec<u8>> {
     )]));
     let batch = RecordBatch::try_new(schema, vec![arrow_array::make_array(keys.to_data())])?;
     encode(KIND_DELETE, table, &batch)
+}
+
+/// Encodes the marker of a bulk ingest into table `table`, the sequence number left zero.
+pub(crate) fn encode_ingest(table: u64) -> Result<Vec<u8>> {
+    encode(
+        KIND_INGEST,
+        table,
+        &RecordBatch::new_empty(Arc::new(Schema::empty())),
+    )
 }
 
 fn encode(kind: u8, table: u64, batch: &RecordBatch) -> Result<Vec<u8>> {
@@ -103,6 +116,7 @@ pub(crate) fn decode(bytes: &[u8], log: &str) -> Result<Record> {
                 .cloned()
                 .ok_or_else(|| corrupt(format!("delete record {seq} has no key column")))?,
         ),
+        KIND_INGEST => Op::Ingest,
         other => return Err(corrupt(format!("record {seq} has unknown kind {other}"))),
     };
     Ok(Record { seq, table, op })
@@ -136,6 +150,9 @@ mod tests {
         let keys = Int64Array::from(vec![3, 4, 5]);
         let r = decode(&encode_delete(2, &keys).unwrap(), "log").unwrap();
         assert!(matches!(r.op, Op::Delete(k) if k.len() == 3));
+
+        let r = decode(&encode_ingest(7).unwrap(), "log").unwrap();
+        assert!(matches!(r.op, Op::Ingest) && r.table == 7);
     }
 
     #[test]

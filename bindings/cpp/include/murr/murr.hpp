@@ -653,8 +653,8 @@ public:
     /// `_op` ("write"/"delete"), the key, every other column, `_present`
     /// (fixed_size_list<bool>: which of those columns the write carried); the schema's
     /// metadata `murr.changes.end_seq` is where the next feed starts. A start older than
-    /// the logs kept throws Error(MURR_CHANGES_NOT_RETAINED). The stream must not outlive
-    /// the Db.
+    /// the logs kept throws Error(MURR_CHANGES_NOT_RETAINED); a bulk ingest is not in the
+    /// log, so reading past its marker fails. The stream must not outlive the Db.
     Stream changes(const std::string &table, uint64_t since_seq = 0) {
         ArrowArrayStream raw;
         std::memset(&raw, 0, sizeof raw);

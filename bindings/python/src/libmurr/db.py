@@ -450,7 +450,8 @@ class Murr:
         delete removes the key. The schema's metadata `murr.changes.end_seq` is where the
         next feed starts (`changes(table, end)`). A start older than the logs kept (see
         the option `change_retention_bytes` and `changes_oldest_since`) raises
-        `ChangesNotRetainedError`; bulk ingests are not in the feed."""
+        `ChangesNotRetainedError`; a bulk ingest is not in the log, so reading past its
+        marker raises too (resynchronise from a scan)."""
         if not isinstance(since_seq, int) or isinstance(since_seq, bool) or not 0 <= since_seq < 1 << 64:
             raise InvalidArgumentError(f"since_seq is an integer in [0, 2**64), not {since_seq!r}")
         stream = _native.ArrowArrayStream()

@@ -335,8 +335,8 @@ public final class MurrDb extends MurrReader implements AutoCloseable {
    * removes the key. The schema's metadata {@code murr.changes.end_seq} is where the next feed
    * starts. A start older than the logs kept throws {@link MurrException} with status {@link
    * MurrException#CHANGES_NOT_RETAINED} (see {@link Options#changeRetentionBytes} and {@link
-   * #changesOldestSince}); bulk ingests are not in the feed. Close the feed before the
-   * database.
+   * #changesOldestSince}); a bulk ingest is not in the log, so reading past its marker fails
+   * (resynchronise from a scan). Close the feed before the database.
    */
   public Scan changes(String table, long sinceSeq) {
     byte[] t = Utf8.cstring("table", table);
