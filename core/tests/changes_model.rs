@@ -3,8 +3,10 @@
 //! map must give exactly what a scan of the table returns, at every point of random
 //! sequences of full and partial upserts (explicit nulls included), deletes, flushes
 //! (explicit, and automatic from a tiny memtable), full compactions, a column added,
-//! clean reopens and crashes; and a feed started at an earlier point, replayed onto the
-//! table as it was scanned then, must give the table now. Crashes are simulated in the
+//! clean reopens, crashes and bulk ingests; and a feed started at an earlier point, replayed onto the
+//! table as it was scanned then, must give the table now. After a bulk ingest (which the
+//! feed cannot pass: it fails at the ingest's marker) the check resynchronises from a scan
+//! at a snapshot and follows the feed from there. Crashes are simulated in the
 //! process model test (the directory's files copied while the database is open: what a
 //! `kill -9` leaves, since every write reaches the operating system before it returns) and
 //! real in `feed_replays_after_sigkill`, which kills a child process (background flushes
@@ -43,6 +45,9 @@ enum Op {
     AddColumn,
     Reopen,
     Crash,
+    /// A bulk ingest of rows as `Write`'s: the feed cannot pass it, so the check
+    /// resynchronises from a scan after it.
+    Ingest(Vec<usize>, Vec<(i64, Vec<Option<i64>>)>),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -61,6 +66,14 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::AddColumn),
         1 => Just(Op::Reopen),
         1 => Just(Op::Crash),
+        1 => (
+            proptest::sample::subsequence((0..=COLUMNS).collect::<Vec<_>>(), 1..=COLUMNS + 1),
+            proptest::collection::vec(
+                (-15i64..15, proptest::collection::vec(proptest::option::weighted(0.8, 0..100i64), COLUMNS + 1)),
+                1..10,
+            ),
+        )
+            .prop_map(|(cols, rows)| Op::Ingest(cols, rows)),
     ]
 }
 
@@ -160,13 +173,19 @@ fn replay(feed: Changes, model: &mut Model) -> u64 {
     last
 }
 
-/// The feed from 0 rebuilds the table, and the feed from `at` rebuilds it from the
-/// contents scanned at `at`.
-fn check(db: &Db, history: &[(u64, Model)], pick: usize) -> Model {
+/// The feed from `base` (0 and an empty table, or the point a scan resynchronised at after
+/// an ingest) rebuilds the table, and the feed from `at` rebuilds it from the contents
+/// scanned at `at`; after an ingest, the feed from 0 fails.
+fn check(db: &Db, base: &(u64, Model), history: &[(u64, Model)], pick: usize) -> Model {
     let now = scan(db);
-    let mut model = Model::new();
-    replay(db.changes("t", 0).unwrap(), &mut model);
-    assert_eq!(model, now, "the feed from 0 against the scan");
+    let mut model = base.1.clone();
+    replay(db.changes("t", base.0).unwrap(), &mut model);
+    assert_eq!(model, now, "the feed from {} against the scan", base.0);
+    if base.0 > 0 {
+        let failed = db.changes("t", 0).unwrap().find_map(Result::err);
+        let e = failed.expect("the feed from 0 fails at the ingest");
+        assert!(e.to_string().contains("bulk-loaded"), "{e}");
+    }
     if !history.is_empty() {
         let (at, then) = &history[pick % history.len()];
         let mut model = then.clone();
@@ -190,6 +209,10 @@ fn copy_files(from: &Path, to: &Path) {
 }
 
 fn write_batch(db: &Db, width: usize, cols: &[usize], rows: &[(i64, Vec<Option<i64>>)]) {
+    db.write("t", &batch_of(width, cols, rows)).unwrap();
+}
+
+fn batch_of(width: usize, cols: &[usize], rows: &[(i64, Vec<Option<i64>>)]) -> RecordBatch {
     // Columns past the width are dropped: a write may be of the key alone (it creates the
     // row, every column null, or leaves an existing row as it is).
     let cols: Vec<usize> = cols.iter().copied().filter(|&c| c < width).collect();
@@ -206,8 +229,7 @@ fn write_batch(db: &Db, width: usize, cols: &[usize], rows: &[(i64, Vec<Option<i
             rows.iter().map(|r| r.1[c]).collect::<Vec<_>>(),
         )));
     }
-    let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).unwrap();
-    db.write("t", &batch).unwrap();
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).unwrap()
 }
 
 fn run(ops: Vec<Op>, pick: usize) {
@@ -215,6 +237,7 @@ fn run(ops: Vec<Op>, pick: usize) {
     let mut db = common::table_with(dirs[0].path(), options(), &schema(), "k");
     let mut width = COLUMNS;
     let mut history: Vec<(u64, Model)> = vec![(0, Model::new())];
+    let mut base: (u64, Model) = (0, Model::new());
     for (i, op) in ops.into_iter().enumerate() {
         match op {
             Op::Write(cols, rows) => write_batch(&db, width, &cols, &rows),
@@ -234,6 +257,16 @@ fn run(ops: Vec<Op>, pick: usize) {
                 db.close().unwrap();
                 db = Db::open(dirs.last().unwrap().path(), options()).unwrap();
             }
+            Op::Ingest(cols, rows) => {
+                let batch = batch_of(width, &cols, &rows);
+                let schema = batch.schema();
+                let reader = arrow_array::RecordBatchIterator::new(vec![Ok(batch)], schema);
+                db.ingest("t", reader).unwrap();
+                // Resynchronise: a scan at a snapshot, the feed from its number on.
+                let seq = db.snapshot().unwrap().seq();
+                base = (seq, scan(&db));
+                history.clear();
+            }
             Op::Crash => {
                 let next = tempfile::tempdir().unwrap();
                 copy_files(dirs.last().unwrap().path(), next.path());
@@ -242,7 +275,7 @@ fn run(ops: Vec<Op>, pick: usize) {
                 db = Db::open(dirs.last().unwrap().path(), options()).unwrap();
             }
         }
-        let now = check(&db, &history, pick + i);
+        let now = check(&db, &base, &history, pick + i);
         let seq = db.snapshot().unwrap().seq();
         history.push((seq, now));
     }
@@ -285,6 +318,16 @@ fn a_fixed_sequence_across_every_kind_of_step() {
             w(vec![0, 3], 4, 40),
             Flush,
             Compact,
+            Ingest(
+                vec![1, 2],
+                vec![
+                    (4, vec![None, Some(41), None, None]),
+                    (5, vec![Some(50); 4]),
+                ],
+            ),
+            w(vec![2], 5, 51),
+            Crash,
+            Delete(vec![4]),
         ],
         7,
     );
