@@ -2,15 +2,15 @@
 //! The change feed against the database: replaying `Db::changes(table, 0)` onto an empty
 //! map must give exactly what a scan of the table returns, at every point of random
 //! sequences of full and partial upserts (explicit nulls included), deletes, flushes
-//! (explicit, and automatic from a tiny memtable), full compactions, a column added,
-//! clean reopens, crashes and bulk ingests; and a feed started at an earlier point, replayed onto the
-//! table as it was scanned then, must give the table now. After a bulk ingest (which the
-//! feed cannot pass: it fails at the ingest's marker) the check resynchronises from a scan
-//! at a snapshot and follows the feed from there. Crashes are simulated in the
-//! process model test (the directory's files copied while the database is open: what a
-//! `kill -9` leaves, since every write reaches the operating system before it returns) and
-//! real in `feed_replays_after_sigkill`, which kills a child process (background flushes
-//! and compactions on) at random moments.
+//! (explicit, and automatic from a tiny memtable), full compactions, a column added, clean
+//! reopens and crashes; and a feed started at an earlier point, replayed onto the table as
+//! it was scanned then, must give the table now. Bulk ingests are among the operations:
+//! the feed cannot pass one (it fails at the ingest's marker), so after one the check
+//! resynchronises from a scan at a snapshot and follows the feed from there. Crashes are
+//! simulated in the process model test (the directory's files copied while the database is
+//! open: what a `kill -9` leaves, since every write reaches the operating system before it
+//! returns) and real in `feed_replays_after_sigkill`, which kills a child process
+//! (background flushes and compactions on) at random moments.
 //!
 //! `MURR_CHANGES_CRASH_CYCLES=50 cargo test -p murr-core --test changes_model` runs more
 //! kill cycles (default 6).
