@@ -235,16 +235,19 @@ impl Changes {
                 self.reader = None;
                 continue;
             };
-            let r = record::decode(&bytes, name)?;
-            if r.seq > self.end {
+            // Records before the start and of other tables are told by their header alone,
+            // without decoding their batches.
+            let (seq, table) = record::peek(&bytes, name)?;
+            if seq > self.end {
                 self.done = true;
                 return Ok(None);
             }
-            if r.seq == self.end {
+            if seq == self.end {
                 // Nothing the feed includes comes after it (sequence order is log order).
                 self.done = true;
             }
-            if r.seq > self.since && r.table == self.table.id {
+            if seq > self.since && table == self.table.id {
+                let r = record::decode(&bytes, name)?;
                 if matches!(r.op, Op::Ingest) {
                     return Err(Error::ChangesIngested {
                         table: self.table.name.clone(),

@@ -85,6 +85,20 @@ fn encode(kind: u8, table: u64, batch: &RecordBatch) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// The sequence number and table id of a record read from log `log`, without decoding its
+/// payload.
+pub(crate) fn peek(bytes: &[u8], log: &str) -> Result<(u64, u64)> {
+    let (Some(seq), Some(table)) = (bytes.get(..8), bytes.get(9..HEADER)) else {
+        return Err(Error::corrupt(
+            log,
+            "engine record",
+            format!("{} bytes, shorter than its header", bytes.len()),
+        ));
+    };
+    let word = |b: &[u8]| b.try_into().map(u64::from_le_bytes).unwrap_or_default();
+    Ok((word(seq), word(table)))
+}
+
 /// Decodes a record read from log `log` (named in errors).
 pub(crate) fn decode(bytes: &[u8], log: &str) -> Result<Record> {
     let corrupt = |detail: String| Error::corrupt(log, "engine record", detail);
@@ -151,7 +165,11 @@ mod tests {
         let r = decode(&encode_delete(2, &keys).unwrap(), "log").unwrap();
         assert!(matches!(r.op, Op::Delete(k) if k.len() == 3));
 
-        let r = decode(&encode_ingest(7).unwrap(), "log").unwrap();
+        let mut marker = encode_ingest(7).unwrap();
+        marker[..8].copy_from_slice(&43u64.to_le_bytes());
+        assert_eq!(peek(&marker, "log").unwrap(), (43, 7));
+        assert!(peek(&marker[..16], "log").is_err());
+        let r = decode(&marker, "log").unwrap();
         assert!(matches!(r.op, Op::Ingest) && r.table == 7);
     }
 
