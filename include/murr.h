@@ -330,7 +330,7 @@ struct murr_options {
    * Bytes of flushed write-ahead logs kept for `murr_db_changes` (the newest logs whose
    * sizes add up to at most this); `UINT64_MAX` keeps every log. Default 0: only the
    * logs recovery needs, so the feed covers the writes since the last flush. (Appended
-   * in 0.2: a caller whose `size` ends before it gets the default.)
+   * with the change feed: a caller whose `size` ends before it gets the default.)
    */
   uint64_t change_retention_bytes;
 };

@@ -49,7 +49,7 @@ pub struct murr_options {
     /// Bytes of flushed write-ahead logs kept for `murr_db_changes` (the newest logs whose
     /// sizes add up to at most this); `UINT64_MAX` keeps every log. Default 0: only the
     /// logs recovery needs, so the feed covers the writes since the last flush. (Appended
-    /// in 0.2: a caller whose `size` ends before it gets the default.)
+    /// with the change feed: a caller whose `size` ends before it gets the default.)
     pub change_retention_bytes: u64,
 }
 
