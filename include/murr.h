@@ -326,6 +326,13 @@ struct murr_options {
    * Default 1000.
    */
   int64_t idle_compaction_millis;
+  /**
+   * Bytes of flushed write-ahead logs kept for `murr_db_changes` (the newest logs whose
+   * sizes add up to at most this); `UINT64_MAX` keeps every log. Default 0: only the
+   * logs recovery needs, so the feed covers the writes since the last flush. (Appended
+   * with the change feed: a caller whose `size` ends before it gets the default.)
+   */
+  uint64_t change_retention_bytes;
 };
 
 /**
@@ -756,6 +763,14 @@ typedef struct murr_server murr_server_t;
  * An error of the core that this ABI version does not name.
  */
 #define MURR_UNKNOWN 16
+
+/**
+ * `murr_db_changes` cannot give every change after the asked sequence number: it is older
+ * than the write-ahead logs kept (raise `murr_options_t.change_retention_bytes`), or a
+ * bulk ingest into the table came after it (ingests are not in the log). Resynchronise
+ * from a scan, then follow the feed from the scan's sequence number.
+ */
+#define MURR_CHANGES_NOT_RETAINED 17
 
 #ifdef __cplusplus
 extern "C" {
@@ -1244,6 +1259,55 @@ murr_status_t murr_db_scan(const murr_db_t *db,
                            size_t n_columns,
                            struct ArrowArrayStream *out,
                            murr_error_t *error);
+
+/**
+ * Streams the change feed of `table`: every write and delete of it with a sequence number
+ * above `since_seq`, in sequence order, up to the newest write visible at this call. One
+ * row per key written or deleted; the columns, told by position:
+ *
+ * - `_seq` (uint64): the write's or delete's sequence number;
+ * - `_op` (utf8): `"write"` (an upsert) or `"delete"`;
+ * - the key column (the key's type);
+ * - each other column of the table in schema order (nullable): the value written, null
+ *   when not written and for deletes;
+ * - `_present` (`fixed_size_list<bool>` of n entries): for each of the n columns between
+ *   the key and `_present`, whether the write carried it (a write sets only those; an
+ *   explicit null writes null).
+ *
+ * The stream's schema metadata `murr.changes.end_seq` is the sequence number it ends at
+ * (decimal): the `since_seq` of the next call. The changes come from the write-ahead
+ * logs: those not yet flushed and the flushed ones kept under
+ * `murr_options_t.change_retention_bytes`; a `since_seq` below
+ * `murr_db_changes_oldest_since` fails with `MURR_CHANGES_NOT_RETAINED` (the message says
+ * what is kept). A bulk ingest writes segments, not the log: the stream's `get_next` fails
+ * at the marker it logs (its `get_last_error` says so; resynchronise from a scan). The
+ * stream holds no lock and keeps the logs it reads from being deleted until it is
+ * released.
+ *
+ * - `out`: caller-allocated, marked released on entry; on success an Arrow C stream of
+ *   struct arrays the caller reads with `out->get_next` and releases with
+ *   `out->release(out)`, before `murr_db_free` of `db`. After `murr_db_close` its next
+ *   `get_next` fails. A stream is read by one thread at a time.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described; `db` a handle not yet freed.
+ */
+murr_status_t murr_db_changes(const murr_db_t *db,
+                              const char *table,
+                              uint64_t since_seq,
+                              struct ArrowArrayStream *out,
+                              murr_error_t *error);
+
+/**
+ * Writes to `*out` the smallest `since_seq` `murr_db_changes` accepts now: one below the
+ * first sequence number of the oldest write-ahead log kept. Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid; `db` a handle not yet freed.
+ */
+murr_status_t murr_db_changes_oldest_since(const murr_db_t *db, uint64_t *out, murr_error_t *error);
 
 /**
  * Fills `*out` with the default server options (`size` included). NULL-safe (does

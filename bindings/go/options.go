@@ -45,6 +45,10 @@ type Options struct {
 	TargetSegmentBytes uint64
 	// IdleCompaction: compact a table once no write came for this long; < 0: off.
 	IdleCompaction time.Duration
+	// ChangeRetentionBytes: bytes of flushed write-ahead logs kept for DB.Changes (the
+	// newest logs within it; math.MaxUint64 keeps all). Default 0: only what recovery
+	// needs, so the feed covers the writes since the last flush.
+	ChangeRetentionBytes uint64
 }
 
 // DefaultOptions returns libmurr's defaults (murr_options_default).
@@ -52,17 +56,18 @@ func DefaultOptions() Options {
 	var c C.murr_options_t
 	C.murr_options_default(&c)
 	return Options{
-		Sync:                SyncPolicy(c.sync),
-		SyncEvery:           time.Duration(c.sync_millis) * time.Millisecond,
-		BackgroundThreads:   uint32(c.background_threads),
-		MemtableBytes:       uint64(c.memtable_bytes),
-		CreateIfMissing:     bool(c.create_if_missing),
-		SkipCorrupt:         bool(c.skip_corrupt),
-		L0CompactionTrigger: uint32(c.l0_compaction_trigger),
-		L0SlowdownWrites:    uint32(c.l0_slowdown_writes),
-		L0StopWrites:        uint32(c.l0_stop_writes),
-		TargetSegmentBytes:  uint64(c.target_segment_bytes),
-		IdleCompaction:      time.Duration(c.idle_compaction_millis) * time.Millisecond,
+		Sync:                 SyncPolicy(c.sync),
+		SyncEvery:            time.Duration(c.sync_millis) * time.Millisecond,
+		BackgroundThreads:    uint32(c.background_threads),
+		MemtableBytes:        uint64(c.memtable_bytes),
+		CreateIfMissing:      bool(c.create_if_missing),
+		SkipCorrupt:          bool(c.skip_corrupt),
+		L0CompactionTrigger:  uint32(c.l0_compaction_trigger),
+		L0SlowdownWrites:     uint32(c.l0_slowdown_writes),
+		L0StopWrites:         uint32(c.l0_stop_writes),
+		TargetSegmentBytes:   uint64(c.target_segment_bytes),
+		IdleCompaction:       time.Duration(c.idle_compaction_millis) * time.Millisecond,
+		ChangeRetentionBytes: uint64(c.change_retention_bytes),
 	}
 }
 
@@ -89,5 +94,6 @@ func (o *Options) toC() (C.murr_options_t, error) {
 		idle = -1
 	}
 	c.idle_compaction_millis = C.int64_t(idle)
+	c.change_retention_bytes = C.uint64_t(o.ChangeRetentionBytes)
 	return c, nil
 }

@@ -67,6 +67,67 @@ func (v view) scan(table string, columns []string) (array.RecordReader, error) {
 	return s, nil
 }
 
+// Changes streams the change feed of table: every write and delete of it with a sequence
+// number above sinceSeq, in sequence order, up to the newest write visible at this call.
+// Columns, by position: _seq (uint64), _op ("write" or "delete"), the key, every other
+// column of the table (null when not written and for deletes), _present (a fixed-size list
+// of bools: which of those columns the write carried). Replaying the rows onto a map
+// rebuilds the table: a write sets the columns _present marks, a delete removes the key.
+// The schema's metadata "murr.changes.end_seq" is where the next feed starts. A start older
+// than the logs kept fails with ErrChangesNotRetained (see Options.ChangeRetentionBytes
+// and ChangesOldestSince); a bulk ingest is not in the log, so reading past its marker
+// fails (resynchronise from a scan). Release the reader once done,
+// as a Scan's.
+func (db *DB) Changes(table string, sinceSeq uint64) (array.RecordReader, error) {
+	ctable, err := cString(table, "table name")
+	if err != nil {
+		return nil, err
+	}
+	defer C.free(unsafe.Pointer(ctable))
+	dbp, _, h, err := view{db: db}.enter()
+	if err != nil {
+		return nil, err
+	}
+	defer h.release()
+	if !db.h.acquire() {
+		return nil, db.closedError()
+	}
+	var stream C.struct_ArrowArrayStream
+	var c call
+	if err := c.check(C.murr_db_changes(dbp, ctable, C.uint64_t(sinceSeq), &stream, &c.e)); err != nil {
+		db.h.release()
+		return nil, err
+	}
+	r, err := cdata.ImportCRecordReader((*cdata.CArrowArrayStream)(unsafe.Pointer(&stream)), nil)
+	if err != nil {
+		db.h.release()
+		return nil, newError(StatusArrow, "opening the change feed of table %q: %v", table, err)
+	}
+	inner, ok := r.(array.RecordReader)
+	if !ok {
+		db.h.release()
+		return nil, newError(StatusInternal, "arrow-go's stream reader is not an array.RecordReader")
+	}
+	s := &scanReader{inner: inner, db: db, table: table}
+	s.refs.Store(1)
+	return s, nil
+}
+
+// ChangesOldestSince is the smallest sinceSeq Changes accepts now.
+func (db *DB) ChangesOldestSince() (uint64, error) {
+	dbp, _, h, err := view{db: db}.enter()
+	if err != nil {
+		return 0, err
+	}
+	defer h.release()
+	var out C.uint64_t
+	var c call
+	if err := c.check(C.murr_db_changes_oldest_since(dbp, &out, &c.e)); err != nil {
+		return 0, err
+	}
+	return uint64(out), nil
+}
+
 // scanReader is arrow-go's reader of the C stream, plus the database reference released
 // with it.
 type scanReader struct {

@@ -29,6 +29,9 @@ const (
 	StatusArrow            Status = C.MURR_ARROW
 	StatusInternal         Status = C.MURR_INTERNAL
 	StatusUnknown          Status = C.MURR_UNKNOWN
+	// StatusChangesNotRetained: DB.Changes was asked for changes older than the
+	// write-ahead logs kept (see Options.ChangeRetentionBytes).
+	StatusChangesNotRetained Status = C.MURR_CHANGES_NOT_RETAINED
 )
 
 // String is the status's name in murr.h ("MURR_UNKNOWN_TABLE"); "MURR_UNKNOWN" for a value
@@ -81,6 +84,8 @@ var (
 	ErrBackgroundFailed = &Error{Status: StatusBackgroundFailed}
 	ErrArrow            = &Error{Status: StatusArrow}
 	ErrInternal         = &Error{Status: StatusInternal}
+	// ErrChangesNotRetained: DB.Changes from a start older than the logs kept.
+	ErrChangesNotRetained = &Error{Status: StatusChangesNotRetained}
 )
 
 // newError is an error of the binding itself, with libmurr's status codes.

@@ -7,7 +7,7 @@ import (
 	murr "github.com/libmurr/libmurr/bindings/go"
 )
 
-// Every status code 0..16 has its constant and sentinel in the binding, named as the
+// Every status code 0..17 has its constant and sentinel in the binding, named as the
 // library names it (murr_status_name, through Status.String); one past the last is
 // unknown. A binding whose numbers drifted from the library's fails here.
 func TestStatusCodesMatchTheLibrary(t *testing.T) {
@@ -33,6 +33,7 @@ func TestStatusCodesMatchTheLibrary(t *testing.T) {
 		{murr.StatusArrow, "MURR_ARROW", murr.ErrArrow},
 		{murr.StatusInternal, "MURR_INTERNAL", murr.ErrInternal},
 		{murr.StatusUnknown, "MURR_UNKNOWN", nil},
+		{murr.StatusChangesNotRetained, "MURR_CHANGES_NOT_RETAINED", murr.ErrChangesNotRetained},
 	}
 	for i, c := range codes {
 		if int(c.status) != i {

@@ -10,6 +10,7 @@
 //! a terminal. Failures print `murr: <message>` to stderr and exit with status 1 (usage
 //! errors: 2, from clap). The commands and their output are described in `docs/CLI.md`.
 
+mod changes;
 mod conform;
 mod dbstats;
 mod delete;
@@ -76,6 +77,14 @@ enum Command {
     Get(get::Args),
     /// Print every live row of a table, in key order.
     Scan(scan::Args),
+    /// Print a table's change feed: every write and delete after a sequence number.
+    ///
+    /// One row per key written or deleted, in sequence order: `_seq`, `_op` (write or
+    /// delete), the key, the columns (null when not written), `_present` (which columns
+    /// the write carried). Read from the write-ahead logs the database keeps
+    /// (`change_retention_bytes`; docs/ENGINE.md, "Change feed"); an older `--since` is an
+    /// error naming the oldest one accepted.
+    Changes(changes::Args),
     /// Load Parquet, Arrow IPC, CSV or JSON lines files into a table.
     ///
     /// Every file's columns are checked against the table (the key column present, every
@@ -127,6 +136,7 @@ fn main() -> ExitCode {
         Command::Schema(args) => schema::run(args),
         Command::Get(args) => get::run(args),
         Command::Scan(args) => scan::run(args),
+        Command::Changes(args) => changes::run(args),
         Command::Ingest(args) => ingest::run(args),
         Command::Delete(args) => delete::run(args),
         Command::Flush(args) => maintain::flush(args),

@@ -37,14 +37,17 @@ pub fn check_database(dir: &Path) -> Result {
 
 /// Opens the existing database in `dir` for a command: no background threads (flushes and
 /// compactions happen only when the command asks), never created. Opening replays the
-/// logs and flushes what they held, as every open does.
+/// logs and flushes what they held, as every open does. Every flushed log is kept (the
+/// change feed's retention is the application's option: a command deletes no log it
+/// might want, and the application's next open trims them as it is configured to).
 pub fn existing(dir: &Path) -> Result<Db> {
     check_database(dir)?;
     Ok(Db::open(
         dir,
         Options::default()
             .with_create_if_missing(false)
-            .with_background_threads(0),
+            .with_background_threads(0)
+            .with_change_retention_bytes(u64::MAX),
     )?)
 }
 /// Opens the database in `dir` for a bulk load: the log is synced at the end (by the

@@ -200,6 +200,41 @@ pub enum Error {
     )]
     BackgroundFailed(String),
 
+    /// [`crate::db::Db::changes`] was asked for changes after a sequence number whose
+    /// write-ahead logs are no longer kept (see `Options::change_retention_bytes`).
+    #[error(
+        "changes after sequence number {since} are no longer retained: the oldest kept \
+         write-ahead log starts at sequence number {oldest}, so the feed can start at \
+         since_seq {oldest_since} or later. Raise Options::change_retention_bytes (now \
+         {retention_bytes} bytes) to keep more logs after flushes, or resynchronise from a \
+         scan of the table and follow the feed from the scan's sequence number"
+    )]
+    ChangesNotRetained {
+        /// The sequence number asked for.
+        since: u64,
+        /// The first sequence number the oldest kept log may hold.
+        oldest: u64,
+        /// The smallest `since_seq` the feed accepts now (`oldest - 1`).
+        oldest_since: u64,
+        /// The retention option in force.
+        retention_bytes: u64,
+    },
+
+    /// [`crate::db::Db::changes`] met the marker of a bulk ingest into the table
+    /// (`Db::ingest` writes segments, not the log, so the feed cannot replay it).
+    #[error(
+        "table '{table}' was bulk-loaded (Db::ingest) at sequence number {seq}, after the \
+         feed's start: an ingest writes segments, not the write-ahead log, so the change feed \
+         cannot replay it. Resynchronise from a scan of the table and follow the feed from \
+         the scan's sequence number"
+    )]
+    ChangesIngested {
+        /// The table.
+        table: String,
+        /// The sequence number of the ingest's marker in the log.
+        seq: u64,
+    },
+
     /// An argument is unusable as given (a buffer of the wrong size, ...).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),

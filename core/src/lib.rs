@@ -87,7 +87,9 @@ pub mod types;
 pub mod wal;
 
 #[cfg(feature = "engine")]
-pub use db::{Db, Options, Recovery, RecoveryReport, Scan, Snapshot, SyncPolicy, TableStats};
+pub use db::{
+    Changes, Db, Options, Recovery, RecoveryReport, Scan, Snapshot, SyncPolicy, TableStats,
+};
 pub use error::{Error, Result};
 #[cfg(feature = "engine")]
 pub use ingest::{FileFormat, IngestStats};

@@ -47,6 +47,9 @@ pub mod snapshot;
 
 pub mod scan;
 
+/// The change feed: `murr_db_changes`, `murr_db_changes_oldest_since`.
+pub mod changes;
+
 // The HTTP and Arrow Flight server, inside the application.
 pub mod server;
 
@@ -66,6 +69,7 @@ mod keys;
 mod schema_check;
 mod sized;
 
+pub use changes::*;
 pub use compat::*;
 pub use db::*;
 pub use dense::*;

@@ -46,6 +46,11 @@ pub struct murr_options {
     /// Compact a table once no write came for this many milliseconds; < 0: off.
     /// Default 1000.
     pub idle_compaction_millis: i64,
+    /// Bytes of flushed write-ahead logs kept for `murr_db_changes` (the newest logs whose
+    /// sizes add up to at most this); `UINT64_MAX` keeps every log. Default 0: only the
+    /// logs recovery needs, so the feed covers the writes since the last flush. (Appended
+    /// with the change feed: a caller whose `size` ends before it gets the default.)
+    pub change_retention_bytes: u64,
 }
 
 /// Options for `murr_db_open` (`struct murr_options`).
@@ -90,6 +95,7 @@ fn defaults() -> murr_options {
         idle_compaction_millis: o
             .idle_compaction_after
             .map_or(-1, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+        change_retention_bytes: o.change_retention_bytes,
     }
 }
 
@@ -135,6 +141,7 @@ pub(crate) unsafe fn read_options(ptr: *const murr_options) -> Result<Options> {
         field!(l0_stop_writes, u32);
         field!(target_segment_bytes, u64);
         field!(idle_compaction_millis, i64);
+        field!(change_retention_bytes, u64);
         // Booleans are read as bytes: C may hold any value there, Rust's bool only 0 or 1.
         macro_rules! flag {
             ($name:ident) => {
@@ -184,6 +191,7 @@ fn convert(c: &murr_options) -> Result<Options> {
     o.idle_compaction_after = u64::try_from(c.idle_compaction_millis)
         .ok()
         .map(Duration::from_millis);
+    o.change_retention_bytes = c.change_retention_bytes;
     Ok(o)
 }
 
@@ -212,5 +220,16 @@ mod tests {
         let o = unsafe { read_options(&c) }.ok();
         let o = o.map(|o| (o.background_threads, o.memtable_bytes));
         assert_eq!(o, Some((0, Options::default().memtable_bytes)));
+        // A caller compiled before change_retention_bytes was appended.
+        let mut c = defaults();
+        c.size = offset_of!(murr_options, change_retention_bytes);
+        c.change_retention_bytes = 5;
+        // SAFETY: a whole struct is readable.
+        let o = unsafe { read_options(&c) }.ok();
+        assert_eq!(o.map(|o| o.change_retention_bytes), Some(0));
+        c.size = size_of::<murr_options>();
+        // SAFETY: a whole struct is readable.
+        let o = unsafe { read_options(&c) }.ok();
+        assert_eq!(o.map(|o| o.change_retention_bytes), Some(5));
     }
 }

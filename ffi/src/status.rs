@@ -43,6 +43,11 @@ pub const MURR_ARROW: murr_status_t = 14;
 pub const MURR_INTERNAL: murr_status_t = 15;
 /// An error of the core that this ABI version does not name.
 pub const MURR_UNKNOWN: murr_status_t = 16;
+/// `murr_db_changes` cannot give every change after the asked sequence number: it is older
+/// than the write-ahead logs kept (raise `murr_options_t.change_retention_bytes`), or a
+/// bulk ingest into the table came after it (ingests are not in the log). Resynchronise
+/// from a scan, then follow the feed from the scan's sequence number.
+pub const MURR_CHANGES_NOT_RETAINED: murr_status_t = 17;
 
 /// The status code of a core error.
 pub(crate) fn status_of(error: &murr_core::Error) -> murr_status_t {
@@ -68,6 +73,7 @@ pub(crate) fn status_of(error: &murr_core::Error) -> murr_status_t {
         E::InvalidArgument(_) => MURR_INVALID_ARGUMENT,
         E::BackgroundFailed(_) => MURR_BACKGROUND_FAILED,
         E::Arrow(_) => MURR_ARROW,
+        E::ChangesNotRetained { .. } | E::ChangesIngested { .. } => MURR_CHANGES_NOT_RETAINED,
         _ => MURR_UNKNOWN,
     }
 }
@@ -94,6 +100,7 @@ pub extern "C" fn murr_status_name(status: murr_status_t) -> *const c_char {
         MURR_BACKGROUND_FAILED => "MURR_BACKGROUND_FAILED\0",
         MURR_ARROW => "MURR_ARROW\0",
         MURR_INTERNAL => "MURR_INTERNAL\0",
+        MURR_CHANGES_NOT_RETAINED => "MURR_CHANGES_NOT_RETAINED\0",
         _ => "MURR_UNKNOWN\0",
     };
     name.as_ptr().cast()

@@ -19,18 +19,19 @@ static void status_names(void) {
         "MURR_OK", "MURR_INVALID_ARGUMENT", "MURR_UNKNOWN_TABLE", "MURR_UNKNOWN_COLUMN",
         "MURR_SCHEMA_MISMATCH", "MURR_TABLE_EXISTS", "MURR_IO", "MURR_CORRUPT", "MURR_UNSUPPORTED",
         "MURR_CLOSED", "MURR_LOCKED", "MURR_WRITES_STOPPED", "MURR_LIMIT_EXCEEDED",
-        "MURR_BACKGROUND_FAILED", "MURR_ARROW", "MURR_INTERNAL", "MURR_UNKNOWN"};
+        "MURR_BACKGROUND_FAILED", "MURR_ARROW", "MURR_INTERNAL", "MURR_UNKNOWN",
+        "MURR_CHANGES_NOT_RETAINED"};
     static const murr_status_t codes[] = {
         MURR_OK, MURR_INVALID_ARGUMENT, MURR_UNKNOWN_TABLE, MURR_UNKNOWN_COLUMN, MURR_SCHEMA_MISMATCH,
         MURR_TABLE_EXISTS, MURR_IO, MURR_CORRUPT, MURR_UNSUPPORTED, MURR_CLOSED, MURR_LOCKED,
         MURR_WRITES_STOPPED, MURR_LIMIT_EXCEEDED, MURR_BACKGROUND_FAILED, MURR_ARROW, MURR_INTERNAL,
-        MURR_UNKNOWN};
-    for (int i = 0; i < 17; i++) {
+        MURR_UNKNOWN, MURR_CHANGES_NOT_RETAINED};
+    for (int i = 0; i < 18; i++) {
         CHECK(codes[i] == i); /* never renumbered */
         if (strcmp(murr_status_name(codes[i]), names[i]) != 0)
             FAIL("murr_status_name(%d) is %s, expected %s", i, murr_status_name(codes[i]), names[i]);
     }
-    CHECK(strcmp(murr_status_name(17), "MURR_UNKNOWN") == 0);
+    CHECK(strcmp(murr_status_name(18), "MURR_UNKNOWN") == 0);
     CHECK(strcmp(murr_status_name(-1), "MURR_UNKNOWN") == 0);
     CHECK(strcmp(murr_status_name(INT32_MAX), "MURR_UNKNOWN") == 0);
 }

@@ -134,8 +134,9 @@ TEST(Error, StatusCodesMatchTheLibrary) {
     MURR_EXPECT_CODE(MURR_ARROW);
     MURR_EXPECT_CODE(MURR_INTERNAL);
     MURR_EXPECT_CODE(MURR_UNKNOWN);
+    MURR_EXPECT_CODE(MURR_CHANGES_NOT_RETAINED);
 #undef MURR_EXPECT_CODE
-    for (murr_status_t s = 0; s <= MURR_UNKNOWN + 1; s++) {
+    for (murr_status_t s = 0; s <= MURR_CHANGES_NOT_RETAINED + 1; s++) {
         murr::Error e(s, "m");
         EXPECT_EQ(e.status(), s);
         EXPECT_STREQ(e.status_name(), murr_status_name(s));
@@ -143,7 +144,8 @@ TEST(Error, StatusCodesMatchTheLibrary) {
         EXPECT_STRNE(murr_status_name(s), "") << s;
     }
     EXPECT_EQ(MURR_UNKNOWN, 16);
-    EXPECT_STREQ(murr_status_name(MURR_UNKNOWN + 1), "MURR_UNKNOWN");
+    EXPECT_EQ(MURR_CHANGES_NOT_RETAINED, 17); // codes are appended after MURR_UNKNOWN
+    EXPECT_STREQ(murr_status_name(MURR_CHANGES_NOT_RETAINED + 1), "MURR_UNKNOWN");
 }
 
 TEST(Error, CarriesStatusAndMessage) {
@@ -537,6 +539,45 @@ TEST_F(DbTest, SnapshotFlushCompactScan) {
     while (auto b = all.next()) rows += b->length();
     EXPECT_EQ(rows, 150);
     EXPECT_EQ(expect_error([&] { db.scan("nope"); }).status(), MURR_UNKNOWN_TABLE);
+}
+
+// The change feed: the SetUp write and a delete, from 0 and from the middle; without
+// retention an old start is MURR_CHANGES_NOT_RETAINED after a flush.
+TEST_F(DbTest, Changes) {
+    const uint64_t first = db.changes_oldest_since();
+    EXPECT_EQ(first, 0u);
+    std::vector<int64_t> gone{5, 6};
+    uint64_t del = db.delete_keys("t", gone);
+    murr::Stream feed = db.changes("t");
+    murr::Schema s = feed.schema();
+    EXPECT_EQ(s.names(), (std::vector<std::string>{"_seq", "_op", "id", "score", "count", "name", "_present"}));
+    EXPECT_EQ(s.metadata("murr.changes.end_seq"), std::optional<std::string>(std::to_string(del)));
+    int64_t writes = 0, deletes = 0;
+    uint64_t write_seq = 0;
+    while (auto b = feed.next()) {
+        for (int64_t i = 0; i < b->length(); i++) {
+            uint64_t seq = au_get_u64(&b->child(0), i);
+            if (au_utf8_eq(&b->child(1), "u", i, "write")) {
+                writes++;
+                write_seq = seq;
+                EXPECT_EQ(au_get_i64(&b->child(4), i), au_get_i64(&b->child(2), i) * 10 + 1);
+            } else {
+                EXPECT_TRUE(au_utf8_eq(&b->child(1), "u", i, "delete"));
+                EXPECT_EQ(seq, del);
+                deletes++;
+            }
+        }
+    }
+    EXPECT_EQ(writes, 100);
+    EXPECT_EQ(deletes, 2);
+    murr::Stream later = db.changes("t", write_seq);
+    int64_t rows = 0;
+    while (auto b = later.next()) rows += b->length();
+    EXPECT_EQ(rows, 2);
+    db.flush();
+    EXPECT_EQ(db.changes_oldest_since(), del);
+    EXPECT_EQ(expect_error([&] { db.changes("t", 0); }).status(), MURR_CHANGES_NOT_RETAINED);
+    EXPECT_EQ(expect_error([&] { db.changes("nope"); }).status(), MURR_UNKNOWN_TABLE);
 }
 
 TEST_F(DbTest, WriteStream) {

@@ -206,11 +206,15 @@ def test_key_kinds_match_the_header(header):
 
 
 def _status_codes(header: str) -> dict:
-    """MURR_* status name -> code, from the header's defines (the status block only)."""
+    """MURR_* status name -> code, from the header's defines (the status block only: from
+    MURR_OK, codes numbered on without a gap; codes are appended after MURR_UNKNOWN)."""
     start = header.index("#define MURR_OK ")
-    end = header.index("#define MURR_UNKNOWN ")
-    end = header.index("\n", end)
-    return {m.group(1): int(m.group(2)) for m in re.finditer(r"#define (MURR_\w+) (\d+)", header[start:end])}
+    codes = {}
+    for m in re.finditer(r"#define (MURR_\w+) (\d+)", header[start:]):
+        if int(m.group(2)) != len(codes):
+            break
+        codes[m.group(1)] = int(m.group(2))
+    return codes
 
 
 def test_every_status_code_against_murr_status_name_and_the_exceptions(header):

@@ -74,9 +74,10 @@ pub(crate) fn flush(inner: &Inner, meta: &mut Meta) -> Result<()> {
         segments.clone().map(|s| s.meta.rows).sum(),
         segments.map(|s| s.meta.bytes).sum(),
     );
-    let active = meta.log_number;
-    // Best effort: a log left behind is skipped at the next open by its sequence numbers.
-    dir::remove_logs(&inner.dir, |n| n < active);
+    // The logs below the active one hold only flushed writes: the retention decides which
+    // stay for the change feed. Best effort: a log left behind is skipped at the next open
+    // by its sequence numbers.
+    inner.logs.trim(meta.log_number);
     Ok(())
 }
 
@@ -132,6 +133,8 @@ fn freeze(inner: &Inner, meta: &mut Meta) -> Result<Option<u64>> {
     let log = WalWriter::create(&inner.dir, log_number, first_seq)?;
     meta.next_file += 1;
     meta.log_number = log_number;
+    // Listed for the change feed before any record reaches it.
+    inner.logs.add(log_number, first_seq);
     inner.wal.store(Arc::new(GroupCommit::new(log)));
     // Under the exclusive gate, as `Db::metrics` reads them: the old log's fsyncs move to
     // the retired count as the new log takes over.

@@ -17,12 +17,14 @@
 //! On any error nothing is installed and every file the ingest wrote is removed.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use arrow_array::{RecordBatch, RecordBatchReader};
 
 use super::compact::{install, open_run};
+use super::options::SyncPolicy;
+use super::record;
 use super::version::SegmentRef;
 use super::{Db, Inner, flush};
 use crate::compact::{MergeInput, MergeOptions, MergeOutput, merge};
@@ -240,6 +242,7 @@ fn commit_claimed(
     flush::flush(inner, &mut meta)?;
     let seq = meta.manifest.last_flushed_seq;
     stats.seq = seq;
+    log_marker(inner, id)?;
     let version = inner.current.load_full();
     let t = version
         .tables
@@ -300,6 +303,25 @@ fn commit_claimed(
         s.retire();
     }
     Ok(numbers)
+}
+
+/// Logs (durably, before anything is installed) the marker of an ingest into table `id`,
+/// so that a change feed reaching it fails instead of missing the ingest's rows. Should
+/// the ingest then fail, the marker only makes a feed ask for a resynchronisation it did
+/// not need; a crash after the install cannot leave an ingest without its marker.
+fn log_marker(inner: &Inner, id: u64) -> Result<()> {
+    let seq = {
+        let _gate = inner.gate.read().unwrap_or_else(PoisonError::into_inner);
+        inner.check_writable()?;
+        let seq = inner.log(record::encode_ingest(id)?)?;
+        inner.publisher.finish(seq);
+        seq
+    };
+    inner.publisher.wait_for(seq);
+    if inner.options.sync != SyncPolicy::Always {
+        inner.wal.load().sync()?;
+    }
+    Ok(())
 }
 
 fn account(stats: &mut IngestStats, run: &[Arc<SegmentRef>]) {

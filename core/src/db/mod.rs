@@ -42,6 +42,7 @@
 //!
 //! The design (versions, write and flush paths, recovery) is in `docs/ENGINE.md`.
 
+mod changes;
 mod compact;
 mod ddl;
 mod deletes;
@@ -52,6 +53,7 @@ mod gc;
 mod ingest;
 mod keymerge;
 mod lock;
+mod logs;
 mod metrics;
 mod mixed;
 mod open;
@@ -76,6 +78,7 @@ use arc_swap::ArcSwap;
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::SchemaRef;
 
+pub use changes::{CHANGES_BATCH_ROWS, CHANGES_END_SEQ_METADATA, Changes};
 pub use lock::LOCK_FILE;
 pub use open::RecoveryReport;
 pub use options::{MAX_BACKGROUND_THREADS, Options, Recovery, SyncPolicy};
@@ -138,6 +141,8 @@ pub(crate) struct Inner {
     jobs: worker::Jobs,
     /// The counters of [`Db::metrics`]; shared with snapshots.
     metrics: Arc<crate::metrics::recorder::Recorder>,
+    /// The logs on disk, their retention and the change feeds' pins.
+    logs: Arc<logs::Logs>,
 }
 
 /// What flushes and schema changes work on.

@@ -12,6 +12,7 @@ use arc_swap::ArcSwap;
 use super::flush::{self, missing_segment};
 use super::gc::Graveyard;
 use super::lock::DirLock;
+use super::logs::Logs;
 use super::options::{Options, Recovery, SyncPolicy};
 use super::record::{self, Op};
 use super::seq::Publisher;
@@ -136,9 +137,16 @@ pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
         }));
     }
 
+    // Each log's first sequence number, from its header.
+    let mut heads = std::collections::BTreeMap::new();
+    for (&n, name) in &files.logs {
+        let first = WalReader::open(dir.join(name), RecoveryMode::SkipCorrupt)?.first_seq();
+        heads.insert(n, first);
+    }
     let last_seq = replay(
         &dir,
         &files,
+        &heads,
         &manifest,
         &tables,
         options.recovery,
@@ -162,6 +170,14 @@ pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
     let log_number = next_file;
     next_file += 1;
     let log = WalWriter::create(&dir, log_number, last_seq + 1)?;
+    heads.insert(log_number, last_seq + 1);
+    let closed = Arc::new(AtomicBool::new(false));
+    let logs = Arc::new(Logs::new(
+        &dir,
+        options.change_retention_bytes,
+        Arc::clone(&closed),
+        heads,
+    ));
 
     let inner = Arc::new(Inner {
         options: options.clone(),
@@ -175,7 +191,7 @@ pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
             log_number,
         }),
         publisher: Publisher::new(last_seq),
-        closed: Arc::new(AtomicBool::new(false)),
+        closed,
         stopped: OnceLock::new(),
         dirty: AtomicBool::new(false),
         flushing: AtomicBool::new(false),
@@ -183,6 +199,7 @@ pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
         graveyard,
         jobs: super::worker::Jobs::default(),
         metrics: Arc::new(crate::metrics::recorder::Recorder::new(options.metrics)),
+        logs,
         dir,
     });
     let settled = (|| -> Result<()> {
@@ -200,12 +217,8 @@ pub(crate) fn open(dir: PathBuf, options: Options) -> Result<Db> {
             manifest::commit(&inner.dir, &next)?;
             meta.manifest = next;
         }
-        let active = meta.log_number;
-        for (&n, name) in &files.logs {
-            if n < active {
-                let _ = std::fs::remove_file(inner.dir.join(name));
-            }
-        }
+        // The old logs are flushed: the retention decides which stay for the change feed.
+        inner.logs.trim(meta.log_number);
         Ok(())
     })();
     if let Err(e) = settled {
@@ -314,6 +327,7 @@ fn remove(dir: &Path, name: &str, report: &mut RecoveryReport) -> Result<()> {
 fn replay(
     dir: &Path,
     files: &Listing,
+    heads: &std::collections::BTreeMap<u64, u64>,
     manifest: &Manifest,
     tables: &[Arc<TableVersion>],
     recovery: Recovery,
@@ -325,22 +339,22 @@ fn replay(
     };
     let by_id: HashMap<u64, &Arc<TableVersion>> = tables.iter().map(|t| (t.id, t)).collect();
     let flushed = manifest.last_flushed_seq;
-    let mut readers = Vec::with_capacity(files.logs.len());
-    for name in files.logs.values() {
-        readers.push((name, WalReader::open(dir.join(name), mode)?));
-    }
+    // Logs are opened one at a time (the change feed's retention may keep many).
+    let logs: Vec<(&String, u64)> = files
+        .logs
+        .iter()
+        .map(|(n, name)| (name, heads.get(n).copied().unwrap_or(0)))
+        .collect();
     let mut last = flushed;
-    let count = readers.len();
-    for i in 0..count {
-        let next_first = readers.get(i + 1).map(|(_, r)| r.first_seq());
-        let Some((name, reader)) = readers.get_mut(i) else {
-            continue;
-        };
+    for (i, &(name, _)) in logs.iter().enumerate() {
+        let next_first = logs.get(i + 1).map(|&(_, f)| f);
         // Every record of this log is below the next log's first; skip a log whose
         // records are all flushed without reading it.
         if next_first.is_some_and(|f| f <= flushed + 1) {
             continue;
         }
+        let mut opened = WalReader::open(dir.join(name), mode)?;
+        let reader = &mut opened;
         let mut log_last = reader.first_seq().saturating_sub(1);
         while let Some(bytes) = reader.next_record()? {
             let r = record::decode(&bytes, name)?;
@@ -357,6 +371,8 @@ fn replay(
             let applied = match &r.op {
                 Op::Write(batch) => t.active.insert(r.seq, batch),
                 Op::Delete(keys) => t.active.delete(r.seq, keys.as_ref()),
+                // The ingest's rows are in segments the manifest lists (or it failed).
+                Op::Ingest => Ok(()),
             };
             applied.map_err(|e| {
                 Error::corrupt(name, "engine record", format!("record {}: {e}", r.seq))

@@ -102,6 +102,15 @@ pub struct Options {
     /// written to temporary segments and merged at the end. An ingest's heap peaks at
     /// about this plus three times [`Options::target_segment_bytes`]. Default 256 MiB.
     pub ingest_memory_bytes: usize,
+    /// Bytes of write-ahead logs kept after a flush has made them unnecessary for
+    /// recovery, so that [`crate::db::Db::changes`] can stream the writes and deletes they
+    /// hold. After each flush (and at open) the newest such logs are kept while their
+    /// sizes add up to at most this many bytes; older ones are deleted (a log a feed is
+    /// reading is deleted once the feed is dropped). The logs needed for recovery are
+    /// always kept, so the feed always covers the writes since the last flush. Default 0:
+    /// nothing beyond recovery, as a database without feed consumers needs (a retained
+    /// log costs its bytes on disk: about the bytes written). `u64::MAX` keeps every log.
+    pub change_retention_bytes: u64,
 }
 
 /// The most [`Options::background_threads`] an open accepts: more would only contend
@@ -139,6 +148,7 @@ impl Default for Options {
             file_gc_grace: std::time::Duration::ZERO,
             metrics: true,
             ingest_memory_bytes: 256 << 20,
+            change_retention_bytes: 0,
         }
     }
 }
@@ -147,6 +157,12 @@ impl Options {
     /// The options with `bytes` as [`Options::ingest_memory_bytes`].
     pub fn with_ingest_memory_bytes(mut self, bytes: usize) -> Self {
         self.ingest_memory_bytes = bytes;
+        self
+    }
+
+    /// The options with `bytes` as [`Options::change_retention_bytes`].
+    pub fn with_change_retention_bytes(mut self, bytes: u64) -> Self {
+        self.change_retention_bytes = bytes;
         self
     }
 

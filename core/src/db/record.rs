@@ -3,10 +3,10 @@
 //!
 //! ```text
 //! 0   8  seq       u64 LE, written by GroupCommit::commit_numbered under its lock
-//! 8   1  kind      1 = write (upsert), 2 = delete
+//! 8   1  kind      1 = write (upsert), 2 = delete, 3 = ingest marker
 //! 9   8  table id  u64 LE
 //! 17  .. payload   an Arrow IPC stream of one batch: the written batch, or for a delete
-//!                  one column of the deleted keys
+//!                  one column of the deleted keys; for an ingest marker, an empty batch
 //! ```
 
 use std::io::Cursor;
@@ -23,6 +23,7 @@ use crate::{Error, Result};
 pub(crate) const HEADER: usize = 17;
 const KIND_WRITE: u8 = 1;
 const KIND_DELETE: u8 = 2;
+const KIND_INGEST: u8 = 3;
 
 /// A decoded record.
 #[derive(Debug)]
@@ -42,6 +43,9 @@ pub(crate) enum Op {
     Write(RecordBatch),
     /// Deletes the keys.
     Delete(ArrayRef),
+    /// Marks a bulk ingest into the table (its rows are in segments, not in the log): the
+    /// change feed cannot replay past it.
+    Ingest,
 }
 
 /// Encodes a write of `batch` to table `table`, the sequence number left zero.
@@ -60,6 +64,15 @@ pub(crate) fn encode_delete(table: u64, keys: &dyn Array) -> Result<Vec<u8>> {
     encode(KIND_DELETE, table, &batch)
 }
 
+/// Encodes the marker of a bulk ingest into table `table`, the sequence number left zero.
+pub(crate) fn encode_ingest(table: u64) -> Result<Vec<u8>> {
+    encode(
+        KIND_INGEST,
+        table,
+        &RecordBatch::new_empty(Arc::new(Schema::empty())),
+    )
+}
+
 fn encode(kind: u8, table: u64, batch: &RecordBatch) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity(HEADER + 256 + batch.get_array_memory_size());
     out.extend_from_slice(&[0u8; 8]);
@@ -70,6 +83,20 @@ fn encode(kind: u8, table: u64, batch: &RecordBatch) -> Result<Vec<u8>> {
     writer.finish()?;
     drop(writer);
     Ok(out)
+}
+
+/// The sequence number and table id of a record read from log `log`, without decoding its
+/// payload.
+pub(crate) fn peek(bytes: &[u8], log: &str) -> Result<(u64, u64)> {
+    let (Some(seq), Some(table)) = (bytes.get(..8), bytes.get(9..HEADER)) else {
+        return Err(Error::corrupt(
+            log,
+            "engine record",
+            format!("{} bytes, shorter than its header", bytes.len()),
+        ));
+    };
+    let word = |b: &[u8]| b.try_into().map(u64::from_le_bytes).unwrap_or_default();
+    Ok((word(seq), word(table)))
 }
 
 /// Decodes a record read from log `log` (named in errors).
@@ -103,6 +130,7 @@ pub(crate) fn decode(bytes: &[u8], log: &str) -> Result<Record> {
                 .cloned()
                 .ok_or_else(|| corrupt(format!("delete record {seq} has no key column")))?,
         ),
+        KIND_INGEST => Op::Ingest,
         other => return Err(corrupt(format!("record {seq} has unknown kind {other}"))),
     };
     Ok(Record { seq, table, op })
@@ -136,6 +164,13 @@ mod tests {
         let keys = Int64Array::from(vec![3, 4, 5]);
         let r = decode(&encode_delete(2, &keys).unwrap(), "log").unwrap();
         assert!(matches!(r.op, Op::Delete(k) if k.len() == 3));
+
+        let mut marker = encode_ingest(7).unwrap();
+        marker[..8].copy_from_slice(&43u64.to_le_bytes());
+        assert_eq!(peek(&marker, "log").unwrap(), (43, 7));
+        assert!(peek(&marker[..16], "log").is_err());
+        let r = decode(&marker, "log").unwrap();
+        assert!(matches!(r.op, Op::Ingest) && r.table == 7);
     }
 
     #[test]

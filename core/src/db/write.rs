@@ -130,7 +130,7 @@ impl Db {
 
 impl Inner {
     /// Fails if the database is closed or writes were stopped by a log failure.
-    fn check_writable(&self) -> Result<()> {
+    pub(super) fn check_writable(&self) -> Result<()> {
         self.check_open()?;
         match self.stopped.get() {
             Some(reason) => Err(Error::WritesStopped(reason.clone())),
@@ -141,7 +141,7 @@ impl Inner {
     /// Logs `record` and returns its sequence number. A failed log write stops all later
     /// writes (what reached the file is unknown) and publishes the number, so that no
     /// reader waits for it.
-    fn log(&self, record: Vec<u8>) -> Result<u64> {
+    pub(super) fn log(&self, record: Vec<u8>) -> Result<u64> {
         let sync = self.options.sync == SyncPolicy::Always;
         let bytes = record.len();
         let numbered = self.wal.load().commit_numbered(record, sync)?;

@@ -144,6 +144,8 @@ public:
     Options &target_segment_bytes(uint64_t n) noexcept { raw_.target_segment_bytes = n; return *this; }
     /// < 0: no idle compaction.
     Options &idle_compaction_millis(int64_t ms) noexcept { raw_.idle_compaction_millis = ms; return *this; }
+    /// Bytes of flushed write-ahead logs kept for Db::changes (UINT64_MAX: all; default 0).
+    Options &change_retention_bytes(uint64_t n) noexcept { raw_.change_retention_bytes = n; return *this; }
 
 private:
     murr_options_t raw_;
@@ -644,6 +646,26 @@ public:
             return murr_db_scan(raw_, snap(snapshot), table.c_str(), c.data(), c.size(), &raw, e);
         });
         return Stream(std::move(raw));
+    }
+
+    /// The change feed of `table`: every write and delete with a sequence number above
+    /// `since_seq`, up to the newest write visible now, as batches of `_seq` (uint64),
+    /// `_op` ("write"/"delete"), the key, every other column, `_present`
+    /// (fixed_size_list<bool>: which of those columns the write carried); the schema's
+    /// metadata `murr.changes.end_seq` is where the next feed starts. A start older than
+    /// the logs kept throws Error(MURR_CHANGES_NOT_RETAINED); a bulk ingest is not in the
+    /// log, so reading past its marker fails. The stream must not outlive the Db.
+    Stream changes(const std::string &table, uint64_t since_seq = 0) {
+        ArrowArrayStream raw;
+        std::memset(&raw, 0, sizeof raw);
+        call([&](murr_error_t *e) { return murr_db_changes(raw_, table.c_str(), since_seq, &raw, e); });
+        return Stream(std::move(raw));
+    }
+    /// The smallest `since_seq` changes() accepts now.
+    uint64_t changes_oldest_since() {
+        uint64_t out = 0;
+        call([&](murr_error_t *e) { return murr_db_changes_oldest_since(raw_, &out, e); });
+        return out;
     }
 
 private:

@@ -18,6 +18,7 @@ from .db import LocalMurr, Metrics, Murr, Snapshot, TableStats
 from .errors import (
     ArrowError,
     BackgroundError,
+    ChangesNotRetainedError,
     ClosedError,
     CorruptError,
     InternalError,
@@ -49,6 +50,7 @@ __all__ = [
     "ArrowError",
     "AsyncRemoteMurr",
     "BackgroundError",
+    "ChangesNotRetainedError",
     "ClosedError",
     "ColumnSchema",
     "CorruptError",

@@ -128,6 +128,7 @@ class Options(Structure):
         ("l0_stop_writes", c_uint32),
         ("target_segment_bytes", c_uint64),
         ("idle_compaction_millis", c_int64),
+        ("change_retention_bytes", c_uint64),
     ]
 
 
@@ -282,6 +283,11 @@ _SIGNATURES = {
         _status,
         [_db, _snap, c_char_p, _names, c_size_t, POINTER(ArrowArrayStream), _err],
     ),
+    "murr_db_changes": (
+        _status,
+        [_db, c_char_p, c_uint64, POINTER(ArrowArrayStream), _err],
+    ),
+    "murr_db_changes_oldest_since": (_status, [_db, POINTER(c_uint64), _err]),
     "murr_server_options_default": (None, [POINTER(ServerOptions)]),
     "murr_server_start": (_status, [_db, POINTER(ServerOptions), POINTER(c_void_p), _err]),
     "murr_server_http_port": (c_int32, [c_void_p]),

@@ -131,7 +131,8 @@ class Murr:
         an int: fsync every that many ms), `background_threads` (0: flushes and
         compactions only when asked), `memtable_bytes`, `create_if_missing`,
         `skip_corrupt`, `l0_compaction_trigger`, `l0_slowdown_writes`, `l0_stop_writes`,
-        `target_segment_bytes`, `idle_compaction_millis`.
+        `target_segment_bytes`, `idle_compaction_millis`, `change_retention_bytes` (bytes of
+        flushed write-ahead logs kept for `changes`; default 0, `2**64 - 1` keeps all).
         """
         handle, path = _open(path, options, server)
         db = cls.__new__(cls)
@@ -477,6 +478,37 @@ class Murr:
         """Every live row of `table` in key order, as a `pyarrow.RecordBatchReader` of
         `columns` (default: all, the key first), as of this call."""
         return _scan(self, None, table, columns)
+
+    def changes(self, table: str, since_seq: int = 0) -> pa.RecordBatchReader:
+        """The change feed of `table`: every write and delete with a sequence number above
+        `since_seq`, in order, up to the newest write visible now, as a
+        `pyarrow.RecordBatchReader`. Columns, by position: `_seq` (uint64), `_op` ("write"
+        or "delete"), the key, every other column (null when not written and for deletes),
+        `_present` (a fixed-size list of bools: which of those columns the write carried).
+        Replay: a write sets, for its key, the columns whose `_present` entry is true; a
+        delete removes the key. The schema's metadata `murr.changes.end_seq` is where the
+        next feed starts (`changes(table, end)`). A start older than the logs kept (see
+        the option `change_retention_bytes` and `changes_oldest_since`) raises
+        `ChangesNotRetainedError`; a bulk ingest is not in the log, so reading past its
+        marker raises too (resynchronise from a scan)."""
+        if not isinstance(since_seq, int) or isinstance(since_seq, bool) or not 0 <= since_seq < 1 << 64:
+            raise InvalidArgumentError(f"since_seq is an integer in [0, 2**64), not {since_seq!r}")
+        stream = _native.ArrowArrayStream()
+        call = Call()
+        call.check(
+            _lib.murr_db_changes(
+                self._ptr(), _enc(table), since_seq, ctypes.byref(stream), call.ref
+            )
+        )
+        owner = _ScanOwner(_arrow.import_stream(stream), self._handle)
+        return pa.RecordBatchReader.from_batches(owner.inner.schema, _batches(owner))
+
+    def changes_oldest_since(self) -> int:
+        """The smallest `since_seq` `changes` accepts now (the logs kept start above it)."""
+        out = ctypes.c_uint64(0)
+        call = Call()
+        call.check(_lib.murr_db_changes_oldest_since(self._ptr(), ctypes.byref(out), call.ref))
+        return out.value
 
     def snapshot(self) -> "Snapshot":
         """A consistent read view: reads through it see the database as it is now."""

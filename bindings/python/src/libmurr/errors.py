@@ -133,6 +133,14 @@ class InternalError(MurrError):
     status = 15
 
 
+class ChangesNotRetainedError(MurrError, LookupError):
+    """MURR_CHANGES_NOT_RETAINED: `Murr.changes` was asked for changes older than the
+    write-ahead logs kept; open with a larger `change_retention_bytes`, or resynchronise
+    from a scan and follow the feed from `Murr.changes_oldest_since()` on."""
+
+    status = 17
+
+
 _BY_STATUS = {
     cls.status: cls
     for cls in (
@@ -151,6 +159,7 @@ _BY_STATUS = {
         BackgroundError,
         ArrowError,
         InternalError,
+        ChangesNotRetainedError,
     )
 }
 

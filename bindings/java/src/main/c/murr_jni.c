@@ -186,12 +186,12 @@ JNIEXPORT jlong JNICALL Java_dev_murr_Native_open(JNIEnv *env, jclass cls, jbyte
     (void)cls;
     murr_options_t opts;
     murr_options_default(&opts);
-    jlong v[11];
-    if ((*env)->GetArrayLength(env, values) != 11) {
-        throw_arg(env, "murr: options array must hold 11 values");
+    jlong v[12];
+    if ((*env)->GetArrayLength(env, values) != 12) {
+        throw_arg(env, "murr: options array must hold 12 values");
         return 0;
     }
-    (*env)->GetLongArrayRegion(env, values, 0, 11, v);
+    (*env)->GetLongArrayRegion(env, values, 0, 12, v);
 #define MURR_SET(i, field, type) \
     if (set_mask & (1LL << (i))) opts.field = (type)v[i]
     MURR_SET(0, sync, int32_t);
@@ -205,6 +205,7 @@ JNIEXPORT jlong JNICALL Java_dev_murr_Native_open(JNIEnv *env, jclass cls, jbyte
     MURR_SET(8, l0_stop_writes, uint32_t);
     MURR_SET(9, target_segment_bytes, uint64_t);
     MURR_SET(10, idle_compaction_millis, int64_t);
+    MURR_SET(11, change_retention_bytes, uint64_t);
 #undef MURR_SET
     char *p;
     if (!copy_bytes(env, path, &p)) {
@@ -574,6 +575,32 @@ JNIEXPORT void JNICALL Java_dev_murr_Native_scan(JNIEnv *env, jclass cls, jlong 
     free(t);
     cstr_list_free(&c);
     check(env, s, &err);
+}
+
+/* ---- the change feed ---------------------------------------------------------------- */
+
+JNIEXPORT void JNICALL Java_dev_murr_Native_changes(JNIEnv *env, jclass cls, jlong db,
+                                                    jbyteArray table, jlong since_seq,
+                                                    jlong out_stream) {
+    (void)cls;
+    char *t;
+    if (!copy_bytes(env, table, &t)) {
+        return;
+    }
+    murr_error_t err = MURR_ERROR_INIT;
+    murr_status_t s =
+        murr_db_changes(db_of(db), t, (uint64_t)since_seq, ptr_of(out_stream), &err);
+    free(t);
+    check(env, s, &err);
+}
+
+JNIEXPORT jlong JNICALL Java_dev_murr_Native_changesOldestSince(JNIEnv *env, jclass cls,
+                                                               jlong db) {
+    (void)cls;
+    uint64_t out = 0;
+    murr_error_t err = MURR_ERROR_INIT;
+    check(env, murr_db_changes_oldest_since(db_of(db), &out, &err), &err);
+    return (jlong)out;
 }
 
 /* ---- tests ------------------------------------------------------------------------- */

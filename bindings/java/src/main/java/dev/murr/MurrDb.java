@@ -325,6 +325,37 @@ public final class MurrDb extends MurrReader implements AutoCloseable {
     });
   }
 
+  /**
+   * The change feed of {@code table}: every write and delete of it with a sequence number above
+   * {@code sinceSeq} (unsigned), in sequence order, up to the newest write visible now. Columns,
+   * by position: {@code _seq} (uint64), {@code _op} ("write" or "delete"), the key, every other
+   * column of the table (null when not written and for deletes), {@code _present} (a
+   * fixed-size list of booleans: which of those columns the write carried). Replaying the rows
+   * onto a map rebuilds the table: a write sets the columns {@code _present} marks, a delete
+   * removes the key. The schema's metadata {@code murr.changes.end_seq} is where the next feed
+   * starts. A start older than the logs kept throws {@link MurrException} with status {@link
+   * MurrException#CHANGES_NOT_RETAINED} (see {@link Options#changeRetentionBytes} and {@link
+   * #changesOldestSince}); a bulk ingest is not in the log, so reading past its marker fails
+   * (resynchronise from a scan). Close the feed before the database.
+   */
+  public Scan changes(String table, long sinceSeq) {
+    byte[] t = Utf8.cstring("table", table);
+    BufferAllocator a = allocator();
+    try (ArrowArrayStream stream = ArrowArrayStream.allocateNew(a)) {
+      // Tracked under the read lock, so that close() releases it before freeing the database.
+      return withDb(
+          db -> {
+            Native.changes(db, t, sinceSeq, stream.memoryAddress());
+            return track(new Scan(this, Data.importArrayStream(a, stream)));
+          });
+    }
+  }
+
+  /** The smallest {@code sinceSeq} {@link #changes} accepts now (unsigned). */
+  public long changesOldestSince() {
+    return withDb(Native::changesOldestSince);
+  }
+
   /** A consistent view of the database as it is now; close it (before the database). */
   public Snapshot snapshot() {
     // Tracked under the read lock, so that close() frees it before the database.

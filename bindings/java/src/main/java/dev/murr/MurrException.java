@@ -41,6 +41,11 @@ public final class MurrException extends RuntimeException {
   public static final int INTERNAL = 15;
   /** An error of the engine that this ABI version does not name. */
   public static final int UNKNOWN = 16;
+  /**
+   * {@link MurrDb#changes} was asked for changes older than the write-ahead logs kept (see
+   * {@link Options#changeRetentionBytes}).
+   */
+  public static final int CHANGES_NOT_RETAINED = 17;
 
   private final int status;
 

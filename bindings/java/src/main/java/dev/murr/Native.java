@@ -60,6 +60,10 @@ final class Native {
 
   static native void snapshotFree(long snapshot);
 
+  static native void changes(long db, byte[] table, long sinceSeq, long outStream);
+
+  static native long changesOldestSince(long db);
+
   static native void scan(
       long db, long snapshot, byte[] table, byte[] columns, int[] columnOffsets, long outStream);
 

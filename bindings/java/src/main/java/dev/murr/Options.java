@@ -17,7 +17,7 @@ public final class Options {
     EVERY_MILLIS
   }
 
-  static final int COUNT = 11;
+  static final int COUNT = 12;
   private final long[] values = new long[COUNT];
   private long setMask;
   private BufferAllocator allocator;
@@ -98,6 +98,15 @@ public final class Options {
   /** Compact a table once no write came for this long; negative: off (default 1000). */
   public Options idleCompactionMillis(long millis) {
     return set(10, millis);
+  }
+
+  /**
+   * Bytes of flushed write-ahead logs kept for {@link MurrDb#changes} (the newest logs within
+   * it), read as an unsigned 64-bit number: -1 keeps every log. Default 0: only what recovery
+   * needs, so the feed covers the writes since the last flush.
+   */
+  public Options changeRetentionBytes(long bytes) {
+    return set(11, bytes);
   }
 
   /**

@@ -18,9 +18,12 @@ import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.UInt8Vector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -270,6 +273,59 @@ class MurrDbTest {
         assertEquals(10, rows, "the snapshot's scan still sees doc_2");
       }
     }
+  }
+
+  @Test
+  void changesStreamWritesAndDeletes() {
+    load("t", 10, 2, false, 0);
+    long del = db.delete("t", "doc_2");
+    assertEquals(0, db.changesOldestSince());
+    long writes = 0;
+    long deletes = 0;
+    long lastWrite = 0;
+    try (Scan feed = db.changes("t", 0)) {
+      Schema schema = feed.root().getSchema();
+      assertEquals(
+          List.of("_seq", "_op", "key", "f0", "f1", "_present"),
+          schema.getFields().stream().map(Field::getName).toList());
+      assertEquals(Long.toString(del), schema.getCustomMetadata().get("murr.changes.end_seq"));
+      while (feed.loadNextBatch()) {
+        VectorSchemaRoot r = feed.root();
+        UInt8Vector seqs = (UInt8Vector) r.getVector(0);
+        VarCharVector ops = (VarCharVector) r.getVector(1);
+        FixedSizeListVector present = (FixedSizeListVector) r.getVector(5);
+        BitVector bits = (BitVector) present.getDataVector();
+        for (int i = 0; i < r.getRowCount(); i++) {
+          String op = new String(ops.get(i), StandardCharsets.UTF_8);
+          if (op.equals("write")) {
+            writes++;
+            lastWrite = seqs.get(i);
+            assertEquals(1, bits.get(2 * i));
+            assertEquals(1, bits.get(2 * i + 1));
+          } else {
+            assertEquals("delete", op);
+            assertEquals(del, seqs.get(i));
+            assertEquals(0, bits.get(2 * i));
+            assertTrue(r.getVector(3).isNull(i));
+            deletes++;
+          }
+        }
+      }
+    }
+    assertEquals(10, writes);
+    assertEquals(1, deletes);
+    try (Scan later = db.changes("t", lastWrite)) {
+      int rows = 0;
+      while (later.loadNextBatch()) {
+        rows += later.root().getRowCount();
+      }
+      assertEquals(1, rows, "a feed from the middle");
+    }
+    db.flush();
+    assertEquals(del, db.changesOldestSince());
+    MurrException e = assertThrows(MurrException.class, () -> db.changes("t", 0));
+    assertEquals(MurrException.CHANGES_NOT_RETAINED, e.status());
+    assertTrue(e.getMessage().contains("change_retention_bytes"), e.getMessage());
   }
 
   @Test
