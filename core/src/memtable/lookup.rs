@@ -179,6 +179,7 @@ impl Lookup {
 
 /// The fixed-width values a [`Lookup`] resolves to, resolved per written batch and asked
 /// column once (not per cell): a cell is then a slice of its batch's value buffer.
+#[cfg(feature = "engine")]
 pub(crate) struct FixedCells<'l> {
     lookup: &'l Lookup,
     /// Per source and asked column (source-major): the column's data and value width, or
@@ -187,6 +188,7 @@ pub(crate) struct FixedCells<'l> {
 }
 
 /// One cell as [`FixedCells::cell`] reads it.
+#[cfg(feature = "engine")]
 pub(crate) enum FixedCell<'a> {
     /// The value's bytes.
     Value(&'a [u8]),
@@ -197,6 +199,7 @@ pub(crate) enum FixedCell<'a> {
     Other,
 }
 
+#[cfg(feature = "engine")]
 impl Lookup {
     /// The view of this lookup's fixed-width cells.
     pub(crate) fn fixed_cells(&self) -> FixedCells<'_> {
@@ -222,6 +225,7 @@ impl Lookup {
     }
 }
 
+#[cfg(feature = "engine")]
 impl FixedCells<'_> {
     /// The raw cell of key `key` and asked column `column`.
     #[inline]

@@ -110,6 +110,7 @@ pub use assemble::assemble;
 pub use flushing::{MergedChunk, MergedChunks};
 pub use lookup::{Cell, CellRef, KeyState, Lookup};
 #[cfg(feature = "engine")]
+#[cfg(feature = "engine")]
 pub(crate) use lookup::{FixedCell, FixedCells, key_hashes};
 #[cfg(feature = "engine")]
 pub(crate) use sorted::Sorted;
