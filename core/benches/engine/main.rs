@@ -1,7 +1,7 @@
 //! W1, R1, R4 and O1 of docs/WORKLOAD.md through the embedded database (`murr_core::db::Db`),
 //! with a bare segment of the same rows as the same-run peer.
 //!
-//! `cargo bench -p murr-core --bench engine -- [--rows N] [--batches B] [--only w1|r1|r1mem|r4|o1|r1run|states|metrics|ingest]`
+//! `cargo bench -p murr-core --bench engine -- [--rows N] [--batches B] [--only w1|r1|r1mem|r4|o1|r1run|states|pair|metrics|ingest]`
 //! [--segments N] [--ingest-mib N] (`--only` also takes a comma-separated list: `--only r1,o1`).
 //!
 //! - W1: ingest through `Db::write` in 100,000-row batches (sync always / never, one flush;
@@ -46,6 +46,7 @@ mod ingest;
 mod lifecycle;
 mod lsm;
 mod metrics_cost;
+mod pair;
 mod phases;
 mod reads;
 mod run;
@@ -256,7 +257,7 @@ fn main() {
         lifecycle::w1(a.rows, dir);
     }
     if ![
-        "r1", "r1mem", "o1", "r4", "w2", "r1run", "states", "metrics", "ingest",
+        "r1", "r1mem", "o1", "r4", "w2", "r1run", "states", "metrics", "ingest", "pair",
     ]
     .iter()
     .any(|w| only(w))
@@ -269,6 +270,9 @@ fn main() {
     }
     if only("states") {
         states::states(&keys, a.rows, dir);
+    }
+    if only("pair") {
+        pair::pair(&keys, a.rows, dir);
     }
     if only("metrics") {
         metrics_cost::metrics_cost(&keys, a.rows, dir);

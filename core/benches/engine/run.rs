@@ -12,7 +12,7 @@ use murr_workload as workload;
 
 #[path = "../segment_read/baseline.rs"]
 #[allow(dead_code)]
-mod baseline;
+pub(crate) mod baseline;
 
 use crate::fixture::{ONE_FLUSH, create, options, segment_files, write_rows};
 use crate::{KeyBatches, Reader, TABLE, WARMUP, WIDTH, columns, interleave, print_reads};

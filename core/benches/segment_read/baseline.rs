@@ -166,6 +166,120 @@ impl Prefetched {
     }
 }
 
+/// The baseline docs/WORKLOAD.md names: open addressing over 32-byte slots that hold the
+/// key inline (tag, row, length and up to 23 key bytes: a probe that finds the slot has
+/// the key, no further miss), row-major values, and staged prefetching (hash every key and
+/// prefetch its slot; probe and prefetch the row; gather).
+pub struct InlineKeys {
+    slots: Vec<Slot>,
+    values: Vec<f32>,
+    width: usize,
+}
+
+/// One slot: 32 bytes, aligned so that a slot is one half of a cache line.
+#[derive(Clone, Copy)]
+#[repr(C, align(32))]
+struct Slot {
+    tag: u32,
+    row: u32,
+    len: u8,
+    key: [u8; INLINE],
+}
+
+const INLINE: usize = 23;
+
+impl InlineKeys {
+    /// Keys longer than 23 bytes are refused (the canonical keys are at most 13).
+    pub fn build(
+        rows: u64,
+        width: usize,
+        key: impl Fn(u64) -> String,
+        value: impl Fn(u64, usize) -> f32,
+    ) -> Self {
+        let n = rows as usize;
+        let slot_count = n + n * 3 / 7 + 1;
+        let empty = Slot {
+            tag: 0,
+            row: EMPTY,
+            len: 0,
+            key: [0; INLINE],
+        };
+        let mut slots = vec![empty; slot_count];
+        let mut values = Vec::with_capacity(n * width);
+        for i in 0..rows {
+            let k = key(i);
+            let b = k.as_bytes();
+            assert!(b.len() <= INLINE, "key {k} is longer than {INLINE} bytes");
+            let h = xxh3_64(b);
+            let mut pos = home(h, slot_count);
+            while slots[pos].row != EMPTY {
+                pos = if pos + 1 == slot_count { 0 } else { pos + 1 };
+            }
+            let mut inline = [0u8; INLINE];
+            inline[..b.len()].copy_from_slice(b);
+            slots[pos] = Slot {
+                tag: h as u32,
+                row: i as u32,
+                len: b.len() as u8,
+                key: inline,
+            };
+            values.extend((0..width).map(|c| value(i, c)));
+        }
+        InlineKeys {
+            slots,
+            values,
+            width,
+        }
+    }
+
+    /// Gathers `cols` of `keys` into one column vector each (0.0 for a key not found), and
+    /// which keys were found.
+    pub fn get<K: AsRef<str>>(&self, keys: &[K], cols: &[usize]) -> (Vec<Vec<f32>>, Vec<bool>) {
+        let n = keys.len();
+        let sc = self.slots.len();
+        let mut probes = Vec::with_capacity(n);
+        for k in keys {
+            let h = xxh3_64(k.as_ref().as_bytes());
+            let pos = home(h, sc);
+            prefetch(self.slots.as_ptr().wrapping_add(pos).cast());
+            probes.push((h, pos));
+        }
+        let mut rows = vec![EMPTY; n];
+        for (i, &(h, mut pos)) in probes.iter().enumerate() {
+            let b = keys[i].as_ref().as_bytes();
+            loop {
+                let slot = &self.slots[pos];
+                if slot.row == EMPTY {
+                    break;
+                }
+                if slot.tag == h as u32
+                    && usize::from(slot.len) == b.len()
+                    && &slot.key[..b.len()] == b
+                {
+                    rows[i] = slot.row;
+                    let at = slot.row as usize * self.width;
+                    prefetch(self.values.as_ptr().wrapping_add(at).cast());
+                    break;
+                }
+                pos = if pos + 1 == sc { 0 } else { pos + 1 };
+            }
+        }
+        let mut found = vec![false; n];
+        let mut out: Vec<Vec<f32>> = cols.iter().map(|_| vec![0.0; n]).collect();
+        for (i, &r) in rows.iter().enumerate() {
+            if r == EMPTY {
+                continue;
+            }
+            found[i] = true;
+            let row = &self.values[r as usize * self.width..][..self.width];
+            for (o, &c) in out.iter_mut().zip(cols) {
+                o[i] = row[c];
+            }
+        }
+        (out, found)
+    }
+}
+
 /// The plain peer of docs/WORKLOAD.md: a fast-hash HashMap from key to row plus one Vec per column.
 pub struct PlainMap {
     index: FxHashMap<String, u32>,
