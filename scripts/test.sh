@@ -23,6 +23,8 @@ cargo test --workspace --locked
 step "the C ABI's in-process server (murr-ffi with its feature server, as the Python wheel builds it)"
 cargo test -p murr-ffi --features server --test server --locked
 
+step "exports read by pyiceberg, DuckDB (iceberg_scan, read_parquet) and pyarrow"
+scripts/test-export.sh
 step "include/murr.h is what scripts/gen-header.sh generates"
 fresh=$(mktemp --suffix=.h)
 trap 'rm -f "$fresh"' EXIT
