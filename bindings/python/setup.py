@@ -134,7 +134,10 @@ setup(
             # `Murr.start_local(http_port=...)` / `Murr.serve`: libmurr's HTTP and Flight
             # server in the process (murr_server_start), which the C library leaves out
             # (about 17 MB of the wheel's 24 MB libmurr.so: tokio, hyper, tonic, parquet).
-            features=["server"],
+            # `Murr.export_parquet` / `export_iceberg` (murr_db_export_*): murr-core's
+            # Parquet writer and Iceberg metadata, also left out of the C library; the
+            # parquet crate is in the server already, so it adds the Avro writer mostly.
+            features=["server", "export"],
             # The release profile keeps line tables for profiling (`debug = 1`): most of
             # the library's size, stripped here (`strip -S`).
             strip=Strip.Debug,

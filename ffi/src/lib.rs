@@ -47,6 +47,9 @@ pub mod snapshot;
 
 pub mod scan;
 
+// Exports as Parquet files or an Iceberg table (cargo feature `export`).
+pub mod table_export;
+
 // The HTTP and Arrow Flight server, inside the application.
 pub mod server;
 
@@ -85,6 +88,7 @@ pub use server::*;
 pub use snapshot::*;
 pub use stats::*;
 pub use status::*;
+pub use table_export::*;
 pub use tables::*;
 pub use testing::*;
 pub use version::*;
