@@ -12,6 +12,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::SortingColumn;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 
 use super::{ExportOptions, ExportReport};
 use crate::db::{Db, Snapshot};
@@ -130,7 +131,7 @@ pub(crate) fn scan_error(e: ArrowError) -> Error {
 
 /// The writer properties of `options`: zstd, row group size, page statistics, and the
 /// first column declared as the rows' ascending sort order.
-fn properties(options: &ExportOptions, target: &str) -> Result<WriterProperties> {
+fn properties(options: &ExportOptions, key: &str, target: &str) -> Result<WriterProperties> {
     let level = ZstdLevel::try_new(options.zstd_level).map_err(|e| Error::Export {
         target: target.to_owned(),
         detail: format!("zstd level {}: {e}", options.zstd_level),
@@ -139,6 +140,8 @@ fn properties(options: &ExportOptions, target: &str) -> Result<WriterProperties>
         .set_compression(Compression::ZSTD(level))
         .set_max_row_group_row_count(Some(options.rows_per_row_group.max(1)))
         .set_statistics_enabled(EnabledStatistics::Page)
+        // Keys are unique: a dictionary of them only costs time before it is given up.
+        .set_column_dictionary_enabled(ColumnPath::from(key), false)
         .set_sorting_columns(Some(vec![SortingColumn {
             column_idx: 0,
             descending: false,
@@ -147,6 +150,9 @@ fn properties(options: &ExportOptions, target: &str) -> Result<WriterProperties>
         .set_created_by(format!("libmurr {}", env!("CARGO_PKG_VERSION")))
         .build())
 }
+
+/// Batches the scan may run ahead of the Parquet encoder.
+const AHEAD: usize = 2;
 
 /// A file being written: its writer, temporary and final names, rows so far.
 struct Open {
@@ -160,9 +166,10 @@ struct Open {
 /// `name(n)`, each of at most `options.rows_per_file` rows; with `at_least_one`, no rows
 /// still give one (empty) file. Every file is written under a `.tmp` name and fsynced;
 /// once all are, they are renamed and `dir` is fsynced. On an error the temporary files
-/// are removed and nothing is renamed.
+/// are removed and nothing is renamed. `batches` is read on a thread of its own, at most
+/// [`AHEAD`] batches ahead of the encoder.
 pub(crate) fn write_files(
-    batches: impl Iterator<Item = Result<RecordBatch>>,
+    batches: impl Iterator<Item = Result<RecordBatch>> + Send,
     schema: SchemaRef,
     dir: &Path,
     name: &dyn Fn(usize) -> String,
@@ -170,7 +177,29 @@ pub(crate) fn write_files(
     at_least_one: bool,
 ) -> Result<Vec<Written>> {
     let mut tmps: Vec<PathBuf> = Vec::new();
-    let result = write_tmp(batches, schema, dir, name, options, at_least_one, &mut tmps);
+    // The scan (and any conversion) runs on a thread of its own, a few batches ahead of
+    // the encoder: reading and encoding overlap.
+    let result = std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<RecordBatch>>(AHEAD);
+        scope.spawn(move || {
+            for batch in batches {
+                let failed = batch.is_err();
+                // A closed channel: the writer failed and stopped reading.
+                if tx.send(batch).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        write_tmp(
+            rx.into_iter(),
+            schema,
+            dir,
+            name,
+            options,
+            at_least_one,
+            &mut tmps,
+        )
+    });
     let result = result.and_then(|written| {
         for w in &written {
             let tmp = crate::durable::tmp_name(&w.path);
@@ -200,7 +229,8 @@ fn write_tmp(
     tmps: &mut Vec<PathBuf>,
 ) -> Result<Vec<Written>> {
     let target = dir.display().to_string();
-    let props = properties(options, &target)?;
+    let key = schema.fields().first().map_or("", |f| f.name().as_str());
+    let props = properties(options, key, &target)?;
     let per_file = options.rows_per_file.max(1) as u64;
     let parquet_error = |path: &Path, e: parquet::errors::ParquetError| Error::Export {
         target: path.display().to_string(),
