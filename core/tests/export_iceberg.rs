@@ -70,6 +70,41 @@ fn scan_keys(batch: &RecordBatch) -> Vec<String> {
         .collect()
 }
 
+/// The data files a snapshot's manifests add (status 1) and mark deleted (status 2).
+fn manifest_entries(list: &str) -> (Vec<String>, Vec<String>) {
+    use apache_avro::types::Value as Avro;
+    fn get<'a>(v: &'a Avro, name: &str) -> &'a Avro {
+        match v {
+            Avro::Record(fields) => &fields.iter().find(|(n, _)| n == name).unwrap().1,
+            other => panic!("not a record: {other:?}"),
+        }
+    }
+    let read = |path: &str| -> Vec<Avro> {
+        let bytes = std::fs::read(path).unwrap();
+        apache_avro::Reader::new(&bytes[..])
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    };
+    let (mut added, mut deleted) = (Vec::new(), Vec::new());
+    for m in read(list) {
+        let Avro::String(path) = get(&m, "manifest_path") else {
+            panic!("no manifest_path")
+        };
+        for e in read(path) {
+            let Avro::String(file) = get(get(&e, "data_file"), "file_path") else {
+                panic!("no file_path")
+            };
+            match get(&e, "status") {
+                Avro::Int(1) => added.push(file.clone()),
+                Avro::Int(2) => deleted.push(file.clone()),
+                other => panic!("status {other:?}"),
+            }
+        }
+    }
+    (added, deleted)
+}
+
 #[test]
 fn exports_add_snapshots_with_stable_field_ids_and_new_schemas() {
     let dir = tempfile::tempdir().unwrap();
@@ -79,6 +114,7 @@ fn exports_add_snapshots_with_stable_field_ids_and_new_schemas() {
     let mut added = 0;
     let options = ExportOptions::default().with_rows_per_file(500);
     let mut ids = Vec::new();
+    let mut previous_files: Vec<String> = Vec::new();
     for round in 1..=4u64 {
         for _ in 0..40 {
             step(&db, &mut rng, &mut added, 2000);

@@ -2,8 +2,10 @@
 //! entry per manifest) of a snapshot, with the schemas and header metadata of the Iceberg
 //! v2 spec (field ids in `field-id` attributes, which readers resolve fields by).
 
+use std::path::Path;
+
 use apache_avro::types::Value;
-use apache_avro::{Codec, Schema, Writer};
+use apache_avro::{Codec, Reader, Schema, Writer};
 
 use crate::{Error, Result};
 
@@ -61,6 +63,17 @@ pub(crate) struct DataFile {
     pub(crate) split_offsets: Vec<i64>,
 }
 
+/// A live data file of an earlier snapshot, which an overwrite marks deleted.
+#[derive(Debug, Clone)]
+pub(crate) struct LiveFile {
+    /// The file as its manifest lists it.
+    pub(crate) file: DataFile,
+    /// Its data sequence number.
+    pub(crate) sequence: i64,
+    /// Its file sequence number.
+    pub(crate) file_sequence: i64,
+}
+
 /// A manifest's entry in a manifest list.
 #[derive(Debug, Clone)]
 pub(crate) struct ManifestFile {
@@ -72,6 +85,10 @@ pub(crate) struct ManifestFile {
     pub(crate) files: u64,
     /// The rows of those files.
     pub(crate) rows: u64,
+    /// The data files it marks deleted.
+    pub(crate) deleted_files: u64,
+    /// The rows of those files.
+    pub(crate) deleted_rows: u64,
 }
 
 /// The snapshot a manifest or manifest list belongs to.
@@ -100,10 +117,12 @@ fn some_long(v: i64) -> Value {
     Value::Union(1, Box::new(Value::Long(v)))
 }
 
-/// The bytes of a manifest adding `files` in snapshot `snap`, whose table schema is
+/// The bytes of a manifest adding `files` and marking `deleted` (the files of the previous
+/// snapshot, which an overwrite replaces) deleted in snapshot `snap`, whose table schema is
 /// `schema_json` (id `schema_id`), data sorted by sort order `sort_order_id`.
 pub(crate) fn manifest(
     files: &[DataFile],
+    deleted: &[LiveFile],
     snap: SnapshotIds,
     schema_json: &str,
     schema_id: i64,
@@ -124,7 +143,12 @@ pub(crate) fn manifest(
             .add_user_metadata(key.to_owned(), value)
             .map_err(err)?;
     }
-    for file in files {
+    let added = files.iter().map(|f| (1, f, snap.sequence, snap.sequence));
+    // 2: DELETED, with the file's own sequence numbers.
+    let gone = deleted
+        .iter()
+        .map(|l| (2, &l.file, l.sequence, l.file_sequence));
+    for (status, file, sequence, file_sequence) in added.chain(gone) {
         let data_file = Value::Record(vec![
             ("content".into(), Value::Int(0)),
             ("file_path".into(), Value::String(file.path.clone())),
@@ -147,11 +171,10 @@ pub(crate) fn manifest(
             ),
         ]);
         let entry = Value::Record(vec![
-            // 1: ADDED.
-            ("status".into(), Value::Int(1)),
+            ("status".into(), Value::Int(status)),
             ("snapshot_id".into(), some_long(snap.id)),
-            ("sequence_number".into(), some_long(snap.sequence)),
-            ("file_sequence_number".into(), some_long(snap.sequence)),
+            ("sequence_number".into(), some_long(sequence)),
+            ("file_sequence_number".into(), some_long(file_sequence)),
             ("data_file".into(), data_file),
         ]);
         writer.append_value_ref(&entry).map_err(err)?;
@@ -192,14 +215,120 @@ pub(crate) fn manifest_list(manifests: &[ManifestFile], snap: SnapshotIds) -> Re
                 Value::Int(i32::try_from(m.files).unwrap_or(i32::MAX)),
             ),
             ("existing_files_count".into(), Value::Int(0)),
-            ("deleted_files_count".into(), Value::Int(0)),
+            (
+                "deleted_files_count".into(),
+                Value::Int(i32::try_from(m.deleted_files).unwrap_or(i32::MAX)),
+            ),
             ("added_rows_count".into(), long(m.rows)),
             ("existing_rows_count".into(), Value::Long(0)),
-            ("deleted_rows_count".into(), Value::Long(0)),
+            ("deleted_rows_count".into(), long(m.deleted_rows)),
         ]);
         writer.append_value_ref(&entry).map_err(err)?;
     }
     writer.into_inner().map_err(err)
+}
+
+fn field<'a>(record: &'a Value, name: &str) -> Option<&'a Value> {
+    match record {
+        Value::Record(fields) => fields.iter().find(|(n, _)| n == name).map(|(_, v)| v),
+        _ => None,
+    }
+}
+
+/// A long, or a union holding one (`None` for null).
+fn as_long(value: &Value) -> Option<i64> {
+    match value {
+        Value::Long(v) => Some(*v),
+        Value::Int(v) => Some(i64::from(*v)),
+        Value::Union(_, inner) => as_long(inner),
+        _ => None,
+    }
+}
+
+fn as_str(value: &Value) -> Option<&str> {
+    match value {
+        Value::String(s) => Some(s),
+        Value::Union(_, inner) => as_str(inner),
+        _ => None,
+    }
+}
+
+/// The records of the Avro file at `path`.
+fn records(path: &Path) -> Result<Vec<Value>> {
+    let what = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let reader = Reader::new(&bytes[..]).map_err(|e| avro_error(&what, e))?;
+    reader
+        .map(|r| r.map_err(|e| avro_error(&what, e)))
+        .collect()
+}
+
+/// The live data files of the snapshot whose manifest list is `list` (every data
+/// manifest's entries not marked deleted), with their sequence numbers.
+pub(crate) fn live_files(list: &Path) -> Result<Vec<LiveFile>> {
+    let bad = |what: &Path, detail: &str| Error::Export {
+        target: what.display().to_string(),
+        detail: format!(
+            "{detail}: the table's metadata was not written by libmurr's export or is \
+             damaged; export to a new location"
+        ),
+    };
+    let mut out = Vec::new();
+    for m in records(list)? {
+        let path = field(&m, "manifest_path")
+            .and_then(as_str)
+            .ok_or_else(|| bad(list, "a manifest list entry has no manifest_path"))?;
+        let list_sequence = field(&m, "sequence_number").and_then(as_long);
+        if field(&m, "content").and_then(as_long).unwrap_or(0) != 0 {
+            return Err(bad(
+                list,
+                "it lists delete manifests, which libmurr never writes",
+            ));
+        }
+        let manifest = Path::new(path);
+        for entry in records(manifest)? {
+            let status = field(&entry, "status").and_then(as_long);
+            let file = field(&entry, "data_file");
+            let (Some(status), Some(file)) = (status, file) else {
+                return Err(bad(manifest, "an entry has no status or data_file"));
+            };
+            if status == 2 {
+                continue;
+            }
+            let get = |name: &str| field(file, name).and_then(as_long);
+            let path = field(file, "file_path")
+                .and_then(as_str)
+                .ok_or_else(|| bad(manifest, "an entry has no file_path"))?;
+            let sequence = field(&entry, "sequence_number")
+                .and_then(as_long)
+                .or(list_sequence)
+                .unwrap_or(0);
+            let split_offsets = match field(file, "split_offsets") {
+                Some(Value::Union(_, inner)) => match inner.as_ref() {
+                    Value::Array(v) => v.iter().filter_map(as_long).collect(),
+                    _ => Vec::new(),
+                },
+                _ => Vec::new(),
+            };
+            out.push(LiveFile {
+                file: DataFile {
+                    path: path.to_owned(),
+                    rows: get("record_count")
+                        .and_then(|v| u64::try_from(v).ok())
+                        .unwrap_or(0),
+                    bytes: get("file_size_in_bytes")
+                        .and_then(|v| u64::try_from(v).ok())
+                        .unwrap_or(0),
+                    split_offsets,
+                },
+                sequence,
+                file_sequence: field(&entry, "file_sequence_number")
+                    .and_then(as_long)
+                    .unwrap_or(sequence),
+            });
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -220,7 +349,7 @@ mod tests {
             bytes: 1234,
             split_offsets: vec![4],
         }];
-        let bytes = manifest(&files, snap, "{}", 0, 1)?;
+        let bytes = manifest(&files, &[], snap, "{}", 0, 1)?;
         let reader = Reader::new(&bytes[..]).map_err(|e| avro_error("test", e))?;
         let meta = reader.user_metadata().clone();
         assert_eq!(
@@ -239,6 +368,8 @@ mod tests {
                 bytes: 100,
                 files: 1,
                 rows: 10,
+                deleted_files: 0,
+                deleted_rows: 0,
             }],
             snap,
         )?;

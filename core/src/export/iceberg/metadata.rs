@@ -322,16 +322,17 @@ pub(crate) fn draft(
 }
 
 impl Draft {
-    /// The previous snapshot's summary, if any (for the running totals).
-    pub(crate) fn parent_summary(&self) -> Option<&Map<String, Value>> {
+    /// The previous snapshot's manifest list, if any.
+    pub(crate) fn parent_manifest_list(&self) -> Option<String> {
         let parent = self.parent?;
         self.json
             .get("snapshots")?
             .as_array()?
             .iter()
             .find(|s| s.get("snapshot-id").and_then(Value::as_i64) == Some(parent))?
-            .get("summary")?
-            .as_object()
+            .get("manifest-list")?
+            .as_str()
+            .map(str::to_owned)
     }
 
     /// The metadata with `snapshot` (a snapshot object, with its id and timestamp) added

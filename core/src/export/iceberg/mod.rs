@@ -1,8 +1,8 @@
 //! A table exported as an Apache Iceberg table (format v2) on the local filesystem.
 //!
-//! Each export commits one snapshot, an overwrite: its manifest lists new Parquet data
-//! files holding every live row, and no file of an earlier snapshot, which stay on disk so
-//! earlier snapshots still read as they were (time travel). The layout:
+//! Each export commits one snapshot, an overwrite: its manifest adds new Parquet data files
+//! holding every live row and marks the previous snapshot's files deleted (status 2); those
+//! stay on disk, so earlier snapshots still read as they were (time travel). The layout:
 //!
 //! ```text
 //! <location>/data/<snapshot id>-00000.parquet ...
@@ -28,7 +28,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use arrow_array::{RecordBatch, RecordBatchReader};
 use arrow_schema::{Field, Schema};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::parquet::{report, scan_error, write_files};
 use super::{ExportOptions, ExportReport};
@@ -147,11 +147,19 @@ impl Db {
             target: target.clone(),
             detail: format!("encoding the schema: {e}"),
         })?;
+        // The previous snapshot's live files: this overwrite marks them deleted.
+        let replaced = match draft.parent_manifest_list() {
+            Some(list) => manifest::live_files(Path::new(&list))?,
+            None => Vec::new(),
+        };
+        let replaced_rows: u64 = replaced.iter().map(|l| l.file.rows).sum();
+        let replaced_bytes: u64 = replaced.iter().map(|l| l.file.bytes).sum();
         let mut manifests = Vec::new();
-        if !files.is_empty() {
+        if !files.is_empty() || !replaced.is_empty() {
             let path = metadata_dir.join(format!("{uuid}-{snapshot_id}-m0.avro"));
             let avro = manifest::manifest(
                 &files,
+                &replaced,
                 snap,
                 &schema_json,
                 draft.schema_id,
@@ -163,6 +171,8 @@ impl Db {
                 bytes: avro.len() as u64,
                 files: files.len() as u64,
                 rows,
+                deleted_files: replaced.len() as u64,
+                deleted_rows: replaced_rows,
             });
         }
         let list_path = metadata_dir.join(format!("snap-{snapshot_id}-1-{uuid}.avro"));
@@ -173,22 +183,14 @@ impl Db {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
         let timestamp_ms = now.max(draft.last_updated_ms() + 1);
-        let parent = draft.parent_summary();
-        let total = |key: &str| {
-            parent
-                .and_then(|s| s.get(key))
-                .and_then(Value::as_str)
-                .unwrap_or("0")
-                .to_owned()
-        };
         let summary = json!({
             "operation": if draft.parent.is_some() { "overwrite" } else { "append" },
             "added-data-files": files.len().to_string(),
             "added-records": rows.to_string(),
             "added-files-size": bytes.to_string(),
-            "deleted-data-files": total("total-data-files"),
-            "deleted-records": total("total-records"),
-            "removed-files-size": total("total-files-size"),
+            "deleted-data-files": replaced.len().to_string(),
+            "deleted-records": replaced_rows.to_string(),
+            "removed-files-size": replaced_bytes.to_string(),
             "total-data-files": files.len().to_string(),
             "total-records": rows.to_string(),
             "total-files-size": bytes.to_string(),
