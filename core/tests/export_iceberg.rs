@@ -194,6 +194,20 @@ fn exports_add_snapshots_with_stable_field_ids_and_new_schemas() {
             snap["summary"]["operation"],
             if round == 1 { "append" } else { "overwrite" }
         );
+        // The manifest adds this export's files and marks the previous export's deleted.
+        let (added, deleted) = manifest_entries(snap["manifest-list"].as_str().unwrap());
+        let files: Vec<String> = report
+            .files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect();
+        assert_eq!(added, files);
+        assert_eq!(deleted, previous_files);
+        assert_eq!(
+            snap["summary"]["deleted-data-files"],
+            previous_files.len().to_string()
+        );
+        previous_files = files;
     }
     // The column added before export 3 made a new schema; the ids of the others held.
     let (before, n_before) = &ids[1];
