@@ -40,7 +40,7 @@
 //!   from bytes anywhere, the browser included; `docs/FORMAT.md`);
 //! - [`ExportOptions`] and [`ExportReport`]: exports of a table as Parquet files
 //!   ([`Db::export_parquet`], feature `parquet`) or as an Apache Iceberg table
-//!   ([`Db::export_iceberg`], feature `iceberg`; `docs/ICEBERG.md`);
+//!   (`Db::export_iceberg`, feature `iceberg`; `docs/ICEBERG.md`);
 //! - [`Error`] and [`Result`].
 //!
 //! The modules behind them (the write-ahead log, the memtable, compaction, the manifest,

@@ -2,7 +2,7 @@
 //! export holds exactly the rows a scan returns:
 //! - `parquet`: the live rows of a snapshot as Parquet files ([`crate::Db::export_parquet`]);
 //! - `iceberg` (feature `iceberg`): the table as an Apache Iceberg table (format v2) on the
-//!   local filesystem, one Iceberg snapshot per export ([`crate::Db::export_iceberg`]);
+//!   local filesystem, one Iceberg snapshot per export (`Db::export_iceberg`);
 //!   `docs/ICEBERG.md` says how libmurr's types map to Iceberg's.
 //!
 //! Neither writes to the database: an export reads one [`crate::Snapshot`].
