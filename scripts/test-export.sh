@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Exports read by real readers (docs/ICEBERG.md): core/tests/export_iceberg.rs
-# `readers_scenario` exports a table to Iceberg six times during a seeded random sequence of
+# `readers_scenario` exports a table to Iceberg seven times (first empty) during a seeded random sequence of
 # upserts, partial upserts, deletes, added columns, flushes and compactions (and to Parquet
 # beside each), keeping each export's expected rows; then tests/export/test_readers.py
 # reads every snapshot id with pyiceberg and DuckDB's iceberg_scan, and the Parquet exports

@@ -180,6 +180,35 @@ mod tests {
     }
 
     #[test]
+    fn timestamps_become_microseconds_exactly_or_fail() -> Result<()> {
+        use arrow_array::{
+            TimestampMicrosecondArray, TimestampNanosecondArray, TimestampSecondArray,
+        };
+        let us = DataType::Timestamp(TimeUnit::Microsecond, None);
+        let secs: ArrayRef = Arc::new(TimestampSecondArray::from(vec![-2, 3]));
+        let got = convert("t", &secs, &us, "x")?;
+        let got = got.as_any().downcast_ref::<TimestampMicrosecondArray>();
+        assert_eq!(
+            got.map(|a| a.values().to_vec()),
+            Some(vec![-2_000_000, 3_000_000])
+        );
+        let nanos: ArrayRef = Arc::new(TimestampNanosecondArray::from(vec![1_999, -1_999]));
+        let got = convert("t", &nanos, &us, "x")?;
+        let got = got.as_any().downcast_ref::<TimestampMicrosecondArray>();
+        assert_eq!(
+            got.map(|a| a.values().to_vec()),
+            Some(vec![1, -1]),
+            "truncated toward zero"
+        );
+        let far: ArrayRef = Arc::new(TimestampSecondArray::from(vec![i64::MAX / 10]));
+        assert!(matches!(
+            convert("t", &far, &us, "x"),
+            Err(Error::Export { .. })
+        ));
+        Ok(())
+    }
+
+    #[test]
     fn uint64_above_i64_max_is_refused_not_nulled() -> Result<()> {
         let ok: ArrayRef = Arc::new(UInt64Array::from(vec![0, i64::MAX as u64]));
         let got = convert("u", &ok, &DataType::Int64, "t")?;
