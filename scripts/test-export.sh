@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Exports read by real readers (docs/ICEBERG.md): core/tests/export_iceberg.rs
-# `readers_scenario` exports a table to Iceberg seven times (first empty) during a seeded random sequence of
-# upserts, partial upserts, deletes, added columns, flushes and compactions (and to Parquet
-# beside each), keeping each export's expected rows; then tests/export/test_readers.py
-# reads every snapshot id with pyiceberg and DuckDB's iceberg_scan, and the Parquet exports
-# with pyarrow and DuckDB's read_parquet, in a venv with those packages from PyPI.
+# `readers_scenario` exports a table to Iceberg seven times (the first while it is empty)
+# during a seeded random sequence of upserts, partial upserts, deletes, added columns,
+# flushes and compactions (and to Parquet beside each), keeping each export's expected
+# rows; then tests/export/test_readers.py reads every snapshot id with pyiceberg and
+# DuckDB's iceberg_scan, and the Parquet exports with pyarrow and DuckDB's read_parquet, in
+# a venv with those packages from PyPI.
 # DuckDB's extensions come from PyPI too (duckdb-extension-iceberg/-avro, versions matching
 # duckdb's), loaded from the installed packages: no INSTALL, no network at test time.
 #
