@@ -120,6 +120,34 @@ def test_pyiceberg_reads_every_snapshot_as_the_scan_at_its_export():
         assert_same_rows(own.scan().to_arrow(), as_iceberg(expected(e)), f"pyiceberg {e['metadata']}")
 
 
+def probe_keys(want, n=12):
+    keys = sorted(want.column("k").to_pylist())
+    step = max(1, len(keys) // n)
+    # Existing keys, and keys between them or past either end that do not exist.
+    return keys[::step] + [keys[0][:-1], keys[-1] + "~", keys[len(keys) // 2] + "!"]
+
+
+def test_pyiceberg_filters_by_key_with_the_manifests_bounds():
+    from pyiceberg.expressions import And, EqualTo, GreaterThanOrEqual, LessThan
+
+    e = exports()[-1]
+    table = StaticTable.from_metadata(e["metadata"])
+    want = as_iceberg(expected(e))
+    all_files = len(list(table.scan().plan_files()))
+    assert all_files > 1, "one data file: the bounds prune nothing to check"
+    for key in probe_keys(want):
+        got = table.scan(row_filter=EqualTo("k", key)).to_arrow()
+        rows = want.filter(pc.equal(want.column("k"), key))
+        assert_same_rows(got, rows, f"pyiceberg k = {key}")
+        planned = len(list(table.scan(row_filter=EqualTo("k", key)).plan_files()))
+        assert planned <= 1, f"k = {key} planned {planned} of {all_files} files: bounds unused"
+    keys = sorted(want.column("k").to_pylist())
+    lo, hi = keys[len(keys) // 4], keys[len(keys) // 2]
+    got = table.scan(row_filter=And(GreaterThanOrEqual("k", lo), LessThan("k", hi))).to_arrow()
+    rows = want.filter(pc.and_(pc.greater_equal(want.column("k"), lo), pc.less(want.column("k"), hi)))
+    assert_same_rows(got, rows, f"pyiceberg {lo} <= k < {hi}")
+
+
 def extension(name):
     import importlib
 
@@ -152,6 +180,14 @@ def test_duckdb_iceberg_scan_reads_every_snapshot_as_the_scan_at_its_export(con)
             f"SELECT * FROM iceberg_scan(?, snapshot_from_id => {int(e['snapshot_id'])})", [latest]
         ).to_arrow_table()
         assert_same_rows(got, as_iceberg(expected(e)), f"duckdb snapshot {e['snapshot_id']}")
+
+
+def test_duckdb_filters_by_key(con):
+    e = exports()[-1]
+    want = as_iceberg(expected(e))
+    for key in probe_keys(want):
+        got = con.execute("SELECT * FROM iceberg_scan(?) WHERE k = ?", [e["metadata"], key]).to_arrow_table()
+        assert_same_rows(got, want.filter(pc.equal(want.column("k"), key)), f"duckdb k = {key}")
 
 
 def test_pyarrow_reads_the_parquet_export_with_the_same_values_and_types():

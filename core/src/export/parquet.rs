@@ -6,7 +6,9 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow_array::{RecordBatch, RecordBatchReader};
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Int64Type, UInt64Type};
+use arrow_array::{Array, RecordBatch, RecordBatchReader};
 use arrow_schema::{ArrowError, Field, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
@@ -31,6 +33,23 @@ pub(crate) struct Written {
     /// The byte offset of each row group (Iceberg's split offsets).
     #[cfg_attr(not(feature = "iceberg"), allow(dead_code))]
     pub(crate) row_group_offsets: Vec<i64>,
+    /// Its smallest and largest key (its first and last row's), in Iceberg's single-value
+    /// serialization (UTF-8 bytes, or 8 little-endian bytes); `None` for no rows.
+    #[cfg_attr(not(feature = "iceberg"), allow(dead_code))]
+    pub(crate) key_bounds: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+/// The key at `row` of `keys` (utf8, int64 or uint64) in Iceberg's single-value
+/// serialization.
+fn key_bytes(keys: &dyn Array, row: usize) -> Option<Vec<u8>> {
+    if let Some(a) = keys.as_string_opt::<i32>() {
+        return Some(a.value(row).as_bytes().to_vec());
+    }
+    if let Some(a) = keys.as_primitive_opt::<Int64Type>() {
+        return Some(a.value(row).to_le_bytes().to_vec());
+    }
+    keys.as_primitive_opt::<UInt64Type>()
+        .map(|a| a.value(row).to_le_bytes().to_vec())
 }
 
 impl Db {
@@ -160,6 +179,8 @@ struct Open {
     tmp: PathBuf,
     path: PathBuf,
     rows: u64,
+    first_key: Option<Vec<u8>>,
+    last_key: Option<Vec<u8>>,
 }
 
 /// Writes `batches` (all of `schema`) as Parquet files in `dir`, file `n` named
@@ -248,6 +269,8 @@ fn write_tmp(
             tmp,
             path,
             rows: 0,
+            first_key: None,
+            last_key: None,
         })
     };
     let close = |mut open: Open| -> Result<Written> {
@@ -277,6 +300,7 @@ fn write_tmp(
             rows: open.rows,
             bytes,
             row_group_offsets,
+            key_bounds: open.first_key.zip(open.last_key),
         })
     };
     let mut written = Vec::new();
@@ -293,6 +317,13 @@ fn write_tmp(
             file.writer
                 .write(&batch.slice(0, take))
                 .map_err(|e| parquet_error(&file.tmp, e))?;
+            if take > 0 {
+                let keys = batch.column(0);
+                if file.first_key.is_none() {
+                    file.first_key = key_bytes(keys.as_ref(), 0);
+                }
+                file.last_key = key_bytes(keys.as_ref(), take - 1);
+            }
             file.rows += take as u64;
             batch = batch.slice(take, batch.num_rows() - take);
             if file.rows >= per_file {

@@ -26,6 +26,22 @@ const MANIFEST_ENTRY: &str = r#"{
          "type": {"type": "record", "name": "r102", "fields": []}},
         {"name": "record_count", "type": "long", "field-id": 103},
         {"name": "file_size_in_bytes", "type": "long", "field-id": 104},
+        {"name": "value_counts", "default": null, "field-id": 109, "type": ["null",
+          {"type": "array", "logicalType": "map", "items": {"type": "record",
+           "name": "k119_v120", "fields": [{"name": "key", "type": "int", "field-id": 119},
+                                           {"name": "value", "type": "long", "field-id": 120}]}}]},
+        {"name": "null_value_counts", "default": null, "field-id": 110, "type": ["null",
+          {"type": "array", "logicalType": "map", "items": {"type": "record",
+           "name": "k121_v122", "fields": [{"name": "key", "type": "int", "field-id": 121},
+                                           {"name": "value", "type": "long", "field-id": 122}]}}]},
+        {"name": "lower_bounds", "default": null, "field-id": 125, "type": ["null",
+          {"type": "array", "logicalType": "map", "items": {"type": "record",
+           "name": "k126_v127", "fields": [{"name": "key", "type": "int", "field-id": 126},
+                                           {"name": "value", "type": "bytes", "field-id": 127}]}}]},
+        {"name": "upper_bounds", "default": null, "field-id": 128, "type": ["null",
+          {"type": "array", "logicalType": "map", "items": {"type": "record",
+           "name": "k129_v130", "fields": [{"name": "key", "type": "int", "field-id": 129},
+                                           {"name": "value", "type": "bytes", "field-id": 130}]}}]},
         {"name": "split_offsets", "default": null, "field-id": 132,
          "type": ["null", {"type": "array", "items": "long", "element-id": 133}]},
         {"name": "sort_order_id", "type": ["null", "int"], "default": null, "field-id": 140}
@@ -61,6 +77,9 @@ pub(crate) struct DataFile {
     pub(crate) bytes: u64,
     /// Byte offsets of its row groups.
     pub(crate) split_offsets: Vec<i64>,
+    /// The key column's field id and its smallest and largest value in the file
+    /// (Iceberg's single-value serialization), so that readers skip files by key.
+    pub(crate) key_bounds: Option<(i32, Vec<u8>, Vec<u8>)>,
 }
 
 /// A live data file of an earlier snapshot, which an overwrite marks deleted.
@@ -113,6 +132,28 @@ fn long(v: u64) -> Value {
     Value::Long(i64::try_from(v).unwrap_or(i64::MAX))
 }
 
+fn rows_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// An optional Avro map (an array of key/value records) holding one entry for the key
+/// column, whose value `value` makes from the bounds; null without bounds.
+fn key_map(
+    bounds: &Option<(i32, Vec<u8>, Vec<u8>)>,
+    value: impl Fn(&(i32, Vec<u8>, Vec<u8>)) -> Value,
+) -> Value {
+    match bounds {
+        Some(b) => Value::Union(
+            1,
+            Box::new(Value::Array(vec![Value::Record(vec![
+                ("key".into(), Value::Int(b.0)),
+                ("value".into(), value(b)),
+            ])])),
+        ),
+        None => Value::Union(0, Box::new(Value::Null)),
+    }
+}
+
 fn some_long(v: i64) -> Value {
     Value::Union(1, Box::new(Value::Long(v)))
 }
@@ -156,6 +197,22 @@ pub(crate) fn manifest(
             ("partition".into(), Value::Record(vec![])),
             ("record_count".into(), long(file.rows)),
             ("file_size_in_bytes".into(), long(file.bytes)),
+            (
+                "value_counts".into(),
+                key_map(&file.key_bounds, |_| Value::Long(rows_i64(file.rows))),
+            ),
+            (
+                "null_value_counts".into(),
+                key_map(&file.key_bounds, |_| Value::Long(0)),
+            ),
+            (
+                "lower_bounds".into(),
+                key_map(&file.key_bounds, |(_, lo, _)| Value::Bytes(lo.clone())),
+            ),
+            (
+                "upper_bounds".into(),
+                key_map(&file.key_bounds, |(_, _, hi)| Value::Bytes(hi.clone())),
+            ),
             (
                 "split_offsets".into(),
                 Value::Union(
@@ -320,6 +377,7 @@ pub(crate) fn live_files(list: &Path) -> Result<Vec<LiveFile>> {
                         .and_then(|v| u64::try_from(v).ok())
                         .unwrap_or(0),
                     split_offsets,
+                    key_bounds: None,
                 },
                 sequence,
                 file_sequence: field(&entry, "file_sequence_number")
@@ -348,6 +406,7 @@ mod tests {
             rows: 10,
             bytes: 1234,
             split_offsets: vec![4],
+            key_bounds: Some((1, b"a".to_vec(), b"z".to_vec())),
         }];
         let bytes = manifest(&files, &[], snap, "{}", 0, 1)?;
         let reader = Reader::new(&bytes[..]).map_err(|e| avro_error("test", e))?;

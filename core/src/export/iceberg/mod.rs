@@ -137,6 +137,10 @@ impl Db {
                 rows: w.rows,
                 bytes: w.bytes,
                 split_offsets: w.row_group_offsets.clone(),
+                key_bounds: w
+                    .key_bounds
+                    .clone()
+                    .and_then(|(lo, hi)| Some((columns.first()?.id, lo, hi))),
             })
             .collect();
         let rows: u64 = files.iter().map(|f| f.rows).sum();
