@@ -1310,6 +1310,56 @@ murr_status_t murr_db_changes(const murr_db_t *db,
 murr_status_t murr_db_changes_oldest_since(const murr_db_t *db, uint64_t *out, murr_error_t *error);
 
 /**
+ * Writes the live rows of `table` (exactly what `murr_db_scan` streams at `snapshot`;
+ * NULL: the database as it is at this call) as zstd Parquet files `part-00000.parquet`,
+ * ... in `dir`: key order, the key column first, the other columns with their libmurr
+ * types, row groups of 512 Ki rows, files of at most 8 Mi rows, column statistics. `dir`
+ * is created if missing and must be empty; on an error no `part-*.parquet` file is left.
+ * The database is only read.
+ *
+ * - `table`, `dir`: borrowed NUL-terminated UTF-8.
+ * - `rows`: NULL, or where the number of rows exported is written on success.
+ *
+ * Errors: `MURR_UNSUPPORTED` when this libmurr was built without exports (the C library's
+ * default), an unknown table, `dir` not empty (`MURR_INVALID_ARGUMENT`), `MURR_IO`.
+ * Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described; `db`, `snapshot` handles not yet freed.
+ */
+murr_status_t murr_db_export_parquet(const murr_db_t *db,
+                                     const murr_snapshot_t *snapshot,
+                                     const char *table,
+                                     const char *dir,
+                                     uint64_t *rows,
+                                     murr_error_t *error);
+
+/**
+ * Exports `table`, as it is at this call, to the Apache Iceberg table (format v2) at the
+ * local directory `location`: created by the first export, given one new overwrite
+ * snapshot of Parquet data files holding every live row by each later one; earlier
+ * snapshots stay readable. Column types map as docs/ICEBERG.md says (a uint64 above
+ * 2^63 - 1 fails the export). The new `metadata/vN.metadata.json` is committed last: on an
+ * error (or a crash) the previous snapshot stays current. The database is only read.
+ *
+ * - `table`, `location`: borrowed NUL-terminated UTF-8.
+ * - `snapshot_id`: NULL, or where the committed Iceberg snapshot id is written on success.
+ *
+ * Errors: `MURR_UNSUPPORTED` when this libmurr was built without exports (the C library's
+ * default), an unknown table, a value Iceberg cannot hold or a location holding metadata
+ * libmurr cannot extend (`MURR_INVALID_ARGUMENT`, the message says which), `MURR_IO`.
+ * Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described; `db` a handle not yet freed.
+ */
+murr_status_t murr_db_export_iceberg(const murr_db_t *db,
+                                     const char *table,
+                                     const char *location,
+                                     int64_t *snapshot_id,
+                                     murr_error_t *error);
+
+/**
  * Fills `*out` with the default server options (`size` included). NULL-safe (does
  * nothing). Thread-safe.
  *

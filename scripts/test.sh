@@ -17,12 +17,18 @@ step "clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 # ffi's optional in-process server (murr_server_start; on in the Python wheel).
 cargo clippy -p murr-ffi --all-targets --features server --locked -- -D warnings
+# ffi's optional exports (murr_db_export_*; on in the Python wheel).
+cargo clippy -p murr-ffi --all-targets --features export --locked -- -D warnings
 
 step "Rust tests (unit, integration, doc)"
 cargo test --workspace --locked
 step "the C ABI's in-process server (murr-ffi with its feature server, as the Python wheel builds it)"
 cargo test -p murr-ffi --features server --test server --locked
+step "the C ABI's exports (murr-ffi with its feature export, as the Python wheel builds it)"
+cargo test -p murr-ffi --features export --test table_export --locked
 
+step "exports read by pyiceberg, DuckDB (iceberg_scan, read_parquet) and pyarrow"
+scripts/test-export.sh
 step "include/murr.h is what scripts/gen-header.sh generates"
 fresh=$(mktemp --suffix=.h)
 trap 'rm -f "$fresh"' EXIT

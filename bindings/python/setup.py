@@ -157,7 +157,10 @@ setup(
         # HTTP and Flight server in the process (murr_server_start), which the C library
         # leaves out (about 16 MB of this library's 24 MB: tokio, hyper, tonic, parquet).
         # Loaded only by a database opened for serving (`Murr.open(path, server=True)`).
-        _libmurr("libmurr_server", ["server"]),
+        # `Murr.export_parquet` / `export_iceberg` (murr_db_export_*) are here too: the
+        # Parquet writer and Iceberg's Avro metadata, which the C library leaves out (the
+        # parquet crate is in the server already; Avro adds little).
+        _libmurr("libmurr_server", ["server", "export"]),
     ],
     cmdclass={
         "build_rust": BuildRustLibmurr,

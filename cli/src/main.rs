@@ -2,8 +2,8 @@
 //! RocksDB).
 //!
 //! Every database command takes the database directory first: `tables`, `schema`, `get`,
-//! `scan`, `ingest`, `delete`, `flush`, `compact`, `stats`, `verify`, `inspect` and `serve`
-//! (`verify` and `inspect` also take one segment file). `demo` loads and benchmarks a demo
+//! `scan`, `ingest`, `export`, `delete`, `flush`, `compact`, `stats`, `verify`, `inspect`
+//! and `serve` (`verify` and `inspect` also take one segment file). `demo` loads and benchmarks a demo
 //! database. A missing database is an error, never created, except by `ingest --create`.
 //!
 //! Results go to stdout; progress bars go to stderr and hide themselves when stderr is not
@@ -17,6 +17,7 @@ mod delete;
 mod demo;
 mod engine;
 mod error;
+mod export;
 mod files;
 mod get;
 mod ingest;
@@ -92,6 +93,13 @@ enum Command {
     /// written; then rows are written batch by batch, each cast to the table's types.
     /// `--create --key COLUMN` creates the table from the first file's columns.
     Ingest(ingest::Args),
+    /// Export a table's live rows as Parquet files or as an Iceberg table.
+    ///
+    /// `--format parquet --to DIR`: zstd Parquet files in key order, the key first, in a
+    /// new or empty DIR. `--format iceberg --to LOCATION`: an Apache Iceberg table (format
+    /// v2) at LOCATION, given a new snapshot (of every live row) by each export, earlier
+    /// snapshots kept readable. The database is only read (docs/ICEBERG.md).
+    Export(export::Args),
     /// Delete keys from a table (blind: keys that do not exist are fine).
     Delete(delete::Args),
     /// Write the memtables to segments.
@@ -138,6 +146,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan::run(args),
         Command::Changes(args) => changes::run(args),
         Command::Ingest(args) => ingest::run(args),
+        Command::Export(args) => export::run(args),
         Command::Delete(args) => delete::run(args),
         Command::Flush(args) => maintain::flush(args),
         Command::Compact(args) => maintain::compact(args),

@@ -243,6 +243,17 @@ pub enum Error {
     #[error("limit exceeded: {0}")]
     LimitExceeded(String),
 
+    /// An export (`Db::export_parquet`, `Db::export_iceberg`) could not be written: the
+    /// target is unusable, a value has no place in the target format, or a file failed
+    /// to encode. The database is untouched; an Iceberg target keeps its previous snapshot.
+    #[error("export to {target} failed: {detail}")]
+    Export {
+        /// The directory or table location written to.
+        target: String,
+        /// What went wrong and what to do about it.
+        detail: String,
+    },
+
     /// An error raised by the Arrow library.
     #[error("arrow: {0}")]
     Arrow(#[from] ArrowError),

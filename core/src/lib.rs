@@ -38,6 +38,9 @@
 //!   [`TableStats`], [`Metrics`] and [`RecoveryReport`] what it reports;
 //! - [`Segment`] and [`SegmentWriter`], the immutable file format on its own (read one
 //!   from bytes anywhere, the browser included; `docs/FORMAT.md`);
+//! - [`ExportOptions`] and [`ExportReport`]: exports of a table as Parquet files
+//!   ([`Db::export_parquet`], feature `parquet`) or as an Apache Iceberg table
+//!   (`Db::export_iceberg`, feature `iceberg`; `docs/ICEBERG.md`);
 //! - [`Error`] and [`Result`].
 //!
 //! The modules behind them (the write-ahead log, the memtable, compaction, the manifest,
@@ -70,6 +73,8 @@ mod durable;
 #[doc(hidden)]
 pub mod dv;
 mod error;
+#[cfg(feature = "parquet")]
+pub mod export;
 #[cfg(feature = "engine")]
 pub mod ingest;
 mod keys;
@@ -91,6 +96,8 @@ pub use db::{
     Changes, Db, Options, Recovery, RecoveryReport, Scan, Snapshot, SyncPolicy, TableStats,
 };
 pub use error::{Error, Result};
+#[cfg(feature = "parquet")]
+pub use export::{ExportOptions, ExportReport};
 #[cfg(feature = "engine")]
 pub use ingest::{FileFormat, IngestStats};
 #[cfg(feature = "engine")]

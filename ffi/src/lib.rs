@@ -50,6 +50,9 @@ pub mod scan;
 /// The change feed: `murr_db_changes`, `murr_db_changes_oldest_since`.
 pub mod changes;
 
+// Exports as Parquet files or an Iceberg table (cargo feature `export`).
+pub mod table_export;
+
 // The HTTP and Arrow Flight server, inside the application.
 pub mod server;
 
@@ -89,6 +92,7 @@ pub use server::*;
 pub use snapshot::*;
 pub use stats::*;
 pub use status::*;
+pub use table_export::*;
 pub use tables::*;
 pub use testing::*;
 pub use version::*;

@@ -70,7 +70,7 @@ pub(crate) fn status_of(error: &murr_core::Error) -> murr_status_t {
         E::AlreadyOpen { .. } => MURR_LOCKED,
         E::WritesStopped(_) => MURR_WRITES_STOPPED,
         E::LimitExceeded(_) => MURR_LIMIT_EXCEEDED,
-        E::InvalidArgument(_) => MURR_INVALID_ARGUMENT,
+        E::InvalidArgument(_) | E::Export { .. } => MURR_INVALID_ARGUMENT,
         E::BackgroundFailed(_) => MURR_BACKGROUND_FAILED,
         E::Arrow(_) => MURR_ARROW,
         E::ChangesNotRetained { .. } | E::ChangesIngested { .. } => MURR_CHANGES_NOT_RETAINED,

@@ -82,6 +82,7 @@ _C_TYPES_AS_WRITTEN = {
     "const struct ArrowArray *": {_ptr(_native.ArrowArray)},
     "struct ArrowArrayStream *": {_ptr(_native.ArrowArrayStream)},
     "uint64_t *": {_ptr(c_uint64), c_void_p},
+    "int64_t *": {_ptr(c_int64), c_void_p},
     "uint8_t *": _OPAQUE,
     "float *": _OPAQUE,
 }

@@ -256,6 +256,14 @@ _SIGNATURES = {
         _status,
         [_db, c_char_p, c_char_p, _err],
     ),
+    "murr_db_export_parquet": (
+        _status,
+        [_db, _snap, c_char_p, c_char_p, POINTER(c_uint64), _err],
+    ),
+    "murr_db_export_iceberg": (
+        _status,
+        [_db, c_char_p, c_char_p, POINTER(c_int64), _err],
+    ),
     "murr_db_read_keys": (
         _status,
         [

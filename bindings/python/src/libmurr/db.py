@@ -21,6 +21,7 @@ from .errors import (
     InvalidArgumentError,
     MurrError,
     SchemaMismatchError,
+    UnsupportedError,
 )
 from .schema import ColumnSchema, TableSchema
 
@@ -423,6 +424,33 @@ class Murr:
         status = lib.murr_db_ingest_stream(self._ptr(), _enc(table), ctypes.byref(stream), call.ref)
         call.check(status)
 
+    # ---- exports (docs/ICEBERG.md) ------------------------------------------------------
+
+    def export_parquet(self, table: str, dir: Union[str, os.PathLike]) -> int:
+        """Writes the live rows of `table` (what `scan` returns now) as zstd Parquet files
+        `part-00000.parquet`, ... into `dir` (created if missing; it must be empty): key
+        order, the key column first, every column with its libmurr type (so
+        `pyarrow.parquet.read_table(dir)` reads back the same types). Returns the rows
+        written. The database is only read; on an error no Parquet file is left."""
+        return _export_parquet(self, None, table, dir)
+
+    def export_iceberg(self, table: str, location: Union[str, os.PathLike]) -> int:
+        """Exports `table` to the Apache Iceberg table (format v2) at the local directory
+        `location`, created by the first export; each later export commits a new snapshot
+        holding every live row (an overwrite) and keeps the earlier ones readable (time
+        travel). Returns the Iceberg snapshot id. Read it with pyiceberg
+        (`StaticTable.from_metadata(location + "/metadata/vN.metadata.json")`) or DuckDB
+        (`iceberg_scan(location)`). Types map as docs/ICEBERG.md says: a uint64 above
+        2**63 - 1 raises and leaves the previous snapshot current."""
+        out = ctypes.c_int64()
+        lib = self._handle.lib
+        call = Call(lib)
+        status = lib.murr_db_export_iceberg(
+            self._ptr(), _enc(table), _enc(_path_str(location)), ctypes.byref(out), call.ref
+        )
+        _check_export(call, status)
+        return out.value
+
     def delete(self, table: str, keys: Any) -> int:
         """Deletes `keys` from `table` (absent keys are fine); returns the sequence number."""
         k = _keys.prepare(keys)
@@ -494,9 +522,10 @@ class Murr:
         if not isinstance(since_seq, int) or isinstance(since_seq, bool) or not 0 <= since_seq < 1 << 64:
             raise InvalidArgumentError(f"since_seq is an integer in [0, 2**64), not {since_seq!r}")
         stream = _native.ArrowArrayStream()
-        call = Call()
+        lib = self._handle.lib
+        call = Call(lib)
         call.check(
-            _lib.murr_db_changes(
+            lib.murr_db_changes(
                 self._ptr(), _enc(table), since_seq, ctypes.byref(stream), call.ref
             )
         )
@@ -506,8 +535,9 @@ class Murr:
     def changes_oldest_since(self) -> int:
         """The smallest `since_seq` `changes` accepts now (the logs kept start above it)."""
         out = ctypes.c_uint64(0)
-        call = Call()
-        call.check(_lib.murr_db_changes_oldest_since(self._ptr(), ctypes.byref(out), call.ref))
+        lib = self._handle.lib
+        call = Call(lib)
+        call.check(lib.murr_db_changes_oldest_since(self._ptr(), ctypes.byref(out), call.ref))
         return out.value
 
     def snapshot(self) -> "Snapshot":
@@ -662,6 +692,10 @@ class Snapshot:
         """`Murr.scan` as of the snapshot (the reader may outlive the snapshot)."""
         return _scan(self._db, self._handle, table, columns)
 
+    def export_parquet(self, table: str, dir: Union[str, os.PathLike]) -> int:
+        """`Murr.export_parquet` as of the snapshot; returns the rows written."""
+        return _export_parquet(self._db, self._handle, table, dir)
+
     def close(self) -> None:
         """Frees the snapshot (waits for reads running on it); idempotent."""
         self._handle.close()
@@ -671,6 +705,42 @@ class Snapshot:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _path_str(path: Any) -> str:
+    try:
+        path = os.fspath(path)
+    except TypeError:
+        raise InvalidArgumentError(f"a path must be str or os.PathLike, not {type(path).__name__}") from None
+    return os.fsdecode(path) if isinstance(path, bytes) else path
+
+
+def _check_export(call: Call, status: int) -> None:
+    """`call.check(status)` of an export, whose unsupported error on the small library says
+    how to get the library that has it."""
+    try:
+        call.check(status)
+    except UnsupportedError as e:
+        raise UnsupportedError(
+            f"{e}; in this package the exports are in libmurr_server.so, beside the server "
+            "(libmurr.so, the C library, leaves the Parquet and Iceberg writers out to stay "
+            "small): open the database with Murr.open(path, server=True)"
+        ) from None
+
+
+def _export_parquet(db: Murr, snap: Optional[SnapshotHandle], table: str, dir: Any) -> int:
+    rows = ctypes.c_uint64()
+    lib = db._handle.lib
+    call = Call(lib)
+    name, path = _enc(table), _enc(_path_str(dir))
+    snap_ptr = snap.enter() if snap is not None else None
+    try:
+        status = lib.murr_db_export_parquet(db._ptr(), snap_ptr, name, path, ctypes.byref(rows), call.ref)
+    finally:
+        if snap is not None:
+            snap.exit()
+    _check_export(call, status)
+    return rows.value
 
 
 def _delete(handle: DbHandle, name: bytes, k) -> int:
