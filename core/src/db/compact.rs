@@ -15,9 +15,11 @@ use std::sync::Arc;
 
 use super::version::{SegmentRef, TableVersion, Version};
 use super::{Inner, Meta};
+use crate::compact::plan::{GARBAGE_RATIO, Level0Info, Plan, PlanOptions, RunInfo, plan};
 use crate::compact::{MergeInput, MergeOptions, MergeOutput, merge};
 use crate::dir::{self, FileKind};
 use crate::manifest::{self, Manifest, SegmentMeta};
+use crate::segment::SortKey;
 use crate::{Error, Result};
 
 /// Why a compaction is considered.
@@ -57,8 +59,19 @@ pub(crate) fn compact_table(inner: &Inner, id: u64, reason: Reason) -> Result<bo
     if !wanted(inner, t, reason) {
         return Ok(false);
     }
+    let Some(plan) = plan_for(inner, t, reason) else {
+        return Ok(false);
+    };
     let start = inner.metrics.start();
-    let inputs: Vec<Arc<SegmentRef>> = t.all_segments().cloned().collect();
+    // Newest first: the level-0 segments, then the run segments rewritten (their ranges
+    // are disjoint, so their order among themselves does not matter).
+    let inputs: Vec<Arc<SegmentRef>> = t
+        .segments
+        .iter()
+        .take(plan.level0)
+        .chain(plan.rewrite.iter().filter_map(|&i| t.run.get(i)))
+        .cloned()
+        .collect();
     // Rows the deletion vectors mark are hidden by level-0 rows among the inputs: dropped.
     let segments: Vec<MergeInput<'_>> = inputs
         .iter()
@@ -70,7 +83,10 @@ pub(crate) fn compact_table(inner: &Inner, id: u64, reason: Reason) -> Result<bo
     let options = MergeOptions {
         target_segment_bytes: inner.options.target_segment_bytes.max(1),
         chunk_rows: inner.options.compaction_chunk_rows.max(1),
+        // No key of the merge lies in a kept run segment's range (see `compact::plan`):
+        // nothing older than the inputs holds any of their keys.
         drop_tombstones: true,
+        split_before: plan.split_before,
     };
     let mut numbers: Vec<u64> = Vec::new();
     let next_path = || -> Result<PathBuf> {
@@ -129,6 +145,36 @@ pub(crate) fn compact_table(inner: &Inner, id: u64, reason: Reason) -> Result<bo
     }
 }
 
+/// The compaction table `t` wants for `reason`, from its segments' metadata (see
+/// [`crate::compact::plan`]).
+fn plan_for(inner: &Inner, t: &TableVersion, reason: Reason) -> Option<Plan<SortKey>> {
+    let level0: Vec<Level0Info<SortKey>> = t
+        .segments
+        .iter()
+        .map(|s| Level0Info {
+            range: s.range.clone(),
+            bytes: s.meta.bytes,
+        })
+        .collect();
+    let run: Vec<RunInfo<SortKey>> = t
+        .run
+        .iter()
+        .map(|s| RunInfo {
+            range: s.range.clone(),
+            rows: s.meta.rows,
+            bytes: s.meta.bytes,
+            deleted_rows: s.deletes.as_ref().map_or(0, |d| d.rows.len()),
+            partial: s.segment.has_partial_rows(),
+        })
+        .collect();
+    let options = PlanOptions {
+        full: reason == Reason::Full,
+        garbage_ratio: GARBAGE_RATIO,
+        target_bytes: inner.options.target_segment_bytes.max(1) as u64,
+    };
+    plan(&level0, &run, &options)
+}
+
 /// Opens the files of a merge (`outputs`, numbered `numbers`) as the segments of a run
 /// holding writes numbered `min_seq` to `max_seq`. The caller removes the files on error.
 pub(crate) fn open_run(
@@ -158,7 +204,8 @@ pub(crate) fn open_run(
     Ok(run)
 }
 
-/// Replaces `inputs` of table `id` with `run` in a new manifest and version; returns the
+/// Replaces `inputs` of table `id` with `run` (segments of the run, beside the run segments
+/// that are not inputs) in a new manifest and version; returns the
 /// replaced entries of the version it replaced (to retire), or `None` if the table was
 /// dropped meanwhile. Level-0 segments that are not among `inputs` stay in front of the
 /// run. The caller holds `meta` and no other compaction of the table runs.
@@ -197,7 +244,14 @@ pub(crate) fn install(
             .cloned()
             .collect(),
     );
-    table.run = run;
+    // The run segments the compaction kept (as the current version lists them: a flush
+    // may have marked rows in their deletion vectors meanwhile), and its outputs, in key
+    // order: their ranges are disjoint.
+    let mut next_run: Vec<Arc<SegmentRef>> =
+        t.run.iter().filter(|s| !replaced(s)).cloned().collect();
+    next_run.extend(run);
+    next_run.sort_by(|a, b| a.range.cmp(&b.range));
+    table.run = next_run;
     let table = Arc::new(table);
     let tables: Vec<Arc<TableVersion>> = current
         .tables
