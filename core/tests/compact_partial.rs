@@ -217,9 +217,15 @@ impl Rng {
 /// segments, with flushes and compactions (by `Db::compact`, or by a background thread at
 /// the level-0 trigger): every read equals the model's, including across a reopen and
 /// through a snapshot taken before the last 30 steps' compactions.
-fn model_run(seed: u64, background: usize) {
+fn model_run(seed: u64, background: usize, ratio: Option<u32>) {
     let dir = tempfile::tempdir().unwrap();
-    let options = small_segments(background).with_l0_triggers(2, 64, 128);
+    let mut options = small_segments(background)
+        .with_l0_triggers(2, 6, 128)
+        .with_run_rewrite_ratio(ratio);
+    if ratio.is_some() {
+        // Larger files than level 0's, so that level-0 merges make fewer of them.
+        options = options.with_target_segment_bytes(64 << 10);
+    }
     let mut db = Db::open(dir.path(), options.clone()).unwrap();
     db.create_table("t", &schema(), "k").unwrap();
     let mut rng = Rng(seed);
@@ -293,8 +299,10 @@ fn model_run(seed: u64, background: usize) {
         &format!("seed {seed}, after compact()"),
     );
     let stats = db.table_stats("t").unwrap();
-    assert_eq!((stats.level0_segments, stats.deleted_rows), (0, 0));
-    assert!(stats.run_segments > 10, "{stats:?}");
+    if ratio.is_none() {
+        assert_eq!((stats.level0_segments, stats.deleted_rows), (0, 0));
+    }
+    assert!(stats.run_segments > 2, "{stats:?}");
     // The snapshot still reads the table as it was (its files are kept).
     let keys = Int64Array::from_iter_values(0..KEYS + 1000);
     let (snapshot, frozen) = snapshot.unwrap();
@@ -313,13 +321,61 @@ fn model_run(seed: u64, background: usize) {
 #[test]
 fn model_with_compact() {
     for seed in [1, 2, 3] {
-        model_run(seed, 0);
+        model_run(seed, 0, None);
     }
 }
 
 #[test]
 fn model_with_background_compaction() {
     for seed in [4, 5] {
-        model_run(seed, 1);
+        model_run(seed, 1, None);
     }
+}
+
+#[test]
+fn model_with_tiered_level0() {
+    model_run(6, 0, Some(2));
+    model_run(7, 1, Some(2));
+}
+
+#[test]
+fn tiered_level0_keeps_the_run_under_a_spread_upsert() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = small_segments(0).with_run_rewrite_ratio(Some(8));
+    let db = Db::open(dir.path(), options.clone()).unwrap();
+    db.create_table("t", &schema(), "k").unwrap();
+    let all: Vec<i64> = (0..KEYS).collect();
+    db.write("t", &rows(&all, 1)).unwrap();
+    db.compact().unwrap();
+    let run = segment_ranges(dir.path());
+    let mut model = read_all(&db);
+    // W2: every tenth key, all over the key space; a flush is a tenth of the run.
+    for round in 0..6_i64 {
+        let keys: Vec<i64> = (round..KEYS).step_by(10).collect();
+        db.write("t", &rows(&keys, 100 + round)).unwrap();
+        for &k in &keys {
+            model.insert(k, (Some((k + 100 + round) as f32), Some(k * (100 + round))));
+        }
+        db.compact().unwrap();
+        check(&read_all(&db), &model, &format!("round {round}"));
+        let stats = db.table_stats("t").unwrap();
+        let now = segment_ranges(dir.path());
+        if round == 0 {
+            // The run is as it was; the upsert is one level-0 segment, its overwritten
+            // rows marked.
+            for (name, range) in &run {
+                assert_eq!(now.get(name), Some(range), "{name} was rewritten");
+            }
+            assert_eq!(stats.level0_segments, 1, "{stats:?}");
+            assert_eq!(stats.deleted_rows, (KEYS / 10) as u64, "{stats:?}");
+        }
+        if stats.level0_segments == 0 {
+            // Level 0 grew to an eighth of the run: merged into it.
+            assert!(round >= 1, "{stats:?}");
+            assert!(now.keys().all(|n| !run.contains_key(n)));
+            assert_eq!(stats.deleted_rows, 0);
+            return;
+        }
+    }
+    panic!("level 0 never went into the run");
 }

@@ -15,6 +15,12 @@
 //!   repeated compactions of new keys past the end, or of a narrow range, do not leave a
 //!   trail of small files).
 //!
+//! With a [`PlanOptions::run_rewrite_ratio`] (tiered level 0), when the run segments so
+//! chosen weigh more than the ratio times level 0, the run stays as it is and the level-0
+//! segments are merged into one sorted group of level-0 segments instead — if that makes
+//! fewer of them, else nothing is done — until level 0 reaches
+//! [`PlanOptions::level0_limit`] segments.
+//!
 //! Every other run segment keeps its file and deletion vector. The merge cuts its output
 //! files before the first key of each kept segment ([`Plan::split_before`]), so the new run
 //! — kept segments and outputs — is again in key order with disjoint ranges. Keys of the
@@ -56,6 +62,12 @@ pub(crate) struct PlanOptions {
     pub(crate) garbage_ratio: f64,
     /// The size of an output file ([`super::MergeOptions::target_segment_bytes`]).
     pub(crate) target_bytes: u64,
+    /// Tiered level 0 (`Options::run_rewrite_ratio`): the most run bytes rewritten per
+    /// level-0 byte; above it, level 0 is merged into itself.
+    pub(crate) run_rewrite_ratio: Option<u32>,
+    /// From this many level-0 segments on, level 0 goes into the run whatever it costs
+    /// (`Options::l0_slowdown_writes`).
+    pub(crate) level0_limit: usize,
 }
 
 /// A compaction to run.
@@ -63,6 +75,9 @@ pub(crate) struct PlanOptions {
 pub(crate) struct Plan<K> {
     /// The level-0 segments to merge: the first `level0` of the table's (all of them).
     pub(crate) level0: usize,
+    /// Whether the merge goes into the run (`false`: tiered, its outputs are level-0
+    /// segments and [`Plan::rewrite`] is empty).
+    pub(crate) into_run: bool,
     /// The run segments to rewrite (indices into the run, ascending).
     pub(crate) rewrite: Vec<usize>,
     /// The run segments that stay as they are (indices, ascending).
@@ -143,6 +158,31 @@ pub(crate) fn plan<K: Ord + Clone>(
     if level0.is_empty() && rewrite.is_empty() {
         return None;
     }
+    if let Some(ratio) = options.run_rewrite_ratio
+        && !level0.is_empty()
+        && level0.len() < options.level0_limit
+    {
+        let level0_bytes: u64 = level0.iter().map(|s| s.bytes).sum();
+        let rewrite_bytes: u64 = rewrite
+            .iter()
+            .filter_map(|&i| run.get(i))
+            .map(|s| s.bytes)
+            .sum();
+        if rewrite_bytes > level0_bytes.saturating_mul(u64::from(ratio)) {
+            // Tiered: merge level 0 into itself if that leaves fewer segments.
+            let files = level0_bytes.div_ceil(options.target_bytes.max(1)).max(1);
+            if files >= level0.len() as u64 {
+                return None;
+            }
+            return Some(Plan {
+                level0: level0.len(),
+                into_run: false,
+                rewrite: Vec::new(),
+                keep: (0..run.len()).collect(),
+                split_before: Vec::new(),
+            });
+        }
+    }
     let split_before = keep
         .iter()
         .filter_map(|&i| run.get(i).and_then(|s| s.range.as_ref()))
@@ -150,6 +190,7 @@ pub(crate) fn plan<K: Ord + Clone>(
         .collect();
     Some(Plan {
         level0: level0.len(),
+        into_run: true,
         rewrite,
         keep,
         split_before,
@@ -167,6 +208,8 @@ mod tests {
             full,
             garbage_ratio: GARBAGE_RATIO,
             target_bytes: 64 * MB,
+            run_rewrite_ratio: None,
+            level0_limit: 8,
         }
     }
 
@@ -204,6 +247,7 @@ mod tests {
     fn empty_run_merges_level0() {
         let p = plan(&[l0(5, 50), l0(0, 10)], &[], &options(false)).unwrap();
         assert_eq!(p.level0, 2);
+        assert!(p.into_run);
         assert!(p.rewrite.is_empty() && p.keep.is_empty() && p.split_before.is_empty());
     }
 
@@ -297,5 +341,41 @@ mod tests {
             p.split_before,
             (2..10).map(|i| i * 100 - 100).collect::<Vec<_>>()
         );
+    }
+
+    #[test]
+    fn tiered_level0_leaves_the_run_when_it_would_cost_more_than_the_ratio() {
+        let tiered = |ratio| PlanOptions {
+            run_rewrite_ratio: Some(ratio),
+            ..options(true)
+        };
+        // W2: one level-0 segment of 64 MiB over a run of ten times that: nothing to do
+        // at ratio 8 (one segment cannot become fewer), the whole run at ratio 10.
+        let mut w2 = l0(3, 993);
+        w2.bytes = 64 * MB;
+        assert_eq!(plan(&[w2.clone()], &run10(), &tiered(8)), None);
+        let p = plan(&[w2.clone()], &run10(), &tiered(10)).unwrap();
+        assert!(p.into_run && p.rewrite.len() == 10);
+        // Three small level-0 segments: merged into one level-0 segment, the run kept.
+        let small = [l0(3, 993), l0(5, 995), l0(7, 997)];
+        let p = plan(&small, &run10(), &tiered(8)).unwrap();
+        assert!(!p.into_run && p.rewrite.is_empty() && p.keep.len() == 10);
+        assert_eq!(p.level0, 3);
+        // A narrow range is cheap to merge into the run: it goes there.
+        let mut narrow = l0(150, 160);
+        assert_eq!(plan(&[narrow.clone()], &run10(), &tiered(8)), None);
+        narrow.bytes = 8 * MB;
+        let p = plan(&[narrow], &run10(), &tiered(8)).unwrap();
+        assert!(p.into_run);
+        assert_eq!(p.rewrite, vec![1]);
+        // At the level-0 limit, into the run whatever it costs.
+        let many: Vec<_> = (0..8).map(|i| l0(i, 990 + i)).collect();
+        let p = plan(&many, &run10(), &tiered(8)).unwrap();
+        assert!(p.into_run && p.rewrite.len() == 10);
+        // Garbage alone (no level 0) is rewritten whatever the ratio.
+        let mut run = run10();
+        run[4].deleted_rows = 50;
+        let p = plan(&[], &run, &tiered(1)).unwrap();
+        assert_eq!((p.into_run, p.rewrite.clone()), (true, vec![4]));
     }
 }

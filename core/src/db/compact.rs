@@ -83,9 +83,10 @@ pub(crate) fn compact_table(inner: &Inner, id: u64, reason: Reason) -> Result<bo
     let options = MergeOptions {
         target_segment_bytes: inner.options.target_segment_bytes.max(1),
         chunk_rows: inner.options.compaction_chunk_rows.max(1),
-        // No key of the merge lies in a kept run segment's range (see `compact::plan`):
-        // nothing older than the inputs holds any of their keys.
-        drop_tombstones: true,
+        // Into the run: no key of the merge lies in a kept run segment's range (see
+        // `compact::plan`), so nothing older than the inputs holds any of their keys. Into
+        // level 0: the run is older, so tombstones and partial rows stay.
+        drop_tombstones: plan.into_run,
         split_before: plan.split_before,
     };
     let mut numbers: Vec<u64> = Vec::new();
@@ -112,7 +113,8 @@ pub(crate) fn compact_table(inner: &Inner, id: u64, reason: Reason) -> Result<bo
     };
     let min_seq = inputs.iter().map(|s| s.meta.min_seq).min().unwrap_or(0);
     let max_seq = inputs.iter().map(|s| s.meta.max_seq).max().unwrap_or(0);
-    let run = match open_run(inner, &outputs, &numbers, min_seq, max_seq) {
+    let level = u8::from(plan.into_run);
+    let run = match open_outputs(inner, &outputs, &numbers, level, min_seq, max_seq) {
         Ok(run) => run,
         Err(e) => {
             dir::remove_numbered(&inner.dir, FileKind::Segment, &numbers);
@@ -120,7 +122,11 @@ pub(crate) fn compact_table(inner: &Inner, id: u64, reason: Reason) -> Result<bo
         }
     };
     let mut meta = inner.meta();
-    let installed = install(inner, &mut meta, id, &inputs, run);
+    let installed = if plan.into_run {
+        install(inner, &mut meta, id, &inputs, run)
+    } else {
+        install_into(inner, &mut meta, id, &inputs, run, false)
+    };
     drop(meta);
     match installed {
         Ok(Some(replaced)) => {
@@ -171,6 +177,8 @@ fn plan_for(inner: &Inner, t: &TableVersion, reason: Reason) -> Option<Plan<Sort
         full: reason == Reason::Full,
         garbage_ratio: GARBAGE_RATIO,
         target_bytes: inner.options.target_segment_bytes.max(1) as u64,
+        run_rewrite_ratio: inner.options.run_rewrite_ratio,
+        level0_limit: inner.options.l0_slowdown_writes.max(2),
     };
     plan(&level0, &run, &options)
 }
@@ -184,11 +192,23 @@ pub(crate) fn open_run(
     min_seq: u64,
     max_seq: u64,
 ) -> Result<Vec<Arc<SegmentRef>>> {
+    open_outputs(inner, outputs, numbers, 1, min_seq, max_seq)
+}
+
+/// [`open_run`] at `level` (0: a tiered level-0 merge, whose segments get key filters).
+fn open_outputs(
+    inner: &Inner,
+    outputs: &[MergeOutput],
+    numbers: &[u64],
+    level: u8,
+    min_seq: u64,
+    max_seq: u64,
+) -> Result<Vec<Arc<SegmentRef>>> {
     let mut run = Vec::with_capacity(outputs.len());
     for (out, &number) in outputs.iter().zip(numbers) {
         let meta = SegmentMeta {
             file_number: number,
-            level: 1,
+            level,
             rows: out.info.rows,
             bytes: out.info.bytes,
             min_seq,
@@ -205,16 +225,29 @@ pub(crate) fn open_run(
 }
 
 /// Replaces `inputs` of table `id` with `run` (segments of the run, beside the run segments
-/// that are not inputs) in a new manifest and version; returns the
-/// replaced entries of the version it replaced (to retire), or `None` if the table was
-/// dropped meanwhile. Level-0 segments that are not among `inputs` stay in front of the
-/// run. The caller holds `meta` and no other compaction of the table runs.
+/// that are not inputs) in a new manifest and version; returns the replaced entries of the
+/// version it replaced (to retire), or `None` if the table was dropped meanwhile. Level-0
+/// segments that are not among `inputs` stay in front of the run. The caller holds `meta`
+/// and no other compaction of the table runs.
 pub(crate) fn install(
     inner: &Inner,
     meta: &mut Meta,
     id: u64,
     inputs: &[Arc<SegmentRef>],
     run: Vec<Arc<SegmentRef>>,
+) -> Result<Option<Vec<Arc<SegmentRef>>>> {
+    install_into(inner, meta, id, inputs, run, true)
+}
+
+/// [`install`], with `outputs` going into the run (`into_run`) or at the end of level 0
+/// (a tiered merge of level-0 segments: flushes meanwhile put theirs in front, newer).
+fn install_into(
+    inner: &Inner,
+    meta: &mut Meta,
+    id: u64,
+    inputs: &[Arc<SegmentRef>],
+    outputs: Vec<Arc<SegmentRef>>,
+    into_run: bool,
 ) -> Result<Option<Vec<Arc<SegmentRef>>>> {
     let current = inner.current.load_full();
     let Some(t) = current.tables.iter().find(|t| t.id == id) else {
@@ -235,15 +268,19 @@ pub(crate) fn install(
             t.name
         )));
     }
-    let mut table = t.with(
-        Arc::clone(&t.active),
-        t.frozen.clone(),
-        t.segments
-            .iter()
-            .filter(|s| !replaced(s))
-            .cloned()
-            .collect(),
-    );
+    let mut level0: Vec<Arc<SegmentRef>> = t
+        .segments
+        .iter()
+        .filter(|s| !replaced(s))
+        .cloned()
+        .collect();
+    let (run, level0_outputs) = if into_run {
+        (outputs, Vec::new())
+    } else {
+        (Vec::new(), outputs)
+    };
+    level0.extend(level0_outputs);
+    let mut table = t.with(Arc::clone(&t.active), t.frozen.clone(), level0);
     // The run segments the compaction kept (as the current version lists them: a flush
     // may have marked rows in their deletion vectors meanwhile), and its outputs, in key
     // order: their ranges are disjoint.
