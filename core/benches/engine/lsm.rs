@@ -98,11 +98,12 @@ pub fn peak_rss() -> u64 {
 
 /// Compacts the database in `dir` in a new process of this bench (`--compact-child`);
 /// returns its peak anonymous RSS, its peak RSS and the seconds of open + compact.
-fn compact_in_child(dir: &Path, target: usize) -> (u64, u64, f64) {
+fn compact_in_child(dir: &Path, target: usize, ratio: Option<u32>) -> (u64, u64, f64) {
     let out = std::process::Command::new(std::env::current_exe().unwrap())
         .arg("--compact-child")
         .arg(dir)
         .arg(target.to_string())
+        .arg(ratio.map_or_else(|| "none".to_owned(), |r| r.to_string()))
         .output()
         .unwrap();
     assert!(
@@ -120,9 +121,11 @@ fn compact_in_child(dir: &Path, target: usize) -> (u64, u64, f64) {
 }
 
 /// The child of [`compact_in_child`]: opens `dir`, compacts with output segments of
-/// `target` bytes, prints peak anonymous RSS, peak RSS and seconds.
-pub fn compact_child(dir: &Path, target: usize) {
+/// `target` bytes (and run rewrite ratio `ratio`), prints peak anonymous RSS, peak RSS and
+/// seconds.
+pub fn compact_child(dir: &Path, target: usize, ratio: Option<u32>) {
     let options = Options::default()
+        .with_run_rewrite_ratio(ratio)
         .with_sync(SyncPolicy::Never)
         .with_background_threads(0)
         .with_target_segment_bytes(target);
@@ -208,8 +211,9 @@ fn reader<'a>(db: &'a Db, cols: &'a [&'a str]) -> Reader<'a> {
 
 /// W2, then R1 on the compacted table, the same table before the compaction (a copy of
 /// its files), and a table loaded through many small flushes with background compaction.
-pub fn w2(rows: u64, keys: &KeyBatches, dir: &Path, target_mib: Option<usize>) {
+pub fn w2(rows: u64, keys: &KeyBatches, dir: &Path, target_mib: Option<usize>, ratio: Option<u32>) {
     let mut manual = Options::default()
+        .with_run_rewrite_ratio(ratio)
         .with_sync(SyncPolicy::Never)
         .with_memtable_bytes(ONE_FLUSH)
         .with_background_threads(0);
@@ -243,19 +247,21 @@ pub fn w2(rows: u64, keys: &KeyBatches, dir: &Path, target_mib: Option<usize>) {
     let before = Db::open(&b_dir, manual.clone()).unwrap();
 
     eprintln!("W2: compacting ...");
+    let written_before = db.metrics().unwrap().compaction_bytes_written;
     let (compact, _) = with_peak_anon(|| db.compact().unwrap());
+    // What the compaction wrote (it may keep some of the run's files, or all of them).
+    let compaction_written = db.metrics().unwrap().compaction_bytes_written - written_before;
     eprintln!("W2: compacting a copy in a fresh process, for its memory ...");
-    let (child_anon, child_hwm, child_secs) = compact_in_child(&m_dir, target);
+    let (child_anon, child_hwm, child_secs) = compact_in_child(&m_dir, target, ratio);
     let stats2 = db.table_stats(TABLE).unwrap();
     let disk2 = dir_bytes(&a_dir);
 
     let upserted_rows = (0..rows).filter(|&i| upserted(i)).count() as u64;
     let logical = upserted_rows * (WIDTH as u64 * 4 + workload::key(rows / 2).len() as u64);
     let flush_written = disk1.saturating_sub(disk0);
-    let compaction_written = stats2.segment_bytes;
     println!(
         "\n### W2: {rows} rows, upsert of {upserted_rows} (10%) with new values, flush, \
-         compact() (target segment {} MiB)\n",
+         compact() (target segment {} MiB, run rewrite ratio {ratio:?})\n",
         target >> 20
     );
     println!("| step | s | bytes written MB | disk after MB | table after |");

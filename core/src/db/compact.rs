@@ -4,8 +4,12 @@
 //! flushes write (key ranges overlap, newest first); level 1 is one sorted run of
 //! segments with disjoint key ranges. When a table has
 //! [`Options::l0_compaction_trigger`](super::Options::l0_compaction_trigger) level-0
-//! segments, every level-0 segment and the whole run are merged into a new run
-//! (tombstones dropped: nothing older exists). The merge streams (bounded memory) without
+//! segments, the planner ([`crate::compact::plan`]) chooses from the segments' metadata
+//! which run segments to rewrite with every level-0 segment (those the level-0 key ranges
+//! meet, garbage, small neighbours); the others keep their files (tombstones dropped:
+//! nothing older holds the merged keys). With
+//! [`Options::run_rewrite_ratio`](super::Options::run_rewrite_ratio) it may instead merge
+//! level 0 into itself (tiered). The merge streams (bounded memory) without
 //! holding any lock; the result is installed with a manifest commit under the meta lock,
 //! keeping the level-0 segments that flushes added meanwhile (they are newer than every
 //! input). The replaced segments are retired: their files go when no snapshot reads them.

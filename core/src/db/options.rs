@@ -96,8 +96,8 @@ pub struct Options {
     /// Once no write has come for this long, background threads also compact tables with
     /// fewer level-0 segments than the trigger (any at all), so that reads of a table that
     /// stopped changing come back to one probe per key. Default 1 s; `None` compacts only
-    /// at the trigger. Each such compaction rewrites the table's run, at most once per
-    /// flush.
+    /// at the trigger. Each such compaction rewrites the run segments level 0 overlaps, at
+    /// most once per flush (with [`Options::run_rewrite_ratio`], level 0 may stay).
     pub idle_compaction_after: Option<std::time::Duration>,
     /// How long a segment file that no version lists (and no snapshot reads) is kept
     /// before it is deleted, for external readers of the files. Default zero: deleted at
