@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use arrow_array::{Array, Float32Array, Int64Array, RecordBatch};
+use arrow_array::{Float32Array, Int64Array, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
 use common::{f32s, files, i64s};
 use murr_core::db::{Db, Options};

@@ -147,10 +147,10 @@ pub(crate) fn plan<K: Ord + Clone>(
                     .and_then(|a| a.range.as_ref())
                     .is_none_or(|(first, _)| r.0 < *first)
         });
-        if next_to_rewritten || gap_before || gap_after {
-            if let Some(slot) = rewrite.get_mut(i) {
-                *slot = true;
-            }
+        if (next_to_rewritten || gap_before || gap_after)
+            && let Some(slot) = rewrite.get_mut(i)
+        {
+            *slot = true;
         }
     }
     let (rewrite, keep): (Vec<usize>, Vec<usize>) =
