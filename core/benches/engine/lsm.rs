@@ -354,3 +354,85 @@ pub fn w2(rows: u64, keys: &KeyBatches, dir: &Path, target_mib: Option<usize>, r
         d.close().unwrap();
     }
 }
+
+/// W2 repeated: `rounds` upserts of a different 10% of the keys each (rows
+/// `i % 10 == round % 10`), each flushed and compacted with `compact()`: bytes written per
+/// round (flush and compaction, from the metrics) and cumulated per byte upserted, and the
+/// table after each. Shows the cost a deferred (tiered) compaction pays later.
+pub fn w2_rounds(rows: u64, dir: &Path, target_mib: Option<usize>, ratio: Option<u32>) {
+    let rounds = 10;
+    let mut options = Options::default()
+        .with_run_rewrite_ratio(ratio)
+        .with_sync(SyncPolicy::Never)
+        .with_memtable_bytes(ONE_FLUSH)
+        .with_background_threads(0);
+    if let Some(t) = target_mib {
+        options = options.with_target_segment_bytes(t << 20);
+    }
+    let target = options.target_segment_bytes;
+    let db = create(&dir.join("w2-rounds"), options);
+    crate::fixture::write_rows(&db, 0..rows);
+    db.compact().unwrap();
+    let key_len = workload::key(rows / 2).len() as u64;
+    println!(
+        "\n### W2 x {rounds}: {rows} rows, each round a different 10% upserted, flushed, \
+         compact() (target segment {} MiB, run rewrite ratio {ratio:?})\n",
+        target >> 20
+    );
+    println!(
+        "| round | flush MB | compaction MB | compact() s | cumulated written / upserted | table after |"
+    );
+    println!("|---:|---:|---:|---:|---:|---|");
+    let (mut upserted_total, mut written_total) = (0u64, 0u64);
+    for round in 0..rounds {
+        let picked: Vec<u64> = (0..rows).filter(|&i| i % 10 == round % 10).collect();
+        for chunk in picked.chunks(LOAD_BATCH) {
+            let mut arrays: Vec<ArrayRef> = vec![Arc::new(StringArray::from_iter_values(
+                chunk.iter().map(|&i| workload::key(i)),
+            ))];
+            for c in 0..WIDTH {
+                arrays.push(Arc::new(Float32Array::from_iter_values(
+                    chunk
+                        .iter()
+                        .map(|&i| workload::value(i, c) + round as f32 + 1.0),
+                )));
+            }
+            let batch = RecordBatch::try_new(workload::schema(WIDTH), arrays).unwrap();
+            db.write(TABLE, &batch).unwrap();
+        }
+        let m0 = db.metrics().unwrap();
+        db.flush().unwrap();
+        let t0 = Instant::now();
+        db.compact().unwrap();
+        let spent = t0.elapsed();
+        let m1 = db.metrics().unwrap();
+        let flushed = m1.flush_bytes - m0.flush_bytes;
+        let compacted = m1.compaction_bytes_written - m0.compaction_bytes_written;
+        upserted_total += picked.len() as u64 * (WIDTH as u64 * 4 + key_len);
+        written_total += flushed + compacted;
+        println!(
+            "| {} | {} | {} | {:.2} | {:.1} | {} |",
+            round + 1,
+            mb(flushed),
+            mb(compacted),
+            spent.as_secs_f64(),
+            written_total as f64 / upserted_total as f64,
+            stats_line(&db.table_stats(TABLE).unwrap())
+        );
+    }
+    // Every key reads its last round's values.
+    let probe: Vec<u64> = (0..rows).step_by((rows / 1000).max(1) as usize).collect();
+    let keys = StringArray::from_iter_values(probe.iter().map(|&i| workload::key(i)));
+    let (batch, found) = db.read(TABLE, &keys, &["f0"]).unwrap();
+    let f0 = batch
+        .column(0)
+        .as_any()
+        .downcast_ref::<Float32Array>()
+        .unwrap();
+    for (j, &i) in probe.iter().enumerate() {
+        let last = (0..rounds).filter(|r| i % 10 == r % 10).max();
+        let want = workload::value(i, 0) + last.map_or(0.0, |r| r as f32 + 1.0);
+        assert!(found[j] && f0.value(j) == want, "key {i}");
+    }
+    db.close().unwrap();
+}

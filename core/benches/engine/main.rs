@@ -17,6 +17,8 @@
 //!   before and after the compaction and after many small flushes with background
 //!   compaction, against the compacted table (`--target MiB` sets the compaction's output
 //!   segment size, `--ratio N` `Options::run_rewrite_ratio`: tiered level 0).
+//! - w2rounds (only when named): W2 ten times, a different 10% each round, each flushed and compacted: bytes
+//!   written per round and cumulated (what a deferred compaction pays later).
 //!
 //! - ingest: W3, bulk ingest through `Db::ingest` from an Arrow stream and from an
 //!   uncompressed Parquet file (each in a child process: seconds, rows/s, peak memory), then
@@ -259,6 +261,13 @@ fn main() {
 
     if only("w1") {
         lifecycle::w1(a.rows, dir);
+    }
+    // Only when asked: ten compactions of the whole table.
+    if a.only
+        .as_deref()
+        .is_some_and(|o| o.split(',').any(|x| x == "w2rounds"))
+    {
+        lsm::w2_rounds(a.rows, dir, a.target_mib, a.ratio);
     }
     if ![
         "r1", "r1mem", "o1", "r4", "w2", "r1run", "states", "metrics", "ingest",
