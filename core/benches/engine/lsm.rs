@@ -356,11 +356,27 @@ pub fn w2(rows: u64, keys: &KeyBatches, dir: &Path, target_mib: Option<usize>, r
 }
 
 /// W2 repeated: `rounds` upserts of a different 10% of the keys each (rows
-/// `i % 10 == round % 10`), each flushed and compacted with `compact()`: bytes written per
-/// round (flush and compaction, from the metrics) and cumulated per byte upserted, and the
-/// table after each. Shows the cost a deferred (tiered) compaction pays later.
-pub fn w2_rounds(rows: u64, dir: &Path, target_mib: Option<usize>, ratio: Option<u32>) {
+/// `i % 10 == round % 10`; with `contiguous`, rows `(r + 1) N / 10 .. (r + 2) N / 10` for
+/// `r = round % 9`: keys `doc_<r+1>...`, about a ninth of the key range), each flushed and
+/// compacted with `compact()`: bytes written per round (flush and compaction, from the
+/// metrics) and cumulated per byte upserted, and the table after each. Shows what a partial
+/// run rewrite saves, and the cost a deferred (tiered) compaction pays later.
+pub fn w2_rounds(
+    rows: u64,
+    dir: &Path,
+    target_mib: Option<usize>,
+    ratio: Option<u32>,
+    contiguous: bool,
+) {
     let rounds = 10;
+    let picks = |round: u64, i: u64| {
+        if contiguous {
+            let r = round % 9;
+            ((r + 1) * rows / 10..(r + 2) * rows / 10).contains(&i)
+        } else {
+            i % 10 == round % 10
+        }
+    };
     let mut options = Options::default()
         .with_run_rewrite_ratio(ratio)
         .with_sync(SyncPolicy::Never)
@@ -375,8 +391,13 @@ pub fn w2_rounds(rows: u64, dir: &Path, target_mib: Option<usize>, ratio: Option
     db.compact().unwrap();
     let key_len = workload::key(rows / 2).len() as u64;
     println!(
-        "\n### W2 x {rounds}: {rows} rows, each round a different 10% upserted, flushed, \
-         compact() (target segment {} MiB, run rewrite ratio {ratio:?})\n",
+        "\n### W2 x {rounds}: {rows} rows, each round a different 10% upserted ({}), \
+         flushed, compact() (target segment {} MiB, run rewrite ratio {ratio:?})\n",
+        if contiguous {
+            "a contiguous range"
+        } else {
+            "every tenth row"
+        },
         target >> 20
     );
     println!(
@@ -385,7 +406,7 @@ pub fn w2_rounds(rows: u64, dir: &Path, target_mib: Option<usize>, ratio: Option
     println!("|---:|---:|---:|---:|---:|---|");
     let (mut upserted_total, mut written_total) = (0u64, 0u64);
     for round in 0..rounds {
-        let picked: Vec<u64> = (0..rows).filter(|&i| i % 10 == round % 10).collect();
+        let picked: Vec<u64> = (0..rows).filter(|&i| picks(round, i)).collect();
         for chunk in picked.chunks(LOAD_BATCH) {
             let mut arrays: Vec<ArrayRef> = vec![Arc::new(StringArray::from_iter_values(
                 chunk.iter().map(|&i| workload::key(i)),
@@ -430,7 +451,7 @@ pub fn w2_rounds(rows: u64, dir: &Path, target_mib: Option<usize>, ratio: Option
         .downcast_ref::<Float32Array>()
         .unwrap();
     for (j, &i) in probe.iter().enumerate() {
-        let last = (0..rounds).filter(|r| i % 10 == r % 10).max();
+        let last = (0..rounds).filter(|&r| picks(r, i)).max();
         let want = workload::value(i, 0) + last.map_or(0.0, |r| r as f32 + 1.0);
         assert!(found[j] && f0.value(j) == want, "key {i}");
     }

@@ -18,7 +18,8 @@
 //!   compaction, against the compacted table (`--target MiB` sets the compaction's output
 //!   segment size, `--ratio N` `Options::run_rewrite_ratio`: tiered level 0).
 //! - w2rounds (only when named): W2 ten times, a different 10% each round, each flushed and compacted: bytes
-//!   written per round and cumulated (what a deferred compaction pays later).
+//!   written per round and cumulated (what a deferred compaction pays later); with
+//!   `--contiguous`, each round a contiguous range of rows (a partial run rewrite).
 //!
 //! - ingest: W3, bulk ingest through `Db::ingest` from an Arrow stream and from an
 //!   uncompressed Parquet file (each in a child process: seconds, rows/s, peak memory), then
@@ -81,6 +82,8 @@ struct Args {
     /// W2's `Options::run_rewrite_ratio` (tiered level 0); `None` (the default) when not
     /// given.
     ratio: Option<u32>,
+    /// w2rounds: each round upserts a contiguous range of rows instead of every tenth.
+    contiguous: bool,
     /// About how many segments R1run's run has.
     segments: u64,
     /// W3's `Options::ingest_memory_bytes` in MiB; the default when `None`.
@@ -94,6 +97,7 @@ fn args() -> Args {
         only: None,
         target_mib: None,
         ratio: None,
+        contiguous: false,
         segments: 10,
         ingest_mib: None,
     };
@@ -105,6 +109,7 @@ fn args() -> Args {
             "--only" => a.only = it.next(),
             "--target" => a.target_mib = it.next().and_then(|v| v.parse().ok()),
             "--ratio" => a.ratio = it.next().and_then(|v| v.parse().ok()),
+            "--contiguous" => a.contiguous = true,
             "--ingest-mib" => a.ingest_mib = it.next().and_then(|v| v.parse().ok()),
             "--segments" => {
                 a.segments = it
@@ -267,7 +272,7 @@ fn main() {
         .as_deref()
         .is_some_and(|o| o.split(',').any(|x| x == "w2rounds"))
     {
-        lsm::w2_rounds(a.rows, dir, a.target_mib, a.ratio);
+        lsm::w2_rounds(a.rows, dir, a.target_mib, a.ratio, a.contiguous);
     }
     if ![
         "r1", "r1mem", "o1", "r4", "w2", "r1run", "states", "metrics", "ingest",
