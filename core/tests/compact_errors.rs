@@ -99,6 +99,7 @@ fn next_path_errors_are_passed_on() {
         target_segment_bytes: 1,
         chunk_rows: 10,
         drop_tombstones: false,
+        split_before: Vec::new(),
     };
     let e = merge(&inputs, schema(k, 3), "key", &options, || {
         if handed.len() == 2 {

@@ -101,6 +101,7 @@ fn peak_of_merge(rows: usize) -> usize {
         target_segment_bytes: 1 << 20,
         chunk_rows: 4096,
         drop_tombstones: false,
+        split_before: Vec::new(),
     };
     let out_dir = dir.path().join("out");
     std::fs::create_dir(&out_dir).unwrap();

@@ -156,6 +156,7 @@ fn check(
         target_segment_bytes: target,
         chunk_rows,
         drop_tombstones: drop,
+        split_before: Vec::new(),
     };
     let outputs = run(&merge_inputs, key, &options, dir.path()).unwrap();
     let got = read_outputs(&outputs);

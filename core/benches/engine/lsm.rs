@@ -98,11 +98,12 @@ pub fn peak_rss() -> u64 {
 
 /// Compacts the database in `dir` in a new process of this bench (`--compact-child`);
 /// returns its peak anonymous RSS, its peak RSS and the seconds of open + compact.
-fn compact_in_child(dir: &Path, target: usize) -> (u64, u64, f64) {
+fn compact_in_child(dir: &Path, target: usize, ratio: Option<u32>) -> (u64, u64, f64) {
     let out = std::process::Command::new(std::env::current_exe().unwrap())
         .arg("--compact-child")
         .arg(dir)
         .arg(target.to_string())
+        .arg(ratio.map_or_else(|| "none".to_owned(), |r| r.to_string()))
         .output()
         .unwrap();
     assert!(
@@ -120,9 +121,11 @@ fn compact_in_child(dir: &Path, target: usize) -> (u64, u64, f64) {
 }
 
 /// The child of [`compact_in_child`]: opens `dir`, compacts with output segments of
-/// `target` bytes, prints peak anonymous RSS, peak RSS and seconds.
-pub fn compact_child(dir: &Path, target: usize) {
+/// `target` bytes (and run rewrite ratio `ratio`), prints peak anonymous RSS, peak RSS and
+/// seconds.
+pub fn compact_child(dir: &Path, target: usize, ratio: Option<u32>) {
     let options = Options::default()
+        .with_run_rewrite_ratio(ratio)
         .with_sync(SyncPolicy::Never)
         .with_background_threads(0)
         .with_target_segment_bytes(target);
@@ -208,8 +211,9 @@ fn reader<'a>(db: &'a Db, cols: &'a [&'a str]) -> Reader<'a> {
 
 /// W2, then R1 on the compacted table, the same table before the compaction (a copy of
 /// its files), and a table loaded through many small flushes with background compaction.
-pub fn w2(rows: u64, keys: &KeyBatches, dir: &Path, target_mib: Option<usize>) {
+pub fn w2(rows: u64, keys: &KeyBatches, dir: &Path, target_mib: Option<usize>, ratio: Option<u32>) {
     let mut manual = Options::default()
+        .with_run_rewrite_ratio(ratio)
         .with_sync(SyncPolicy::Never)
         .with_memtable_bytes(ONE_FLUSH)
         .with_background_threads(0);
@@ -243,19 +247,21 @@ pub fn w2(rows: u64, keys: &KeyBatches, dir: &Path, target_mib: Option<usize>) {
     let before = Db::open(&b_dir, manual.clone()).unwrap();
 
     eprintln!("W2: compacting ...");
+    let written_before = db.metrics().unwrap().compaction_bytes_written;
     let (compact, _) = with_peak_anon(|| db.compact().unwrap());
+    // What the compaction wrote (it may keep some of the run's files, or all of them).
+    let compaction_written = db.metrics().unwrap().compaction_bytes_written - written_before;
     eprintln!("W2: compacting a copy in a fresh process, for its memory ...");
-    let (child_anon, child_hwm, child_secs) = compact_in_child(&m_dir, target);
+    let (child_anon, child_hwm, child_secs) = compact_in_child(&m_dir, target, ratio);
     let stats2 = db.table_stats(TABLE).unwrap();
     let disk2 = dir_bytes(&a_dir);
 
     let upserted_rows = (0..rows).filter(|&i| upserted(i)).count() as u64;
     let logical = upserted_rows * (WIDTH as u64 * 4 + workload::key(rows / 2).len() as u64);
     let flush_written = disk1.saturating_sub(disk0);
-    let compaction_written = stats2.segment_bytes;
     println!(
         "\n### W2: {rows} rows, upsert of {upserted_rows} (10%) with new values, flush, \
-         compact() (target segment {} MiB)\n",
+         compact() (target segment {} MiB, run rewrite ratio {ratio:?})\n",
         target >> 20
     );
     println!("| step | s | bytes written MB | disk after MB | table after |");
@@ -347,4 +353,107 @@ pub fn w2(rows: u64, keys: &KeyBatches, dir: &Path, target_mib: Option<usize>) {
     for d in [db, before, small, idle] {
         d.close().unwrap();
     }
+}
+
+/// W2 repeated: `rounds` upserts of a different 10% of the keys each (rows
+/// `i % 10 == round % 10`; with `contiguous`, rows `(r + 1) N / 10 .. (r + 2) N / 10` for
+/// `r = round % 9`: keys `doc_<r+1>...`, about a ninth of the key range), each flushed and
+/// compacted with `compact()`: bytes written per round (flush and compaction, from the
+/// metrics) and cumulated per byte upserted, and the table after each. Shows what a partial
+/// run rewrite saves, and the cost a deferred (tiered) compaction pays later.
+pub fn w2_rounds(
+    rows: u64,
+    dir: &Path,
+    target_mib: Option<usize>,
+    ratio: Option<u32>,
+    contiguous: bool,
+) {
+    let rounds = 10;
+    let picks = |round: u64, i: u64| {
+        if contiguous {
+            let r = round % 9;
+            ((r + 1) * rows / 10..(r + 2) * rows / 10).contains(&i)
+        } else {
+            i % 10 == round % 10
+        }
+    };
+    let mut options = Options::default()
+        .with_run_rewrite_ratio(ratio)
+        .with_sync(SyncPolicy::Never)
+        .with_memtable_bytes(ONE_FLUSH)
+        .with_background_threads(0);
+    if let Some(t) = target_mib {
+        options = options.with_target_segment_bytes(t << 20);
+    }
+    let target = options.target_segment_bytes;
+    let db = create(&dir.join("w2-rounds"), options);
+    crate::fixture::write_rows(&db, 0..rows);
+    db.compact().unwrap();
+    let key_len = workload::key(rows / 2).len() as u64;
+    println!(
+        "\n### W2 x {rounds}: {rows} rows, each round a different 10% upserted ({}), \
+         flushed, compact() (target segment {} MiB, run rewrite ratio {ratio:?})\n",
+        if contiguous {
+            "a contiguous range"
+        } else {
+            "every tenth row"
+        },
+        target >> 20
+    );
+    println!(
+        "| round | flush MB | compaction MB | compact() s | cumulated written / upserted | table after |"
+    );
+    println!("|---:|---:|---:|---:|---:|---|");
+    let (mut upserted_total, mut written_total) = (0u64, 0u64);
+    for round in 0..rounds {
+        let picked: Vec<u64> = (0..rows).filter(|&i| picks(round, i)).collect();
+        for chunk in picked.chunks(LOAD_BATCH) {
+            let mut arrays: Vec<ArrayRef> = vec![Arc::new(StringArray::from_iter_values(
+                chunk.iter().map(|&i| workload::key(i)),
+            ))];
+            for c in 0..WIDTH {
+                arrays.push(Arc::new(Float32Array::from_iter_values(
+                    chunk
+                        .iter()
+                        .map(|&i| workload::value(i, c) + round as f32 + 1.0),
+                )));
+            }
+            let batch = RecordBatch::try_new(workload::schema(WIDTH), arrays).unwrap();
+            db.write(TABLE, &batch).unwrap();
+        }
+        let m0 = db.metrics().unwrap();
+        db.flush().unwrap();
+        let t0 = Instant::now();
+        db.compact().unwrap();
+        let spent = t0.elapsed();
+        let m1 = db.metrics().unwrap();
+        let flushed = m1.flush_bytes - m0.flush_bytes;
+        let compacted = m1.compaction_bytes_written - m0.compaction_bytes_written;
+        upserted_total += picked.len() as u64 * (WIDTH as u64 * 4 + key_len);
+        written_total += flushed + compacted;
+        println!(
+            "| {} | {} | {} | {:.2} | {:.1} | {} |",
+            round + 1,
+            mb(flushed),
+            mb(compacted),
+            spent.as_secs_f64(),
+            written_total as f64 / upserted_total as f64,
+            stats_line(&db.table_stats(TABLE).unwrap())
+        );
+    }
+    // Every key reads its last round's values.
+    let probe: Vec<u64> = (0..rows).step_by((rows / 1000).max(1) as usize).collect();
+    let keys = StringArray::from_iter_values(probe.iter().map(|&i| workload::key(i)));
+    let (batch, found) = db.read(TABLE, &keys, &["f0"]).unwrap();
+    let f0 = batch
+        .column(0)
+        .as_any()
+        .downcast_ref::<Float32Array>()
+        .unwrap();
+    for (j, &i) in probe.iter().enumerate() {
+        let last = (0..rounds).filter(|&r| picks(r, i)).max();
+        let want = workload::value(i, 0) + last.map_or(0.0, |r| r as f32 + 1.0);
+        assert!(found[j] && f0.value(j) == want, "key {i}");
+    }
+    db.close().unwrap();
 }

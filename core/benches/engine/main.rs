@@ -16,7 +16,10 @@
 //!   bytes written, disk before and after, peak anonymous memory of the compaction; and R1
 //!   before and after the compaction and after many small flushes with background
 //!   compaction, against the compacted table (`--target MiB` sets the compaction's output
-//!   segment size).
+//!   segment size, `--ratio N` `Options::run_rewrite_ratio`: tiered level 0).
+//! - w2rounds (only when named): W2 ten times, a different 10% each round, each flushed and compacted: bytes
+//!   written per round and cumulated (what a deferred compaction pays later); with
+//!   `--contiguous`, each round a contiguous range of rows (a partial run rewrite).
 //!
 //! - ingest: W3, bulk ingest through `Db::ingest` from an Arrow stream and from an
 //!   uncompressed Parquet file (each in a child process: seconds, rows/s, peak memory), then
@@ -77,6 +80,11 @@ struct Args {
     only: Option<String>,
     /// The compaction's target segment size in MiB (W2); the default when `None`.
     target_mib: Option<usize>,
+    /// W2's `Options::run_rewrite_ratio` (tiered level 0); `None` (the default) when not
+    /// given.
+    ratio: Option<u32>,
+    /// w2rounds: each round upserts a contiguous range of rows instead of every tenth.
+    contiguous: bool,
     /// About how many segments R1run's run has.
     segments: u64,
     /// W3's `Options::ingest_memory_bytes` in MiB; the default when `None`.
@@ -89,6 +97,8 @@ fn args() -> Args {
         batches: 2000,
         only: None,
         target_mib: None,
+        ratio: None,
+        contiguous: false,
         segments: 10,
         ingest_mib: None,
     };
@@ -99,6 +109,8 @@ fn args() -> Args {
             "--batches" => a.batches = it.next().and_then(|v| v.parse().ok()).expect("--batches N"),
             "--only" => a.only = it.next(),
             "--target" => a.target_mib = it.next().and_then(|v| v.parse().ok()),
+            "--ratio" => a.ratio = it.next().and_then(|v| v.parse().ok()),
+            "--contiguous" => a.contiguous = true,
             "--ingest-mib" => a.ingest_mib = it.next().and_then(|v| v.parse().ok()),
             "--segments" => {
                 a.segments = it
@@ -224,7 +236,7 @@ fn main() {
     let argv: Vec<String> = std::env::args().collect();
     if let Some(i) = argv.iter().position(|a| a == "--compact-child") {
         let dir = std::path::Path::new(&argv[i + 1]);
-        lsm::compact_child(dir, argv[i + 2].parse().unwrap());
+        lsm::compact_child(dir, argv[i + 2].parse().unwrap(), argv[i + 3].parse().ok());
         return;
     }
     if let Some(i) = argv.iter().position(|a| a == "--ingest-child") {
@@ -256,6 +268,13 @@ fn main() {
     if only("w1") {
         lifecycle::w1(a.rows, dir);
     }
+    // Only when asked: ten compactions of the whole table.
+    if a.only
+        .as_deref()
+        .is_some_and(|o| o.split(',').any(|x| x == "w2rounds"))
+    {
+        lsm::w2_rounds(a.rows, dir, a.target_mib, a.ratio, a.contiguous);
+    }
     if ![
         "r1", "r1mem", "o1", "r4", "w2", "r1run", "states", "metrics", "ingest", "pair",
     ]
@@ -281,7 +300,7 @@ fn main() {
         run::r1run(&keys, a.rows, dir, a.segments);
     }
     if only("w2") {
-        lsm::w2(a.rows, &keys, dir, a.target_mib);
+        lsm::w2(a.rows, &keys, dir, a.target_mib, a.ratio);
     }
     if !["r1", "r1mem", "o1", "r4"].iter().any(|w| only(w)) {
         return;

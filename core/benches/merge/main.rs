@@ -82,6 +82,7 @@ fn main() {
         target_segment_bytes: a.target_mib << 20,
         chunk_rows: a.chunk,
         drop_tombstones: true,
+        split_before: Vec::new(),
     };
     println!(
         "merge: 2 x {} rows of {COLUMNS} x float32, overlap {}, chunk {} rows, target {} MiB",

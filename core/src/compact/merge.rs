@@ -16,7 +16,8 @@ use crate::{Error, Result};
 
 /// Merges `inputs` (newest first) into new segments of `schema`, keyed by column `key`,
 /// each finished at the path `next_path` returns when it reaches
-/// [`MergeOptions::target_segment_bytes`]. Returns the files written, in key order (their
+/// [`MergeOptions::target_segment_bytes`] or before a key of [`MergeOptions::split_before`].
+/// Returns the files written, in key order (their
 /// key ranges ascend and are disjoint); none if no row is left.
 ///
 /// The output schema is `schema` with the key column non-nullable and every other column
@@ -53,6 +54,7 @@ pub fn merge(
         options.target_segment_bytes,
         next_path,
     );
+    let mut splits = options.split_before.iter().peekable();
     let mut same: Vec<usize> = Vec::with_capacity(cursors.len());
     let mut cells: Vec<Option<Source>> = vec![None; schema.fields().len()];
     loop {
@@ -69,6 +71,18 @@ pub fn merge(
         let Some((_, key_row)) = cursors.get(newest).and_then(Cursor::current) else {
             break;
         };
+        // The output file ends before a split key at or below this key.
+        let Some(key) = cursors.get(newest).and_then(Cursor::key) else {
+            break;
+        };
+        let mut split = false;
+        while splits.next_if(|s| s.as_ref() <= key).is_some() {
+            split = true;
+        }
+        if split {
+            pending.flush(&cursors, &mut output)?;
+            output.finish()?;
+        }
         let (tombstone, any) = resolve(&cursors, &same, &mut cells);
         if tombstone && !any {
             if !options.drop_tombstones {

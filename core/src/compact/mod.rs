@@ -52,6 +52,7 @@ mod cursor;
 mod merge;
 pub(crate) mod output;
 mod pending;
+pub(crate) mod plan;
 
 use roaring::RoaringBitmap;
 
@@ -81,6 +82,11 @@ pub struct MergeOptions {
     /// Whether nothing older than the inputs exists (a merge into the last level): deleted
     /// keys are then left out and cells no input holds are written as null. Default false.
     pub drop_tombstones: bool,
+    /// Keys, ascending, before each of which the output file being written is finished:
+    /// no output holds keys on both sides of one. A compaction that rewrites only part of
+    /// a run passes the first keys of the segments it keeps, so that no output's range
+    /// spans one of them. Default none.
+    pub split_before: Vec<SortKey>,
 }
 
 impl Default for MergeOptions {
@@ -89,6 +95,7 @@ impl Default for MergeOptions {
             target_segment_bytes: 64 << 20,
             chunk_rows: 65_536,
             drop_tombstones: false,
+            split_before: Vec::new(),
         }
     }
 }

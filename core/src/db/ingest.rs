@@ -280,6 +280,7 @@ fn commit_claimed(
         target_segment_bytes: inner.options.target_segment_bytes.max(1),
         chunk_rows: inner.options.compaction_chunk_rows.max(1),
         drop_tombstones: true,
+        split_before: Vec::new(),
     };
     let (outputs, numbers) = files.write(|next| {
         merge(

@@ -279,8 +279,12 @@ impl Db {
     }
 
     /// Flushes every memtable, then merges each table's segments into one sorted run
-    /// (deletes and overwritten values dropped), on the calling thread. Reads and writes go
-    /// on meanwhile; segments flushed during the compaction stay beside the new run.
+    /// (deletes and overwritten values dropped), on the calling thread: the run segments
+    /// that no new key falls in and that hold no deleted row keep their files (only what
+    /// changed is rewritten). With [`Options::run_rewrite_ratio`] level 0 may instead stay
+    /// (merged into fewer level-0 segments) while rewriting the run would cost more than
+    /// that ratio. Reads and writes go on meanwhile; segments flushed during the compaction
+    /// stay beside the new run.
     pub fn compact(&self) -> Result<()> {
         let inner = &self.inner;
         inner.check_open()?;

@@ -82,11 +82,22 @@ pub struct Options {
     pub target_segment_bytes: usize,
     /// Rows a compaction reads from each input segment at a time. Default 65,536.
     pub compaction_chunk_rows: usize,
+    /// Tiered level 0: a compaction merges level 0 into the run only when the run bytes it
+    /// would rewrite (the segments level 0 overlaps, and those with garbage) are at most
+    /// this many times level 0's bytes. Otherwise it leaves the run as it is and merges the
+    /// level-0 segments into one sorted group of level-0 segments (when that makes fewer),
+    /// until level 0 has grown to that share of the run or reaches
+    /// [`Options::l0_slowdown_writes`] segments. Each byte is then rewritten about once per
+    /// level-0 merge instead of once per compaction of the run, at the price of one more
+    /// (filtered) probe per read and of the overwritten run rows (marked in deletion
+    /// vectors) kept meanwhile: `docs/ENGINE.md`, "Compaction". Default `None`: level 0
+    /// always goes into the run, and reads come back to one probe per key.
+    pub run_rewrite_ratio: Option<u32>,
     /// Once no write has come for this long, background threads also compact tables with
     /// fewer level-0 segments than the trigger (any at all), so that reads of a table that
     /// stopped changing come back to one probe per key. Default 1 s; `None` compacts only
-    /// at the trigger. Each such compaction rewrites the table's run, at most once per
-    /// flush.
+    /// at the trigger. Each such compaction rewrites the run segments level 0 overlaps, at
+    /// most once per flush (with [`Options::run_rewrite_ratio`], level 0 may stay).
     pub idle_compaction_after: Option<std::time::Duration>,
     /// How long a segment file that no version lists (and no snapshot reads) is kept
     /// before it is deleted, for external readers of the files. Default zero: deleted at
@@ -144,6 +155,7 @@ impl Default for Options {
             l0_stop_writes: 12,
             target_segment_bytes: 64 << 20,
             compaction_chunk_rows: 64 * 1024,
+            run_rewrite_ratio: None,
             idle_compaction_after: Some(std::time::Duration::from_secs(1)),
             file_gc_grace: std::time::Duration::ZERO,
             metrics: true,
@@ -187,6 +199,12 @@ impl Options {
     /// The options with `threads` background threads (0: manual mode).
     pub fn with_background_threads(mut self, threads: usize) -> Self {
         self.background_threads = threads;
+        self
+    }
+
+    /// The options with `ratio` as [`Options::run_rewrite_ratio`].
+    pub fn with_run_rewrite_ratio(mut self, ratio: Option<u32>) -> Self {
+        self.run_rewrite_ratio = ratio;
         self
     }
 

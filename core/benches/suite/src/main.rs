@@ -3,7 +3,7 @@
 //! key sequences, every answer checked outside the timing.
 //!
 //! `cargo run --release -- --rows N [--batches B] [--wide] [--murr-only] [--out FILE]
-//! [--json FILE] [--dir DIR] [--only r2,r3,r4,r5,r6,o1,m1,w2] [--peers plain,rocks,redis] [--target MiB]`
+//! [--json FILE] [--dir DIR] [--only r2,r3,r4,r5,r6,o1,m1,w2] [--peers plain,rocks,redis] [--target MiB] [--ratio N]`
 //! (`--only` and `--peers` narrow a run, for profiling; `make bench` runs everything) (from this directory; `make bench` at the top runs it at 1M
 //! and 10M rows, and 100M with `BENCH_100M=1`). Redis must be listening on `MURR_REDIS`
 //! (default 127.0.0.1:6399) with its pid in `MURR_REDIS_PID`; scripts/bench.sh starts and
@@ -91,6 +91,13 @@ fn args() -> Args {
                     .and_then(|v| v.parse().ok())
                     .expect("--target MiB");
                 let _ = systems::TARGET_MIB.set(mib);
+            }
+            "--ratio" => {
+                let ratio = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .expect("--ratio N");
+                let _ = systems::RUN_REWRITE_RATIO.set(ratio);
             }
             "--peers" => {
                 let list = it.next().expect("--peers plain,rocks,redis");

@@ -33,12 +33,16 @@ pub struct Load {
 pub fn murr_options() -> Options {
     let o = Options::default()
         .with_sync(SyncPolicy::Never)
-        .with_background_threads(0);
+        .with_background_threads(0)
+        .with_run_rewrite_ratio(RUN_REWRITE_RATIO.get().copied());
     match TARGET_MIB.get() {
         Some(&mib) => o.with_target_segment_bytes(mib << 20),
         None => o,
     }
 }
+
+/// `--ratio N`: libmurr's `Options::run_rewrite_ratio` (tiered level 0; default off).
+pub static RUN_REWRITE_RATIO: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
 
 /// `--target MiB`: libmurr's compaction target segment size (default: the library's).
 pub static TARGET_MIB: std::sync::OnceLock<usize> = std::sync::OnceLock::new();

@@ -58,9 +58,13 @@ pub fn w2(murr_dir: &Path, rocks_dir: &Path, n: u64, report: &mut Report) {
     db.close().unwrap();
     drop(db);
     let after = dir_bytes(murr_dir);
+    let label = match RUN_REWRITE_RATIO.get() {
+        Some(r) => format!("**libmurr** (`Db::compact`, `run_rewrite_ratio` {r})"),
+        None => "**libmurr** (`Db::compact`)".to_owned(),
+    };
     w2_row(
         report,
-        "**libmurr** (`Db::compact`)",
+        &label,
         [upsert, flush, compact],
         written,
         upserted_bytes,
