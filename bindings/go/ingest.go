@@ -26,9 +26,9 @@ import (
 // in a column declared not nullable fail with StatusSchemaMismatch; an error of the reader
 // (its Err) with StatusArrow. A bulk ingest is not in the change feed (see Changes).
 //
-// reader stays the caller's (release it as usual); Ingest reads it to its end on the
-// calling goroutine, copying each batch into C memory for libmurr, which keeps nothing of
-// it after the call.
+// reader stays the caller's (release it as usual); Ingest reads it to its end before it
+// returns (one batch at a time, each copied into C memory for libmurr, which keeps nothing
+// of it after the call).
 func (db *DB) Ingest(table string, reader array.RecordReader) error {
 	if reader == nil {
 		return newError(StatusInvalidArgument, "Ingest into table %q: the reader is nil", table)
