@@ -463,6 +463,39 @@ JNIEXPORT jlong JNICALL Java_dev_murr_Native_writeStream(JNIEnv *env, jclass cls
     return (jlong)seq;
 }
 
+JNIEXPORT void JNICALL Java_dev_murr_Native_ingestStream(JNIEnv *env, jclass cls, jlong db,
+                                                         jbyteArray table, jlong stream) {
+    (void)cls;
+    char *t;
+    if (!copy_bytes(env, table, &t)) {
+        return;
+    }
+    murr_error_t err = MURR_ERROR_INIT;
+    /* Moved: libmurr releases the stream whatever happens. */
+    murr_status_t s = murr_db_ingest_stream(db_of(db), t, ptr_of(stream), &err);
+    free(t);
+    check(env, s, &err);
+}
+
+JNIEXPORT void JNICALL Java_dev_murr_Native_ingestFile(JNIEnv *env, jclass cls, jlong db,
+                                                       jbyteArray table, jbyteArray path) {
+    (void)cls;
+    char *t;
+    char *p;
+    if (!copy_bytes(env, table, &t)) {
+        return;
+    }
+    if (!copy_bytes(env, path, &p)) {
+        free(t);
+        return;
+    }
+    murr_error_t err = MURR_ERROR_INIT;
+    murr_status_t s = murr_db_ingest_file(db_of(db), t, p, &err);
+    free(t);
+    free(p);
+    check(env, s, &err);
+}
+
 JNIEXPORT jlong JNICALL Java_dev_murr_Native_delete(JNIEnv *env, jclass cls, jlong db,
                                                     jbyteArray table, jlong keys,
                                                     jlong keys_schema) {

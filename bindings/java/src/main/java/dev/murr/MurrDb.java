@@ -270,6 +270,56 @@ public final class MurrDb extends MurrReader implements AutoCloseable {
     }
   }
 
+  /**
+   * Bulk-loads every batch of {@code batches} into {@code table} as one upsert ({@code
+   * murr_db_ingest_stream}): the rows are sorted by key straight into the table's segments,
+   * bypassing the log and the memtable; the way to load large inputs. The batches carry the key
+   * column and any of the table's other columns, matched by name, each of the table's type
+   * (nothing is cast); columns the table lacks are ignored, table columns they lack keep their
+   * values (a partial upsert), and a key repeated in the stream takes its last row.
+   *
+   * <p>All or nothing: once it returns every row is readable; on a {@link MurrException} none
+   * is and the table is unchanged. A missing key column, a column of another type, a null key
+   * or nulls in a column declared not nullable throw {@code MURR_SCHEMA_MISMATCH}; a failure of
+   * the reader {@code MURR_ARROW}. A bulk ingest is not in the change feed. The reader is
+   * exported as an Arrow C stream that libmurr consumes and releases, which closes the reader.
+   */
+  public void ingest(String table, ArrowReader batches) {
+    byte[] t = Utf8.cstring("table", table);
+    MurrReader.requireNonNull("batches", batches);
+    try (ArrowArrayStream s = ArrowArrayStream.allocateNew(allocator)) {
+      Data.exportArrayStream(allocator, batches, s);
+      try {
+        withDb(db -> {
+          Native.ingestStream(db, t, s.memoryAddress());
+          return null;
+        });
+      } finally {
+        s.release(); // libmurr released it on every call that reached it: a no-op then
+      }
+    }
+  }
+
+  /**
+   * Bulk-loads the file at {@code path} into {@code table} as one upsert, as {@link
+   * #ingest(String, ArrowReader)} does ({@code murr_db_ingest_file}): Arrow IPC in the file or
+   * the stream format, told by the file's first bytes; only the table's columns are read.
+   * libmurr reads no Parquet (a Parquet file throws {@code MURR_INVALID_ARGUMENT}): read it
+   * with Arrow Java's dataset module and pass its batches to {@code ingest}. All or nothing.
+   * Failures besides {@code ingest}'s: a missing file ({@code MURR_IO}), a file of another
+   * format ({@code MURR_INVALID_ARGUMENT}), a damaged or truncated file ({@code MURR_CORRUPT},
+   * naming it).
+   */
+  public void ingestFile(String table, Path path) {
+    byte[] t = Utf8.cstring("table", table);
+    MurrReader.requireNonNull("path", path);
+    byte[] p = Utf8.cstring("path", path.toString());
+    withDb(db -> {
+      Native.ingestFile(db, t, p);
+      return null;
+    });
+  }
+
   /** Deletes utf8 {@code keys} from {@code table} (absent keys are fine); the sequence. */
   public long delete(String table, String... keys) {
     byte[] t = Utf8.cstring("table", table);

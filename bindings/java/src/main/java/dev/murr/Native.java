@@ -47,6 +47,10 @@ final class Native {
 
   static native long writeStream(long db, byte[] table, long stream);
 
+  static native void ingestStream(long db, byte[] table, long stream);
+
+  static native void ingestFile(long db, byte[] table, byte[] path);
+
   static native long delete(long db, byte[] table, long keys, long keysSchema);
 
   static native long deleteStr(long db, byte[] table, byte[] keys, int[] keyOffsets);
