@@ -33,23 +33,8 @@ pub fn run(args: &Args) -> Result {
     let db = open::existing(&args.db)?;
     let changes = db.changes(&args.table, args.since)?;
     let end = changes.end_seq();
-    let mut output = Output::new(args.format, changes.schema())?;
-    let mut left = args.limit.unwrap_or(u64::MAX);
-    for batch in changes {
-        if left == 0 {
-            break;
-        }
-        let batch = batch?;
-        let rows = batch.num_rows() as u64;
-        if rows > left {
-            output.write(&batch.slice(0, left as usize))?;
-            left = 0;
-        } else {
-            output.write(&batch)?;
-            left -= rows;
-        }
-    }
-    output.finish()?;
+    let output = Output::new(args.format, changes.schema())?;
+    output.write_limited(changes, args.limit)?;
     db.close()?;
     if args.limit.is_none() {
         eprintln!("murr changes: up to sequence number {end} (next: --since {end})");

@@ -136,6 +136,33 @@ impl Output {
         }
     }
 
+    /// Writes `batches` up to `limit` rows (all when `None`), then ends the output.
+    pub fn write_limited<E>(
+        mut self,
+        batches: impl Iterator<Item = std::result::Result<RecordBatch, E>>,
+        limit: Option<u64>,
+    ) -> Result
+    where
+        Failure: From<E>,
+    {
+        let mut left = limit.unwrap_or(u64::MAX);
+        for batch in batches {
+            if left == 0 {
+                break;
+            }
+            let batch = batch?;
+            let rows = batch.num_rows() as u64;
+            if rows > left {
+                self.write(&batch.slice(0, left as usize))?;
+                left = 0;
+            } else {
+                self.write(&batch)?;
+                left -= rows;
+            }
+        }
+        self.finish()
+    }
+
     /// Ends the output (prints the table, closes the stream) and flushes stdout.
     pub fn finish(self) -> Result {
         let broken = Rc::clone(&self.broken);

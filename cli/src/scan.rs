@@ -36,23 +36,8 @@ pub fn run(args: &Args) -> Result {
         .chain(columns.iter().map(String::as_str))
         .collect();
     let scan = db.scan(&args.table, &names)?;
-    let mut output = Output::new(args.format, scan.schema())?;
-    let mut left = args.limit.unwrap_or(u64::MAX);
-    for batch in scan {
-        if left == 0 {
-            break;
-        }
-        let batch = batch?;
-        let rows = batch.num_rows() as u64;
-        if rows > left {
-            output.write(&batch.slice(0, left as usize))?;
-            left = 0;
-        } else {
-            output.write(&batch)?;
-            left -= rows;
-        }
-    }
-    output.finish()?;
+    let output = Output::new(args.format, scan.schema())?;
+    output.write_limited(scan, args.limit)?;
     db.close()?;
     Ok(())
 }
