@@ -103,17 +103,22 @@ pub(crate) fn direct_with<'t>(
     if !table.segments.is_empty() {
         for segment in &table.segments {
             let start = order.len();
-            let asked_keys = subset.map_or_else(|| (0..n32).collect(), <[u32]>::to_vec);
+            // The keys asked: the subset, or every key (no copy made of either).
+            let asked_keys = || -> Box<dyn Iterator<Item = u32> + '_> {
+                match subset {
+                    Some(s) => Box::new(s.iter().copied()),
+                    None => Box::new(0..n32),
+                }
+            };
+            let hash = |k: u32| hashes.get(k as usize).copied().unwrap_or(0);
             match &segment.filter {
                 Some(filter) => {
-                    for &k in &asked_keys {
-                        filter.prefetch(hashes.get(k as usize).copied().unwrap_or(0));
+                    for k in asked_keys() {
+                        filter.prefetch(hash(k));
                     }
-                    order.extend(asked_keys.into_iter().filter(|&k| {
-                        filter.may_contain(hashes.get(k as usize).copied().unwrap_or(0))
-                    }));
+                    order.extend(asked_keys().filter(|&k| filter.may_contain(hash(k))));
                 }
-                None => order.extend(asked_keys),
+                None => order.extend(asked_keys()),
             }
             if !add_job(
                 &mut jobs,
